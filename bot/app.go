@@ -1,0 +1,189 @@
+// Package bot is the application: configuration, wiring, receiving updates, routing them to
+// handlers in order, and sending. Handlers live in the handlers package and register here.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+	"focalbot/locales"
+)
+
+// App holds everything a handler needs. One App serves one bot token.
+type App struct {
+	Config *Config
+	Store  *store.Store
+	TG     *tg.Bot
+	I18n   *i18n.Bundle
+	Log    *slog.Logger
+	Me     *models.User // the bot itself, from getMe
+
+	metrics  *metrics
+	poller   *poller
+	seq      *sequencer
+	commands []string
+	fallback Handler
+	refuse   Handler
+}
+
+// ErrUnauthorized means Telegram refused the token.
+var ErrUnauthorized = errors.New("telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather")
+
+// New wires an App on an open store. It asks Telegram who the bot is (getMe), retrying while
+// Telegram cannot be reached; a refused token is final.
+func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*App, error) {
+	bundle, err := i18n.Load(locales.FS)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers)}
+	// Sends wait at most 30 s; the poll client waits for the long poll plus a margin, so the
+	// poll never races the client's timeout.
+	sendClient := &http.Client{Timeout: 30 * time.Second}
+	a.TG, err = tg.New(cfg.BotToken,
+		tg.WithServerURL(cfg.APIURL),
+		tg.WithHTTPClient(cfg.PollTimeout, sendClient),
+		tg.WithSkipGetMe(),
+		tg.WithNotAsyncHandlers(),
+		tg.WithMiddlewares(a.recoverPanics, a.identify),
+		tg.WithDefaultHandler(a.defaultHandler),
+		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	a.poller = &poller{
+		client:  &http.Client{Timeout: cfg.PollTimeout + 10*time.Second},
+		url:     cfg.APIURL + "/bot" + cfg.BotToken + "/getUpdates",
+		timeout: cfg.PollTimeout,
+		store:   st,
+		log:     log,
+		metrics: a.metrics,
+	}
+	a.poller.handle = a.enqueue
+	if err := a.getMe(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) getMe(ctx context.Context) error {
+	for failures := 1; ; failures++ {
+		me, err := a.TG.GetMe(ctx)
+		if err == nil {
+			a.Me = me
+			return nil
+		}
+		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
+			return ErrUnauthorized
+		}
+		wait := backoff(failures)
+		a.Log.Warn("Telegram not reachable, retrying", "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// enqueue hands a stored update to the sequencer, ordered behind its chat's earlier updates.
+func (a *App) enqueue(u *models.Update, id int64) {
+	key := -id // updates without a chat run on their own
+	if c := chatOf(u); c != nil {
+		key = *c
+	}
+	a.seq.submit(key, func(ctx context.Context) { a.handle(ctx, u) })
+}
+
+// Run serves until ctx is cancelled: it handles what a previous run left unhandled, polls for
+// updates and serves HTTP. On cancel it stops polling, lets handlers in flight finish within
+// ShutdownTimeout and returns.
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Store.EnsureAdmins(ctx, a.Config.AdminIDs); err != nil {
+		return err
+	}
+	a.setCommands(ctx)
+	left, err := a.Store.UnhandledUpdates(ctx)
+	if err != nil {
+		return err
+	}
+	for _, row := range left {
+		var u models.Update
+		if err := json.Unmarshal(row.Payload, &u); err != nil {
+			a.Log.Error("stored update undecodable", "update_id", row.UpdateID, "err", err)
+			continue
+		}
+		a.enqueue(&u, row.UpdateID)
+	}
+	if len(left) > 0 {
+		a.Log.Info("handling updates left from the last run", "count", len(left))
+	}
+
+	srv := &http.Server{Addr: a.Config.HTTPAddr, Handler: a.HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
+	httpErr := make(chan error, 1)
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			httpErr <- fmt.Errorf("http on %s: %w", a.Config.HTTPAddr, err)
+		}
+	}()
+
+	var wg sync.WaitGroup
+	pollCtx, stopPoll := context.WithCancel(ctx)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := a.poller.run(pollCtx); err != nil {
+			httpErr <- err
+		}
+	}()
+	a.Log.Info("focalbot running", "bot", a.Me.Username, "http", a.Config.HTTPAddr)
+
+	select {
+	case <-ctx.Done():
+		err = nil
+	case err = <-httpErr:
+	}
+	stopPoll()
+	wg.Wait()
+	a.seq.close(a.Config.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
+	a.Log.Info("focalbot stopped")
+	return err
+}
+
+// setCommands publishes the command menu in each language. Failure is logged, not fatal: the
+// menu is a convenience.
+func (a *App) setCommands(ctx context.Context) {
+	for _, lang := range a.I18n.Languages() {
+		var cmds []models.BotCommand
+		for _, c := range a.commands {
+			desc := a.I18n.T(lang, "cmd_"+c, nil)
+			if desc == "cmd_"+c {
+				continue // not meant for the menu
+			}
+			cmds = append(cmds, models.BotCommand{Command: c, Description: desc})
+		}
+		params := &tg.SetMyCommandsParams{Commands: cmds}
+		if lang != i18n.Default {
+			params.LanguageCode = strings.SplitN(lang, "-", 2)[0]
+		}
+		if _, err := a.TG.SetMyCommands(ctx, params); err != nil {
+			a.Log.Warn("command menu not set", "lang", lang, "err", err)
+		}
+	}
+}

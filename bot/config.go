@@ -1,0 +1,231 @@
+package bot
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of focalbot. It comes from the environment only; the
+// table below declares every variable with its default, its check and whether it is secret.
+type Config struct {
+	BotToken        string
+	APIURL          string
+	DatabaseURL     string
+	AdminIDs        []int64
+	HTTPAddr        string
+	LogLevel        slog.Level
+	RunMigrations   bool
+	PollTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	HandlerWorkers  int
+}
+
+// setting is one environment variable.
+type setting struct {
+	Name    string
+	Default string
+	Secret  bool // never logged; may also be read from the file named by NAME_FILE
+	Help    string
+	apply   func(c *Config, v string) error
+}
+
+// Settings is the table of every variable, in the order the README lists them.
+var Settings = []setting{
+	{Name: "TELEGRAM_BOT_TOKEN", Secret: true,
+		Help: "the bot's token from @BotFather; required by run",
+		apply: func(c *Config, v string) error {
+			if v != "" && !tokenLooksRight(v) {
+				return fmt.Errorf("does not look like a bot token (digits, a colon, then letters): copy it again from @BotFather")
+			}
+			c.BotToken = v
+			return nil
+		}},
+	{Name: "TELEGRAM_API_URL", Default: "https://api.telegram.org",
+		Help: "Bot API base URL; tests and the sandbox point it at the emulator",
+		apply: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("must be an http(s) URL such as https://api.telegram.org")
+			}
+			c.APIURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{Name: "DATABASE_URL", Secret: true,
+		Help: "PostgreSQL connection URL, e.g. postgres://focalbot@localhost/focalbot?sslmode=disable; required by run and migrate",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+					return fmt.Errorf("must be a URL starting postgres:// such as postgres://focalbot@localhost/focalbot?sslmode=disable")
+				}
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+	{Name: "ADMIN_TELEGRAM_IDS",
+		Help: "comma-separated Telegram user IDs made admins at start-up",
+		apply: func(c *Config, v string) error {
+			c.AdminIDs = nil
+			for _, f := range strings.Split(v, ",") {
+				if f = strings.TrimSpace(f); f == "" {
+					continue
+				}
+				id, err := strconv.ParseInt(f, 10, 64)
+				if err != nil || id <= 0 {
+					return fmt.Errorf("%q is not a Telegram user ID: give positive numbers separated by commas", f)
+				}
+				c.AdminIDs = append(c.AdminIDs, id)
+			}
+			return nil
+		}},
+	{Name: "HTTP_ADDR", Default: "127.0.0.1:8080",
+		Help: "address of /healthz and /metrics",
+		apply: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("must be host:port such as 127.0.0.1:8080")
+			}
+			c.HTTPAddr = v
+			return nil
+		}},
+	{Name: "LOG_LEVEL", Default: "info",
+		Help: "debug, info, warn or error",
+		apply: func(c *Config, v string) error {
+			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("must be debug, info, warn or error")
+			}
+			return nil
+		}},
+	{Name: "RUN_MIGRATIONS", Default: "true",
+		Help: "apply pending migrations when run starts",
+		apply: func(c *Config, v string) (err error) {
+			c.RunMigrations, err = strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("must be true or false")
+			}
+			return nil
+		}},
+	{Name: "POLL_TIMEOUT", Default: "30s",
+		Help: "long-poll wait of getUpdates (1s to 50s); the HTTP client waits 10s longer",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second || d > 50*time.Second {
+				return fmt.Errorf("must be a duration from 1s to 50s, such as 30s")
+			}
+			c.PollTimeout = d
+			return nil
+		}},
+	{Name: "SHUTDOWN_TIMEOUT", Default: "10s",
+		Help: "how long handlers in flight may finish after SIGTERM",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("must be a positive duration such as 10s")
+			}
+			c.ShutdownTimeout = d
+			return nil
+		}},
+	{Name: "HANDLER_WORKERS", Default: "16",
+		Help: "updates of different chats handled at once",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				return fmt.Errorf("must be a whole number from 1 to 1000")
+			}
+			c.HandlerWorkers = n
+			return nil
+		}},
+}
+
+// ConfigError names the variable at fault and how to fix it, in one line.
+type ConfigError struct {
+	Name    string
+	Problem string
+}
+
+func (e *ConfigError) Error() string { return "configuration: " + e.Name + " " + e.Problem }
+
+// LoadConfig reads every setting from getenv (os.Getenv in production). A secret may come from
+// the file named by NAME_FILE instead. The names in required must end up non-empty.
+func LoadConfig(getenv func(string) string, required ...string) (*Config, error) {
+	c := &Config{}
+	for _, s := range Settings {
+		v, err := lookup(getenv, s)
+		if err != nil {
+			return nil, err
+		}
+		if v == "" {
+			v = s.Default
+		}
+		if v == "" && slices.Contains(required, s.Name) {
+			hint := "is not set: " + s.Help
+			if s.Secret {
+				hint += " (or name a file holding it in " + s.Name + "_FILE)"
+			}
+			return nil, &ConfigError{Name: s.Name, Problem: hint}
+		}
+		if err := s.apply(c, v); err != nil {
+			return nil, &ConfigError{Name: s.Name, Problem: "is wrong: " + err.Error()}
+		}
+	}
+	return c, nil
+}
+
+func lookup(getenv func(string) string, s setting) (string, error) {
+	v := strings.TrimSpace(getenv(s.Name))
+	if !s.Secret {
+		return v, nil
+	}
+	file := getenv(s.Name + "_FILE")
+	if file == "" {
+		return v, nil
+	}
+	if v != "" {
+		return "", &ConfigError{Name: s.Name, Problem: "and " + s.Name + "_FILE are both set: keep one"}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", &ConfigError{Name: s.Name + "_FILE", Problem: "cannot be read: " + err.Error()}
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// LogValue lists the configuration for the start-up log, secrets masked.
+func (c *Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Bool("token_set", c.BotToken != ""),
+		slog.String("api_url", c.APIURL),
+		slog.String("database", redactURL(c.DatabaseURL)),
+		slog.Int("admins", len(c.AdminIDs)),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Bool("run_migrations", c.RunMigrations),
+		slog.Duration("poll_timeout", c.PollTimeout),
+	)
+}
+
+// redactURL keeps host and database of a connection URL and drops the password.
+func redactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || v == "" {
+		return ""
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
+
+func tokenLooksRight(t string) bool {
+	id, secret, ok := strings.Cut(t, ":")
+	if !ok || id == "" || len(secret) < 5 {
+		return false
+	}
+	_, err := strconv.ParseInt(id, 10, 64)
+	return err == nil
+}

@@ -1,0 +1,48 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// HTTPHandler serves /healthz and /metrics.
+func (a *App) HTTPHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// healthz is healthy when the database answers and a poll succeeded recently (within the poll
+// timeout plus a margin; a long poll that waits is a success when it returns).
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status := map[string]any{"database": "ok"}
+	healthy := true
+	if err := a.Store.Ping(ctx); err != nil {
+		status["database"] = "unreachable"
+		healthy = false
+	}
+	if last := a.poller.lastOK.Load(); last == 0 {
+		status["last_poll"] = "never"
+		healthy = false
+	} else {
+		age := time.Since(time.Unix(0, last))
+		status["last_poll_age_seconds"] = age.Seconds()
+		if age > a.Config.PollTimeout+30*time.Second {
+			healthy = false
+		}
+	}
+	status["backlog"] = a.seq.backlog()
+	w.Header().Set("Content-Type", "application/json")
+	if !healthy {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	status["healthy"] = healthy
+	_ = json.NewEncoder(w).Encode(status)
+}

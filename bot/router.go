@@ -1,0 +1,232 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+)
+
+// Access says who may use a handler.
+type Access int
+
+const (
+	Anyone  Access = iota // outsiders too: /start, /help, /language
+	Members               // active members only
+	Analysts              // active analysts and admins
+	Admins                // active admins
+)
+
+// allows reports whether a member (nil for an outsider) passes the access level.
+func (acc Access) allows(m *store.Member) bool {
+	if acc == Anyone {
+		return true
+	}
+	if m == nil || !m.Active() {
+		return false
+	}
+	switch acc {
+	case Analysts:
+		return m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin
+	case Admins:
+		return m.Role == store.RoleAdmin
+	}
+	return true
+}
+
+// Command registers h for /name.
+func (a *App) Command(name string, acc Access, h Handler) {
+	a.commands = append(a.commands, name)
+	a.TG.RegisterHandlerMatchFunc(func(u *models.Update) bool {
+		cmd, _ := commandOf(u)
+		return cmd == name
+	}, a.adapt(acc, h))
+}
+
+// Callback registers h for buttons whose data is verb or starts with "verb:".
+func (a *App) Callback(verb string, acc Access, h Handler) {
+	a.TG.RegisterHandlerMatchFunc(func(u *models.Update) bool {
+		q := u.CallbackQuery
+		return q != nil && (q.Data == verb || strings.HasPrefix(q.Data, verb+":"))
+	}, a.adapt(acc, h))
+}
+
+// On registers h for updates that match; for updates other than commands and buttons.
+func (a *App) On(match func(*models.Update) bool, acc Access, h Handler) {
+	a.TG.RegisterHandlerMatchFunc(match, a.adapt(acc, h))
+}
+
+// Fallback sets the handler of everything no other handler takes: free text, unknown
+// commands, unknown buttons.
+func (a *App) Fallback(h Handler) { a.fallback = h }
+
+// Refuse sets the handler for someone whose access does not allow what they asked:
+// the closed-network answer.
+func (a *App) Refuse(h Handler) { a.refuse = h }
+
+type ctxKey int
+
+const (
+	requestKey ctxKey = iota
+	outcomeKey
+)
+
+// adapt turns our Handler into the library's, checking access and showing errors.
+func (a *App) adapt(acc Access, h Handler) tg.HandlerFunc {
+	return func(ctx context.Context, _ *tg.Bot, _ *models.Update) {
+		r := ctx.Value(requestKey).(*Request)
+		if !acc.allows(r.Member) {
+			if r.Member != nil && r.Member.Active() {
+				a.finish(ctx, r, Tell("error_not_allowed", nil))
+				return
+			}
+			if a.refuse != nil {
+				a.finish(ctx, r, a.refuse(ctx, r))
+				return
+			}
+		}
+		a.finish(ctx, r, h(ctx, r))
+	}
+}
+
+// finish answers a pressed button (so its spinner stops) and shows an error to the person.
+func (a *App) finish(ctx context.Context, r *Request, err error) {
+	if q := r.Update.CallbackQuery; q != nil && !r.answered {
+		_, _ = a.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+	}
+	if err == nil {
+		return
+	}
+	if ue, ok := IsUserError(err); ok {
+		if err := r.Reply(ctx, ue.ID, ue.Data, nil); err != nil {
+			a.Log.Warn("error message not sent", "chat_id", r.ChatID, "err", err)
+		}
+		return
+	}
+	setOutcome(ctx, "failed")
+	a.Log.Error("handler failed", "chat_id", r.ChatID, "update_id", r.Update.ID, "err", err)
+	_ = r.Reply(ctx, "error_generic", nil, nil)
+}
+
+// Answer answers the pressed button with a short notice (a toast), instead of the empty answer.
+func (r *Request) Answer(ctx context.Context, id string, data map[string]any) {
+	q := r.Update.CallbackQuery
+	if q == nil || r.answered {
+		return
+	}
+	r.answered = true
+	_, _ = r.App.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID, Text: r.T(id, data)})
+}
+
+func setOutcome(ctx context.Context, o string) {
+	if p, ok := ctx.Value(outcomeKey).(*string); ok {
+		*p = o
+	}
+}
+
+// identify is the middleware that finds who sent the update and their language.
+func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		r := &Request{App: a, Update: u, From: senderOf(u), Lang: i18n.Default}
+		if c := chatOf(u); c != nil {
+			r.ChatID = *c
+		}
+		if r.From != nil {
+			r.Lang = a.I18n.Match(r.From.LanguageCode)
+			m, err := a.Store.MemberByTelegramID(ctx, r.From.ID)
+			switch {
+			case err == nil:
+				r.Member = m
+				if a.I18n.Has(m.Language) {
+					r.Lang = m.Language
+				}
+			case !isNotFound(err):
+				setOutcome(ctx, "failed")
+				a.Log.Error("member lookup failed", "user_id", r.From.ID, "err", err)
+				_ = r.Reply(ctx, "error_generic", nil, nil)
+				return
+			}
+		}
+		next(context.WithValue(ctx, requestKey, r), b, u)
+	}
+}
+
+// recoverPanics is the outermost middleware: a panic in a handler is logged with its stack,
+// the person is told something went wrong, and the bot goes on.
+func (a *App) recoverPanics(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		defer func() {
+			if p := recover(); p != nil {
+				setOutcome(ctx, "panic")
+				a.Log.Error("handler panicked", "update_id", u.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if c := chatOf(u); c != nil && *c != 0 {
+					lang := i18n.Default
+					if r, ok := ctx.Value(requestKey).(*Request); ok {
+						lang = r.Lang
+					} else if s := senderOf(u); s != nil {
+						lang = a.I18n.Match(s.LanguageCode)
+					}
+					_, _ = a.Send(ctx, *c, "reply", a.I18n.T(lang, "error_generic", nil), nil)
+				}
+			}
+		}()
+		next(ctx, b, u)
+	}
+}
+
+// defaultHandler takes what no registered handler matched.
+func (a *App) defaultHandler(ctx context.Context, _ *tg.Bot, _ *models.Update) {
+	r := ctx.Value(requestKey).(*Request)
+	if a.fallback == nil {
+		a.finish(ctx, r, nil)
+		return
+	}
+	a.finish(ctx, r, a.fallback(ctx, r))
+}
+
+// handle runs one stored update through the library's router and records the outcome.
+func (a *App) handle(ctx context.Context, u *models.Update) {
+	start := time.Now()
+	outcome := "ok"
+	ctx = context.WithValue(ctx, outcomeKey, &outcome)
+	a.TG.ProcessUpdate(ctx, u) // synchronous: WithNotAsyncHandlers
+	a.metrics.handlerSeconds.Observe(time.Since(start).Seconds())
+	a.metrics.updatesHandled.WithLabelValues(outcome).Inc()
+	// A fresh context: the update was handled, and that must be recorded even during shutdown.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := a.Store.MarkHandled(mctx, u.ID, outcome); err != nil {
+		a.Log.Error("update handled but not marked", "update_id", u.ID, "err", err)
+	}
+	a.Log.Debug("update handled", slog.Int64("update_id", u.ID), slog.String("outcome", outcome), slog.Duration("took", time.Since(start)))
+}
+
+func commandOf(u *models.Update) (string, string) {
+	r := Request{Update: u}
+	return r.Command()
+}
+
+func senderOf(u *models.Update) *models.User {
+	switch {
+	case u.Message != nil:
+		return u.Message.From
+	case u.EditedMessage != nil:
+		return u.EditedMessage.From
+	case u.CallbackQuery != nil:
+		return &u.CallbackQuery.From
+	case u.MyChatMember != nil:
+		return &u.MyChatMember.From
+	}
+	return nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// OutboundMessage is a message the bot sent.
+type OutboundMessage struct {
+	ID                int64  `db:"id"`
+	ChatID            int64  `db:"chat_id"`
+	TelegramMessageID int64  `db:"telegram_message_id"`
+	Kind              string `db:"kind"`
+	Text              string `db:"text"`
+}
+
+// RecordSent stores a message Telegram accepted.
+func (s *Store) RecordSent(ctx context.Context, m OutboundMessage) error {
+	_, err := s.DB.ExecContext(ctx, `
+		INSERT INTO outbound_messages (chat_id, telegram_message_id, kind, text)
+		VALUES ($1, $2, $3, $4)`, m.ChatID, m.TelegramMessageID, m.Kind, m.Text)
+	if err != nil {
+		return fmt.Errorf("record sent message: %w", err)
+	}
+	return nil
+}
+
+// SentMessages lists what was sent to a chat, oldest first.
+func (s *Store) SentMessages(ctx context.Context, chatID int64) ([]OutboundMessage, error) {
+	var rows []OutboundMessage
+	err := s.DB.SelectContext(ctx, &rows, `
+		SELECT id, chat_id, coalesce(telegram_message_id, 0) AS telegram_message_id, kind, text
+		FROM outbound_messages WHERE chat_id = $1 ORDER BY id`, chatID)
+	if err != nil {
+		return nil, fmt.Errorf("sent messages: %w", err)
+	}
+	return rows, nil
+}

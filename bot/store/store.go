@@ -1,0 +1,83 @@
+// Package store is the PostgreSQL access of focalbot: one file per aggregate, SQL inline and
+// commented. PostgreSQL is the single source of truth; nothing of the bot's state lives only in
+// memory.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the "postgres" driver
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store wraps the connection pool. Its methods take a context and run on the pool; those that
+// must share a transaction take a Querier.
+type Store struct {
+	DB *sqlx.DB
+}
+
+// Querier is what both *sqlx.DB and *sqlx.Tx offer, so store functions work inside or outside a
+// transaction.
+type Querier interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// Open connects to the database and checks that it answers within timeout.
+func Open(ctx context.Context, databaseURL string, timeout time.Duration) (*Store, error) {
+	db, err := sqlx.Open("postgres", databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	// Two cores, a handful of handler goroutines and one dispatcher: a small pool is plenty
+	// and leaves connections for other instances.
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+
+	pingCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &Store{DB: db}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.DB.Close() }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
+func (s *Store) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// notFound turns sql.ErrNoRows into ErrNotFound, so callers never see (nil, nil).
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/lib/pq"
+)
+
+// InboundUpdate is one update as Telegram delivered it.
+type InboundUpdate struct {
+	UpdateID int64           `db:"update_id"`
+	ChatID   *int64          `db:"chat_id"`
+	Kind     string          `db:"kind"`
+	Payload  json.RawMessage `db:"payload"`
+}
+
+// SaveUpdates stores a batch of updates in one statement and returns the IDs that were new.
+// An update seen before (Telegram redelivers after a lost confirmation) conflicts on the key
+// and is left out of the result, which is how duplicates are dropped.
+func (s *Store) SaveUpdates(ctx context.Context, batch []InboundUpdate) ([]int64, error) {
+	if len(batch) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(batch))
+	chats := make([]*int64, len(batch))
+	kinds := make([]string, len(batch))
+	payloads := make([]string, len(batch))
+	for i, u := range batch {
+		ids[i], chats[i], kinds[i], payloads[i] = u.UpdateID, u.ChatID, u.Kind, string(u.Payload)
+	}
+	var fresh []int64
+	err := s.DB.SelectContext(ctx, &fresh, `
+		INSERT INTO inbound_updates (update_id, chat_id, kind, payload)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::jsonb[])
+		ON CONFLICT (update_id) DO NOTHING
+		RETURNING update_id`,
+		pq.Array(ids), pq.Array(chats), pq.Array(kinds), pq.Array(payloads))
+	if err != nil {
+		return nil, fmt.Errorf("save updates: %w", err)
+	}
+	return fresh, nil
+}
+
+// LastUpdateID is the highest update ID stored, 0 when none: the poll resumes after it.
+func (s *Store) LastUpdateID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.DB.GetContext(ctx, &id, `SELECT coalesce(max(update_id), 0) FROM inbound_updates`)
+	if err != nil {
+		return 0, fmt.Errorf("last update id: %w", err)
+	}
+	return id, nil
+}
+
+// UnhandledUpdates lists the stored updates not yet handled, oldest first: the work a stopped
+// or crashed process left behind.
+func (s *Store) UnhandledUpdates(ctx context.Context) ([]InboundUpdate, error) {
+	var rows []InboundUpdate
+	err := s.DB.SelectContext(ctx, &rows, `
+		SELECT update_id, chat_id, kind, payload
+		FROM inbound_updates
+		WHERE handled_at IS NULL
+		ORDER BY update_id`)
+	if err != nil {
+		return nil, fmt.Errorf("unhandled updates: %w", err)
+	}
+	return rows, nil
+}
+
+// MarkHandled records that an update was handled, and how (ok, failed or panic).
+func (s *Store) MarkHandled(ctx context.Context, updateID int64, outcome string) error {
+	_, err := s.DB.ExecContext(ctx, `
+		UPDATE inbound_updates SET handled_at = now(), outcome = $2
+		WHERE update_id = $1`, updateID, outcome)
+	if err != nil {
+		return fmt.Errorf("mark update %d handled: %w", updateID, err)
+	}
+	return nil
+}

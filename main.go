@@ -1,0 +1,122 @@
+// Command focalbot is the Telegram bot of the UNODC–WCO Container Control Programme's
+// Inter-regional Network. Usage:
+//
+//	focalbot [run]     serve the bot (the default)
+//	focalbot migrate   apply database migrations and exit
+//	focalbot version   print the version
+//
+// Configuration comes from the environment: see bot/config.go or the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"focalbot/bot"
+	"focalbot/bot/store"
+	"focalbot/handlers"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitUsage is the exit code of a configuration or start-up problem the operator must fix.
+const exitUsage = 2
+
+func main() {
+	cmd := "run"
+	if len(os.Args) > 1 {
+		cmd = os.Args[1]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch cmd {
+	case "run":
+		err = run(ctx)
+	case "migrate":
+		err = migrate(ctx)
+	case "version", "--version", "-v":
+		fmt.Println("focalbot", version)
+	case "help", "--help", "-h":
+		fmt.Println("usage: focalbot [run | migrate | version]   (configuration from the environment; see README.md)")
+	default:
+		err = usageError{fmt.Errorf("unknown command %q: use run, migrate or version", cmd)}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "focalbot:", err)
+		var ue usageError
+		var ce *bot.ConfigError
+		if errors.As(err, &ue) || errors.As(err, &ce) {
+			os.Exit(exitUsage)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a problem the operator fixes in the configuration or environment: exit 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func run(ctx context.Context) error {
+	cfg, err := bot.LoadConfig(os.Getenv, "TELEGRAM_BOT_TOKEN", "DATABASE_URL")
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	log.Info("starting", "version", version, "config", cfg)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cfg.RunMigrations {
+		if err := st.Migrate(ctx, log); err != nil {
+			return err
+		}
+	}
+	app, err := bot.New(ctx, cfg, st, log)
+	if errors.Is(err, bot.ErrUnauthorized) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	handlers.Register(app)
+	return app.Run(ctx)
+}
+
+func migrate(ctx context.Context) error {
+	cfg, err := bot.LoadConfig(os.Getenv, "DATABASE_URL")
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Migrate(ctx, newLogger(cfg))
+}
+
+func openStore(ctx context.Context, cfg *bot.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, 10*time.Second)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("DATABASE_URL: %w (is PostgreSQL running, and is the URL right?)", err)}
+	}
+	return st, nil
+}
+
+func newLogger(cfg *bot.Config) *slog.Logger {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+	return log
+}
