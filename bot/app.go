@@ -112,6 +112,14 @@ func (a *App) enqueue(u *models.Update, id int64) {
 // updates and serves HTTP. On cancel it stops polling, lets handlers in flight finish within
 // ShutdownTimeout and returns.
 func (a *App) Run(ctx context.Context) error {
+	err := a.run(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped while starting or serving: a clean stop
+	}
+	return err
+}
+
+func (a *App) run(ctx context.Context) error {
 	if err := a.Store.EnsureAdmins(ctx, a.Config.AdminIDs); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type Request struct {
 	ChatID int64
 	From   *models.User
 	Member *store.Member // nil for someone who is not a member
-	Lang   string       // the member's language, else matched from Telegram's language_code
+	Lang   string        // the member's language, else matched from Telegram's language_code
 
 	answered bool // the pressed button was answered already
 }

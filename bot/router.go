@@ -20,10 +20,10 @@ import (
 type Access int
 
 const (
-	Anyone  Access = iota // outsiders too: /start, /help, /language
-	Members               // active members only
-	Analysts              // active analysts and admins
-	Admins                // active admins
+	Anyone   Access = iota // outsiders too: /start, /help, /language
+	Members                // active members only
+	Analysts               // active analysts and admins
+	Admins                 // active admins
 )
 
 // allows reports whether a member (nil for an outsider) passes the access level.

@@ -39,7 +39,7 @@ CREATE TABLE members (
     unit             text NOT NULL DEFAULT '',
     unit_locode      text,
     role             text NOT NULL CHECK (role IN ('admin', 'analyst', 'focal_point', 'observer')),
-    language         text NOT NULL DEFAULT 'en',
+    language         text NOT NULL DEFAULT '',   -- '' until chosen: Telegram's language_code is used
     state            text NOT NULL DEFAULT 'pending'
                      CHECK (state IN ('pending', 'active', 'suspended', 'unreachable')),
     approved_by      bigint REFERENCES members (id),

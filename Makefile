@@ -1,0 +1,32 @@
+# focalbot — see README.md. Every target works on a fresh clone.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+
+.PHONY: run build test lint bench migrate
+
+## run: the bot with TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment
+run:
+	$(GO) run -ldflags "$(LDFLAGS)" . run
+
+## build: bin/focalbot
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/focalbot .
+
+## test: every test, with the race detector, against a real PostgreSQL (see README)
+test:
+	$(GO) test -race -count=1 ./...
+
+## lint: go vet and gofmt
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## bench: the benchmarks, each printing its figures beside its target
+bench:
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 ./...
+
+## migrate: apply database migrations to DATABASE_URL and exit
+migrate:
+	$(GO) run . migrate
