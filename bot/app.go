@@ -16,6 +16,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/locales"
@@ -30,12 +31,14 @@ type App struct {
 	Log    *slog.Logger
 	Me     *models.User // the bot itself, from getMe
 
-	metrics  *metrics
-	poller   *poller
-	seq      *sequencer
-	commands []string
-	fallback Handler
-	refuse   Handler
+	metrics   *metrics
+	poller    *poller
+	seq       *sequencer
+	commands  []string
+	flows     map[string]Handler
+	renderers map[string]delivery.Renderer
+	fallback  Handler
+	refuse    Handler
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -48,7 +51,8 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers)}
+	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
+		flows: map[string]Handler{}, renderers: map[string]delivery.Renderer{}}
 	// Sends wait at most 30 s; the poll client waits for the long poll plus a margin, so the
 	// poll never races the client's timeout.
 	sendClient := &http.Client{Timeout: 30 * time.Second}
@@ -150,7 +154,13 @@ func (a *App) run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
-	wg.Add(1)
+	dispatcher := &delivery.Dispatcher{Store: a.Store, Sender: a.TG, Renderers: a.renderers, Log: a.Log,
+		Batch: 50, Idle: 100 * time.Millisecond}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		dispatcher.Run(pollCtx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := a.poller.run(pollCtx); err != nil {
@@ -173,6 +183,9 @@ func (a *App) run(ctx context.Context) error {
 	a.Log.Info("focalbot stopped")
 	return err
 }
+
+// Renderer registers how outbox rows of a kind are rendered for their recipient.
+func (a *App) Renderer(kind string, r delivery.Renderer) { a.renderers[kind] = r }
 
 // setCommands publishes the command menu in each language. Failure is logged, not fatal: the
 // menu is a convenience.

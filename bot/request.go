@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -18,6 +19,8 @@ type Request struct {
 	From   *models.User
 	Member *store.Member // nil for someone who is not a member
 	Lang   string        // the member's language, else matched from Telegram's language_code
+
+	Conv *store.Conversation // the conversation in progress, nil for none
 
 	answered bool // the pressed button was answered already
 }
@@ -87,4 +90,23 @@ func IsUserError(err error) (*UserError, bool) {
 	var ue *UserError
 	ok := errors.As(err, &ue)
 	return ue, ok
+}
+
+// SaveConv starts or advances the person's conversation: flow, step and the answers so far.
+func (r *Request) SaveConv(ctx context.Context, flow, step string, data any) error {
+	return r.App.Store.SaveConversation(ctx, r.App.Store.DB, r.From.ID, flow, step, data)
+}
+
+// EndConv forgets the person's conversation.
+func (r *Request) EndConv(ctx context.Context) error {
+	r.Conv = nil
+	return r.App.Store.EndConversation(ctx, r.App.Store.DB, r.From.ID)
+}
+
+// ConvData decodes the conversation's answers into v; it leaves v as is without a conversation.
+func (r *Request) ConvData(v any) error {
+	if r.Conv == nil || len(r.Conv.Data) == 0 {
+		return nil
+	}
+	return json.Unmarshal(r.Conv.Data, v)
 }

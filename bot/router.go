@@ -65,6 +65,25 @@ func (a *App) On(match func(*models.Update) bool, acc Access, h Handler) {
 	a.TG.RegisterHandlerMatchFunc(match, a.adapt(acc, h))
 }
 
+// Flow registers the handler of a conversation: text, photos and documents of a person whose
+// conversation (see Request.Conv) is in this flow go to h instead of the fallback.
+func (a *App) Flow(name string, acc Access, h Handler) {
+	a.flows[name] = func(ctx context.Context, r *Request) error {
+		if !acc.allows(r.Member) {
+			// Suspended mid-conversation, say: the draft goes, the person gets the refusal.
+			_ = r.EndConv(ctx)
+			if r.Member != nil && r.Member.Active() {
+				return Tell("error_not_allowed", nil)
+			}
+			if a.refuse != nil {
+				return a.refuse(ctx, r)
+			}
+			return nil
+		}
+		return h(ctx, r)
+	}
+}
+
 // Fallback sets the handler of everything no other handler takes: free text, unknown
 // commands, unknown buttons.
 func (a *App) Fallback(h Handler) { a.fallback = h }
@@ -142,6 +161,16 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		if r.From != nil {
 			r.Lang = a.I18n.Match(r.From.LanguageCode)
+			conv, err := a.Store.Conversation(ctx, a.Store.DB, r.From.ID)
+			switch {
+			case err == nil:
+				r.Conv = conv
+			case !isNotFound(err):
+				setOutcome(ctx, "failed")
+				a.Log.Error("conversation lookup failed", "user_id", r.From.ID, "err", err)
+				_ = r.Reply(ctx, "error_generic", nil, nil)
+				return
+			}
 			m, err := a.Store.MemberByTelegramID(ctx, r.From.ID)
 			switch {
 			case err == nil:
@@ -186,6 +215,14 @@ func (a *App) recoverPanics(next tg.HandlerFunc) tg.HandlerFunc {
 // defaultHandler takes what no registered handler matched.
 func (a *App) defaultHandler(ctx context.Context, _ *tg.Bot, _ *models.Update) {
 	r := ctx.Value(requestKey).(*Request)
+	if r.Conv != nil && r.Update.Message != nil {
+		if cmd, _ := r.Command(); cmd == "" {
+			if h, ok := a.flows[r.Conv.Flow]; ok {
+				a.finish(ctx, r, h(ctx, r))
+				return
+			}
+		}
+	}
 	if a.fallback == nil {
 		a.finish(ctx, r, nil)
 		return

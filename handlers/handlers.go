@@ -9,6 +9,7 @@ import "focalbot/bot"
 func Register(a *bot.App) {
 	a.Command("start", bot.Anyone, start)
 	a.Command("help", bot.Anyone, help)
+	a.Command("cancel", bot.Anyone, cancel)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 }

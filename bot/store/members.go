@@ -93,3 +93,32 @@ func (s *Store) EnsureAdmins(ctx context.Context, userIDs []int64) error {
 	}
 	return nil
 }
+
+// MemberByID finds a member by our ID.
+func (s *Store) MemberByID(ctx context.Context, id int64) (*Member, error) {
+	var m Member
+	err := s.DB.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM members WHERE id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
+	}
+	return &m, nil
+}
+
+// InsertMember adds a member as given (registration and tests); it returns the new ID.
+func (s *Store) InsertMember(ctx context.Context, q Querier, m Member) (int64, error) {
+	if m.ChatID == 0 {
+		m.ChatID = m.TelegramUserID
+	}
+	var id int64
+	err := q.GetContext(ctx, &id, `
+		INSERT INTO members (telegram_user_id, chat_id, display_name, country, agency, unit, unit_locode,
+		                     role, language, state, approved_by, approved_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		RETURNING id`,
+		m.TelegramUserID, m.ChatID, m.DisplayName, m.Country, m.Agency, m.Unit, m.UnitLocode,
+		m.Role, m.Language, m.State, m.ApprovedBy, m.ApprovedAt)
+	if err != nil {
+		return 0, fmt.Errorf("insert member %d: %w", m.TelegramUserID, err)
+	}
+	return id, nil
+}

@@ -1,0 +1,107 @@
+// Package delivery is the one path by which messages reach other people: handlers enqueue
+// outbox rows in the transaction of the change they announce, and the dispatcher claims,
+// renders (in the recipient's language, at send time), sends and records them.
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"focalbot/bot/store"
+)
+
+// Priority orders the queue: an urgent alert overtakes a routine broadcast.
+type Priority int16
+
+const (
+	Urgent  Priority = 0
+	High    Priority = 1
+	Routine Priority = 2
+)
+
+// Item is one message to one member: what to render (Kind and RefID) and how urgently.
+type Item struct {
+	MemberID  int64
+	ChatID    int64
+	Kind      string // the renderer to use: "alert", "broadcast", …
+	RefID     int64  // the id of the thing in its own table
+	Variant   string // tells apart two messages of one kind and ref, e.g. "reminder"
+	Priority  Priority
+	NotBefore time.Time // zero: now
+}
+
+// Enqueue inserts items in one statement, inside the caller's transaction. An item already
+// queued for that member (same kind, ref and variant) is skipped; the count of new rows is
+// returned. The NOTIFY is delivered when the transaction commits and wakes the dispatcher.
+func Enqueue(ctx context.Context, q store.Querier, items []Item) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
+	n := len(items)
+	members, chats, refs := make([]int64, n), make([]int64, n), make([]int64, n)
+	kinds, variants := make([]string, n), make([]string, n)
+	prios := make([]int64, n)
+	notBefore := make([]time.Time, n)
+	now := time.Now()
+	for i, it := range items {
+		members[i], chats[i], refs[i] = it.MemberID, it.ChatID, it.RefID
+		kinds[i], variants[i], prios[i] = it.Kind, it.Variant, int64(it.Priority)
+		notBefore[i] = it.NotBefore
+		if notBefore[i].IsZero() {
+			notBefore[i] = now
+		}
+	}
+	res, err := q.ExecContext(ctx, `
+		INSERT INTO outbox (member_id, chat_id, kind, ref_id, variant, priority, not_before)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[],
+		                     $6::smallint[], $7::timestamptz[])
+		ON CONFLICT (member_id, kind, ref_id, variant) DO NOTHING`,
+		pq.Array(members), pq.Array(chats), pq.Array(kinds), pq.Array(refs), pq.Array(variants),
+		pq.Array(prios), pq.Array(notBefore))
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	added, _ := res.RowsAffected()
+	if _, err := q.ExecContext(ctx, `SELECT pg_notify('outbox', '')`); err != nil {
+		return 0, fmt.Errorf("enqueue notify: %w", err)
+	}
+	return int(added), nil
+}
+
+// Counts is how far the delivery of one thing has got.
+type Counts struct {
+	Sent      int `db:"sent"`
+	Pending   int `db:"pending"` // pending or being sent
+	Failed    int `db:"failed"`
+	Cancelled int `db:"cancelled"`
+}
+
+// CountsFor returns the delivery counts of one thing (all variants together).
+func CountsFor(ctx context.Context, q store.Querier, kind string, refID int64) (Counts, error) {
+	var c Counts
+	err := q.GetContext(ctx, &c, `
+		SELECT count(*) FILTER (WHERE state = 'sent')                    AS sent,
+		       count(*) FILTER (WHERE state IN ('pending', 'sending'))   AS pending,
+		       count(*) FILTER (WHERE state = 'failed')                  AS failed,
+		       count(*) FILTER (WHERE state = 'cancelled')               AS cancelled
+		FROM outbox WHERE kind = $1 AND ref_id = $2`, kind, refID)
+	if err != nil {
+		return c, fmt.Errorf("delivery counts: %w", err)
+	}
+	return c, nil
+}
+
+// CancelPendingFor cancels what is still queued for a member (suspended, unreachable).
+func CancelPendingFor(ctx context.Context, q store.Querier, memberID int64, reason string) (int, error) {
+	res, err := q.ExecContext(ctx, `
+		UPDATE outbox SET state = 'cancelled', last_error = $2
+		WHERE member_id = $1 AND state = 'pending'`, memberID, reason)
+	if err != nil {
+		return 0, fmt.Errorf("cancel pending for member %d: %w", memberID, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
