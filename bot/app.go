@@ -30,6 +30,7 @@ type App struct {
 	I18n   *i18n.Bundle
 	Log    *slog.Logger
 	Me     *models.User // the bot itself, from getMe
+	Clock  Clock        // the time of the domain; a FakeClock in tests
 
 	metrics   *metrics
 	poller    *poller
@@ -37,6 +38,7 @@ type App struct {
 	commands  []string
 	flows     map[string]Handler
 	renderers map[string]delivery.Renderer
+	jobs      []job
 	fallback  Handler
 	refuse    Handler
 }
@@ -52,7 +54,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
-		flows: map[string]Handler{}, renderers: map[string]delivery.Renderer{}}
+		flows: map[string]Handler{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
 	// Sends wait at most 30 s; the poll client waits for the long poll plus a margin, so the
 	// poll never races the client's timeout.
 	sendClient := &http.Client{Timeout: 30 * time.Second}
@@ -161,6 +163,9 @@ func (a *App) run(ctx context.Context) error {
 		defer wg.Done()
 		dispatcher.Run(pollCtx)
 	}()
+	if !a.Config.NoJobs {
+		a.runJobs(pollCtx, &wg)
+	}
 	go func() {
 		defer wg.Done()
 		if err := a.poller.run(pollCtx); err != nil {

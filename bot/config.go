@@ -25,6 +25,10 @@ type Config struct {
 	PollTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	HandlerWorkers  int
+
+	// NoJobs keeps periodic jobs from running on their own: tests run them with RunJobs after
+	// moving a FakeClock. Not settable from the environment.
+	NoJobs bool
 }
 
 // setting is one environment variable.

@@ -25,6 +25,7 @@ type Harness struct {
 	DBURL    string
 	Config   *bot.Config
 	Register func(*bot.App)
+	Clock    *bot.FakeClock // the bot's clock; jobs run only when RunJobs is called
 
 	mu     sync.Mutex
 	app    *bot.App
@@ -50,7 +51,9 @@ func Start(t testing.TB, register func(*bot.App), admins ...int64) *Harness {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.PollTimeout = time.Second // short, so a stop does not wait on a long poll
 	cfg.ShutdownTimeout = 5 * time.Second
-	h := &Harness{T: t, TG: srv, Store: st, DBURL: dbURL, Config: cfg, Register: register}
+	cfg.NoJobs = true
+	clock := bot.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	h := &Harness{T: t, TG: srv, Store: st, DBURL: dbURL, Config: cfg, Register: register, Clock: clock}
 	h.Run()
 	t.Cleanup(h.Stop)
 	return h
@@ -75,6 +78,7 @@ func (h *Harness) Run() {
 		cancel()
 		h.T.Fatal(err)
 	}
+	app.Clock = h.Clock
 	h.Register(app)
 	h.app, h.cancel, h.done = app, cancel, make(chan error, 1)
 	go func() { h.done <- app.Run(ctx) }()
@@ -111,4 +115,13 @@ func (h *Harness) Stop() {
 func (h *Harness) Restart() {
 	h.Stop()
 	h.Run()
+}
+
+// RunJobs runs the bot's periodic jobs once at the fake clock's time and waits for them.
+func (h *Harness) RunJobs() { h.App().RunJobs(context.Background()) }
+
+// Advance moves the fake clock forward by d and runs the jobs.
+func (h *Harness) Advance(d time.Duration) {
+	h.Clock.Advance(d)
+	h.RunJobs()
 }

@@ -25,10 +25,13 @@ type Row struct {
 	Attempts int    `db:"attempts"`
 }
 
-// Message is what a renderer makes of a row for its recipient.
+// Message is what a renderer makes of a row for its recipient: a text, or a photo or document
+// (by Telegram file_id: never downloaded and uploaded again) with Text as its caption.
 type Message struct {
-	Text        string // HTML
-	ReplyMarkup any    // a spec-clean keyboard, or nil
+	Text           string // HTML; the caption when a file is set
+	ReplyMarkup    any    // a spec-clean keyboard, or nil
+	PhotoFileID    string
+	DocumentFileID string
 }
 
 // Renderer renders one kind of row in the recipient's current language. An error wrapping
@@ -41,6 +44,8 @@ var ErrSkip = errors.New("nothing to send")
 // Sender is the part of the Telegram client the dispatcher uses.
 type Sender interface {
 	SendMessage(ctx context.Context, params *tg.SendMessageParams) (*models.Message, error)
+	SendPhoto(ctx context.Context, params *tg.SendPhotoParams) (*models.Message, error)
+	SendDocument(ctx context.Context, params *tg.SendDocumentParams) (*models.Message, error)
 }
 
 // Dispatcher delivers the outbox.
@@ -116,12 +121,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r Row) {
 		d.finish(ctx, r, "failed", 0, err.Error())
 		return
 	}
-	params := &tg.SendMessageParams{ChatID: r.ChatID, Text: msg.Text, ParseMode: models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
-	if msg.ReplyMarkup != nil {
-		params.ReplyMarkup = msg.ReplyMarkup
-	}
-	sent, err := d.Sender.SendMessage(ctx, params)
+	sent, err := d.send(ctx, r.ChatID, msg)
 	if err != nil {
 		d.finish(ctx, r, "failed", 0, err.Error())
 		return
@@ -138,4 +138,29 @@ func (d *Dispatcher) finish(ctx context.Context, r Row, state string, msgID int6
 	if err != nil {
 		d.Log.Error("delivery outcome not recorded", "outbox_id", r.ID, "state", state, "err", err)
 	}
+}
+
+func (d *Dispatcher) send(ctx context.Context, chatID int64, msg Message) (*models.Message, error) {
+	switch {
+	case msg.PhotoFileID != "":
+		p := &tg.SendPhotoParams{ChatID: chatID, Photo: &models.InputFileString{Data: msg.PhotoFileID},
+			Caption: msg.Text, ParseMode: models.ParseModeHTML}
+		if msg.ReplyMarkup != nil {
+			p.ReplyMarkup = msg.ReplyMarkup
+		}
+		return d.Sender.SendPhoto(ctx, p)
+	case msg.DocumentFileID != "":
+		p := &tg.SendDocumentParams{ChatID: chatID, Document: &models.InputFileString{Data: msg.DocumentFileID},
+			Caption: msg.Text, ParseMode: models.ParseModeHTML}
+		if msg.ReplyMarkup != nil {
+			p.ReplyMarkup = msg.ReplyMarkup
+		}
+		return d.Sender.SendDocument(ctx, p)
+	}
+	p := &tg.SendMessageParams{ChatID: chatID, Text: msg.Text, ParseMode: models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
+	if msg.ReplyMarkup != nil {
+		p.ReplyMarkup = msg.ReplyMarkup
+	}
+	return d.Sender.SendMessage(ctx, p)
 }
