@@ -75,7 +75,9 @@ func grid(buttons []bot.Button, n int) *bot.Keyboard {
 }
 
 // countryLabel is a country's name in the reader's language, or "no country".
-func countryLabel(r *bot.Request, lang string, cc *string) string { return countryName(r.App, lang, cc) }
+func countryLabel(r *bot.Request, lang string, cc *string) string {
+	return countryName(r.App, lang, cc)
+}
 
 func countryName(a *bot.App, lang string, cc *string) string {
 	if cc == nil || *cc == "" {
@@ -84,9 +86,11 @@ func countryName(a *bot.App, lang string, cc *string) string {
 	return i18n.CountryName(lang, *cc)
 }
 
-func roleLabel(a *bot.App, lang, role string) string     { return a.I18n.T(lang, "role_"+role, nil) }
-func agencyLabel(a *bot.App, lang, agency string) string { return a.I18n.T(lang, "agency_"+agency, nil) }
-func stateLabel(a *bot.App, lang, state string) string   { return a.I18n.T(lang, "state_"+state, nil) }
+func roleLabel(a *bot.App, lang, role string) string { return a.I18n.T(lang, "role_"+role, nil) }
+func agencyLabel(a *bot.App, lang, agency string) string {
+	return a.I18n.T(lang, "agency_"+agency, nil)
+}
+func stateLabel(a *bot.App, lang, state string) string { return a.I18n.T(lang, "state_"+state, nil) }
 
 // memberLang is the language to speak to a member in.
 func memberLang(a *bot.App, m *store.Member) string {
