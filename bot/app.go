@@ -130,6 +130,11 @@ func (a *App) run(ctx context.Context) error {
 		return err
 	}
 	a.setCommands(ctx)
+	for _, id := range a.Config.AdminIDs { // their chat menus, which /start would refresh too
+		if m, err := a.Store.MemberByTelegramID(ctx, id); err == nil {
+			a.RefreshMenu(ctx, m)
+		}
+	}
 	left, err := a.Store.UnhandledUpdates(ctx)
 	if err != nil {
 		return err

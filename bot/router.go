@@ -206,6 +206,15 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 				if a.I18n.Has(m.Language) {
 					r.Lang = m.Language
 				}
+				if m.Language == "" || m.DisplayName == "" {
+					// Not given yet (an admin from ADMIN_TELEGRAM_IDS, say): keep Telegram's,
+					// so that what the outbox renders for them later is in their language
+					// and others see a name.
+					name := strings.TrimSpace(r.From.FirstName + " " + r.From.LastName)
+					if err := a.Store.FillMemberDefaults(ctx, m.ID, r.Lang, name); err != nil {
+						a.Log.Warn("member defaults not stored", "member_id", m.ID, "err", err)
+					}
+				}
 			case !isNotFound(err):
 				setOutcome(ctx, "failed")
 				a.Log.Error("member lookup failed", "user_id", r.From.ID, "err", err)

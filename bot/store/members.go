@@ -287,3 +287,15 @@ func (s *Store) LastDecider(ctx context.Context, q Querier, id int64) (decider *
 	decider, err = s.MemberByIDQ(ctx, q, row.ActorID)
 	return decider, row.Action, err
 }
+
+// FillMemberDefaults sets a member's language and display name where they are still empty.
+func (s *Store) FillMemberDefaults(ctx context.Context, id int64, lang, name string) error {
+	_, err := s.DB.ExecContext(ctx, `
+		UPDATE members SET language = CASE WHEN language = '' THEN $2 ELSE language END,
+		                   display_name = CASE WHEN display_name = '' THEN $3 ELSE display_name END
+		WHERE id = $1 AND (language = '' OR display_name = '')`, id, lang, name)
+	if err != nil {
+		return fmt.Errorf("fill defaults of member #%d: %w", id, err)
+	}
+	return nil
+}
