@@ -503,6 +503,7 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 		func() { u.SendText("/start") },
 		func() { u.SendText("some text") },
 		func() { u.SendText("/frobnicate") },
+		func() { u.SendText("/cancel") },
 		func() { u.PressForged(list.ID, "reg:ok") },
 		func() { u.PressForged(list.ID, "join") },
 	} {

@@ -100,13 +100,6 @@ func memberLang(a *bot.App, m *store.Member) string {
 	return i18n.Default
 }
 
-// outsiderOrPending reports whether the person is not (yet) in the network but not barred
-// either: registration, access requests and /language are open to them. Suspended and
-// unreachable members get the closed-network answer for those too.
-func outsiderOrPending(m *store.Member) bool {
-	return m == nil || m.State == store.StatePending
-}
-
 // languageName is a language's own name, or "—" when none was chosen.
 func languageName(code string) string {
 	if code == "" {
