@@ -3,6 +3,8 @@
 //
 //	focalbot [run]     serve the bot (the default)
 //	focalbot migrate   apply database migrations and exit
+//	focalbot invite    create an invitation link (see cli_invite.go)
+//	focalbot members   list members, change roles, suspend, reactivate (see cli_members.go)
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -43,12 +45,16 @@ func main() {
 		err = run(ctx)
 	case "migrate":
 		err = migrate(ctx)
+	case "invite":
+		err = runInvite(ctx, os.Args[2:], os.Getenv, os.Stdout)
+	case "members":
+		err = runMembers(ctx, os.Args[2:], os.Getenv, os.Stdout)
 	case "version", "--version", "-v":
 		fmt.Println("focalbot", version)
 	case "help", "--help", "-h":
-		fmt.Println("usage: focalbot [run | migrate | version]   (configuration from the environment; see README.md)")
+		fmt.Println("usage: focalbot [run | migrate | invite | members | version]   (configuration from the environment; see README.md)")
 	default:
-		err = usageError{fmt.Errorf("unknown command %q: use run, migrate or version", cmd)}
+		err = usageError{fmt.Errorf("unknown command %q: use run, migrate, invite, members or version", cmd)}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "focalbot:", err)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +35,7 @@ type App struct {
 	poller    *poller
 	seq       *sequencer
 	commands  []string
+	access    map[string]Access // of each command: which menu shows it
 	flows     map[string]Handler
 	renderers map[string]delivery.Renderer
 	jobs      []job
@@ -54,7 +54,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
-		flows: map[string]Handler{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
+		flows: map[string]Handler{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
 	// Sends wait at most 30 s; the poll client waits for the long poll plus a margin, so the
 	// poll never races the client's timeout.
 	sendClient := &http.Client{Timeout: 30 * time.Second}
@@ -130,6 +130,11 @@ func (a *App) run(ctx context.Context) error {
 		return err
 	}
 	a.setCommands(ctx)
+	for _, id := range a.Config.AdminIDs { // their chat menus, which /start would refresh too
+		if m, err := a.Store.MemberByTelegramID(ctx, id); err == nil {
+			a.RefreshMenu(ctx, m)
+		}
+	}
 	left, err := a.Store.UnhandledUpdates(ctx)
 	if err != nil {
 		return err
@@ -191,25 +196,3 @@ func (a *App) run(ctx context.Context) error {
 
 // Renderer registers how outbox rows of a kind are rendered for their recipient.
 func (a *App) Renderer(kind string, r delivery.Renderer) { a.renderers[kind] = r }
-
-// setCommands publishes the command menu in each language. Failure is logged, not fatal: the
-// menu is a convenience.
-func (a *App) setCommands(ctx context.Context) {
-	for _, lang := range a.I18n.Languages() {
-		var cmds []models.BotCommand
-		for _, c := range a.commands {
-			desc := a.I18n.T(lang, "cmd_"+c, nil)
-			if desc == "cmd_"+c {
-				continue // not meant for the menu
-			}
-			cmds = append(cmds, models.BotCommand{Command: c, Description: desc})
-		}
-		params := &tg.SetMyCommandsParams{Commands: cmds}
-		if lang != i18n.Default {
-			params.LanguageCode = strings.SplitN(lang, "-", 2)[0]
-		}
-		if _, err := a.TG.SetMyCommands(ctx, params); err != nil {
-			a.Log.Warn("command menu not set", "lang", lang, "err", err)
-		}
-	}
-}

@@ -46,6 +46,7 @@ func (acc Access) allows(m *store.Member) bool {
 // Command registers h for /name.
 func (a *App) Command(name string, acc Access, h Handler) {
 	a.commands = append(a.commands, name)
+	a.access[name] = acc
 	a.TG.RegisterHandlerMatchFunc(func(u *models.Update) bool {
 		cmd, _ := commandOf(u)
 		return cmd == name
@@ -104,6 +105,7 @@ func (a *App) adapt(acc Access, h Handler) tg.HandlerFunc {
 	return func(ctx context.Context, _ *tg.Bot, _ *models.Update) {
 		r := ctx.Value(requestKey).(*Request)
 		if !acc.allows(r.Member) {
+			a.auditRefusedButton(ctx, r)
 			if r.Member != nil && r.Member.Active() {
 				a.finish(ctx, r, Tell("error_not_allowed", nil))
 				return
@@ -114,6 +116,24 @@ func (a *App) adapt(acc Access, h Handler) tg.HandlerFunc {
 			}
 		}
 		a.finish(ctx, r, h(ctx, r))
+	}
+}
+
+// auditRefusedButton writes a button pressed by someone its access level does not allow to
+// the audit log: a forged callback, or an old button of a suspended member or of someone
+// whose role changed. Commands are not recorded: anyone may type anything.
+func (a *App) auditRefusedButton(ctx context.Context, r *Request) {
+	q := r.Update.CallbackQuery
+	if q == nil {
+		return
+	}
+	e := store.AuditEntry{Action: "callback_refused", After: map[string]any{"telegram_user_id": q.From.ID, "data": q.Data}}
+	if r.Member != nil {
+		e.ActorID = &r.Member.ID
+		e.After = map[string]any{"telegram_user_id": q.From.ID, "data": q.Data, "role": r.Member.Role, "state": r.Member.State}
+	}
+	if err := store.Audit(ctx, a.Store.DB, e); err != nil {
+		a.Log.Error("refused button not audited", "user_id", q.From.ID, "err", err)
 	}
 }
 
@@ -159,6 +179,14 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 		if c := chatOf(u); c != nil {
 			r.ChatID = *c
 		}
+		if groupTraffic(u) {
+			// The bot works in private chats only: it leaves groups it is added to (the
+			// my_chat_member update still comes through) and ignores everything else there.
+			if q := u.CallbackQuery; q != nil {
+				_, _ = a.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+			}
+			return
+		}
 		if r.From != nil {
 			r.Lang = a.I18n.Match(r.From.LanguageCode)
 			conv, err := a.Store.Conversation(ctx, a.Store.DB, r.From.ID)
@@ -178,11 +206,25 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 				if a.I18n.Has(m.Language) {
 					r.Lang = m.Language
 				}
+				if m.Language == "" || m.DisplayName == "" {
+					// Not given yet (an admin from ADMIN_TELEGRAM_IDS, say): keep Telegram's,
+					// so that what the outbox renders for them later is in their language
+					// and others see a name.
+					name := strings.TrimSpace(r.From.FirstName + " " + r.From.LastName)
+					if err := a.Store.FillMemberDefaults(ctx, m.ID, r.Lang, name); err != nil {
+						a.Log.Warn("member defaults not stored", "member_id", m.ID, "err", err)
+					}
+				}
 			case !isNotFound(err):
 				setOutcome(ctx, "failed")
 				a.Log.Error("member lookup failed", "user_id", r.From.ID, "err", err)
 				_ = r.Reply(ctx, "error_generic", nil, nil)
 				return
+			default:
+				// An outsider may have chosen a language with /language.
+				if lang, err := a.Store.OutsiderLanguage(ctx, a.Store.DB, r.From.ID); err == nil && a.I18n.Has(lang) {
+					r.Lang = lang
+				}
 			}
 		}
 		next(context.WithValue(ctx, requestKey, r), b, u)
@@ -245,6 +287,23 @@ func (a *App) handle(ctx context.Context, u *models.Update) {
 		a.Log.Error("update handled but not marked", "update_id", u.ID, "err", err)
 	}
 	a.Log.Debug("update handled", slog.Int64("update_id", u.ID), slog.String("outcome", outcome), slog.Duration("took", time.Since(start)))
+}
+
+// groupTraffic reports whether an update comes from a group, supergroup or channel, apart from
+// the bot's own membership changes.
+func groupTraffic(u *models.Update) bool {
+	var chat *models.Chat
+	switch {
+	case u.Message != nil:
+		chat = &u.Message.Chat
+	case u.EditedMessage != nil:
+		chat = &u.EditedMessage.Chat
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+		chat = &u.CallbackQuery.Message.Message.Chat
+	case u.ChannelPost != nil, u.EditedChannelPost != nil:
+		return true
+	}
+	return chat != nil && chat.Type != models.ChatTypePrivate
 }
 
 func commandOf(u *models.Update) (string, string) {

@@ -8,6 +8,9 @@ import (
 
 // cancel ends whatever conversation is in progress (a draft is dropped), from any step.
 func cancel(ctx context.Context, r *bot.Request) error {
+	if barred(r.Member) {
+		return closedNetwork(ctx, r)
+	}
 	if r.Conv == nil {
 		return r.Reply(ctx, "nothing_to_cancel", nil, nil)
 	}

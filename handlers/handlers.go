@@ -9,7 +9,23 @@ import "focalbot/bot"
 func Register(a *bot.App) {
 	a.Command("start", bot.Anyone, start)
 	a.Command("help", bot.Anyone, help)
+	a.Command("language", bot.Anyone, chooseLanguage)
 	a.Command("cancel", bot.Anyone, cancel)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
+
+	// Membership: registration, access requests, administration, groups.
+	a.Flow(flowRegister, bot.Anyone, registrationText)
+	a.Callback("reg", bot.Anyone, registrationButton)
+	a.Callback("join", bot.Anyone, requestAccess)
+	a.Callback("lang", bot.Anyone, languageButton)
+	a.Command("invite", bot.Admins, invite)
+	a.Command("members", bot.Admins, members)
+	a.Callback("inv", bot.Admins, inviteButton)
+	a.Callback("acc", bot.Admins, decideAccess)
+	a.Callback("mem", bot.Admins, membersButton)
+	a.On(addedToGroup, bot.Anyone, leaveGroup)
+	a.Renderer("member_joined", renderMemberJoined(a))
+	a.Renderer("access_request", renderAccessRequest(a))
+	a.Renderer("access_approved", renderAccessApproved(a))
 }

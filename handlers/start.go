@@ -4,14 +4,27 @@ import (
 	"context"
 
 	"focalbot/bot"
+	"focalbot/bot/store"
 )
 
-// start greets a member; anyone else learns that this is a closed network.
+// start greets a member; "/start <code>" registers with an invitation; an outsider learns
+// that this is a closed network and may ask for access; anyone else gets the closed-network
+// answer and nothing more.
 func start(ctx context.Context, r *bot.Request) error {
-	if r.Member == nil || !r.Member.Active() {
-		return closedNetwork(ctx, r)
+	if _, code := r.Command(); code != "" {
+		return startWithCode(ctx, r, code)
 	}
-	return r.Reply(ctx, "start_member", map[string]any{"Name": displayName(r)}, nil)
+	m := r.Member
+	switch {
+	case m != nil && m.Active():
+		r.App.RefreshMenu(ctx, m)
+		return r.Reply(ctx, "start_member", map[string]any{"Name": displayName(r)}, nil)
+	case m == nil:
+		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("btn_request_access", nil), CallbackData: "join"})
+		return r.Reply(ctx, "closed_network", nil, kb)
+	}
+	r.App.RefreshMenu(ctx, m) // a suspended member's chat falls back to the outsider menu
+	return closedNetwork(ctx, r)
 }
 
 // closedNetwork is the only answer an outsider, a pending or a suspended member ever gets.
@@ -29,3 +42,6 @@ func displayName(r *bot.Request) string {
 	}
 	return ""
 }
+
+// barred reports whether the person is a suspended or unreachable member.
+func barred(m *store.Member) bool { return m != nil && !m.Active() && m.State != store.StatePending }

@@ -42,7 +42,9 @@ func TestStartAndHelpInEnglishAndRussian(t *testing.T) {
 		{"unknown command en", adminEN, "en", "/frobnicate", "There is no command /frobnicate", ""},
 		{"unknown command ru", adminRU, "ru", "/frobnicate", "Команды /frobnicate нет", ""},
 		{"free text en", adminEN, "en", "hello?", "I did not understand", ""},
-		{"free text ru", 606, "ru", "привет", "Не удалось понять", ""},
+		{"free text ru member", adminRU, "ru", "привет", "Не удалось понять", ""},
+		{"free text ru outsider", 606, "ru", "привет", "закрытую сеть", "Не удалось понять"},
+		{"unknown command outsider", 607, "en", "/frobnicate", "closed network", "There is no command"},
 	}
 	for _, tt := range tests {
 		u := h.TG.User(tt.userID, "Ann", tt.lang)

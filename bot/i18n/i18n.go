@@ -84,20 +84,21 @@ func (b *Bundle) Has(code string) bool {
 	return false
 }
 
-// Match picks our language for a Telegram language_code (ru-RU → ru; unknown → Default).
+// Match picks our language for a Telegram language_code (ru-RU → ru; fa → fa-AF; unknown →
+// Default): the nearest of the network's languages (MatchSupported), if its file is loaded.
 func (b *Bundle) Match(languageCode string) string {
-	if languageCode == "" {
-		return Default
+	if code := MatchSupported(languageCode); b.Has(code) {
+		return code
 	}
+	// A language outside the thirteen whose file was added anyway.
 	tag, err := language.Parse(languageCode)
-	if err != nil {
+	if err != nil || languageCode == "" {
 		return Default
 	}
-	_, i, conf := b.matcher.Match(tag)
-	if conf == language.No {
-		return Default
+	if _, i, conf := b.matcher.Match(tag); conf >= language.High {
+		return b.codes[i]
 	}
-	return b.codes[i]
+	return Default
 }
 
 func (b *Bundle) localizer(lang string) *goi18n.Localizer {

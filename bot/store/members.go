@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Member is one person of the closed network.
@@ -121,4 +122,180 @@ func (s *Store) InsertMember(ctx context.Context, q Querier, m Member) (int64, e
 		return 0, fmt.Errorf("insert member %d: %w", m.TelegramUserID, err)
 	}
 	return id, nil
+}
+
+// MemberByTelegramIDQ is MemberByTelegramID on a Querier; inside a transaction it locks the
+// row (FOR UPDATE) so that a concurrent change waits.
+func (s *Store) MemberByTelegramIDQ(ctx context.Context, q Querier, userID int64) (*Member, error) {
+	query := `SELECT ` + memberColumns + ` FROM members WHERE telegram_user_id = $1`
+	if _, ok := q.(*sqlx.Tx); ok {
+		query += ` FOR UPDATE`
+	}
+	var m Member
+	if err := q.GetContext(ctx, &m, query, userID); err != nil {
+		return nil, fmt.Errorf("member %d: %w", userID, notFound(err))
+	}
+	return &m, nil
+}
+
+// MemberByIDQ is MemberByID on a Querier; inside a transaction it locks the row.
+func (s *Store) MemberByIDQ(ctx context.Context, q Querier, id int64) (*Member, error) {
+	query := `SELECT ` + memberColumns + ` FROM members WHERE id = $1`
+	if _, ok := q.(*sqlx.Tx); ok {
+		query += ` FOR UPDATE`
+	}
+	var m Member
+	if err := q.GetContext(ctx, &m, query, id); err != nil {
+		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
+	}
+	return &m, nil
+}
+
+// RegisterMember makes a person who used an invite an active member: a new row, or their
+// pending request turned into membership. An existing active, suspended or unreachable member
+// is left alone and ErrNotFound returned: an invite never lifts a suspension.
+func (s *Store) RegisterMember(ctx context.Context, q Querier, m Member) (int64, error) {
+	var id int64
+	err := q.GetContext(ctx, &id, `
+		INSERT INTO members (telegram_user_id, chat_id, display_name, country, agency, unit, role, language,
+		                     state, approved_by, approved_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10)
+		ON CONFLICT (telegram_user_id) DO UPDATE
+		SET chat_id = excluded.chat_id, display_name = excluded.display_name, country = excluded.country,
+		    agency = excluded.agency, unit = excluded.unit, role = excluded.role, language = excluded.language,
+		    state = 'active', approved_by = excluded.approved_by, approved_at = excluded.approved_at, updated_at = now()
+		WHERE members.state = 'pending'
+		RETURNING id`,
+		m.TelegramUserID, m.ChatID, m.DisplayName, m.Country, m.Agency, m.Unit, m.Role, m.Language,
+		m.ApprovedBy, m.ApprovedAt)
+	if err != nil {
+		return 0, fmt.Errorf("register member %d: %w", m.TelegramUserID, notFound(err))
+	}
+	return id, nil
+}
+
+// RequestAccess adds a pending member for someone who asked to join; ErrNotFound if they are
+// known already (pending, refused, suspended or a member).
+func (s *Store) RequestAccess(ctx context.Context, q Querier, m Member) (int64, error) {
+	var id int64
+	err := q.GetContext(ctx, &id, `
+		INSERT INTO members (telegram_user_id, chat_id, display_name, role, language, state)
+		VALUES ($1, $2, $3, 'observer', $4, 'pending')
+		ON CONFLICT (telegram_user_id) DO NOTHING
+		RETURNING id`, m.TelegramUserID, m.ChatID, m.DisplayName, m.Language)
+	if err != nil {
+		return 0, fmt.Errorf("request access %d: %w", m.TelegramUserID, notFound(err))
+	}
+	return id, nil
+}
+
+// ChangeState moves a member to state `to` if they are in one of the states `from`, and
+// returns the member as changed. The condition in the UPDATE makes concurrent decisions safe:
+// of two admins approving one request, exactly one gets the row, the other ErrNotFound.
+// approvedBy is recorded when a member becomes active.
+func (s *Store) ChangeState(ctx context.Context, q Querier, id int64, from []string, to string, approvedBy *int64, at time.Time) (*Member, error) {
+	var m Member
+	err := q.GetContext(ctx, &m, `
+		UPDATE members SET state = $3, updated_at = now(),
+		       approved_by = CASE WHEN $3 = 'active' THEN $4 ELSE approved_by END,
+		       approved_at = CASE WHEN $3 = 'active' THEN $5 ELSE approved_at END
+		WHERE id = $1 AND state = ANY($2)
+		RETURNING `+memberColumns, id, pq.Array(from), to, approvedBy, at)
+	if err != nil {
+		return nil, fmt.Errorf("member #%d to %s: %w", id, to, notFound(err))
+	}
+	return &m, nil
+}
+
+// SetRole changes a member's role; ErrNotFound if there is no such member.
+func (s *Store) SetRole(ctx context.Context, q Querier, id int64, role string) error {
+	return s.setField(ctx, q, id, "role", role)
+}
+
+// SetCountry changes a member's country; nil for none.
+func (s *Store) SetCountry(ctx context.Context, q Querier, id int64, country *string) error {
+	return s.setField(ctx, q, id, "country", country)
+}
+
+// SetLanguage changes the language a member is spoken to in.
+func (s *Store) SetLanguage(ctx context.Context, q Querier, id int64, lang string) error {
+	return s.setField(ctx, q, id, "language", lang)
+}
+
+// setField updates one column of a member; column is one of ours, never user input.
+func (s *Store) setField(ctx context.Context, q Querier, id int64, column string, value any) error {
+	res, err := q.ExecContext(ctx, `UPDATE members SET `+column+` = $2, updated_at = now() WHERE id = $1`, id, value)
+	if err != nil {
+		return fmt.Errorf("set %s of member #%d: %w", column, id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("set %s of member #%d: %w", column, id, ErrNotFound)
+	}
+	return nil
+}
+
+// MemberFilter selects members for /members and `focalbot members list`; empty fields match
+// everyone.
+type MemberFilter struct {
+	State   string
+	Role    string
+	Country string
+}
+
+// ListMembers returns one page of the members the filter selects, by name, and how many it
+// selects in all.
+func (s *Store) ListMembers(ctx context.Context, q Querier, f MemberFilter, limit, offset int) ([]Member, int, error) {
+	const where = `WHERE ($1 = '' OR state = $1) AND ($2 = '' OR role = $2) AND ($3 = '' OR country = $3)`
+	var total int
+	if err := q.GetContext(ctx, &total, `SELECT count(*) FROM members `+where, f.State, f.Role, f.Country); err != nil {
+		return nil, 0, fmt.Errorf("count members: %w", err)
+	}
+	var ms []Member
+	err := q.SelectContext(ctx, &ms, `SELECT `+memberColumns+` FROM members `+where+`
+		ORDER BY lower(display_name), id LIMIT $4 OFFSET $5`, f.State, f.Role, f.Country, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list members: %w", err)
+	}
+	return ms, total, nil
+}
+
+// ActiveAdmins lists the active admins: who is told of requests and new members.
+func (s *Store) ActiveAdmins(ctx context.Context, q Querier) ([]Member, error) {
+	var ms []Member
+	err := q.SelectContext(ctx, &ms, `SELECT `+memberColumns+` FROM members
+		WHERE role = 'admin' AND state = 'active' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("active admins: %w", err)
+	}
+	return ms, nil
+}
+
+// LastDecider is the member who last approved or refused an access request of member id:
+// what an admin who came second is told. ErrNotFound if nobody decided.
+func (s *Store) LastDecider(ctx context.Context, q Querier, id int64) (decider *Member, action string, err error) {
+	var row struct {
+		ActorID int64  `db:"actor_id"`
+		Action  string `db:"action"`
+	}
+	err = q.GetContext(ctx, &row, `
+		SELECT actor_id, action FROM audit_log
+		WHERE subject_id = $1 AND action IN ('access_approved', 'access_refused') AND actor_id IS NOT NULL
+		ORDER BY id DESC LIMIT 1`, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("decider of #%d: %w", id, notFound(err))
+	}
+	decider, err = s.MemberByIDQ(ctx, q, row.ActorID)
+	return decider, row.Action, err
+}
+
+// FillMemberDefaults sets a member's language and display name where they are still empty.
+func (s *Store) FillMemberDefaults(ctx context.Context, id int64, lang, name string) error {
+	_, err := s.DB.ExecContext(ctx, `
+		UPDATE members SET language = CASE WHEN language = '' THEN $2 ELSE language END,
+		                   display_name = CASE WHEN display_name = '' THEN $3 ELSE display_name END
+		WHERE id = $1 AND (language = '' OR display_name = '')`, id, lang, name)
+	if err != nil {
+		return fmt.Errorf("fill defaults of member #%d: %w", id, err)
+	}
+	return nil
 }

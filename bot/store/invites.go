@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"time"
+)
+
+// Invite is an invitation: what the person who uses it becomes. The code is not here: only
+// its hash is stored.
+type Invite struct {
+	ID             int64      `db:"id"`
+	Country        *string    `db:"country"`
+	Role           string     `db:"role"`
+	Agency         string     `db:"agency"`
+	CreatedBy      *int64     `db:"created_by"`
+	CreatedAt      time.Time  `db:"created_at"`
+	ExpiresAt      time.Time  `db:"expires_at"`
+	UsedAt         *time.Time `db:"used_at"`
+	UsedByTelegram *int64     `db:"used_by_telegram"`
+	MemberID       *int64     `db:"member_id"`
+}
+
+const inviteColumns = `id, country, role, agency, created_by, created_at, expires_at, used_at, used_by_telegram, member_id`
+
+// HashInviteCode is how a code is stored and looked up.
+func HashInviteCode(code string) []byte {
+	h := sha256.Sum256([]byte(code))
+	return h[:]
+}
+
+// InsertInvite stores an invite under the hash of its code and returns its ID.
+func (s *Store) InsertInvite(ctx context.Context, q Querier, code string, inv Invite) (int64, error) {
+	var id int64
+	err := q.GetContext(ctx, &id, `
+		INSERT INTO invites (code_hash, country, role, agency, created_by, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		RETURNING id`,
+		HashInviteCode(code), inv.Country, inv.Role, inv.Agency, inv.CreatedBy, inv.CreatedAt, inv.ExpiresAt)
+	if err != nil {
+		return 0, fmt.Errorf("insert invite: %w", err)
+	}
+	return id, nil
+}
+
+// ClaimInvite marks the invite with this code as used by a Telegram user, if it is unexpired
+// at now and nobody else claimed it. The same person may claim it again until their
+// registration completes (they opened the link twice, or restarted). One conditional UPDATE,
+// so two people racing for one code cannot both win. ErrNotFound covers unknown, expired and
+// used codes alike: the caller must not tell a guesser which it was.
+func (s *Store) ClaimInvite(ctx context.Context, q Querier, code string, userID int64, now time.Time) (*Invite, error) {
+	var inv Invite
+	err := q.GetContext(ctx, &inv, `
+		UPDATE invites SET used_at = coalesce(used_at, $3), used_by_telegram = $2
+		WHERE code_hash = $1 AND expires_at > $3
+		  AND (used_at IS NULL OR (used_by_telegram = $2 AND member_id IS NULL))
+		RETURNING `+inviteColumns, HashInviteCode(code), userID, now)
+	if err != nil {
+		return nil, fmt.Errorf("claim invite: %w", notFound(err))
+	}
+	return &inv, nil
+}
+
+// InviteByID returns an invite, ErrNotFound if there is none.
+func (s *Store) InviteByID(ctx context.Context, q Querier, id int64) (*Invite, error) {
+	var inv Invite
+	err := q.GetContext(ctx, &inv, `SELECT `+inviteColumns+` FROM invites WHERE id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("invite #%d: %w", id, notFound(err))
+	}
+	return &inv, nil
+}
+
+// CompleteInvite records the member an invite produced. It fails with ErrNotFound if the invite
+// is no longer this person's to complete (completed already, or claimed by someone else).
+func (s *Store) CompleteInvite(ctx context.Context, q Querier, inviteID, userID, memberID int64) error {
+	res, err := q.ExecContext(ctx, `
+		UPDATE invites SET member_id = $3
+		WHERE id = $1 AND used_by_telegram = $2 AND member_id IS NULL`, inviteID, userID, memberID)
+	if err != nil {
+		return fmt.Errorf("complete invite #%d: %w", inviteID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("complete invite #%d: %w", inviteID, ErrNotFound)
+	}
+	return nil
+}
+
+// RecordInviteFailure notes a wrong, expired or reused code sent by a user at now.
+func (s *Store) RecordInviteFailure(ctx context.Context, q Querier, userID int64, now time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO invite_failures (telegram_user_id, at) VALUES ($1, $2)`, userID, now)
+	if err != nil {
+		return fmt.Errorf("record invite failure of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// InviteFailuresSince counts a user's failed codes after since.
+func (s *Store) InviteFailuresSince(ctx context.Context, q Querier, userID int64, since time.Time) (int, error) {
+	var n int
+	err := q.GetContext(ctx, &n, `
+		SELECT count(*) FROM invite_failures WHERE telegram_user_id = $1 AND at > $2`, userID, since)
+	if err != nil {
+		return 0, fmt.Errorf("invite failures of %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// OutsiderLanguage is the language someone who is not a member chose, ErrNotFound if none.
+func (s *Store) OutsiderLanguage(ctx context.Context, q Querier, userID int64) (string, error) {
+	var lang string
+	err := q.GetContext(ctx, &lang, `SELECT language FROM outsider_languages WHERE telegram_user_id = $1`, userID)
+	if err != nil {
+		return "", fmt.Errorf("outsider language of %d: %w", userID, notFound(err))
+	}
+	return lang, nil
+}
+
+// SetOutsiderLanguage keeps the language an outsider chose.
+func (s *Store) SetOutsiderLanguage(ctx context.Context, q Querier, userID int64, lang string) error {
+	_, err := q.ExecContext(ctx, `
+		INSERT INTO outsider_languages (telegram_user_id, language) VALUES ($1, $2)
+		ON CONFLICT (telegram_user_id) DO UPDATE SET language = excluded.language, updated_at = now()`, userID, lang)
+	if err != nil {
+		return fmt.Errorf("set outsider language of %d: %w", userID, err)
+	}
+	return nil
+}

@@ -1,0 +1,760 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"focalbot/bot/bottest"
+	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
+	"focalbot/handlers"
+)
+
+// --- helpers ---
+
+func seedMember(t *testing.T, h *bottest.Harness, uid int64, name, role, state, lang, country string) int64 {
+	t.Helper()
+	m := store.Member{TelegramUserID: uid, DisplayName: name, Role: role, State: state, Language: lang, Agency: "customs"}
+	if country != "" {
+		m.Country = &country
+	}
+	id, err := h.Store.InsertMember(context.Background(), h.Store.DB, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// memberID finds a member, waiting for one the bot is still creating (admins at start-up).
+func memberID(t *testing.T, h *bottest.Harness, uid int64) int64 {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		m, err := h.Store.MemberByTelegramID(context.Background(), uid)
+		if err == nil {
+			return m.ID
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func newInvite(t *testing.T, h *bottest.Harness, createdBy *int64, ttl time.Duration) string {
+	t.Helper()
+	code, _, err := handlers.CreateInvite(context.Background(), h.Store,
+		handlers.InviteSpec{Country: "KZ", Role: store.RoleFocalPoint, Agency: "customs", TTL: ttl}, createdBy, h.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// expect waits for a bot message containing substr.
+func expect(t *testing.T, u interface {
+	WaitForText(string, time.Duration) (telegramtest.Message, error)
+}, substr string) telegramtest.Message {
+	t.Helper()
+	m, err := u.WaitForText(substr, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// next sends something and waits for the bot's next message in that chat.
+func next(t *testing.T, u *telegramtest.User, do func()) telegramtest.Message {
+	t.Helper()
+	before := len(u.Messages())
+	do()
+	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return len(ms) > before })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs[len(msgs)-1]
+}
+
+func press(t *testing.T, u *telegramtest.User, m telegramtest.Message, data string) {
+	t.Helper()
+	if _, err := u.Press(m.ID, data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func pressText(t *testing.T, u *telegramtest.User, text string) {
+	t.Helper()
+	if _, err := u.PressButton(text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func auditCount(t *testing.T, h *bottest.Harness, action string, subject *int64) int {
+	t.Helper()
+	var n int
+	err := h.Store.DB.Get(&n, `SELECT count(*) FROM audit_log WHERE action = $1 AND ($2::bigint IS NULL OR subject_id = $2)`, action, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitHandled waits until the bot has handled an update: how a test knows that something was
+// ignored without sleeping.
+func waitHandled(t *testing.T, h *bottest.Harness, updateID int64) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		var handled bool
+		if err := h.Store.DB.Get(&handled, `SELECT handled_at IS NOT NULL FROM inbound_updates WHERE update_id = $1`, updateID); err == nil && handled {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("update %d not handled", updateID)
+}
+
+func toast(u *telegramtest.User) string {
+	var last string
+	for _, e := range u.Transcript() {
+		if e.Kind == telegramtest.EventCallbackAnswer {
+			last = e.Text
+		}
+	}
+	return last
+}
+
+// --- registration ---
+
+// Registration with an invitation runs end to end in Russian, Kazakh, English and Pashto: the
+// picker is preselected from Telegram's language_code, the choice switches the conversation,
+// HTML in the name is shown as text, and the admins are told through the outbox.
+func TestRegistrationInFourLanguages(t *testing.T) {
+	t.Parallel()
+	const adminUID = 700
+	h := bottest.Start(t, handlers.Register, adminUID)
+	admin := h.TG.User(adminUID, "Ann", "en")
+	adminID := memberID(t, h, adminUID)
+	tests := []struct {
+		uid                                        int64
+		tgLang, preselected, pickPrompt, choose    string
+		askName, askUnit, confirm, done, menuEntry string
+	}{
+		{701, "ru-RU", "ru", "Выберите язык", "ru", "Напишите своё имя", "подразделение", "Проверьте свои данные", "теперь вы участник сети", "Выбрать язык"},
+		{702, "en", "en", "Choose the language", "kk", "атыңызды жазыңыз", "Бөлімшеңізді", "Деректеріңізді тексеріңіз", "енді сіз желінің қатысушысысыз", "Тілді таңдау"},
+		{703, "en-US", "en", "Choose the language", "en", "Type your name", "Type your unit", "Please check your details", "you are now a member", "Choose your language"},
+		{704, "ps", "ps", "ژبه وټاکئ", "ps", "خپل نوم", "د کار ځای", "خپل معلومات وګورئ", "اوس تاسو د شبکې غړي یاست", "خپله ژبه وټاکئ"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.choose, func(t *testing.T) {
+			u := h.TG.User(tt.uid, "Aidar", tt.tgLang)
+			code := newInvite(t, h, &adminID, 72*time.Hour)
+			picker := next(t, u, func() { u.SendText("/start " + code) })
+			if !strings.Contains(picker.Plain(), tt.pickPrompt) {
+				t.Fatalf("picker %q lacks %q", picker.Plain(), tt.pickPrompt)
+			}
+			if _, ok := picker.Button("✓ " + i18n.NativeName(tt.preselected)); !ok {
+				t.Errorf("%s not preselected: %+v", tt.preselected, picker.Buttons())
+			}
+			press(t, u, picker, "reg:lang:"+tt.choose)
+			expect(t, u, tt.askName)
+			u.SendText("<b>Aidar</b> & Co")
+			expect(t, u, tt.askUnit)
+			u.SendText("PCU Aktau")
+			confirm := expect(t, u, tt.confirm)
+			if !strings.Contains(confirm.Text, "&lt;b&gt;Aidar&lt;/b&gt; &amp; Co") || !strings.Contains(confirm.Plain(), "<b>Aidar</b> & Co") {
+				t.Errorf("name not escaped: %q", confirm.Text)
+			}
+			if !strings.Contains(confirm.Plain(), i18n.CountryName(tt.choose, "KZ")) {
+				t.Errorf("country not in %s: %q", tt.choose, confirm.Plain())
+			}
+			press(t, u, confirm, "reg:ok")
+			expect(t, u, tt.done)
+
+			m, err := h.Store.MemberByTelegramID(context.Background(), tt.uid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.State != store.StateActive || m.Language != tt.choose || m.Role != store.RoleFocalPoint ||
+				m.Country == nil || *m.Country != "KZ" || m.Unit != "PCU Aktau" || m.ApprovedBy == nil || *m.ApprovedBy != adminID {
+				t.Errorf("member = %+v", m)
+			}
+			expect(t, admin, "New member")
+			if got := h.TG.Commands(fmt.Sprintf("chat:%d", tt.uid), ""); !hasCommand(got, "language", tt.menuEntry) || hasCommand(got, "invite", "") {
+				t.Errorf("member menu = %+v", got)
+			}
+			// Pressing Confirm again does nothing harmful.
+			press(t, u, confirm, "reg:ok")
+			if auditCount(t, h, "member_registered", &m.ID) != 1 {
+				t.Errorf("registered twice")
+			}
+		})
+	}
+	// The outsider's default menu has no admin or member-only commands; the admin's chat menu has them.
+	if def := h.TG.Commands("default", ""); !hasCommand(def, "start", "") || hasCommand(def, "members", "") {
+		t.Errorf("default menu = %+v", def)
+	}
+	if ps := h.TG.Commands("default", "ps"); !hasCommand(ps, "language", "خپله ژبه وټاکئ") {
+		t.Errorf("Pashto default menu = %+v", ps)
+	}
+	if am := h.TG.Commands(fmt.Sprintf("chat:%d", adminUID), ""); !hasCommand(am, "invite", "") || !hasCommand(am, "members", "") {
+		t.Errorf("admin menu = %+v", am)
+	}
+}
+
+func hasCommand(cmds []telegramtest.Command, name, desc string) bool {
+	for _, c := range cmds {
+		if c.Command == name && (desc == "" || c.Description == desc) {
+			return true
+		}
+	}
+	return false
+}
+
+// Unknown, malformed, expired and reused codes all get the same refusal; five failures within an
+// hour lock the person out (even with a valid code, and across a restart) until the hour is over.
+func TestInviteCodesBadInputAndLockout(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register, 710)
+	const invalid = "not valid"
+
+	// Reused: the first person registers; a second person cannot use the code; the first
+	// may reopen the link while their registration is not complete.
+	first, second := h.TG.User(711, "First", "en"), h.TG.User(712, "Second", "en")
+	code := newInvite(t, h, nil, 24*time.Hour)
+	first.SendText("/start " + code)
+	expect(t, first, "Choose the language")
+	if m := next(t, second, func() { second.SendText("/start " + code) }); !strings.Contains(m.Plain(), invalid) {
+		t.Errorf("second user of a code: %q", m.Plain())
+	}
+	picker := next(t, first, func() { first.SendText("/start " + code) })
+	press(t, first, picker, "reg:lang:en")
+	expect(t, first, "Type your name")
+	first.SendText("First Person")
+	expect(t, first, "Type your unit")
+	first.SendText("Customs HQ")
+	press(t, first, expect(t, first, "Please check"), "reg:ok")
+	expect(t, first, "you are now a member")
+	if m := next(t, first, func() { first.SendText("/start " + code) }); !strings.Contains(m.Plain(), "already a member") {
+		t.Errorf("member reopening link: %q", m.Plain())
+	}
+
+	// Expired.
+	late := h.TG.User(713, "Late", "en")
+	expired := newInvite(t, h, nil, time.Hour)
+	h.Advance(61 * time.Minute)
+	if m := next(t, late, func() { late.SendText("/start " + expired) }); !strings.Contains(m.Plain(), invalid) {
+		t.Errorf("expired code: %q", m.Plain())
+	}
+
+	// Guessing: four more failures (five in all) lock the guesser out.
+	guesser := late
+	for i, c := range []string{"AAAAAAAAAAAAAAAAAAAAAAAA", "<script>", strings.Repeat("x", 80), "Zm9vYmFyYmF6cXV4"} {
+		m := next(t, guesser, func() { guesser.SendText("/start " + c) })
+		want := invalid
+		if i == 3 {
+			want = "Too many invalid"
+		}
+		if !strings.Contains(m.Plain(), want) {
+			t.Errorf("guess %d: %q, want %q", i+2, m.Plain(), want)
+		}
+	}
+	good := newInvite(t, h, nil, 72*time.Hour)
+	if m := next(t, guesser, func() { guesser.SendText("/start " + good) }); !strings.Contains(m.Plain(), "Too many invalid") {
+		t.Errorf("locked out guesser with a valid code: %q", m.Plain())
+	}
+	h.Restart()
+	if m := next(t, guesser, func() { guesser.SendText("/start " + good) }); !strings.Contains(m.Plain(), "Too many invalid") {
+		t.Errorf("lockout forgotten by a restart: %q", m.Plain())
+	}
+	h.Advance(61 * time.Minute)
+	if m := next(t, guesser, func() { guesser.SendText("/start " + good) }); !strings.Contains(m.Plain(), "Choose the language") {
+		t.Errorf("after the hour: %q", m.Plain())
+	}
+	if n := auditCount(t, h, "invite_failed", nil); n != 6 {
+		t.Errorf("invite_failed audit rows = %d, want 6", n)
+	}
+	var stored int
+	if err := h.Store.DB.Get(&stored, `SELECT count(*) FROM invites WHERE code_hash = $1`, store.HashInviteCode(good)); err != nil || stored != 1 {
+		t.Errorf("invite stored by hash: %d %v", stored, err)
+	}
+	var plain int
+	if err := h.Store.DB.Get(&plain, `SELECT count(*) FROM invites WHERE encode(code_hash, 'escape') LIKE '%' || $1 || '%'`, good); err != nil || plain != 0 {
+		t.Errorf("code stored in plain text")
+	}
+}
+
+// A name or unit over 64 characters, or blank, is refused in the person's language and asked
+// again; exactly 64 is accepted.
+func TestRegistrationRefusesLongAndEmptyText(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	u := h.TG.User(720, "Long", "ru")
+	picker := next(t, u, func() { u.SendText("/start " + newInvite(t, h, nil, time.Hour)) })
+	press(t, u, picker, "reg:lang:ru")
+	expect(t, u, "Напишите своё имя")
+	for _, bad := range []string{strings.Repeat("Я", 65), "   "} {
+		if m := next(t, u, func() { u.SendText(bad) }); !strings.Contains(m.Plain(), "не более 64 символов") {
+			t.Errorf("%q: %q", bad, m.Plain())
+		}
+	}
+	name := strings.Repeat("Ж", 64)
+	if m := next(t, u, func() { u.SendText(name) }); !strings.Contains(m.Plain(), "подразделение") {
+		t.Errorf("64 characters refused: %q", m.Plain())
+	}
+}
+
+// --- access requests ---
+
+// An outsider asks for access; one admin approves, the other admin pressing later is told who
+// decided, and the person is told. Another outsider is rejected, told so, and cannot ask again.
+func TestRequestAccessApproveAndReject(t *testing.T) {
+	t.Parallel()
+	const a1, a2 = 730, 731
+	h := bottest.Start(t, handlers.Register, a1, a2)
+	memberID(t, h, a1)
+	if _, err := h.Store.DB.Exec(`UPDATE members SET display_name = 'Admin One' WHERE telegram_user_id = $1`, a1); err != nil {
+		t.Fatal(err)
+	}
+	admin1, admin2 := h.TG.User(a1, "A1", "en"), h.TG.User(a2, "A2", "ru")
+	admin2.SendText("/start") // the bot learns admin 2's language from Telegram
+	expect(t, admin2, "Здравствуйте")
+
+	out := h.TG.User(732, "Olzhas", "ru")
+	m := next(t, out, func() { out.SendText("/start") })
+	if !strings.Contains(m.Plain(), "закрытую сеть") {
+		t.Fatalf("outsider /start: %q", m.Plain())
+	}
+	pressText(t, out, "Запросить доступ")
+	expect(t, out, "запрос передан администраторам")
+	pressText(t, out, "Запросить доступ")
+	if _, err := out.WaitFor(wait, func([]telegramtest.Message) bool { return strings.Contains(toast(out), "уже передан") }); err != nil {
+		t.Errorf("second press: toast %q", toast(out))
+	}
+	req1 := expect(t, admin1, "Request for access")
+	expect(t, admin2, "Запрос доступа")
+	if !strings.Contains(req1.Plain(), "732") {
+		t.Errorf("request lacks the Telegram ID: %q", req1.Plain())
+	}
+	pressText(t, admin1, "Approve")
+	expect(t, admin1, "Olzhas is now a member")
+	expect(t, out, "Ваш запрос одобрен")
+	pressText(t, admin2, "Одобрить")
+	expect(t, admin2, "уже одобрил(а) Admin One")
+	pending := memberID(t, h, 732)
+	if n := auditCount(t, h, "access_approved", &pending); n != 1 {
+		t.Errorf("approvals = %d", n)
+	}
+
+	rej := h.TG.User(733, "Eve", "en")
+	rej.SendText("/start")
+	expect(t, rej, "closed network")
+	pressText(t, rej, "Request access")
+	expect(t, rej, "Your request was sent")
+	expect(t, admin1, "Eve")
+	pressText(t, admin1, "Reject")
+	expect(t, admin1, "The request of Eve was rejected")
+	expect(t, rej, "was not approved")
+	after := next(t, rej, func() { rej.SendText("/start") })
+	if !strings.Contains(after.Plain(), "closed network") || len(after.Buttons()) != 0 {
+		t.Errorf("rejected /start: %q %+v", after.Plain(), after.Buttons())
+	}
+	if m := next(t, rej, func() { pressText(t, rej, "Request access") }); !strings.Contains(m.Plain(), "closed network") {
+		t.Errorf("rejected person asking again: %q", m.Plain())
+	}
+	if id := memberID(t, h, 733); auditCount(t, h, "access_refused", &id) != 1 {
+		t.Errorf("refusal not audited")
+	}
+}
+
+// Two admins press Approve on the same request at the same moment: exactly one wins, the other
+// is told who decided.
+func TestTwoAdminsApproveAtOnce(t *testing.T) {
+	t.Parallel()
+	const a1, a2 = 740, 741
+	h := bottest.Start(t, handlers.Register, a1, a2)
+	admin1, admin2 := h.TG.User(a1, "A1", "en"), h.TG.User(a2, "A2", "en")
+	const requests = 5
+	for i := int64(0); i < requests; i++ {
+		u := h.TG.User(750+i, fmt.Sprint("Person", i), "en")
+		u.SendText("/start")
+		expect(t, u, "closed network")
+		pressText(t, u, "Request access")
+		expect(t, u, "Your request was sent")
+		id := memberID(t, h, 750+i)
+		data := fmt.Sprintf("acc:ok:%d", id)
+		find := func(a *telegramtest.User) telegramtest.Message {
+			msgs, err := a.WaitFor(wait, func(ms []telegramtest.Message) bool {
+				for _, m := range ms {
+					if _, ok := m.Button("Approve"); ok && strings.Contains(m.Plain(), fmt.Sprint(750+i)) {
+						return true
+					}
+				}
+				return false
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range msgs {
+				if strings.Contains(m.Plain(), fmt.Sprint(750+i)) {
+					return m
+				}
+			}
+			panic("unreachable")
+		}
+		m1, m2 := find(admin1), find(admin2)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); press(t, admin1, m1, data) }()
+		go func() { defer wg.Done(); press(t, admin2, m2, data) }()
+		wg.Wait()
+		name := fmt.Sprint("Person", i)
+		settled := func() bool {
+			won, lost := 0, 0
+			for _, a := range []*telegramtest.User{admin1, admin2} {
+				for _, m := range a.Messages() {
+					if strings.Contains(m.Plain(), name+" is now a member") {
+						won++
+					}
+					if strings.Contains(m.Plain(), "already approved by") {
+						lost++
+					}
+				}
+			}
+			return won == 1 && lost == int(i)+1
+		}
+		if _, err := admin1.WaitFor(wait, func([]telegramtest.Message) bool { return settled() }); err != nil {
+			t.Fatalf("request %d: one approval and one 'already approved' expected: %v", i, err)
+		}
+		if n := auditCount(t, h, "access_approved", &id); n != 1 {
+			t.Errorf("request %d approved %d times", i, n)
+		}
+		expect(t, u, "Your request was approved")
+	}
+	wins := 0
+	for _, a := range []*telegramtest.User{admin1, admin2} {
+		for _, m := range a.Messages() {
+			if strings.Contains(m.Plain(), "is now a member") {
+				wins++
+			}
+		}
+	}
+	if wins != requests {
+		t.Errorf("%d approvals announced for %d requests", wins, requests)
+	}
+	already := 0
+	for _, a := range []*telegramtest.User{admin1, admin2} {
+		for _, m := range a.Messages() {
+			if strings.Contains(m.Plain(), "already approved by") {
+				already++
+			}
+		}
+	}
+	if already != requests {
+		t.Errorf("%d losers told for %d requests", already, requests)
+	}
+}
+
+// --- closed network ---
+
+// A suspended member's old buttons, commands, text and conversation get the closed-network
+// answer only; their queued deliveries are cancelled and their conversation ended at once.
+func TestSuspendedMemberOldButtons(t *testing.T) {
+	t.Parallel()
+	const adminUID, uid = 760, 761
+	h := bottest.Start(t, handlers.Register, adminUID)
+	ctx := context.Background()
+	id := seedMember(t, h, uid, "Sam", store.RoleAdmin, store.StateActive, "en", "UZ")
+	u := h.TG.User(uid, "Sam", "en")
+	langPicker := next(t, u, func() { u.SendText("/language") })
+	list := next(t, u, func() { u.SendText("/members") })
+	if !strings.Contains(list.Plain(), "Members") {
+		t.Fatalf("/members: %q", list.Plain())
+	}
+	if _, err := delivery.Enqueue(ctx, h.Store.DB, []delivery.Item{{MemberID: id, ChatID: uid, Kind: "access_approved", RefID: id,
+		NotBefore: time.Now().Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.SaveConversation(ctx, h.Store.DB, uid, "register", "name", map[string]any{"invite_id": 1}); err != nil {
+		t.Fatal(err)
+	}
+	adminID := memberID(t, h, adminUID)
+	if _, err := handlers.Suspend(ctx, h.Store, &adminID, id, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Store.Conversation(ctx, h.Store.DB, uid); err == nil {
+		t.Error("conversation survived the suspension")
+	}
+	if c, err := delivery.CountsFor(ctx, h.Store.DB, "access_approved", id); err != nil || c.Cancelled != 1 || c.Pending != 0 {
+		t.Errorf("queued delivery: %+v %v", c, err)
+	}
+	before := auditCount(t, h, "callback_refused", nil)
+	for _, do := range []func(){
+		func() { press(t, u, list, list.Buttons()[0].CallbackData) },
+		func() { press(t, u, langPicker, "lang:ru") },
+		func() { u.SendText("/members") },
+		func() { u.SendText("/language") },
+		func() { u.SendText("/start") },
+		func() { u.SendText("some text") },
+		func() { u.SendText("/frobnicate") },
+		func() { u.SendText("/cancel") },
+		func() { u.PressForged(list.ID, "reg:ok") },
+		func() { u.PressForged(list.ID, "join") },
+	} {
+		m := next(t, u, do)
+		if !strings.Contains(m.Plain(), "closed network") || len(m.Buttons()) != 0 {
+			t.Errorf("suspended member got %q %+v", m.Plain(), m.Buttons())
+		}
+	}
+	if got := auditCount(t, h, "callback_refused", nil) - before; got != 1 {
+		t.Errorf("refused admin button audited %d times, want 1", got)
+	}
+	if m, _ := h.Store.MemberByID(ctx, id); m.Language != "en" {
+		t.Errorf("suspended member changed language to %q", m.Language)
+	}
+}
+
+// A focal point and an outsider sending forged admin callbacks are refused, nothing changes,
+// and each attempt is in the audit log.
+func TestForgedAdminCallbacks(t *testing.T) {
+	t.Parallel()
+	const adminUID = 770
+	h := bottest.Start(t, handlers.Register, adminUID)
+	adminID := memberID(t, h, adminUID)
+	fp := seedMember(t, h, 771, "Fay", store.RoleFocalPoint, store.StateActive, "en", "TJ")
+	u, out := h.TG.User(771, "Fay", "en"), h.TG.User(772, "Mal", "en")
+	for _, data := range []string{fmt.Sprintf("mem:s:%d", adminID), fmt.Sprintf("mem:r:%d:admin", fp), "inv:x:KZ:admin:customs:72", fmt.Sprintf("acc:ok:%d", fp)} {
+		if m := next(t, u, func() { u.PressForged(1, data) }); !strings.Contains(m.Plain(), "not available for your role") {
+			t.Errorf("focal point %s: %q", data, m.Plain())
+		}
+		if m := next(t, out, func() { out.PressForged(1, data) }); !strings.Contains(m.Plain(), "closed network") {
+			t.Errorf("outsider %s: %q", data, m.Plain())
+		}
+	}
+	var rows []struct {
+		Actor *int64 `db:"actor_id"`
+		After string `db:"after"`
+	}
+	if err := h.Store.DB.Select(&rows, `SELECT actor_id, after::text AS after FROM audit_log WHERE action = 'callback_refused' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8 {
+		t.Fatalf("audit rows = %d, want 8", len(rows))
+	}
+	if rows[0].Actor == nil || *rows[0].Actor != fp || !strings.Contains(rows[0].After, "mem:s:") || rows[1].Actor != nil || !strings.Contains(rows[1].After, "772") {
+		t.Errorf("audit rows: %+v", rows[:2])
+	}
+	m, _ := h.Store.MemberByID(context.Background(), fp)
+	a, _ := h.Store.MemberByID(context.Background(), adminID)
+	if m.Role != store.RoleFocalPoint || a.State != store.StateActive {
+		t.Errorf("forged callbacks changed something: %+v %+v", m, a)
+	}
+	var invites int
+	_ = h.Store.DB.Get(&invites, `SELECT count(*) FROM invites`)
+	if invites != 0 {
+		t.Errorf("forged callback created an invite")
+	}
+	// An admin's own forged data (an unknown member, a made-up role) is refused and audited too.
+	admin := h.TG.User(adminUID, "Ann", "en")
+	for _, data := range []string{"mem:s:999999", "mem:r:1:boss", "inv:x:XX:admin:customs:72", "acc:maybe:1"} {
+		admin.PressForged(1, data)
+	}
+	deadline := time.Now().Add(wait)
+	for auditCount(t, h, "callback_forged", nil) < 4 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := auditCount(t, h, "callback_forged", nil); n != 4 {
+		t.Errorf("forged admin data audited %d times, want 4", n)
+	}
+}
+
+// Added to a group, the bot says once that it works in private chats only and leaves; other
+// group traffic is ignored.
+func TestGroupAddLeaves(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	u := h.TG.User(780, "Gus", "ru")
+	g := h.TG.Group(-1001234, "Customs chat")
+	h.TG.AddBotToGroup(g.ChatID(), u.ID())
+	expect(t, g, "только в личных чатах")
+	deadline := time.Now().Add(wait)
+	for len(h.TG.LeftChats()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if left := h.TG.LeftChats(); len(left) != 1 || left[0] != g.ChatID() {
+		t.Fatalf("left chats = %v", left)
+	}
+	other := h.TG.Group(-555, "Other group")
+	upd := other.SendText(u, "/start")
+	waitHandled(t, h, upd)
+	if n := len(other.Messages()); n != 0 {
+		t.Errorf("bot answered in a group it is not in: %d messages", n)
+	}
+	if n := len(g.Messages()); n != 1 {
+		t.Errorf("group messages = %d, want exactly 1", n)
+	}
+}
+
+// --- administration ---
+
+// /members pages through members with buttons and filters them; the card changes role and
+// country, suspends and reactivates, each audited; an admin cannot suspend themselves.
+func TestMembersListAndCard(t *testing.T) {
+	t.Parallel()
+	const adminUID = 790
+	h := bottest.Start(t, handlers.Register, adminUID)
+	for i := int64(0); i < 18; i++ {
+		country := []string{"KZ", "AF", "GE"}[i%3]
+		seedMember(t, h, 791+i, fmt.Sprintf("Member %02d", i), store.RoleFocalPoint, store.StateActive, "en", country)
+	}
+	seedMember(t, h, 850, "Susan Suspended", store.RoleObserver, store.StateSuspended, "en", "")
+	admin := h.TG.User(adminUID, "Ann", "en")
+	list := next(t, admin, func() { admin.SendText("/members") })
+	if !strings.Contains(list.Plain(), "Found: 19") || !strings.Contains(list.Plain(), "Page: 1 / 3") {
+		t.Fatalf("list: %q", list.Plain())
+	}
+	pressText(t, admin, "Next page")
+	if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		return strings.Contains(ms[len(ms)-1].Plain(), "Page: 2 / 3")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pressText(t, admin, "Next page")
+	page3, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool { return strings.Contains(ms[len(ms)-1].Plain(), "Page: 3 / 3") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := page3[len(page3)-1].Button("Next page"); ok {
+		t.Error("last page offers a next page")
+	}
+	if len(admin.Messages()) != 1 {
+		t.Errorf("paging sent new messages instead of editing: %d", len(admin.Messages()))
+	}
+	// Filter: state active → pending; role; country cycles to Afghanistan.
+	pressText(t, admin, "Country: all")
+	if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		p := ms[len(ms)-1].Plain()
+		return strings.Contains(p, "Country: Afghanistan") && strings.Contains(p, "Found: 6")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pressText(t, admin, "Member 01 · Afghanistan")
+	card := expect(t, admin, "Telegram ID")
+	if !strings.Contains(card.Plain(), "792") || !strings.Contains(card.Plain(), "focal point") {
+		t.Fatalf("card: %q", card.Plain())
+	}
+	target := memberID(t, h, 792)
+	pressText(t, admin, "Change role")
+	expect(t, admin, "New role for Member 01")
+	pressText(t, admin, "analyst")
+	expect(t, admin, "Role: analyst")
+	pressText(t, admin, "Change country")
+	expect(t, admin, "New country for Member 01")
+	pressText(t, admin, "Georgia")
+	expect(t, admin, "Country: Georgia")
+	pressText(t, admin, "Suspend")
+	expect(t, admin, "State: suspended")
+	pressText(t, admin, "Reactivate")
+	expect(t, admin, "State: active")
+	for _, action := range []string{"role_changed", "country_changed", "member_suspended", "member_reactivated"} {
+		if n := auditCount(t, h, action, &target); n != 1 {
+			t.Errorf("%s audited %d times", action, n)
+		}
+	}
+	m, _ := h.Store.MemberByID(context.Background(), target)
+	if m.Role != store.RoleAnalyst || *m.Country != "GE" || m.State != store.StateActive {
+		t.Errorf("member after card actions: %+v", m)
+	}
+	if n := len(admin.Messages()); n != 1 {
+		t.Errorf("card actions sent %d messages, want edits of one", n)
+	}
+	// The admin's own card: no self-suspension.
+	self := memberID(t, h, adminUID)
+	admin.PressForged(admin.Messages()[0].ID, fmt.Sprintf("mem:s:%d", self))
+	if _, err := admin.WaitFor(wait, func([]telegramtest.Message) bool { return strings.Contains(toast(admin), "cannot change your own") }); err != nil {
+		t.Errorf("self-suspension: toast %q", toast(admin))
+	}
+	if a, _ := h.Store.MemberByID(context.Background(), self); a.State != store.StateActive {
+		t.Error("admin suspended themselves")
+	}
+}
+
+// /invite in the bot: country, role, agency and lifetime by buttons; the link it gives works.
+func TestInviteInBot(t *testing.T) {
+	t.Parallel()
+	const adminUID = 860
+	h := bottest.Start(t, handlers.Register, adminUID)
+	admin := h.TG.User(adminUID, "Ann", "ru")
+	admin.SendText("/invite")
+	expect(t, admin, "Из какой страны")
+	pressText(t, admin, "Киргизия")
+	expect(t, admin, "Какая роль")
+	pressText(t, admin, "контактное лицо")
+	expect(t, admin, "В каком ведомстве")
+	pressText(t, admin, "группа портового контроля")
+	expect(t, admin, "Сколько времени")
+	pressText(t, admin, "72 часа")
+	done := expect(t, admin, "Приглашение создано")
+	link := ""
+	for _, line := range strings.Split(done.Plain(), "\n") {
+		if strings.HasPrefix(line, "https://t.me/"+h.TG.BotUsername()+"?start=") {
+			link = line
+		}
+	}
+	code := strings.TrimPrefix(link, "https://t.me/"+h.TG.BotUsername()+"?start=")
+	if len(code) < 22 || len(code) > 64 {
+		t.Fatalf("no link in %q", done.Plain())
+	}
+	if adminID := memberID(t, h, adminUID); auditCount(t, h, "invite_created", nil) != 1 {
+		t.Errorf("invite not audited (admin %d)", adminID)
+	}
+	u := h.TG.User(861, "Kan", "ky")
+	picker := next(t, u, func() { u.SendText("/start " + code) })
+	press(t, u, picker, "reg:lang:ru")
+	expect(t, u, "Напишите своё имя")
+	u.SendText("Канат")
+	expect(t, u, "подразделение")
+	u.SendText("ГПК Бишкек")
+	c := expect(t, u, "Проверьте")
+	if !strings.Contains(c.Plain(), "Киргизия") || !strings.Contains(c.Plain(), "группа портового контроля") {
+		t.Errorf("confirmation: %q", c.Plain())
+	}
+}
+
+// /language works for outsiders (kept across restarts) and members (stored, menu follows).
+func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	out := h.TG.User(870, "Out", "de")
+	picker := next(t, out, func() { out.SendText("/language") })
+	if _, ok := picker.Button("✓ English"); !ok {
+		t.Errorf("picker: %+v", picker.Buttons())
+	}
+	if _, ok := picker.Button("پښتو"); !ok {
+		t.Errorf("Pashto not offered in its own name: %+v", picker.Buttons())
+	}
+	press(t, out, picker, "lang:kk")
+	expect(t, out, "Енді бот сізбен мына тілде сөйлеседі: қазақ тілі")
+	h.Restart()
+	if m := next(t, out, func() { out.SendText("/help") }); !strings.Contains(m.Plain(), "шақырылған қызметкерлер") {
+		t.Errorf("outsider's language lost: %q", m.Plain())
+	}
+
+	id := seedMember(t, h, 871, "Mem", store.RoleFocalPoint, store.StateActive, "en", "UA")
+	mem := h.TG.User(871, "Mem", "en")
+	picker = next(t, mem, func() { mem.SendText("/language") })
+	press(t, mem, picker, "lang:ps")
+	expect(t, mem, "پښتو")
+	if m, _ := h.Store.MemberByID(context.Background(), id); m.Language != "ps" {
+		t.Errorf("member language = %q", m.Language)
+	}
+	if got := h.TG.Commands("chat:871", ""); !hasCommand(got, "language", "خپله ژبه وټاکئ") {
+		t.Errorf("member menu not in Pashto: %+v", got)
+	}
+}
