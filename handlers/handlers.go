@@ -10,6 +10,7 @@ func Register(a *bot.App) {
 	a.Command("start", bot.Anyone, start)
 	a.Command("help", bot.Anyone, help)
 	a.Command("cancel", bot.Anyone, cancel)
+	registerRFI(a)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 }
