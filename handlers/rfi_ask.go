@@ -306,7 +306,12 @@ func rfiToBody(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 	if err := r.SaveConv(ctx, rfiAskFlow, "body", d); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_ask_body", map[string]any{"Max": rfiMaxBody}, nil)
+	return r.Reply(ctx, "rfi_ask_body", map[string]any{"Max": rfiMaxBody}, rfiDoneKeyboard(r))
+}
+
+func rfiDoneKeyboard(r *bot.Request) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_done", nil), CallbackData: "rfiask:done"},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
 }
 
 func rfiSetReplyBy(ctx context.Context, r *bot.Request, d *rfiDraft, t time.Time) error {
@@ -358,9 +363,7 @@ func rfiAskInput(ctx context.Context, r *bot.Request) error {
 		if err := r.SaveConv(ctx, rfiAskFlow, "body", d); err != nil {
 			return err
 		}
-		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_done", nil), CallbackData: "rfiask:done"},
-			bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
-		return r.Reply(ctx, "rfi_added", nil, kb)
+		return r.Reply(ctx, "rfi_added", nil, rfiDoneKeyboard(r))
 	case "reply_by":
 		t, errID := rfiParseReplyBy(r.Text(), r.App.Clock.Now())
 		if errID != "" {

@@ -43,7 +43,7 @@ func rfiAsTarget(ctx context.Context, r *bot.Request, q store.Querier, x *store.
 	} else if ok {
 		return nil, bot.Tell("rfi_not_yours", map[string]any{"Ref": x.Ref})
 	}
-	return nil, bot.Tell("rfi_not_found", map[string]any{"Ref": x.Ref})
+	return nil, bot.Tell("rfi_no_such", nil)
 }
 
 // rfiReplyButton starts a reply. On a closed request the reply is still taken, and the
@@ -112,7 +112,7 @@ func rfiNotRequester(ctx context.Context, r *bot.Request, x *store.RFI) error {
 	} else if ok {
 		return bot.Tell("rfi_not_requester", map[string]any{"Ref": x.Ref})
 	}
-	return bot.Tell("rfi_not_found", map[string]any{"Ref": x.Ref})
+	return bot.Tell("rfi_no_such", nil)
 }
 
 func rfiWriteCancel(r *bot.Request) *bot.Keyboard {

@@ -174,7 +174,7 @@ func rfiIsAnalyst(m *store.Member) bool {
 
 // rfiMembers loads members by ID into a map.
 func rfiMembers(ctx context.Context, q store.Querier, ids []int64) (map[int64]*store.Member, error) {
-	ms, err := store.MembersByIDs(ctx, q, ids)
+	ms, err := store.LoadMembers(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -734,6 +734,11 @@ func rfiViewButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := rfiCanSee(ctx, r.App.Store.DB, r.Member, x); err != nil {
+		return err
+	} else if !ok {
+		return bot.Tell("rfi_no_such", nil)
+	}
 	return rfiShowThread(ctx, r, x)
 }
 
@@ -862,16 +867,17 @@ func rfiSendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.K
 }
 
 // rfiFromButton reads the request ID of a pressed "verb:ID" button and loads the request.
-// A forged or stale ID gets the same answer as a request the member may not see.
+// A forged ID gets the same answer as a request the member may not see (rfi_no_such), which
+// names no reference.
 func rfiFromButton(ctx context.Context, r *bot.Request) (*store.RFI, error) {
 	_, idText, _ := strings.Cut(r.CallbackData(), ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
-		return nil, bot.Tell("rfi_not_found", map[string]any{"Ref": idText})
+		return nil, bot.Tell("rfi_no_such", nil)
 	}
 	x, err := store.RFIByID(ctx, r.App.Store.DB, id, false)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, bot.Tell("rfi_not_found", map[string]any{"Ref": idText})
+		return nil, bot.Tell("rfi_no_such", nil)
 	}
 	return x, err
 }

@@ -382,8 +382,8 @@ func ActiveMembers(ctx context.Context, q Querier) ([]Member, error) {
 	return ms, nil
 }
 
-// MembersByIDs loads members by ID (any state), in no particular order.
-func MembersByIDs(ctx context.Context, q Querier, ids []int64) ([]Member, error) {
+// LoadMembers loads members by ID (any state), in no particular order.
+func LoadMembers(ctx context.Context, q Querier, ids []int64) ([]Member, error) {
 	var ms []Member
 	err := q.SelectContext(ctx, &ms, `SELECT `+memberColumns+` FROM members WHERE id = ANY($1)`, pq.Array(ids))
 	if err != nil {
