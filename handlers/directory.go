@@ -38,6 +38,26 @@ func dirCountryName(lang, code string) string {
 	return code
 }
 
+// dirLanguageName is a language's name in lang, from CLDR, falling back as dirCountryName.
+func dirLanguageName(lang, code string) string {
+	named, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	for _, l := range []string{lang, i18n.Default} {
+		tag, err := language.Parse(l)
+		if err != nil {
+			continue
+		}
+		if n := display.Languages(tag); n != nil {
+			if name := n.Name(named); name != "" {
+				return name
+			}
+		}
+	}
+	return code
+}
+
 // directory lists the active members by country, with unit, agency and role, in the
 // reader's language. It never shows phone numbers or Telegram usernames: the members table
 // holds no phone numbers, and usernames are left out entirely (no member has opted in to

@@ -344,7 +344,7 @@ func rfiToReview(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 		CARICC: d.CARICC, ReplyBy: d.ReplyBy, AlertRef: alert, Files: len(d.Files)})
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: "rfiask:send"},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
-	text := r.T("rfi_ask_review", nil) + "\n\n" + sum + "\n\n" + r.T("rfi_body", map[string]any{"Body": d.Body})
+	text := r.T("rfi_ask_review", nil) + "\n\n" + sum + "\n\n" + r.T("rfi_body", map[string]any{"Body": rfiBody(r.App, r.Lang, r.Lang, d.Body)})
 	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
 	return err
 }
@@ -511,7 +511,7 @@ func rfiSend(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 		if err := store.InsertRFIRecipients(ctx, tx, all); err != nil {
 			return err
 		}
-		msgID, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgRequest, Body: d.Body, CreatedAt: now})
+		msgID, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgRequest, Body: d.Body, Lang: r.Lang, CreatedAt: now})
 		if err != nil {
 			return err
 		}

@@ -196,7 +196,7 @@ func rfiReply(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 		if err != nil {
 			return err
 		}
-		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReply, Body: w.Body, Late: !x.Open(), CreatedAt: now}
+		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReply, Body: w.Body, Lang: r.Lang, Late: !x.Open(), CreatedAt: now}
 		if _, err := rfiRelay(ctx, tx, x, msg, w.Files, to); err != nil {
 			return err
 		}
@@ -237,7 +237,7 @@ func rfiAnswer(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 		if err != nil {
 			return err
 		}
-		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgAnswer, Body: w.Body, CreatedAt: now}
+		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgAnswer, Body: w.Body, Lang: r.Lang, CreatedAt: now}
 		_, err = rfiRelay(ctx, tx, x, msg, w.Files, to)
 		return err
 	})
@@ -278,7 +278,7 @@ func rfiDecline(ctx context.Context, r *bot.Request, rfiID int64, reason string)
 		if err != nil {
 			return err
 		}
-		if _, err := rfiRelay(ctx, tx, x, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgDecline, Body: reason, CreatedAt: now}, nil, to); err != nil {
+		if _, err := rfiRelay(ctx, tx, x, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgDecline, Body: reason, Lang: r.Lang, CreatedAt: now}, nil, to); err != nil {
 			return err
 		}
 		if rc.State == store.RFIHandling {

@@ -195,6 +195,9 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 		if !strings.Contains(m.Plain(), "Imran, PCU Karachi") || !strings.Contains(m.Plain(), "<and>") {
 			t.Errorf("%s: request text %q", c.u.FirstName(), m.Plain())
 		}
+		if lang := strings.Contains(m.Plain(), "(язык оригинала: английский)"); lang != (c.u.LanguageCode() == "ru") {
+			t.Errorf("%s: request text %q", c.u.FirstName(), m.Plain())
+		}
 		if _, err := c.u.WaitFor(wait, hasFile("photo", photoFileID, "")); err != nil {
 			t.Errorf("%s: photo not relayed by its file_id: %v", c.u.FirstName(), err)
 		}
@@ -231,7 +234,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	}
 	for _, u := range []*telegramtest.User{pk, n.analyst} {
 		m := see(t, u, "RFI-2026-000001 — reply from Dilshod")
-		if !strings.Contains(m.Plain(), "Контейнер выпущен 28.02") || !strings.Contains(m.Plain(), "1 file follows") {
+		if !strings.Contains(m.Plain(), "(written in Russian)\nКонтейнер выпущен 28.02") || !strings.Contains(m.Plain(), "1 file follows") {
 			t.Errorf("%s: reply %q", u.FirstName(), m.Plain())
 		}
 		if _, err := u.WaitFor(wait, hasFile("document", docFileID, "manifest.pdf")); err != nil {
@@ -282,7 +285,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	say(t, pk, "/request rfi-2026-000001", "State: closed 2026-03-02 09:00 UTC")
 	thread, _ := pk.LastMessage()
 	for _, want := range []string{"Imran, PCU Karachi (Pakistan) asked", "Dilshod, Tashkent customs (Uzbekistan) took it",
-		"replied:\nКонтейнер выпущен", "📎 manifest.pdf", "📎 photo", "closed it", "replied after closing (late answer)",
+		"replied:\n(written in Russian)\nКонтейнер выпущен", "📎 manifest.pdf", "📎 photo", "closed it", "replied after closing (late answer)",
 		"Aziza, Termez post (Uzbekistan) — no response", "Dilshod, Tashkent customs (Uzbekistan) — replied"} {
 		if !strings.Contains(thread.Plain(), want) {
 			t.Errorf("thread lacks %q:\n%s", want, thread.Plain())

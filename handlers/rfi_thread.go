@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -280,7 +281,7 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	text := sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": msgs[0].Body})
+	text := sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
 	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
 	if err != nil {
 		return delivery.Message{}, err
@@ -325,7 +326,7 @@ func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	if m.Late {
 		id = "rfi_msg_reply_late"
 	}
-	text := a.I18n.T(lang, id, map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author), "Body": m.Body})
+	text := a.I18n.T(lang, id, map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author), "Body": rfiBody(a, lang, m.Lang, m.Body)})
 	files, err := rfiFilesOf(ctx, a, m.ID)
 	if err != nil {
 		return delivery.Message{}, err
@@ -401,7 +402,7 @@ func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *st
 		return delivery.Message{}, err
 	}
 	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
-		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": msgs[0].Body})
+		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
 	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID)}, nil
 }
 
@@ -415,21 +416,25 @@ func rfiRenderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	list, err := rfiRecipientList(ctx, a, lang, r.ID)
+	lines, err := rfiRecipientLines(ctx, a, lang, r.ID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
+	if len(lines) > rfiEscalationListMax {
+		more := a.I18n.T(lang, "rfi_recipients_more", map[string]any{"Count": len(lines) - rfiEscalationListMax, "Ref": r.Ref})
+		lines = append(lines[:rfiEscalationListMax], more)
+	}
 	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
-		"\n\n" + sum + "\n\n" + list
+		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_received_by", nil) + "\n" + strings.Join(lines, "\n")
 	return delivery.Message{Text: text}, nil
 }
 
-// rfiRecipientList lists the targets of a request with what each did: the escalation and
-// the thread view show it.
-func rfiRecipientList(ctx context.Context, a *bot.App, lang string, rfiID int64) (string, error) {
+// rfiRecipientLines lists the targets of a request with what each did, for the escalation
+// and the thread view.
+func rfiRecipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64) ([]string, error) {
 	rs, err := store.RFIRecipients(ctx, a.Store.DB, rfiID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var ids []int64
 	for _, rc := range rs {
@@ -437,9 +442,9 @@ func rfiRecipientList(ctx context.Context, a *bot.App, lang string, rfiID int64)
 	}
 	ms, err := rfiMembers(ctx, a.Store.DB, ids)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	lines := []string{a.I18n.T(lang, "rfi_received_by", nil)}
+	var lines []string
 	for _, rc := range rs {
 		if rc.Role != store.RFITarget {
 			continue
@@ -449,7 +454,21 @@ func rfiRecipientList(ctx context.Context, a *bot.App, lang string, rfiID int64)
 			"State": i18n.HTML(a.I18n.T(lang, "rfi_state_"+rc.State, nil)),
 		}))
 	}
-	return strings.Join(lines, "\n"), nil
+	return lines, nil
+}
+
+// rfiEscalationListMax keeps an escalation within one message however many received the
+// request; the rest is counted and the thread view (/request REF) lists everyone.
+const rfiEscalationListMax = 30
+
+// rfiBody is free text as its author wrote it (escaped), labelled with the author's language
+// when the reader's is another.
+func rfiBody(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
+	text := html.EscapeString(body)
+	if authorLang == "" || authorLang == readerLang {
+		return i18n.HTML(text)
+	}
+	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": dirLanguageName(readerLang, authorLang)}) + "\n" + text)
 }
 
 // ---- who receives what ----
@@ -802,7 +821,7 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		if m.Late {
 			id = "rfi_view_reply_late"
 		}
-		entry := r.T(id, map[string]any{"Time": rfiTime(m.CreatedAt), "Who": rfiWho(a, r.Lang, author), "Body": m.Body})
+		entry := r.T(id, map[string]any{"Time": rfiTime(m.CreatedAt), "Who": rfiWho(a, r.Lang, author), "Body": rfiBody(a, r.Lang, m.Lang, m.Body)})
 		for _, f := range files {
 			if f.MessageID != m.ID {
 				continue
@@ -815,11 +834,17 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		}
 		parts = append(parts, entry)
 	}
-	list, err := rfiRecipientList(ctx, a, r.Lang, x.ID)
+	lines, err := rfiRecipientLines(ctx, a, r.Lang, x.ID)
 	if err != nil {
 		return err
 	}
-	parts = append(parts, list)
+	// The list goes in parts of 30 lines, so that even a long one splits across messages.
+	head := r.T("rfi_received_by", nil)
+	for len(lines) > 0 {
+		k := min(len(lines), 30)
+		parts = append(parts, head+"\n"+strings.Join(lines[:k], "\n"))
+		head, lines = "", lines[k:]
+	}
 
 	var kb *bot.Keyboard
 	if x.Open() {

@@ -58,6 +58,7 @@ CREATE TABLE rfi_messages (
     author_id  bigint REFERENCES members (id),         -- NULL for the system
     kind       text NOT NULL CHECK (kind IN ('request', 'reply', 'answer', 'decline', 'taken', 'released', 'closed')),
     body       text NOT NULL DEFAULT '',
+    lang       text NOT NULL DEFAULT '',               -- the author's language: free text is labelled with it
     late       boolean NOT NULL DEFAULT false,         -- a reply after the request was closed
     created_at timestamptz NOT NULL
 );

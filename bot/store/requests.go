@@ -77,6 +77,7 @@ type RFIMessage struct {
 	AuthorID  *int64    `db:"author_id"`
 	Kind      string    `db:"kind"`
 	Body      string    `db:"body"`
+	Lang      string    `db:"lang"` // the author's language when writing
 	Late      bool      `db:"late"`
 	CreatedAt time.Time `db:"created_at"`
 }
@@ -248,9 +249,9 @@ func ReleaseRFIHolds(ctx context.Context, q Querier, memberID int64, now time.Ti
 func InsertRFIMessage(ctx context.Context, q Querier, m RFIMessage) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
-		INSERT INTO rfi_messages (rfi_id, author_id, kind, body, late, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		m.RFIID, m.AuthorID, m.Kind, m.Body, m.Late, m.CreatedAt)
+		INSERT INTO rfi_messages (rfi_id, author_id, kind, body, lang, late, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		m.RFIID, m.AuthorID, m.Kind, m.Body, m.Lang, m.Late, m.CreatedAt)
 	if err != nil {
 		return 0, fmt.Errorf("insert rfi message: %w", err)
 	}
@@ -261,7 +262,7 @@ func InsertRFIMessage(ctx context.Context, q Querier, m RFIMessage) (int64, erro
 func RFIMessageByID(ctx context.Context, q Querier, id int64) (*RFIMessage, error) {
 	var m RFIMessage
 	err := q.GetContext(ctx, &m, `
-		SELECT id, rfi_id, author_id, kind, body, late, created_at FROM rfi_messages WHERE id = $1`, id)
+		SELECT id, rfi_id, author_id, kind, body, lang, late, created_at FROM rfi_messages WHERE id = $1`, id)
 	if err != nil {
 		return nil, fmt.Errorf("rfi message #%d: %w", id, notFound(err))
 	}
@@ -272,7 +273,7 @@ func RFIMessageByID(ctx context.Context, q Querier, id int64) (*RFIMessage, erro
 func RFIMessages(ctx context.Context, q Querier, rfiID int64) ([]RFIMessage, error) {
 	var ms []RFIMessage
 	err := q.SelectContext(ctx, &ms, `
-		SELECT id, rfi_id, author_id, kind, body, late, created_at
+		SELECT id, rfi_id, author_id, kind, body, lang, late, created_at
 		FROM rfi_messages WHERE rfi_id = $1 ORDER BY id`, rfiID)
 	if err != nil {
 		return nil, fmt.Errorf("rfi #%d messages: %w", rfiID, err)
