@@ -11,6 +11,7 @@ func Register(a *bot.App) {
 	a.Command("help", bot.Anyone, help)
 	a.Command("language", bot.Anyone, chooseLanguage)
 	a.Command("cancel", bot.Anyone, cancel)
+	registerRFI(a)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 

@@ -1,0 +1,500 @@
+package handlers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot/bottest"
+	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
+	"focalbot/handlers"
+)
+
+// rfiNet is a small network: a CARICC analyst, a Pakistani focal point, three Uzbek focal
+// points (two reading Russian), a Kazakh one (Russian), a Georgian one, and a suspended Turkmen
+// one (so Turkmenistan has no active focal point).
+type rfiNet struct {
+	h                        *bottest.Harness
+	analyst, pk, uz1, uz2    *telegramtest.User
+	uz3, kz, ge              *telegramtest.User
+	ids                      map[int64]int64 // Telegram ID → member ID
+	analystID, pkID, uz1ID   int64
+	uz2ID, uz3ID, kzID, geID int64
+}
+
+func newRFINet(t *testing.T) *rfiNet {
+	t.Helper()
+	h := bottest.Start(t, handlers.Register)
+	n := &rfiNet{h: h, ids: map[int64]int64{}}
+	country := func(c string) *string { return &c }
+	seed := []struct {
+		tgID    int64
+		name    string
+		country *string
+		agency  string
+		unit    string
+		role    string
+		lang    string
+		state   string
+	}{
+		{7001, "Olga", nil, "caricc", "Analysis", store.RoleAnalyst, "en", store.StateActive},
+		{7101, "Imran", country("PK"), "port_control_unit", "PCU Karachi", store.RoleFocalPoint, "en", store.StateActive},
+		{7201, "Dilshod", country("UZ"), "customs", "Tashkent customs", store.RoleFocalPoint, "ru", store.StateActive},
+		{7202, "Aziza", country("UZ"), "customs", "Termez post", store.RoleFocalPoint, "en", store.StateActive},
+		{7203, "Bekzod", country("UZ"), "customs", "", store.RoleFocalPoint, "ru", store.StateActive},
+		{7301, "Aigerim", country("KZ"), "customs", "Almaty", store.RoleFocalPoint, "ru", store.StateActive},
+		{7401, "Nino", country("GE"), "customs", "Poti port", store.RoleFocalPoint, "en", store.StateActive},
+		{7501, "Merdan", country("TM"), "customs", "Turkmenbashi", store.RoleFocalPoint, "ru", store.StateSuspended},
+	}
+	for _, s := range seed {
+		id, err := h.Store.InsertMember(context.Background(), h.Store.DB, store.Member{
+			TelegramUserID: s.tgID, DisplayName: s.name, Country: s.country, Agency: s.agency, Unit: s.unit,
+			Role: s.role, Language: s.lang, State: s.state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.ids[s.tgID] = id
+	}
+	n.analyst, n.analystID = h.TG.User(7001, "Olga", "en"), n.ids[7001]
+	n.pk, n.pkID = h.TG.User(7101, "Imran", "en"), n.ids[7101]
+	n.uz1, n.uz1ID = h.TG.User(7201, "Dilshod", "ru"), n.ids[7201]
+	n.uz2, n.uz2ID = h.TG.User(7202, "Aziza", "en"), n.ids[7202]
+	n.uz3, n.uz3ID = h.TG.User(7203, "Bekzod", "ru"), n.ids[7203]
+	n.kz, n.kzID = h.TG.User(7301, "Aigerim", "ru"), n.ids[7301]
+	n.ge, n.geID = h.TG.User(7401, "Nino", "en"), n.ids[7401]
+	return n
+}
+
+// see waits for a bot message containing substr in u's chat.
+func see(t *testing.T, u *telegramtest.User, substr string) telegramtest.Message {
+	t.Helper()
+	m, err := u.WaitForText(substr, wait)
+	if err != nil {
+		t.Fatalf("%s: %v", u.FirstName(), err)
+	}
+	return m
+}
+
+// seeN waits until n bot messages in u's chat contain substr.
+func seeN(t *testing.T, u *telegramtest.User, substr string, n int) {
+	t.Helper()
+	_, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, substr) >= n })
+	if err != nil {
+		t.Fatalf("%s: want %d messages with %q: %v", u.FirstName(), n, substr, err)
+	}
+}
+
+func countText(ms []telegramtest.Message, substr string) int {
+	c := 0
+	for _, m := range ms {
+		if strings.Contains(m.Plain(), substr) {
+			c++
+		}
+	}
+	return c
+}
+
+// hasFile holds once a photo or document with that file_id (and name) reached the chat:
+// relayed by file_id, the emulator keeps the id; an upload would get a new one.
+func hasFile(kind, fileID, name string) func([]telegramtest.Message) bool {
+	return func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if m.Kind == kind && m.FileID == fileID && (name == "" || m.FileName == name) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// press presses the newest button with that label and fails the test if there is none.
+func press(t *testing.T, u *telegramtest.User, label string) {
+	t.Helper()
+	if _, err := u.PressButton(label); err != nil {
+		t.Fatalf("%s: %v", u.FirstName(), err)
+	}
+}
+
+// say sends text and waits for the answer containing want, counting earlier ones.
+func say(t *testing.T, u *telegramtest.User, text, want string) {
+	t.Helper()
+	before := countText(u.Messages(), want)
+	u.SendText(text)
+	seeN(t, u, want, before+1)
+}
+
+// click presses a button and waits for the answer containing want, counting earlier ones.
+func click(t *testing.T, u *telegramtest.User, label, want string) {
+	t.Helper()
+	before := countText(u.Messages(), want)
+	press(t, u, label)
+	seeN(t, u, want, before+1)
+}
+
+// The whole life of a request: a Pakistani focal point asks Uzbekistan and Kazakhstan with a
+// photo; one Uzbek focal point takes it (the others see who) and replies with a document
+// (relayed by file_id); the requester answers back and closes it; a Kazakh reply after the
+// closing still reaches the requester as a late answer. Threads are visible only to those
+// part of them, and to analysts.
+func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h := n.h
+	pk := n.pk
+
+	say(t, pk, "/ask", "Whom do you ask?")
+	press(t, pk, "Uzbekistan")
+	press(t, pk, "Kazakhstan")
+	click(t, pk, "Next →", "Write your request")
+	say(t, pk, "Container MSCU1234565 from Karachi to Tashkent: was it released <and> to whom?", "Added.")
+	before := countText(pk.Messages(), "Added.")
+	pk.SendPhoto("seal on arrival")
+	seeN(t, pk, "Added.", before+1)
+	click(t, pk, "Done", "How urgent")
+	click(t, pk, "Urgent", "By when")
+	click(t, pk, "24 hours", "Is this about an alert?")
+	say(t, pk, "ALR-12", "looks like ALR-2026-000123")
+	say(t, pk, "alr-2026-000123", "Check your request")
+	review, _ := pk.LastMessage()
+	for _, want := range []string{"Uzbekistan, Kazakhstan", "Urgent", "2026-03-03 09:00 UTC", "ALR-2026-000123", "1 file attached",
+		"was it released <and> to whom?\nseal on arrival"} {
+		if !strings.Contains(review.Plain(), want) {
+			t.Errorf("review %q lacks %q", review.Plain(), want)
+		}
+	}
+	click(t, pk, "Send", "Request RFI-2026-000001 sent")
+
+	// Targets get it with their buttons, in their language; CARICC gets a copy; the photo
+	// follows by the same file_id.
+	var photoFileID string
+	if err := h.Store.DB.Get(&photoFileID, `SELECT file_id FROM rfi_attachments ORDER BY id LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		u    *telegramtest.User
+		head string
+		btn  string
+	}{
+		{n.uz1, "Запрос информации RFI-2026-000001", "Беру в работу"},
+		{n.uz2, "Request for information RFI-2026-000001", "I am handling it"},
+		{n.kz, "Запрос информации RFI-2026-000001", "Отклонить"},
+		{n.analyst, "Copy for CARICC.", ""},
+	} {
+		m := see(t, c.u, c.head)
+		if c.btn != "" {
+			if _, ok := m.Button(c.btn); !ok {
+				t.Errorf("%s: request without button %q: %+v", c.u.FirstName(), c.btn, m.Buttons())
+			}
+		} else if len(m.Buttons()) != 0 {
+			t.Errorf("%s: the copy has buttons", c.u.FirstName())
+		}
+		if !strings.Contains(m.Plain(), "Imran, PCU Karachi") || !strings.Contains(m.Plain(), "<and>") {
+			t.Errorf("%s: request text %q", c.u.FirstName(), m.Plain())
+		}
+		if lang := strings.Contains(m.Plain(), "(язык оригинала: английский)"); lang != (c.u.LanguageCode() == "ru") {
+			t.Errorf("%s: request text %q", c.u.FirstName(), m.Plain())
+		}
+		if _, err := c.u.WaitFor(wait, hasFile("photo", photoFileID, "")); err != nil {
+			t.Errorf("%s: photo not relayed by its file_id: %v", c.u.FirstName(), err)
+		}
+	}
+	for _, u := range []*telegramtest.User{n.ge, n.uz3} {
+		if u == n.uz3 {
+			continue // Bekzod is an Uzbek focal point too: he got it
+		}
+		if c := countText(u.Messages(), "RFI-2026-000001"); c != 0 {
+			t.Errorf("%s received a request not meant for Georgia", u.FirstName())
+		}
+	}
+
+	// Dilshod takes it; his colleagues and the requester see who; Aziza cannot take it too.
+	click(t, n.uz1, "Беру в работу", "Вы взяли")
+	see(t, n.uz2, "Dilshod, Tashkent customs (Uzbekistan) is handling this request")
+	see(t, n.uz3, "взял в работу Dilshod, Tashkent customs (Узбекистан)")
+	see(t, pk, "Dilshod, Tashkent customs (Uzbekistan) is handling")
+	if c := countText(n.kz.Messages(), "взял в работу"); c != 0 {
+		t.Error("Kazakhstan was told of an Uzbek taking it")
+	}
+	click(t, n.uz2, "I am handling it", "Dilshod, Tashkent customs (Uzbekistan) is already handling")
+	click(t, n.uz1, "Беру в работу", "Вы уже взяли")
+
+	// He replies with a document; it reaches the requester and CARICC, by file_id.
+	click(t, n.uz1, "Ответить", "Ваш ответ на")
+	before = countText(n.uz1.Messages(), "Добавлено.")
+	n.uz1.SendDocument("manifest.pdf", "Контейнер выпущен 28.02, получатель ООО «Восток»")
+	seeN(t, n.uz1, "Добавлено.", before+1)
+	click(t, n.uz1, "Отправить", "передан автору запроса")
+	var docFileID string
+	if err := h.Store.DB.Get(&docFileID, `SELECT file_id FROM rfi_attachments WHERE kind = 'document'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*telegramtest.User{pk, n.analyst} {
+		m := see(t, u, "RFI-2026-000001 — reply from Dilshod")
+		if !strings.Contains(m.Plain(), "(written in Russian)\nКонтейнер выпущен 28.02") || !strings.Contains(m.Plain(), "1 file follows") {
+			t.Errorf("%s: reply %q", u.FirstName(), m.Plain())
+		}
+		if _, err := u.WaitFor(wait, hasFile("document", docFileID, "manifest.pdf")); err != nil {
+			t.Errorf("%s: document not relayed by its file_id: %v", u.FirstName(), err)
+		}
+	}
+	if calls := h.TG.Calls("sendDocument"); len(calls) == 0 {
+		t.Error("no sendDocument call")
+	}
+	if m, _ := pk.WaitForText("reply from Dilshod", wait); len(m.Buttons()) != 2 {
+		t.Errorf("requester's reply has buttons %+v, want Answer and Close", m.Buttons())
+	}
+
+	// The requester answers back in the thread; the targets get it.
+	click(t, pk, "Answer", "Your answer in RFI-2026-000001")
+	say(t, pk, "Thank you. Please also send the seal records.", "Added.")
+	click(t, pk, "Send", "Your answer in RFI-2026-000001 was relayed")
+	see(t, n.uz1, "автор запроса Imran, PCU Karachi (Пакистан) дополняет")
+	see(t, n.kz, "Please also send the seal records")
+	see(t, n.analyst, "the requester Imran, PCU Karachi (Pakistan) adds")
+
+	// Someone who is not the requester cannot close it, even with a forged button.
+	if m, ok := n.uz2.LastMessage(); ok {
+		n.uz2.PressForged(m.ID, "rficlose:1")
+	}
+	see(t, n.uz2, "Only the requester can do this in RFI-2026-000001")
+	n.ge.SendText("/start")
+	see(t, n.ge, "Welcome")
+	n.ge.PressForged(1, "rficlose:1")
+	see(t, n.ge, "There is no such request that you can see")
+
+	// Closed; a second close is refused; targets are told.
+	click(t, pk, "Close request", "RFI-2026-000001 is closed. Everyone")
+	see(t, n.uz1, "закрыт автором запроса")
+	see(t, n.kz, "закрыт автором запроса")
+	if _, err := pk.PressButton("Close request"); err != nil {
+		t.Fatal(err)
+	}
+	seeN(t, pk, "RFI-2026-000001 is closed.", 2)
+
+	// Aigerim answers after the closing: told, and it still reaches the requester, marked.
+	click(t, n.kz, "Ответить", "уже закрыт. Вы всё же можете ответить")
+	say(t, n.kz, "По Казахстану сведений нет.", "Добавлено.")
+	click(t, n.kz, "Отправить", "Ваш ответ всё же передан автору запроса")
+	see(t, pk, "RFI-2026-000001 — late answer (after the request was closed) from Aigerim")
+
+	// The thread: the requester, the targets and analysts see it; nobody else does.
+	say(t, pk, "/request rfi-2026-000001", "State: closed 2026-03-02 09:00 UTC")
+	thread, _ := pk.LastMessage()
+	for _, want := range []string{"Imran, PCU Karachi (Pakistan) asked", "Dilshod, Tashkent customs (Uzbekistan) took it",
+		"replied:\n(written in Russian)\nКонтейнер выпущен", "📎 manifest.pdf", "📎 photo", "closed it", "replied after closing (late answer)",
+		"Aziza, Termez post (Uzbekistan) — no response", "Dilshod, Tashkent customs (Uzbekistan) — replied"} {
+		if !strings.Contains(thread.Plain(), want) {
+			t.Errorf("thread lacks %q:\n%s", want, thread.Plain())
+		}
+	}
+	say(t, n.analyst, "/request RFI-2026-000001", "RFI-2026-000001")
+	say(t, n.uz2, "/request RFI-2026-000001", "State: closed")
+	say(t, n.ge, "/request RFI-2026-000001", "There is no request RFI-2026-000001 that you can see")
+	say(t, n.ge, "/request RFI-2026-999999", "There is no request RFI-2026-999999 that you can see")
+	say(t, n.ge, "/request", "Send /request followed by a reference")
+	say(t, pk, "/requests", "You have no open requests")
+
+	var state string
+	var messages, audits int
+	if err := h.Store.DB.Get(&state, `SELECT state FROM rfis WHERE ref = 'RFI-2026-000001'`); err != nil || state != "closed" {
+		t.Errorf("state %q %v", state, err)
+	}
+	if err := h.Store.DB.Get(&messages, `SELECT count(*) FROM rfi_messages`); err != nil || messages != 6 {
+		t.Errorf("thread has %d messages (%v), want request, taken, reply, answer, closed, late reply", messages, err)
+	}
+	if err := h.Store.DB.Get(&audits, `SELECT count(*) FROM audit_log WHERE action LIKE 'rfi_%'`); err != nil || audits != 5 {
+		t.Errorf("%d audit rows (%v), want sent, taken, replied, closed, replied", audits, err)
+	}
+}
+
+// A second request goes unanswered: at its reply-by time the targets get one reminder, later
+// CARICC gets the escalation listing who received it; neither repeats.
+func TestRFIReminderAndEscalation(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+
+	rfiAskUzbekistan(t, pk, "2 hours")
+	see(t, n.uz2, "RFI-2026-000001")
+
+	steps := func() (reminded, escalated bool) {
+		var r, e *time.Time
+		if err := h.Store.DB.QueryRow(`SELECT reminded_at, escalated_at FROM rfis`).Scan(&r, &e); err != nil {
+			t.Fatal(err)
+		}
+		return r != nil, e != nil
+	}
+	h.Advance(119 * time.Minute)
+	if r, e := steps(); r || e {
+		t.Fatalf("before the reply-by time: reminded %v escalated %v", r, e)
+	}
+	h.Advance(time.Minute)
+	if r, e := steps(); !r || e {
+		t.Fatalf("at the reply-by time: reminded %v escalated %v", r, e)
+	}
+	see(t, n.uz2, "Reminder: a reply to RFI-2026-000001 was needed by 2026-03-02 11:00 UTC")
+	see(t, n.uz1, "Напоминание: ответ на RFI-2026-000001 требовался до 2026-03-02 11:00 UTC")
+	h.Advance(59 * time.Minute)
+	if _, e := steps(); e {
+		t.Fatal("escalated too early")
+	}
+	h.Advance(time.Minute)
+	m := see(t, n.analyst, "Escalation: RFI-2026-000001 was due by 2026-03-02 11:00 UTC")
+	for _, want := range []string{"From: Imran, PCU Karachi (Pakistan)", "Dilshod, Tashkent customs (Uzbekistan) — no response",
+		"Aziza, Termez post (Uzbekistan) — no response", "Bekzod (Uzbekistan) — no response"} {
+		if !strings.Contains(m.Plain(), want) {
+			t.Errorf("escalation lacks %q:\n%s", want, m.Plain())
+		}
+	}
+	h.Advance(24 * time.Hour)
+	h.Advance(24 * time.Hour)
+	var reminders, escalations int
+	if err := h.Store.DB.Get(&reminders, `SELECT count(*) FROM outbox WHERE kind = 'rfi_remind'`); err != nil || reminders != 3 {
+		t.Errorf("%d reminders (%v), want one to each of the 3 Uzbek targets", reminders, err)
+	}
+	if err := h.Store.DB.Get(&escalations, `SELECT count(*) FROM outbox WHERE kind = 'rfi_escalate'`); err != nil || escalations != 1 {
+		t.Errorf("%d escalations (%v), want 1", escalations, err)
+	}
+
+	// A request answered in time is neither reminded nor escalated.
+	rfiAskUzbekistan(t, pk, "2 hours")
+	see(t, n.uz1, "RFI-2026-000002")
+	click(t, n.uz1, "Ответить", "Ваш ответ на RFI-2026-000002")
+	say(t, n.uz1, "Нет данных.", "Добавлено.")
+	click(t, n.uz1, "Отправить", "передан")
+	h.Advance(3 * time.Hour)
+	h.Advance(24 * time.Hour)
+	if err := h.Store.DB.Get(&reminders, `SELECT count(*) FROM outbox WHERE kind = 'rfi_remind'`); err != nil || reminders != 3 {
+		t.Errorf("%d reminders after an answered request (%v), want still 3", reminders, err)
+	}
+}
+
+// rfiAskUzbekistan sends a routine request to Uzbekistan with a reply-by button.
+func rfiAskUzbekistan(t *testing.T, pk *telegramtest.User, by string) {
+	t.Helper()
+	say(t, pk, "/ask", "Whom do you ask?")
+	press(t, pk, "Uzbekistan")
+	click(t, pk, "Next →", "Write your request")
+	say(t, pk, "Seal 0412233 on container TGHU8765431: do you have it on record?", "Added.")
+	click(t, pk, "Done", "How urgent")
+	click(t, pk, "Routine", "By when")
+	click(t, pk, by, "Is this about an alert?")
+	click(t, pk, "Skip", "Check your request")
+	click(t, pk, "Send", "sent")
+}
+
+// The bad inputs of the issue: a country without an active focal point (told before sending,
+// offered CARICC), an empty request, a reply-by time in the past (and unreadable, too far),
+// a stale button, and a member suspended while holding a request (it returns to the pool,
+// whether membership calls ReleaseRequestsHeldBy or the sweep finds it).
+func TestRFIBadInputs(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+
+	say(t, pk, "/ask", "Whom do you ask?")
+	click(t, pk, "Next →", "Choose at least one country")
+	press(t, pk, "Turkmenistan")
+	click(t, pk, "Next →", "No active focal point in: Turkmenistan")
+	click(t, pk, "Send to CARICC instead", "Write your request")
+	click(t, pk, "Done", "The request is empty")
+	say(t, pk, strings.Repeat("x", 3001), "This is too long: at most 3000 characters")
+	say(t, pk, "Any record of vessel IMO 9074729 calling at Turkmenbashi?", "Added.")
+	click(t, pk, "Done", "How urgent")
+	say(t, pk, "tomorrow", "Please use the buttons above")
+	click(t, pk, "Routine", "By when")
+	say(t, pk, "2026-03-01 10:00", "That time has already passed")
+	say(t, pk, "0h", "That time has already passed")
+	say(t, pk, "yesterday", "I could not read that time")
+	say(t, pk, "40d", "more than 30 days ahead")
+	say(t, pk, "2026-03-04 18:30", "Is this about an alert?")
+	click(t, pk, "Skip", "Check your request")
+	review, _ := pk.LastMessage()
+	if !strings.Contains(review.Plain(), "To: CARICC") || !strings.Contains(review.Plain(), "2026-03-04 18:30 UTC") {
+		t.Errorf("review %q", review.Plain())
+	}
+	click(t, pk, "Send", "Request RFI-2026-000001 sent")
+	// CARICC is the target now: the analyst can answer, not only read a copy.
+	m := see(t, n.analyst, "Request for information RFI-2026-000001")
+	if _, ok := m.Button("Reply"); !ok || strings.Contains(m.Plain(), "Copy for CARICC") {
+		t.Errorf("CARICC should be the target: %q %+v", m.Plain(), m.Buttons())
+	}
+	click(t, pk, "Send", "This button belongs to a step that is over")
+	say(t, pk, "/requests", "Outgoing")
+
+	// Suspended while holding: membership's call releases at once, in its transaction.
+	rfiAskUzbekistan(t, pk, "24 hours")
+	for _, u := range []*telegramtest.User{n.uz1, n.uz2, n.uz3} {
+		see(t, u, "RFI-2026-000002")
+	}
+	click(t, n.uz1, "Беру в работу", "Вы взяли")
+	see(t, n.uz2, "is handling this request")
+	err := h.Store.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		if _, err := tx.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, n.uz1ID); err != nil {
+			return err
+		}
+		released, err := handlers.ReleaseRequestsHeldBy(context.Background(), tx, n.uz1ID, h.Clock.Now())
+		if released != 1 {
+			t.Errorf("released %d, want 1", released)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	see(t, n.uz2, "RFI-2026-000002 is open again: Dilshod, Tashkent customs (Uzbekistan) is no longer handling it")
+	see(t, n.uz3, "RFI-2026-000002 снова открыт")
+	// His old buttons now get the closed-network answer and change nothing.
+	click(t, n.uz1, "Ответить", "закрытую сеть")
+
+	// Suspended without the call: the sweep job returns the request to the pool.
+	click(t, n.uz2, "I am handling it", "You are handling RFI-2026-000002")
+	if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, n.uz2ID); err != nil {
+		t.Fatal(err)
+	}
+	h.Advance(time.Minute)
+	see(t, n.uz3, "Aziza, Termez post (Узбекистан) больше им не занимается")
+	var holders int
+	if err := h.Store.DB.Get(&holders, `SELECT count(*) FROM rfi_recipients WHERE state = 'handling'`); err != nil || holders != 0 {
+		t.Errorf("%d holders left (%v)", holders, err)
+	}
+	click(t, n.uz3, "Беру в работу", "Вы взяли")
+}
+
+// /directory lists active members by country in the reader's language, never usernames,
+// phone numbers or suspended members.
+func TestDirectory(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	say(t, n.pk, "/directory", "Network directory")
+	en, _ := n.pk.LastMessage()
+	say(t, n.kz, "/directory", "Справочник сети")
+	ru, _ := n.kz.LastMessage()
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{en.Plain(), []string{"Uzbekistan\n• Aziza — Termez post, Customs (focal point)", "• Bekzod — Customs (focal point)",
+			"Pakistan\n• Imran — PCU Karachi, Port control unit (focal point)", "CARICC and partners\n• Olga — Analysis, CARICC (analyst)"}},
+		{ru.Plain(), []string{"Узбекистан\n• Aziza — Termez post, Таможенная служба (контактное лицо)", "Грузия", "ЦАРИКЦ и партнёры"}},
+	} {
+		for _, w := range c.want {
+			if !strings.Contains(c.text, w) {
+				t.Errorf("directory lacks %q:\n%s", w, c.text)
+			}
+		}
+		for _, no := range []string{"Merdan", "user7", "7201", "Turkmen", "Туркмен"} {
+			if strings.Contains(c.text, no) {
+				t.Errorf("directory shows %q:\n%s", no, c.text)
+			}
+		}
+	}
+	// Countries sorted by the reader's names: Georgia before Kazakhstan in English.
+	if strings.Index(en.Plain(), "Georgia") > strings.Index(en.Plain(), "Kazakhstan") {
+		t.Error("countries not in alphabetical order")
+	}
+}

@@ -1,0 +1,908 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot"
+	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+)
+
+// Requests for information (issue #7), the thread side: how a request and its replies are
+// rendered for each recipient, who receives each entry, /requests and /request REF, the
+// deadline job (one reminder, then escalation to CARICC) and the release of requests held by
+// members who are no longer active. The conversation that writes a request is rfi_ask.go; the
+// buttons of recipients and requester are rfi_reply.go.
+
+// Outbox kinds of the feature.
+const (
+	rfiKindRequest  = "rfi_request"  // ref: rfis.id — the request, to targets and copies
+	rfiKindMessage  = "rfi_msg"      // ref: rfi_messages.id — a reply, answer, decline or event
+	rfiKindFile     = "rfi_file"     // ref: rfi_attachments.id — a photo or document, by file_id
+	rfiKindReminder = "rfi_remind"   // ref: rfis.id — the one reminder to targets
+	rfiKindEscalate = "rfi_escalate" // ref: rfis.id — to CARICC, listing who received it
+)
+
+// rfiMaxBody is how long the free text of one request or reply may be, in UTF-16 code units
+// as Telegram counts: with the header it stays under the 4096 of one message. Longer text is
+// refused, never cut.
+const rfiMaxBody = 3000
+
+// rfiMaxFiles is how many photos and documents one request or reply may carry.
+const rfiMaxFiles = 10
+
+var rfiRefPattern = regexp.MustCompile(`^RFI-\d{4}-\d{6}$`)
+
+// registerRFI wires the feature into the app.
+func registerRFI(a *bot.App) {
+	a.Command("directory", bot.Members, directory)
+	a.Command("ask", bot.Members, rfiAsk)
+	a.Command("requests", bot.Members, rfiList)
+	a.Command("request", bot.Members, rfiShow)
+	a.Flow(rfiAskFlow, bot.Members, rfiAskInput)
+	a.Flow(rfiWriteFlow, bot.Members, rfiWriteInput)
+	a.Callback("rfiask", bot.Members, rfiAskButton)
+	a.Callback("rfirep", bot.Members, rfiReplyButton)
+	a.Callback("rfitake", bot.Members, rfiTakeButton)
+	a.Callback("rfidecl", bot.Members, rfiDeclineButton)
+	a.Callback("rfians", bot.Members, rfiAnswerButton)
+	a.Callback("rficlose", bot.Members, rfiCloseButton)
+	a.Callback("rfisend", bot.Members, rfiWriteSendButton)
+	a.Callback("rfiview", bot.Members, rfiViewButton)
+	a.Renderer(rfiKindRequest, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		return rfiRenderRequest(ctx, a, row, to)
+	})
+	a.Renderer(rfiKindMessage, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		return rfiRenderMessage(ctx, a, row, to)
+	})
+	a.Renderer(rfiKindFile, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		return rfiRenderFile(ctx, a, row, to)
+	})
+	a.Renderer(rfiKindReminder, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		return rfiRenderReminder(ctx, a, row, to)
+	})
+	a.Renderer(rfiKindEscalate, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		return rfiRenderEscalation(ctx, a, row, to)
+	})
+	a.Job("rfi_deadlines", time.Minute, func(ctx context.Context, now time.Time) error {
+		return rfiDeadlines(ctx, a, now)
+	})
+	a.Job("rfi_release_sweep", time.Minute, func(ctx context.Context, now time.Time) error {
+		return a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+			_, err := ReleaseRequestsHeldBy(ctx, tx, 0, now)
+			return err
+		})
+	})
+}
+
+// ---- people and words ----
+
+// rfiLangOf is the language a member reads in: their choice, else English.
+func rfiLangOf(a *bot.App, m *store.Member) string {
+	if m != nil && a.I18n.Has(m.Language) {
+		return m.Language
+	}
+	return i18n.Default
+}
+
+// rfiWho names a member for others: "Name, unit (Country)". Plain text; escaped where used.
+func rfiWho(a *bot.App, lang string, m *store.Member) string {
+	if m == nil {
+		return a.I18n.T(lang, "rfi_caricc", nil)
+	}
+	name := m.DisplayName
+	if name == "" {
+		name = "#" + strconv.FormatInt(m.ID, 10)
+	}
+	if m.Unit != "" {
+		name += ", " + m.Unit
+	}
+	switch {
+	case m.Country != nil && *m.Country != "":
+		name += " (" + dirCountryName(lang, *m.Country) + ")"
+	case m.Agency == "caricc":
+		name += " (" + a.I18n.T(lang, "rfi_caricc", nil) + ")"
+	}
+	return name
+}
+
+// rfiTime shows a time of the domain: all members read UTC, so nobody converts time zones
+// wrongly across the network.
+func rfiTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+
+// rfiLen is a text's length as Telegram counts it (UTF-16 code units).
+func rfiLen(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// rfiPriority: everything about an urgent request overtakes routine traffic.
+func rfiPriority(r *store.RFI) delivery.Priority {
+	if r.Urgency == store.RFIUrgent {
+		return delivery.Urgent
+	}
+	return delivery.High
+}
+
+// rfiTargetsText lists whom a request went to, in lang: countries, a member, CARICC.
+func rfiTargetsText(a *bot.App, lang string, countries []string, member *store.Member, toCARICC bool) string {
+	var parts []string
+	for _, c := range countries {
+		parts = append(parts, dirCountryName(lang, c))
+	}
+	if member != nil {
+		parts = append(parts, rfiWho(a, lang, member))
+	}
+	if toCARICC {
+		parts = append(parts, a.I18n.T(lang, "rfi_caricc", nil))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rfiCARICC lists who stands for CARICC: the active analysts, or the active admins when
+// there is no analyst (admins can do what analysts do).
+func rfiCARICC(members []store.Member) []store.Member {
+	var analysts, admins []store.Member
+	for _, m := range members {
+		if !m.Active() {
+			continue
+		}
+		switch m.Role {
+		case store.RoleAnalyst:
+			analysts = append(analysts, m)
+		case store.RoleAdmin:
+			admins = append(admins, m)
+		}
+	}
+	if len(analysts) > 0 {
+		return analysts
+	}
+	return admins
+}
+
+// rfiIsAnalyst: analysts and admins see every thread.
+func rfiIsAnalyst(m *store.Member) bool {
+	return m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin
+}
+
+// rfiMembers loads members by ID into a map.
+func rfiMembers(ctx context.Context, q store.Querier, ids []int64) (map[int64]*store.Member, error) {
+	ms, err := store.LoadMembers(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*store.Member, len(ms))
+	for i := range ms {
+		out[ms[i].ID] = &ms[i]
+	}
+	return out, nil
+}
+
+// rfiSummary is the head of a request as every view shows it: reference, urgency, from, to,
+// reply-by, alert and number of files.
+func rfiSummary(ctx context.Context, a *bot.App, lang string, r *store.RFI, files int) (string, error) {
+	ids := []int64{r.RequesterID}
+	if r.TargetMemberID != nil {
+		ids = append(ids, *r.TargetMemberID)
+	}
+	ms, err := rfiMembers(ctx, a.Store.DB, ids)
+	if err != nil {
+		return "", err
+	}
+	var target *store.Member
+	if r.TargetMemberID != nil {
+		target = ms[*r.TargetMemberID]
+	}
+	return rfiSummaryText(a, lang, rfiSummaryData{Ref: r.Ref, Urgency: r.Urgency, From: ms[r.RequesterID],
+		Countries: r.TargetCountries, Member: target, CARICC: r.ToCARICC, ReplyBy: r.ReplyBy, AlertRef: r.AlertRef, Files: files}), nil
+}
+
+type rfiSummaryData struct {
+	Ref       string // empty in the review of a draft
+	Urgency   string
+	From      *store.Member
+	Countries []string
+	Member    *store.Member
+	CARICC    bool
+	ReplyBy   time.Time
+	AlertRef  *string
+	Files     int
+}
+
+func rfiSummaryText(a *bot.App, lang string, d rfiSummaryData) string {
+	T := func(id string, data map[string]any) string { return a.I18n.T(lang, id, data) }
+	var lines []string
+	if d.Ref != "" {
+		head := T("rfi_request_head", map[string]any{"Ref": d.Ref})
+		if d.Urgency == store.RFIUrgent {
+			head += " · " + T("rfi_urgent_mark", nil)
+		}
+		lines = append(lines, head)
+	}
+	if d.From != nil {
+		lines = append(lines, T("rfi_sum_from", map[string]any{"Who": rfiWho(a, lang, d.From)}))
+	}
+	lines = append(lines,
+		T("rfi_sum_to", map[string]any{"To": rfiTargetsText(a, lang, d.Countries, d.Member, d.CARICC)}),
+		T("rfi_sum_urgency", map[string]any{"Urgency": i18n.HTML(T("rfi_urgency_"+d.Urgency, nil))}),
+		T("rfi_sum_reply_by", map[string]any{"Time": rfiTime(d.ReplyBy)}))
+	if d.AlertRef != nil {
+		lines = append(lines, T("rfi_sum_alert", map[string]any{"Ref": *d.AlertRef}))
+	}
+	if d.Files > 0 {
+		lines = append(lines, a.I18n.N(lang, "rfi_sum_files", d.Files, nil))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// rfiTargetButtons are the buttons of a target under a request: Reply, I am handling it,
+// Decline.
+func rfiTargetButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
+	id := strconv.FormatInt(rfiID, 10)
+	kb := &bot.Keyboard{}
+	return kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: "rfirep:" + id},
+		bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: "rfitake:" + id}).
+		Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_decline", nil), CallbackData: "rfidecl:" + id})
+}
+
+// rfiRequesterButtons are the requester's buttons under a reply: Answer, Close.
+func rfiRequesterButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
+	id := strconv.FormatInt(rfiID, 10)
+	kb := &bot.Keyboard{}
+	return kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_answer", nil), CallbackData: "rfians:" + id},
+		bot.Button{Text: a.I18n.T(lang, "rfi_btn_close", nil), CallbackData: "rficlose:" + id})
+}
+
+// ---- renderers: run at send time, in the recipient's language ----
+
+func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	msgs, err := store.RFIMessages(ctx, a.Store.DB, r.ID)
+	if err != nil || len(msgs) == 0 || msgs[0].Kind != store.RFIMsgRequest {
+		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
+	}
+	files, err := rfiFilesOf(ctx, a, msgs[0].ID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	lang := rfiLangOf(a, to)
+	sum, err := rfiSummary(ctx, a, lang, r, files)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	text := sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
+	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	out := delivery.Message{Text: text}
+	switch {
+	case rc.Role == store.RFICopy:
+		out.Text = a.I18n.T(lang, "rfi_copy_note", nil) + "\n" + text
+	case r.Open():
+		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID)
+	}
+	return out, nil
+}
+
+// rfiFilesOf counts the files of one thread message.
+func rfiFilesOf(ctx context.Context, a *bot.App, messageID int64) (int, error) {
+	var n int
+	err := a.Store.DB.GetContext(ctx, &n, `SELECT count(*) FROM rfi_attachments WHERE message_id = $1`, messageID)
+	if err != nil {
+		return 0, fmt.Errorf("count rfi files: %w", err)
+	}
+	return n, nil
+}
+
+func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	m, err := store.RFIMessageByID(ctx, a.Store.DB, row.RefID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	r, err := store.RFIByID(ctx, a.Store.DB, m.RFIID, false)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	lang := rfiLangOf(a, to)
+	var author *store.Member
+	if m.AuthorID != nil {
+		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
+			return delivery.Message{}, err
+		}
+	}
+	id := "rfi_msg_" + m.Kind
+	if m.Late {
+		id = "rfi_msg_reply_late"
+	}
+	text := a.I18n.T(lang, id, map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author), "Body": rfiBody(a, lang, m.Lang, m.Body)})
+	files, err := rfiFilesOf(ctx, a, m.ID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	if files > 0 {
+		text += "\n" + a.I18n.N(lang, "rfi_files_follow", files, nil)
+	}
+	out := delivery.Message{Text: text}
+	if !r.Open() {
+		return out, nil
+	}
+	if to.ID == r.RequesterID && (m.Kind == store.RFIMsgReply || m.Kind == store.RFIMsgDecline) {
+		out.ReplyMarkup = rfiRequesterButtons(a, lang, r.ID)
+		return out, nil
+	}
+	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
+	if err == nil && rc.Role == store.RFITarget && rc.State != store.RFIDeclined &&
+		(m.Kind == store.RFIMsgAnswer || m.Kind == store.RFIMsgReleased) {
+		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID)
+	}
+	return out, nil
+}
+
+func rfiRenderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	f, err := store.RFIAttachmentByID(ctx, a.Store.DB, row.RefID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	m, err := store.RFIMessageByID(ctx, a.Store.DB, f.MessageID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	r, err := store.RFIByID(ctx, a.Store.DB, m.RFIID, false)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	lang := rfiLangOf(a, to)
+	var author *store.Member
+	if m.AuthorID != nil {
+		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
+			return delivery.Message{}, err
+		}
+	}
+	out := delivery.Message{Text: a.I18n.T(lang, "rfi_file_caption", map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author)})}
+	if f.Kind == "photo" {
+		out.PhotoFileID = f.FileID
+	} else {
+		out.DocumentFileID = f.FileID
+	}
+	return out, nil
+}
+
+func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	// Answered or closed between the job and the send: the reminder is no longer needed.
+	if !r.Open() || rc.State == store.RFIReplied || rc.State == store.RFIDeclined {
+		return delivery.Message{}, delivery.ErrSkip
+	}
+	msgs, err := store.RFIMessages(ctx, a.Store.DB, r.ID)
+	if err != nil || len(msgs) == 0 {
+		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
+	}
+	lang := rfiLangOf(a, to)
+	sum, err := rfiSummary(ctx, a, lang, r, 0)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
+		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
+	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID)}, nil
+}
+
+func rfiRenderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	lang := rfiLangOf(a, to)
+	sum, err := rfiSummary(ctx, a, lang, r, 0)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	lines, err := rfiRecipientLines(ctx, a, lang, r.ID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	if len(lines) > rfiEscalationListMax {
+		more := a.I18n.T(lang, "rfi_recipients_more", map[string]any{"Count": len(lines) - rfiEscalationListMax, "Ref": r.Ref})
+		lines = append(lines[:rfiEscalationListMax], more)
+	}
+	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
+		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_received_by", nil) + "\n" + strings.Join(lines, "\n")
+	return delivery.Message{Text: text}, nil
+}
+
+// rfiRecipientLines lists the targets of a request with what each did, for the escalation
+// and the thread view.
+func rfiRecipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64) ([]string, error) {
+	rs, err := store.RFIRecipients(ctx, a.Store.DB, rfiID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, rc := range rs {
+		ids = append(ids, rc.MemberID)
+	}
+	ms, err := rfiMembers(ctx, a.Store.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, rc := range rs {
+		if rc.Role != store.RFITarget {
+			continue
+		}
+		lines = append(lines, a.I18n.T(lang, "rfi_recipient_line", map[string]any{
+			"Who":   rfiWho(a, lang, ms[rc.MemberID]),
+			"State": i18n.HTML(a.I18n.T(lang, "rfi_state_"+rc.State, nil)),
+		}))
+	}
+	return lines, nil
+}
+
+// rfiEscalationListMax keeps an escalation within one message however many received the
+// request; the rest is counted and the thread view (/request REF) lists everyone.
+const rfiEscalationListMax = 30
+
+// rfiBody is free text as its author wrote it (escaped), labelled with the author's language
+// when the reader's is another.
+func rfiBody(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
+	text := html.EscapeString(body)
+	if authorLang == "" || authorLang == readerLang {
+		return i18n.HTML(text)
+	}
+	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": dirLanguageName(readerLang, authorLang)}) + "\n" + text)
+}
+
+// ---- who receives what ----
+
+// rfiRelay stores one entry of a thread with its files and queues it, in the caller's
+// transaction, for its audience: everyone in to. Files follow their message.
+func rfiRelay(ctx context.Context, tx *sqlx.Tx, r *store.RFI, msg store.RFIMessage, files []rfiFile, to []int64) (int64, error) {
+	msgID, err := store.InsertRFIMessage(ctx, tx, msg)
+	if err != nil {
+		return 0, err
+	}
+	var fileIDs []int64
+	for _, f := range files {
+		id, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msgID, Kind: f.Kind, FileID: f.FileID, FileName: f.Name})
+		if err != nil {
+			return 0, err
+		}
+		fileIDs = append(fileIDs, id)
+	}
+	if err := rfiEnqueue(ctx, tx, r, to, rfiKindMessage, msgID, fileIDs); err != nil {
+		return 0, err
+	}
+	return msgID, nil
+}
+
+// rfiEnqueue queues a message (and its files after it) for each member in to.
+func rfiEnqueue(ctx context.Context, q store.Querier, r *store.RFI, to []int64, kind string, refID int64, fileIDs []int64) error {
+	if len(to) == 0 {
+		return nil
+	}
+	ms, err := rfiMembers(ctx, q, to)
+	if err != nil {
+		return err
+	}
+	var items []delivery.Item
+	for _, id := range to {
+		m, ok := ms[id]
+		if !ok || !m.Active() {
+			continue
+		}
+		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kind, RefID: refID, Priority: rfiPriority(r)})
+		for _, f := range fileIDs {
+			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: rfiKindFile, RefID: f, Priority: rfiPriority(r)})
+		}
+	}
+	_, err = delivery.Enqueue(ctx, q, items)
+	return err
+}
+
+// rfiAudience picks the members an entry of the thread goes to, never the one who wrote it.
+//   - "watchers": the requester, the copied analysts and CARICC's targets — for replies and
+//     declines;
+//   - "targets": every target who has not declined, and the copies — for the requester's
+//     answers and the closing;
+//   - "pool:XX": the targets of one pool who have not declined — for taken and released.
+func rfiAudience(ctx context.Context, q store.Querier, r *store.RFI, who string, exclude int64) ([]int64, error) {
+	rs, err := store.RFIRecipients(ctx, q, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	add := func(id int64) {
+		if id == exclude {
+			return
+		}
+		for _, o := range out {
+			if o == id {
+				return
+			}
+		}
+		out = append(out, id)
+	}
+	switch {
+	case who == "watchers":
+		add(r.RequesterID)
+		for _, rc := range rs {
+			if rc.Role == store.RFICopy || rc.Pool == store.RFIPoolCARICC {
+				add(rc.MemberID)
+			}
+		}
+	case who == "targets":
+		for _, rc := range rs {
+			if rc.Role == store.RFICopy || rc.State != store.RFIDeclined {
+				add(rc.MemberID)
+			}
+		}
+	case strings.HasPrefix(who, "pool:"):
+		pool := strings.TrimPrefix(who, "pool:")
+		for _, rc := range rs {
+			if rc.Role == store.RFITarget && rc.Pool == pool && rc.State != store.RFIDeclined {
+				add(rc.MemberID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ---- member leaves: release what they held ----
+
+// ReleaseRequestsHeldBy returns to their country's pool the open requests a member was
+// handling, and tells the others of that pool that the request is open again. Membership
+// calls it, in the transaction that moves a member away from active (suspended,
+// unreachable, …): memberID is that member. With memberID 0 it releases every request held
+// by a member who is no longer active — the rfi_release_sweep job does that every minute,
+// so a state change that forgot the call is caught all the same.
+func ReleaseRequestsHeldBy(ctx context.Context, tx *sqlx.Tx, memberID int64, now time.Time) (int, error) {
+	released, err := store.ReleaseRFIHolds(ctx, tx, memberID, now)
+	if err != nil {
+		return 0, err
+	}
+	for _, rel := range released {
+		r, err := store.RFIByID(ctx, tx, rel.RFIID, false)
+		if err != nil {
+			return 0, err
+		}
+		to, err := rfiAudience(ctx, tx, r, "pool:"+rel.Pool, rel.MemberID)
+		if err != nil {
+			return 0, err
+		}
+		author := rel.MemberID
+		if _, err := rfiRelay(ctx, tx, r, store.RFIMessage{RFIID: r.ID, AuthorID: &author, Kind: store.RFIMsgReleased, CreatedAt: now}, nil, to); err != nil {
+			return 0, err
+		}
+		subject := r.ID
+		if err := store.Audit(ctx, tx, store.AuditEntry{Action: "rfi_released", SubjectID: &subject,
+			After: map[string]any{"ref": r.Ref, "member_id": rel.MemberID, "pool": rel.Pool}}); err != nil {
+			return 0, err
+		}
+	}
+	return len(released), nil
+}
+
+// ---- deadlines ----
+
+// rfiEscalateAfter is how long after the reply-by time (and its reminder) CARICC is told:
+// half the time the requester gave, at least an hour and at most a day.
+func rfiEscalateAfter(created, replyBy time.Time) time.Duration {
+	d := replyBy.Sub(created) / 2
+	return min(max(d, time.Hour), 24*time.Hour)
+}
+
+// rfiOwing lists the targets who still owe an answer: not declined, in a pool where nobody
+// has replied yet.
+func rfiOwing(rs []store.RFIRecipient) []int64 {
+	answered := map[string]bool{}
+	for _, rc := range rs {
+		if rc.Role == store.RFITarget && rc.State == store.RFIReplied {
+			answered[rc.Pool] = true
+		}
+	}
+	var out []int64
+	for _, rc := range rs {
+		if rc.Role == store.RFITarget && !answered[rc.Pool] && (rc.State == store.RFIReceived || rc.State == store.RFIHandling) {
+			out = append(out, rc.MemberID)
+		}
+	}
+	return out
+}
+
+// rfiDeadlines sends the one reminder of each request whose reply-by time passed without an
+// answer, and later escalates to CARICC those still unanswered. Each step is claimed and
+// marked in one transaction, so it happens once across instances and restarts.
+func rfiDeadlines(ctx context.Context, a *bot.App, now time.Time) error {
+	for _, step := range []string{"remind", "escalate"} {
+		err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+			due, err := store.ClaimDueRFIs(ctx, tx, step, now, 100)
+			if err != nil {
+				return err
+			}
+			for i := range due {
+				r := &due[i]
+				rs, err := store.RFIRecipients(ctx, tx, r.ID)
+				if err != nil {
+					return err
+				}
+				owing := rfiOwing(rs)
+				if len(owing) > 0 {
+					if step == "remind" {
+						err = rfiEnqueue(ctx, tx, r, owing, rfiKindReminder, r.ID, nil)
+					} else {
+						members, lerr := store.ActiveMembers(ctx, tx)
+						if lerr != nil {
+							return lerr
+						}
+						var to []int64
+						for _, m := range rfiCARICC(members) {
+							to = append(to, m.ID)
+						}
+						err = rfiEnqueue(ctx, tx, r, to, rfiKindEscalate, r.ID, nil)
+					}
+					if err != nil {
+						return err
+					}
+					subject := r.ID
+					if err := store.Audit(ctx, tx, store.AuditEntry{Action: "rfi_" + step, SubjectID: &subject,
+						After: map[string]any{"ref": r.Ref, "owing": owing}}); err != nil {
+						return err
+					}
+				}
+				if err := store.MarkRFIStep(ctx, tx, r.ID, step, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- /requests and /request REF ----
+
+// rfiList shows the member's open requests: outgoing, incoming, and for analysts the ones
+// CARICC was copied on. Each has a button that opens its thread.
+func rfiList(ctx context.Context, r *bot.Request) error {
+	a, me := r.App, r.Member
+	rs, err := store.OpenRFIsOf(ctx, a.Store.DB, me.ID, rfiIsAnalyst(me))
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return r.Reply(ctx, "rfi_list_empty", nil, nil)
+	}
+	var out, in, copies []string
+	kb := &bot.Keyboard{}
+	for i := range rs {
+		x := &rs[i]
+		line := r.T("rfi_list_line", map[string]any{"Ref": x.Ref, "Time": rfiTime(x.ReplyBy)})
+		if x.Urgency == store.RFIUrgent {
+			line += " · " + r.T("rfi_urgent_mark", nil)
+		}
+		switch rc, err := store.RFIRecipientOf(ctx, a.Store.DB, x.ID, me.ID); {
+		case x.RequesterID == me.ID:
+			out = append(out, line)
+		case err == nil && rc.Role == store.RFITarget:
+			in = append(in, line)
+		default:
+			copies = append(copies, line)
+		}
+		if len(kb.InlineKeyboard) < 20 {
+			kb.Row(bot.Button{Text: x.Ref, CallbackData: "rfiview:" + strconv.FormatInt(x.ID, 10)})
+		}
+	}
+	parts := []string{r.T("rfi_list_head", nil)}
+	for _, sec := range []struct {
+		id    string
+		lines []string
+	}{{"rfi_list_out", out}, {"rfi_list_in", in}, {"rfi_list_copy", copies}} {
+		if len(sec.lines) > 0 {
+			parts = append(parts, r.T(sec.id, nil)+"\n"+strings.Join(sec.lines, "\n"))
+		}
+	}
+	parts = append(parts, r.T("rfi_list_hint", nil))
+	return rfiSendParts(ctx, r, parts, kb)
+}
+
+// rfiShow is /request REF.
+func rfiShow(ctx context.Context, r *bot.Request) error {
+	_, arg := r.Command()
+	ref := strings.ToUpper(strings.TrimSpace(arg))
+	if ref == "" {
+		return bot.Tell("rfi_request_usage", nil)
+	}
+	if !rfiRefPattern.MatchString(ref) {
+		return bot.Tell("rfi_not_found", map[string]any{"Ref": ref})
+	}
+	x, err := store.RFIByRef(ctx, r.App.Store.DB, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("rfi_not_found", map[string]any{"Ref": ref})
+	}
+	if err != nil {
+		return err
+	}
+	return rfiShowThread(ctx, r, x)
+}
+
+// rfiViewButton opens a thread from the /requests list.
+func rfiViewButton(ctx context.Context, r *bot.Request) error {
+	x, err := rfiFromButton(ctx, r)
+	if err != nil {
+		return err
+	}
+	if ok, err := rfiCanSee(ctx, r.App.Store.DB, r.Member, x); err != nil {
+		return err
+	} else if !ok {
+		return bot.Tell("rfi_no_such", nil)
+	}
+	return rfiShowThread(ctx, r, x)
+}
+
+// rfiCanSee: a member sees only the threads they are part of; analysts see all.
+func rfiCanSee(ctx context.Context, q store.Querier, m *store.Member, x *store.RFI) (bool, error) {
+	if rfiIsAnalyst(m) || x.RequesterID == m.ID {
+		return true, nil
+	}
+	_, err := store.RFIRecipientOf(ctx, q, x.ID, m.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// rfiShowThread shows a whole thread to someone allowed to see it, split into as many
+// messages as Telegram's limit needs, with the buttons that fit their part in it.
+func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
+	a, me := r.App, r.Member
+	ok, err := rfiCanSee(ctx, a.Store.DB, me, x)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// The same answer as for a reference that does not exist: no leak of what exists.
+		return bot.Tell("rfi_not_found", map[string]any{"Ref": x.Ref})
+	}
+	msgs, err := store.RFIMessages(ctx, a.Store.DB, x.ID)
+	if err != nil {
+		return err
+	}
+	files, err := store.RFIAttachments(ctx, a.Store.DB, x.ID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, m := range msgs {
+		if m.AuthorID != nil {
+			ids = append(ids, *m.AuthorID)
+		}
+	}
+	authors, err := rfiMembers(ctx, a.Store.DB, ids)
+	if err != nil {
+		return err
+	}
+	sum, err := rfiSummary(ctx, a, r.Lang, x, 0)
+	if err != nil {
+		return err
+	}
+	state := r.T("rfi_state_open", nil)
+	if !x.Open() && x.ClosedAt != nil {
+		state = r.T("rfi_state_closed", map[string]any{"Time": rfiTime(*x.ClosedAt)})
+	}
+	parts := []string{sum + "\n" + r.T("rfi_sum_state", map[string]any{"State": i18n.HTML(state)})}
+	for _, m := range msgs {
+		var author *store.Member
+		if m.AuthorID != nil {
+			author = authors[*m.AuthorID]
+		}
+		id := "rfi_view_" + m.Kind
+		if m.Late {
+			id = "rfi_view_reply_late"
+		}
+		entry := r.T(id, map[string]any{"Time": rfiTime(m.CreatedAt), "Who": rfiWho(a, r.Lang, author), "Body": rfiBody(a, r.Lang, m.Lang, m.Body)})
+		for _, f := range files {
+			if f.MessageID != m.ID {
+				continue
+			}
+			name := f.FileName
+			if f.Kind == "photo" || name == "" {
+				name = r.T("rfi_photo", nil)
+			}
+			entry += "\n" + r.T("rfi_view_file", map[string]any{"Name": name})
+		}
+		parts = append(parts, entry)
+	}
+	lines, err := rfiRecipientLines(ctx, a, r.Lang, x.ID)
+	if err != nil {
+		return err
+	}
+	// The list goes in parts of 30 lines, so that even a long one splits across messages.
+	head := r.T("rfi_received_by", nil)
+	for len(lines) > 0 {
+		k := min(len(lines), 30)
+		parts = append(parts, head+"\n"+strings.Join(lines[:k], "\n"))
+		head, lines = "", lines[k:]
+	}
+
+	var kb *bot.Keyboard
+	if x.Open() {
+		rc, err := store.RFIRecipientOf(ctx, a.Store.DB, x.ID, me.ID)
+		switch {
+		case x.RequesterID == me.ID:
+			kb = rfiRequesterButtons(a, r.Lang, x.ID)
+		case err == nil && rc.Role == store.RFITarget:
+			kb = rfiTargetButtons(a, r.Lang, x.ID)
+		}
+	}
+	return rfiSendParts(ctx, r, parts, kb)
+}
+
+// rfiSendParts sends parts joined by blank lines, as few messages as Telegram's 4096 limit
+// allows (never cutting a part); the keyboard goes under the last.
+func rfiSendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.Keyboard) error {
+	const limit = 4000 // HTML length: never less than what Telegram counts
+	var chunks []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case rfiLen(cur)+2+rfiLen(p) <= limit:
+			cur += "\n\n" + p
+		default:
+			chunks = append(chunks, cur)
+			cur = p
+		}
+	}
+	if cur != "" {
+		chunks = append(chunks, cur)
+	}
+	for i, c := range chunks {
+		var k *bot.Keyboard
+		if i == len(chunks)-1 && kb != nil && len(kb.InlineKeyboard) > 0 {
+			k = kb
+		}
+		if _, err := r.App.Send(ctx, r.ChatID, "reply", c, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rfiFromButton reads the request ID of a pressed "verb:ID" button and loads the request.
+// A forged ID gets the same answer as a request the member may not see (rfi_no_such), which
+// names no reference.
+func rfiFromButton(ctx context.Context, r *bot.Request) (*store.RFI, error) {
+	_, idText, _ := strings.Cut(r.CallbackData(), ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return nil, bot.Tell("rfi_no_such", nil)
+	}
+	x, err := store.RFIByID(ctx, r.App.Store.DB, id, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, bot.Tell("rfi_no_such", nil)
+	}
+	return x, err
+}
