@@ -171,7 +171,8 @@ func SetCountry(ctx context.Context, st *store.Store, actor *int64, id int64, co
 }
 
 // Suspend takes a member out of the network at once: nothing more is delivered to them (what
-// is queued is cancelled), their conversation ends, and since every handler checks the state
+// is queued is cancelled), requests they were handling return to their country, their
+// conversation ends, and since every handler checks the state
 // on each update, their commands and old buttons get the closed-network answer from now on.
 func Suspend(ctx context.Context, st *store.Store, actor *int64, id int64, now time.Time) (*store.Member, error) {
 	return changeMember(ctx, st, actor, id, "member_suspended", func(tx *sqlx.Tx, m *store.Member) error {
@@ -182,6 +183,10 @@ func Suspend(ctx context.Context, st *store.Store, actor *int64, id int64, now t
 			return err
 		}
 		if _, err := delivery.CancelPendingFor(ctx, tx, id, "member suspended"); err != nil {
+			return err
+		}
+		// Requests for information they were handling go back to their country's pool.
+		if _, err := ReleaseRequestsHeldBy(ctx, tx, id, now); err != nil {
 			return err
 		}
 		return st.EndConversation(ctx, tx, m.TelegramUserID)
