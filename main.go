@@ -3,6 +3,7 @@
 //
 //	focalbot [run]     serve the bot (the default)
 //	focalbot migrate   apply database migrations and exit
+//	focalbot sandbox   the whole network offline, in a browser (no token needed)
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -43,12 +44,14 @@ func main() {
 		err = run(ctx)
 	case "migrate":
 		err = migrate(ctx)
+	case "sandbox":
+		err = runSandbox(ctx, os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println("focalbot", version)
 	case "help", "--help", "-h":
-		fmt.Println("usage: focalbot [run | migrate | version]   (configuration from the environment; see README.md)")
+		fmt.Println("usage: focalbot [run | migrate | sandbox [--reset] [--addr host:port] | version]   (configuration from the environment; see README.md)")
 	default:
-		err = usageError{fmt.Errorf("unknown command %q: use run, migrate or version", cmd)}
+		err = usageError{fmt.Errorf("unknown command %q: use run, migrate, sandbox or version", cmd)}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "focalbot:", err)
