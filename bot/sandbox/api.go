@@ -118,7 +118,8 @@ type buttonView struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// toast is a pressed button's answer: a notification, or an alert the person must dismiss.
+// toast is a pressed button's answer: a notification, an alert the person must dismiss, or
+// (with no text) just the end of the button's spinner.
 type toast struct {
 	Seq   int64  `json:"seq"`
 	Text  string `json:"text"`
@@ -155,9 +156,8 @@ func (s *Sandbox) changes(events []telegramtest.Event, onlyChat int64) []chatCha
 		}
 		switch e.Kind {
 		case telegramtest.EventCallbackAnswer:
-			if e.Text != "" {
-				cc.Toasts = append(cc.Toasts, toast{Seq: e.Seq, Text: e.Text, Alert: e.ShowAlert})
-			}
+			// Even an answer without text matters: it stops the pressed button's spinner.
+			cc.Toasts = append(cc.Toasts, toast{Seq: e.Seq, Text: e.Text, Alert: e.ShowAlert})
 		case telegramtest.EventUserPress, telegramtest.EventBotAdded, telegramtest.EventBotRemoved, telegramtest.EventBotLeft:
 		default:
 			key := [2]int64{e.ChatID, int64(e.MessageID)}

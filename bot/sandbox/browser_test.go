@@ -112,6 +112,13 @@ func (p *page) nextBot(n int, what string) string {
 	return text
 }
 
+// lastBotHasButtons reports whether the bot's last message on screen has inline buttons.
+func (p *page) lastBotHasButtons() bool {
+	var has bool
+	p.js(&has, `var m = document.querySelectorAll("#messages .msg.bot"); return m.length > 0 && !!m[m.length-1].querySelector(".kbtn")`)
+	return has
+}
+
 // ask sends text and returns the bot's answer.
 func (p *page) ask(text string) string {
 	p.t.Helper()
@@ -226,6 +233,9 @@ func TestBrowserChat(t *testing.T) {
 	}); err != nil {
 		t.Errorf("pressing the button reached no bot: %v", err)
 	}
+	// The bot answers the press (here the fallback, without text): the button stops waiting.
+	p.waitFor("the pressed button to stop waiting", wait, nil,
+		`var b = Array.from(document.querySelectorAll("#messages .kbtn")).find(b => b.textContent === "Acknowledge"); return !!b && !b.hasAttribute("aria-busy")`)
 
 	// Urdu reads right to left; Kazakh does not.
 	p.as(pakistan)
@@ -247,7 +257,17 @@ func TestBrowserChat(t *testing.T) {
 	if got := p.ask("/start"); !strings.Contains(got, "closed network") {
 		t.Errorf("outsider's /start answered %q", got)
 	}
-	p.screenshot("end")
+	p.screenshot("outsider")
+
+	// On a wide screen the personas are a sidebar beside the chat.
+	p.must(p.do("POST", p.path("/window/rect"), map[string]int{"width": 1100, "height": 780}, nil))
+	p.as(uzbek)
+	var sidebar bool
+	p.js(&sidebar, `var r = document.getElementById("personas").getBoundingClientRect(); var c = document.getElementById("chat").getBoundingClientRect(); return r.right <= c.left + 1`)
+	if !sidebar {
+		t.Error("on a wide screen the persona list is not beside the chat")
+	}
+	p.screenshot("wide")
 	p.noErrors()
 }
 
@@ -269,7 +289,10 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		t.Helper()
 		n := p.botCount()
 		p.send("/language")
-		p.nextBot(n, "an answer to /language (issue #3)")
+		if answer := p.nextBot(n, "an answer to /language"); !p.lastBotHasButtons() {
+			t.Fatalf("waiting on issue #3: /language answered %q without a language picker; this test needs /language "+
+				"offering each language in its own name (\"English\", \"қазақ тілі\") and locales/kk.toml", answer)
+		}
 		p.clickWhere(`a button containing "`+label+`" on the /language picker (issue #3)`,
 			`var m = document.querySelectorAll("#messages .msg.bot"); var last = m[m.length-1];
 			 return Array.from(last.querySelectorAll(".kbtn")).find(b => b.textContent.toLowerCase().indexOf(arguments[0]) >= 0) || null`, label)

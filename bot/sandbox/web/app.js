@@ -135,10 +135,13 @@
       icon.className = "icon";
       const ext = (m.file_name || "").split(".").pop();
       icon.textContent = m.kind === "photo" ? "photo" : (ext && ext.length <= 4 ? ext : "file");
-      const name = document.createElement("div");
-      name.className = "fname";
-      name.textContent = m.file_name || m.kind;
-      tile.append(icon, name);
+      tile.appendChild(icon);
+      if (m.kind === "document") {
+        const name = document.createElement("div");
+        name.className = "fname";
+        name.textContent = m.file_name || "document";
+        tile.appendChild(name);
+      }
       bubble.appendChild(tile);
     }
     const text = document.createElement("div");
@@ -287,7 +290,7 @@
         if (c.chat_id === state.current && !initial) fresh.add(m.id);
         state.pressing.delete(c.chat_id + ":" + m.id);
       }
-      if (c.chat_id === state.current && !initial) for (const t of c.toasts || []) toast(t);
+      if (c.chat_id === state.current && !initial) for (const t of c.toasts || []) if (t.text) toast(t);
       // Any answer to a press ends the waiting of that chat's buttons.
       if ((c.toasts || []).length) for (const k of Array.from(state.pressing)) if (k.startsWith(c.chat_id + ":")) state.pressing.delete(k);
     }
