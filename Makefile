@@ -3,11 +3,21 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run build test lint bench migrate
+.PHONY: run sandbox build test lint bench migrate
 
-## run: the bot with TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment
-run:
-	$(GO) run -ldflags "$(LDFLAGS)" . run
+## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
+## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
+run: build
+	@if [ -n "$$TELEGRAM_BOT_TOKEN$$TELEGRAM_BOT_TOKEN_FILE" ]; then \
+		exec ./bin/focalbot run; \
+	else \
+		echo "TELEGRAM_BOT_TOKEN is not set: starting the sandbox (see README)"; \
+		exec ./bin/focalbot sandbox $(SANDBOX_FLAGS); \
+	fi
+
+## sandbox: the sandbox whatever the environment; SANDBOX_FLAGS="--reset --addr 127.0.0.1:8090"
+sandbox: build
+	./bin/focalbot sandbox $(SANDBOX_FLAGS)
 
 ## build: bin/focalbot
 build:

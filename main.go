@@ -5,6 +5,7 @@
 //	focalbot migrate   apply database migrations and exit
 //	focalbot invite    create an invitation link (see cli_invite.go)
 //	focalbot members   list members, change roles, suspend, reactivate (see cli_members.go)
+//	focalbot sandbox   the whole network offline, in a browser (no token needed)
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -28,6 +29,14 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
+const usage = `usage: focalbot [command]   (configuration from the environment; see README.md)
+  run        serve the bot (the default)
+  migrate    apply database migrations and exit
+  invite     create an invitation link
+  members    list members, change roles, suspend, reactivate
+  sandbox    the whole network offline, in a browser (no token needed)
+  version    print the version`
+
 // exitUsage is the exit code of a configuration or start-up problem the operator must fix.
 const exitUsage = 2
 
@@ -49,12 +58,14 @@ func main() {
 		err = runInvite(ctx, os.Args[2:], os.Getenv, os.Stdout)
 	case "members":
 		err = runMembers(ctx, os.Args[2:], os.Getenv, os.Stdout)
+	case "sandbox":
+		err = runSandbox(ctx, os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println("focalbot", version)
 	case "help", "--help", "-h":
-		fmt.Println("usage: focalbot [run | migrate | invite | members | version]   (configuration from the environment; see README.md)")
+		fmt.Println(usage)
 	default:
-		err = usageError{fmt.Errorf("unknown command %q: use run, migrate, invite, members or version", cmd)}
+		err = usageError{fmt.Errorf("unknown command %q\n%s", cmd, usage)}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "focalbot:", err)

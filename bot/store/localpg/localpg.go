@@ -88,6 +88,13 @@ func start(dir string, temporary bool) (*Cluster, error) {
 			}
 		}
 	}
+	if !temporary {
+		// A kept cluster may still be served by a server whose process died without stopping
+		// it (a killed sandbox): stop that one, since we cannot know its port, and start anew.
+		if _, err := c.run("pg_ctl", "-D", data, "status"); err == nil {
+			_, _ = c.run("pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
+		}
+	}
 	if c.Port, err = freePort(); err != nil {
 		return nil, err
 	}
