@@ -10,6 +10,10 @@ func Register(a *bot.App) {
 	a.Command("start", bot.Anyone, start)
 	a.Command("help", bot.Anyone, help)
 	a.Command("cancel", bot.Anyone, cancel)
+	registerBroadcasts(a)
+	registerStatusBoard(a)
+	registerStatusPosting(a)
+	registerPlacesAdmin(a)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 }
