@@ -3,6 +3,8 @@
 //
 //	focalbot [run]     serve the bot (the default)
 //	focalbot migrate   apply database migrations and exit
+//	focalbot places    list, add or correct the places of the status board
+//	focalbot export statuses   every posted operational status as CSV
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -43,12 +45,21 @@ func main() {
 		err = run(ctx)
 	case "migrate":
 		err = migrate(ctx)
+	case "places":
+		err = placesCLI(ctx, os.Args[2:], os.Stdout)
+	case "export":
+		// Other exports (alerts) join this case when merged: `export statuses` is this branch's.
+		if len(os.Args) > 2 && os.Args[2] == "statuses" {
+			err = exportStatusesCLI(ctx, os.Args[3:], os.Stdout)
+		} else {
+			err = usageError{errors.New("usage: focalbot export statuses [-country CC]")}
+		}
 	case "version", "--version", "-v":
 		fmt.Println("focalbot", version)
 	case "help", "--help", "-h":
-		fmt.Println("usage: focalbot [run | migrate | version]   (configuration from the environment; see README.md)")
+		fmt.Println("usage: focalbot [run | migrate | places | export statuses | version]   (configuration from the environment; see README.md)")
 	default:
-		err = usageError{fmt.Errorf("unknown command %q: use run, migrate or version", cmd)}
+		err = usageError{fmt.Errorf("unknown command %q: use run, migrate, places, export or version", cmd)}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "focalbot:", err)
