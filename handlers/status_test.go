@@ -212,3 +212,47 @@ func TestExpiredStatusOfGoneAuthorAsksCountryFocalPoints(t *testing.T) {
 		t.Errorf("others were asked too: %d to Ukraine, %d to the suspended author", len(o.Messages()), len(a.Messages()))
 	}
 }
+
+// Admins add and correct places in the bot; a focal point cannot.
+func TestAdminAddsAndCorrectsPlace(t *testing.T) {
+	t.Parallel()
+	const admin, fp = 7001, 7002
+	h := bottest.Start(t, handlers.Register, admin)
+	netSeed(t, h, netPerson{fp, "Asel", "en", store.RoleFocalPoint, "KZ", "customs"})
+	a, f := h.TG.User(admin, "Ann", "en"), h.TG.User(fp, "Asel", "en")
+
+	f.SendText("/placeadd KZ Nur Zholy")
+	netWaitText(t, f, "not available for your role")
+
+	a.SendText("/placeadd XX Nowhere")
+	netWaitText(t, a, "Write /placeadd, the country code")
+	a.SendText("/placeadd kz Nur Zholy")
+	panel := netWaitText(t, a, "Name (Latin): Nur Zholy")
+	var id int64
+	if _, err := fmt.Sscanf(panel.Buttons()[0].CallbackData, "pe:%d:", &id); err != nil {
+		t.Fatal(err)
+	}
+	pre := fmt.Sprintf("pe:%d:", id)
+	netPressOn(t, a, panel.ID, pre+"local")
+	netWaitText(t, a, "Send the name in the local script")
+	a.SendText("Нұр Жолы")
+	netWaitText(t, a, "Local name: Нұр Жолы")
+	n := len(a.Messages())
+	netPress(t, a, "UN/LOCODE")
+	netWaitNew(t, a, n, "Send the UN/LOCODE")
+	a.SendText("UZABC")
+	netWaitText(t, a, "the country code KZ and three letters")
+	a.SendText("KZHOR")
+	netWaitText(t, a, "KZHOR already belongs to Horgos")
+	a.SendText("kz nzh")
+	panel = netWaitText(t, a, "UN/LOCODE: KZNZH")
+	netPressOn(t, a, panel.ID, pre+"k:road_terminal")
+	netWaitOn(t, a, panel.ID, "Kinds: border crossing, road terminal")
+
+	f.SendText("/status KZNZH")
+	netWaitText(t, f, "Nur Zholy / Нұр Жолы (KZNZH)")
+	var audits int
+	if err := h.Store.DB.Get(&audits, `SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action LIKE 'place_%'`, id); err != nil || audits != 4 {
+		t.Errorf("%d audit entries (%v), want 4", audits, err)
+	}
+}
