@@ -214,13 +214,23 @@ func bcTakeSchedule(ctx context.Context, r *bot.Request, c bcConv) error {
 		return bot.Tell("bc_schedule_too_far", nil)
 	}
 	b.ScheduledFor = &when
-	if err := r.App.Store.UpdateBroadcastDraft(ctx, r.App.Store.DB, b); err != nil {
+	if err := bcSave(ctx, r, b); err != nil {
 		return err
 	}
 	if err := r.SaveConv(ctx, bcFlow, "panel", bcConv{ID: b.ID}); err != nil {
 		return err
 	}
 	return bcShowPanel(ctx, r, b.ID, false)
+}
+
+// bcSave saves a draft's settings; one that stopped being a draft meanwhile (confirmed from
+// another device, say) is left alone and the person told.
+func bcSave(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	err := r.App.Store.UpdateBroadcastDraft(ctx, r.App.Store.DB, b)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("bc_not_draft", nil)
+	}
+	return err
 }
 
 // bcOwnDraft loads a draft of the person; anything else (sent, someone else's) is refused.
@@ -490,7 +500,7 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		r.Answer(ctx, "bc_not_draft", nil)
 		return nil
 	}
-	save := func() error { return a.Store.UpdateBroadcastDraft(ctx, a.Store.DB, b) }
+	save := func() error { return bcSave(ctx, r, b) }
 	switch action {
 	case "main":
 		return bcShowPanel(ctx, r, b.ID, true)
