@@ -6,6 +6,8 @@
 //	focalbot invite    create an invitation link (see cli_invite.go)
 //	focalbot members   list members, change roles, suspend, reactivate (see cli_members.go)
 //	focalbot sandbox   the whole network offline, in a browser (no token needed)
+//	focalbot places    list, add or correct the places of the status board
+//	focalbot export statuses   every posted operational status as CSV
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -35,7 +37,17 @@ const usage = `usage: focalbot [command]   (configuration from the environment; 
   invite     create an invitation link
   members    list members, change roles, suspend, reactivate
   sandbox    the whole network offline, in a browser (no token needed)
+  places     list, add or correct the places of the status board
+  export     write statuses (or alerts) as CSV
   version    print the version`
+
+// runExport writes one of the CSV exports to standard output.
+func runExport(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "statuses" {
+		return exportStatusesCLI(ctx, args[1:], os.Stdout)
+	}
+	return usageError{errors.New("usage: focalbot export statuses [-country CC]")}
+}
 
 // exitUsage is the exit code of a configuration or start-up problem the operator must fix.
 const exitUsage = 2
@@ -60,6 +72,10 @@ func main() {
 		err = runMembers(ctx, os.Args[2:], os.Getenv, os.Stdout)
 	case "sandbox":
 		err = runSandbox(ctx, os.Args[2:])
+	case "places":
+		err = placesCLI(ctx, os.Args[2:], os.Stdout)
+	case "export":
+		err = runExport(ctx, os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println("focalbot", version)
 	case "help", "--help", "-h":

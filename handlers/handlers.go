@@ -12,6 +12,10 @@ func Register(a *bot.App) {
 	a.Command("language", bot.Anyone, chooseLanguage)
 	a.Command("cancel", bot.Anyone, cancel)
 	registerRFI(a)
+	registerBroadcasts(a)
+	registerStatusBoard(a)
+	registerStatusPosting(a)
+	registerPlacesAdmin(a)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 

@@ -111,8 +111,8 @@ func hasFile(kind, fileID, name string) func([]telegramtest.Message) bool {
 	}
 }
 
-// press presses the newest button with that label and fails the test if there is none.
-func press(t *testing.T, u *telegramtest.User, label string) {
+// pressLabel presses the newest button with that label and fails the test if there is none.
+func pressLabel(t *testing.T, u *telegramtest.User, label string) {
 	t.Helper()
 	if _, err := u.PressButton(label); err != nil {
 		t.Fatalf("%s: %v", u.FirstName(), err)
@@ -131,7 +131,7 @@ func say(t *testing.T, u *telegramtest.User, text, want string) {
 func click(t *testing.T, u *telegramtest.User, label, want string) {
 	t.Helper()
 	before := countText(u.Messages(), want)
-	press(t, u, label)
+	pressLabel(t, u, label)
 	seeN(t, u, want, before+1)
 }
 
@@ -147,8 +147,8 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	pk := n.pk
 
 	say(t, pk, "/ask", "Whom do you ask?")
-	press(t, pk, "Uzbekistan")
-	press(t, pk, "Kazakhstan")
+	pressLabel(t, pk, "Uzbekistan")
+	pressLabel(t, pk, "Kazakhstan")
 	click(t, pk, "Next →", "Write your request")
 	say(t, pk, "Container MSCU1234565 from Karachi to Tashkent: was it released <and> to whom?", "Added.")
 	before := countText(pk.Messages(), "Added.")
@@ -377,7 +377,7 @@ func TestRFIReminderAndEscalation(t *testing.T) {
 func rfiAskUzbekistan(t *testing.T, pk *telegramtest.User, by string) {
 	t.Helper()
 	say(t, pk, "/ask", "Whom do you ask?")
-	press(t, pk, "Uzbekistan")
+	pressLabel(t, pk, "Uzbekistan")
 	click(t, pk, "Next →", "Write your request")
 	say(t, pk, "Seal 0412233 on container TGHU8765431: do you have it on record?", "Added.")
 	click(t, pk, "Done", "How urgent")
@@ -398,7 +398,7 @@ func TestRFIBadInputs(t *testing.T) {
 
 	say(t, pk, "/ask", "Whom do you ask?")
 	click(t, pk, "Next →", "Choose at least one country")
-	press(t, pk, "Turkmenistan")
+	pressLabel(t, pk, "Turkmenistan")
 	click(t, pk, "Next →", "No active focal point in: Turkmenistan")
 	click(t, pk, "Send to CARICC instead", "Write your request")
 	click(t, pk, "Done", "The request is empty")

@@ -1,0 +1,900 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot"
+	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+)
+
+// CARICC's broadcasts: an analyst composes a draft (texts in one or more languages, optionally
+// one photo or document, the audience, the priority, an Acknowledge button, a time to send),
+// sees a preview with the exact number of recipients and confirms. The draft lives in the
+// broadcasts table, so its panel's buttons carry only its ID; every press re-reads it and
+// changes it only while it is still a draft of the person pressing.
+
+const (
+	bcFlow = "broadcast"
+
+	bcKind       = "broadcast"        // outbox rows: the broadcast itself
+	bcNoticeKind = "broadcast_notice" // outbox rows: "your scheduled broadcast went out" to its author
+
+	// Telegram's limits are 4096 characters for a text and 1024 for a caption; the header and
+	// the language label need the rest.
+	bcMaxText    = 3800
+	bcMaxCaption = 900
+
+	bcMaxSchedule = 90 * 24 * time.Hour
+)
+
+// bcLanguages are the languages a version of a broadcast may be in: those of the network. Their
+// names are written in the language itself, the same for every reader, so they are data here,
+// not messages.
+var bcLanguages = []struct{ Code, Name string }{
+	{"en", "English"}, {"ru", "Русский"}, {"tg", "Тоҷикӣ"}, {"ka", "ქართული"}, {"kk", "Қазақша"},
+	{"ky", "Кыргызча"}, {"uz", "Oʻzbekcha"}, {"tk", "Türkmençe"}, {"az", "Azərbaycanca"},
+	{"uk", "Українська"}, {"ps", "پښتو"}, {"fa-AF", "دری"}, {"ur", "اردو"},
+}
+
+// bcLanguageName is a language's own name, or its code for one we do not list.
+func bcLanguageName(code string) string {
+	for _, l := range bcLanguages {
+		if l.Code == code {
+			return l.Name
+		}
+	}
+	return code
+}
+
+var (
+	bcRoles    = []string{store.RoleFocalPoint, store.RoleAnalyst, store.RoleObserver, store.RoleAdmin}
+	bcAgencies = []string{"customs", "port_control_unit", "border_guard", "drug_control_agency", "caricc", "unodc", "wco", "other"}
+)
+
+// bcConv is the broadcast conversation: which draft, and which language's text is awaited.
+type bcConv struct {
+	ID   int64  `json:"id,omitempty"`
+	Lang string `json:"lang,omitempty"`
+}
+
+func registerBroadcasts(a *bot.App) {
+	a.Command("broadcast", bot.Analysts, bcStart)
+	a.Command("broadcasts", bot.Analysts, bcList)
+	a.Flow(bcFlow, bot.Analysts, bcFlowStep)
+	a.Callback("bc", bot.Analysts, bcPanelPress)
+	a.Callback("bca", bot.Members, bcAck)
+	a.Callback("bcr", bot.Analysts, bcReportPress)
+	a.Callback("bcx", bot.Analysts, bcCancelScheduled)
+	a.Renderer(bcKind, bcRenderer(a))
+	a.Renderer(bcNoticeKind, bcNoticeRenderer(a))
+	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return bcSendDue(ctx, a, now) })
+}
+
+// bcStart begins a broadcast: the first text is awaited, in the author's language.
+func bcStart(ctx context.Context, r *bot.Request) error {
+	if err := r.SaveConv(ctx, bcFlow, "text", bcConv{Lang: r.Lang}); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "bc_ask_text", map[string]any{"Language": bcLanguageName(r.Lang)}, nil)
+}
+
+// bcFlowStep takes what the author types: the first text (with an optional file), a text in
+// another language, or the time to send.
+func bcFlowStep(ctx context.Context, r *bot.Request) error {
+	var c bcConv
+	if err := r.ConvData(&c); err != nil {
+		return err
+	}
+	switch r.Conv.Step {
+	case "text":
+		return bcTakeFirstText(ctx, r, c)
+	case "lang_text":
+		return bcTakeLangText(ctx, r, c)
+	case "schedule":
+		return bcTakeSchedule(ctx, r, c)
+	}
+	return bot.Tell("bc_use_buttons", nil)
+}
+
+// bcFileOf is the photo or document of the message, by file_id.
+func bcFileOf(r *bot.Request) (photo, document string) {
+	m := r.Update.Message
+	if m == nil {
+		return "", ""
+	}
+	if len(m.Photo) > 0 {
+		photo = m.Photo[len(m.Photo)-1].FileID // the largest size
+	}
+	if m.Document != nil {
+		document = m.Document.FileID
+	}
+	return photo, document
+}
+
+// bcCheckText refuses an empty text and one over Telegram's limits (never cut silently).
+func bcCheckText(text string, withFile bool) error {
+	if text == "" {
+		return bot.Tell("bc_empty", nil)
+	}
+	limit := bcMaxText
+	if withFile {
+		limit = bcMaxCaption
+	}
+	if n := len(utf16.Encode([]rune(text))); n > limit {
+		return bot.Tell("bc_too_long", map[string]any{"Max": limit, "Length": n})
+	}
+	return nil
+}
+
+func bcTakeFirstText(ctx context.Context, r *bot.Request, c bcConv) error {
+	text := strings.TrimSpace(r.Text())
+	photo, doc := bcFileOf(r)
+	if err := bcCheckText(text, photo != "" || doc != ""); err != nil {
+		return err
+	}
+	var id int64
+	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		id, err = r.App.Store.CreateBroadcastDraft(ctx, tx, r.Member.ID, c.Lang, text, photo, doc)
+		if err != nil {
+			return err
+		}
+		return r.App.Store.SaveConversation(ctx, tx, r.From.ID, bcFlow, "panel", bcConv{ID: id})
+	})
+	if err != nil {
+		return err
+	}
+	return bcShowPanel(ctx, r, id, false)
+}
+
+func bcTakeLangText(ctx context.Context, r *bot.Request, c bcConv) error {
+	b, err := bcOwnDraft(ctx, r, c.ID)
+	if err != nil {
+		return err
+	}
+	if photo, doc := bcFileOf(r); photo != "" || doc != "" {
+		return bot.Tell("bc_text_only", nil)
+	}
+	text := strings.TrimSpace(r.Text())
+	if err := bcCheckText(text, b.PhotoFileID != "" || b.DocumentFileID != ""); err != nil {
+		return err
+	}
+	if err := r.App.Store.SetBroadcastText(ctx, r.App.Store.DB, b.ID, c.Lang, text); err != nil {
+		return err
+	}
+	if err := r.SaveConv(ctx, bcFlow, "panel", bcConv{ID: b.ID}); err != nil {
+		return err
+	}
+	return bcShowPanel(ctx, r, b.ID, false)
+}
+
+// bcParseWhen reads a time to send: "2026-03-05 14:00" (UTC) or a delay such as "2h" or "90m".
+func bcParseWhen(s string, now time.Time) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	// Delays may be written with Russian units too: 3ч, 90мин.
+	delay := strings.NewReplacer("мин", "m", "ч", "h", "м", "m", " ", "").Replace(strings.ToLower(s))
+	if d, err := time.ParseDuration(delay); err == nil {
+		return now.Add(d), true
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func bcTakeSchedule(ctx context.Context, r *bot.Request, c bcConv) error {
+	b, err := bcOwnDraft(ctx, r, c.ID)
+	if err != nil {
+		return err
+	}
+	now := r.App.Clock.Now()
+	when, ok := bcParseWhen(r.Text(), now)
+	switch {
+	case !ok:
+		return bot.Tell("bc_schedule_invalid", nil)
+	case !when.After(now):
+		return bot.Tell("bc_schedule_past", map[string]any{"Now": netTime(now)})
+	case when.Sub(now) > bcMaxSchedule:
+		return bot.Tell("bc_schedule_too_far", nil)
+	}
+	b.ScheduledFor = &when
+	if err := bcSave(ctx, r, b); err != nil {
+		return err
+	}
+	if err := r.SaveConv(ctx, bcFlow, "panel", bcConv{ID: b.ID}); err != nil {
+		return err
+	}
+	return bcShowPanel(ctx, r, b.ID, false)
+}
+
+// bcSave saves a draft's settings; one that stopped being a draft meanwhile (confirmed from
+// another device, say) is left alone and the person told.
+func bcSave(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	err := r.App.Store.UpdateBroadcastDraft(ctx, r.App.Store.DB, b)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("bc_not_draft", nil)
+	}
+	return err
+}
+
+// bcOwnDraft loads a draft of the person; anything else (sent, someone else's) is refused.
+func bcOwnDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
+	b, err := r.App.Store.Broadcast(ctx, r.App.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
+		_ = r.EndConv(ctx)
+		return nil, bot.Tell("bc_not_found", nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.State != store.BroadcastDraft {
+		_ = r.EndConv(ctx)
+		return nil, bot.Tell("bc_not_draft", nil)
+	}
+	return b, nil
+}
+
+// netTime writes a domain time the same way in every language: the network spans four time
+// zones, so times are always UTC.
+func netTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+
+// netToggle adds v to list, or removes it if present.
+func netToggle(list []string, v string) []string {
+	if i := slices.Index(list, v); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return append(list, v)
+}
+
+// netCheck marks a chosen option's button.
+func netCheck(on bool, label string) string {
+	if on {
+		return "✓ " + label
+	}
+	return label
+}
+
+// netShow shows a panel: it replaces the message whose button was pressed, or is sent anew
+// after typed input (or when the old message cannot be edited).
+func netShow(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
+	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil && len(q.Message.Message.Photo) == 0 && q.Message.Message.Document == nil {
+		p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: q.Message.Message.ID, Text: text,
+			ParseMode: models.ParseModeHTML, LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
+		if kb != nil {
+			p.ReplyMarkup = kb
+		}
+		_, err := r.App.TG.EditMessageText(ctx, p)
+		if err == nil || strings.Contains(err.Error(), "message is not modified") {
+			if err == nil {
+				if err := r.App.Store.RecordSent(ctx, store.OutboundMessage{ChatID: r.ChatID,
+					TelegramMessageID: int64(q.Message.Message.ID), Kind: "edit", Text: text}); err != nil {
+					r.App.Log.Error("edit not recorded", "chat_id", r.ChatID, "err", err)
+				}
+			}
+			return nil
+		}
+		r.App.Log.Warn("panel not edited, sending it anew", "chat_id", r.ChatID, "err", err)
+	}
+	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
+	return err
+}
+
+// bcAudienceText describes an audience in lang.
+func bcAudienceText(a *bot.App, lang string, b *store.Broadcast) string {
+	if b.AudienceAll {
+		return a.I18n.T(lang, "bc_audience_all", nil)
+	}
+	if !b.AudienceChosen() {
+		return a.I18n.T(lang, "bc_audience_none", nil)
+	}
+	var parts []string
+	if len(b.Countries) > 0 {
+		var names []string
+		for _, c := range b.Countries {
+			names = append(names, netCountryName(a, lang, c))
+		}
+		parts = append(parts, strings.Join(names, ", "))
+	}
+	if len(b.Roles) > 0 {
+		var names []string
+		for _, v := range b.Roles {
+			names = append(names, a.I18n.T(lang, "net_role_"+v, nil))
+		}
+		parts = append(parts, strings.Join(names, ", "))
+	}
+	if len(b.Agencies) > 0 {
+		var names []string
+		for _, v := range b.Agencies {
+			names = append(names, a.I18n.T(lang, "net_agency_"+v, nil))
+		}
+		parts = append(parts, strings.Join(names, ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// bcLanguagesText lists a draft's language versions, the fallback marked.
+func bcLanguagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string]string) string {
+	var names []string
+	for _, l := range bcLanguages {
+		if _, ok := texts[l.Code]; !ok {
+			continue
+		}
+		n := l.Name
+		if l.Code == b.FallbackLang {
+			n = a.I18n.T(lang, "bc_fallback_mark", map[string]any{"Language": n})
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
+}
+
+// bcShowPanel shows the draft's main panel with its settings and the exact recipient count.
+func bcShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
+	a := r.App
+	b, err := a.Store.Broadcast(ctx, a.Store.DB, id)
+	if err != nil {
+		return err
+	}
+	texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, id)
+	if err != nil {
+		return err
+	}
+	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	if err != nil {
+		return err
+	}
+	attachment := r.T("bc_attachment_none", nil)
+	switch {
+	case b.PhotoFileID != "":
+		attachment = r.T("bc_attachment_photo", nil)
+	case b.DocumentFileID != "":
+		attachment = r.T("bc_attachment_document", nil)
+	}
+	ack := r.T("bc_ack_off", nil)
+	if b.AckRequested {
+		ack = r.T("bc_ack_on", nil)
+	}
+	when := r.T("bc_when_now", nil)
+	if b.ScheduledFor != nil {
+		when = r.T("bc_when_at", map[string]any{"When": netTime(*b.ScheduledFor)})
+	}
+	text := r.T("bc_panel", map[string]any{
+		"ID":         b.ID,
+		"Languages":  i18n.HTML(bcLanguagesText(a, r.Lang, b, texts)),
+		"Attachment": i18n.HTML(attachment),
+		"Audience":   i18n.HTML(bcAudienceText(a, r.Lang, b)),
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+		"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)),
+		"Ack":        i18n.HTML(ack),
+		"When":       i18n.HTML(when),
+	})
+	p := fmt.Sprintf("bc:%d:", b.ID)
+	kb := (&bot.Keyboard{}).
+		Row(bot.Button{Text: r.T("bc_btn_audience", nil), CallbackData: p + "aud"},
+			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p + "prio"}).
+		Row(bot.Button{Text: netCheck(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p + "ack"},
+			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p + "lang"})
+	if len(texts) > 1 {
+		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": bcLanguageName(b.FallbackLang)}), CallbackData: p + "fb"})
+	}
+	if b.ScheduledFor == nil {
+		kb.Row(bot.Button{Text: r.T("bc_btn_schedule", nil), CallbackData: p + "sched"})
+	} else {
+		kb.Row(bot.Button{Text: r.T("bc_btn_unschedule", nil), CallbackData: p + "unsched"})
+	}
+	kb.Row(bot.Button{Text: r.T("bc_btn_preview", nil), CallbackData: p + "prev"},
+		bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p + "drop"})
+	if !edit {
+		_, err := a.Send(ctx, r.ChatID, "reply", text, kb)
+		return err
+	}
+	return netShow(ctx, r, text, kb)
+}
+
+// bcShowAudience shows the audience chooser: the whole network, or countries, roles and
+// agencies (a recipient matches every group chosen).
+func bcShowAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	a := r.App
+	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	if err != nil {
+		return err
+	}
+	text := r.T("bc_audience_panel", map[string]any{
+		"ID":         b.ID,
+		"Audience":   i18n.HTML(bcAudienceText(a, r.Lang, b)),
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+	})
+	p := fmt.Sprintf("bc:%d:", b.ID)
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: netCheck(b.AudienceAll, r.T("bc_audience_all", nil)), CallbackData: p + "all"})
+	var row []bot.Button
+	flush := func(width int) {
+		if len(row) >= width {
+			kb.Row(row...)
+			row = nil
+		}
+	}
+	for _, c := range store.NetworkCountries {
+		row = append(row, bot.Button{Text: netCheck(slices.Contains(b.Countries, c), netCountryName(a, r.Lang, c)), CallbackData: p + "c:" + c})
+		flush(2)
+	}
+	flush(1)
+	for _, v := range bcRoles {
+		row = append(row, bot.Button{Text: netCheck(slices.Contains(b.Roles, v), r.T("net_role_"+v, nil)), CallbackData: p + "r:" + v})
+		flush(2)
+	}
+	flush(1)
+	for _, v := range bcAgencies {
+		row = append(row, bot.Button{Text: netCheck(slices.Contains(b.Agencies, v), r.T("net_agency_"+v, nil)), CallbackData: p + "g:" + v})
+		flush(2)
+	}
+	flush(1)
+	kb.Row(bot.Button{Text: r.T("bc_btn_done", nil), CallbackData: p + "main"})
+	return netShow(ctx, r, text, kb)
+}
+
+// bcShowLanguages offers the languages a version can be added (or replaced) in.
+func bcShowLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	texts, err := r.App.Store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
+	if err != nil {
+		return err
+	}
+	p := fmt.Sprintf("bc:%d:", b.ID)
+	kb := &bot.Keyboard{}
+	var row []bot.Button
+	for _, l := range bcLanguages {
+		_, has := texts[l.Code]
+		row = append(row, bot.Button{Text: netCheck(has, l.Name), CallbackData: p + "l:" + l.Code})
+		if len(row) == 3 {
+			kb.Row(row...)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		kb.Row(row...)
+	}
+	kb.Row(bot.Button{Text: r.T("bc_btn_back", nil), CallbackData: p + "main"})
+	return netShow(ctx, r, r.T("bc_lang_panel", map[string]any{"ID": b.ID}), kb)
+}
+
+// bcPanelPress handles the draft panel's buttons: bc:<id>:<action>[:<arg>].
+func bcPanelPress(ctx context.Context, r *bot.Request) error {
+	parts := strings.SplitN(r.CallbackData(), ":", 4)
+	if len(parts) < 3 {
+		return nil
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return nil
+	}
+	action, arg := parts[2], ""
+	if len(parts) == 4 {
+		arg = parts[3]
+	}
+	a := r.App
+	b, err := a.Store.Broadcast(ctx, a.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
+		r.Answer(ctx, "bc_not_found", nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if b.State != store.BroadcastDraft {
+		// A second press of Confirm, or a late press on an old panel: nothing changes.
+		r.Answer(ctx, "bc_not_draft", nil)
+		return nil
+	}
+	save := func() error { return bcSave(ctx, r, b) }
+	switch action {
+	case "main":
+		return bcShowPanel(ctx, r, b.ID, true)
+	case "aud":
+		return bcShowAudience(ctx, r, b)
+	case "all":
+		b.AudienceAll = !b.AudienceAll
+		b.Countries, b.Roles, b.Agencies = nil, nil, nil
+	case "c", "r", "g":
+		lists := map[string]struct {
+			list  *[]string
+			valid []string
+		}{"c": {(*[]string)(&b.Countries), store.NetworkCountries}, "r": {(*[]string)(&b.Roles), bcRoles}, "g": {(*[]string)(&b.Agencies), bcAgencies}}
+		l := lists[action]
+		if !slices.Contains(l.valid, arg) {
+			return nil // forged
+		}
+		*l.list = netToggle(*l.list, arg)
+		b.AudienceAll = false
+	case "prio":
+		b.Priority = (b.Priority + 2) % 3 // routine → high → urgent → routine
+		if err := save(); err != nil {
+			return err
+		}
+		return bcShowPanel(ctx, r, b.ID, true)
+	case "ack":
+		b.AckRequested = !b.AckRequested
+		if err := save(); err != nil {
+			return err
+		}
+		return bcShowPanel(ctx, r, b.ID, true)
+	case "lang":
+		return bcShowLanguages(ctx, r, b)
+	case "l":
+		if bcLanguageName(arg) == arg {
+			return nil // forged
+		}
+		if err := r.SaveConv(ctx, bcFlow, "lang_text", bcConv{ID: b.ID, Lang: arg}); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": bcLanguageName(arg)}, nil)
+	case "fb":
+		texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+		if err != nil {
+			return err
+		}
+		var have []string
+		for _, l := range bcLanguages {
+			if _, ok := texts[l.Code]; ok {
+				have = append(have, l.Code)
+			}
+		}
+		if len(have) > 0 {
+			b.FallbackLang = have[(slices.Index(have, b.FallbackLang)+1)%len(have)]
+		}
+		if err := save(); err != nil {
+			return err
+		}
+		return bcShowPanel(ctx, r, b.ID, true)
+	case "sched":
+		if err := r.SaveConv(ctx, bcFlow, "schedule", bcConv{ID: b.ID}); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "bc_ask_schedule", map[string]any{"Now": netTime(a.Clock.Now())}, nil)
+	case "unsched":
+		b.ScheduledFor = nil
+		if err := save(); err != nil {
+			return err
+		}
+		return bcShowPanel(ctx, r, b.ID, true)
+	case "prev":
+		return bcPreview(ctx, r, b)
+	case "send":
+		return bcConfirm(ctx, r, b)
+	case "drop":
+		if _, err := a.Store.TransitionBroadcast(ctx, a.Store.DB, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastCancelled); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				r.Answer(ctx, "bc_not_draft", nil)
+				return nil
+			}
+			return err
+		}
+		if err := r.EndConv(ctx); err != nil {
+			return err
+		}
+		return netShow(ctx, r, r.T("bc_discarded", map[string]any{"ID": b.ID}), nil)
+	default:
+		return nil
+	}
+	// An audience change: save and show the chooser again with the new count.
+	if err := save(); err != nil {
+		return err
+	}
+	return bcShowAudience(ctx, r, b)
+}
+
+// bcPreview shows the broadcast as the author's language's readers will get it, the settings
+// and the exact number of recipients, with the Confirm button. An empty audience is refused
+// here, before anything can be confirmed.
+func bcPreview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	a := r.App
+	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return bot.Tell("bc_zero_audience", nil)
+	}
+	now := a.Clock.Now()
+	if b.ScheduledFor != nil && !b.ScheduledFor.After(now) {
+		return bot.Tell("bc_schedule_past", map[string]any{"Now": netTime(now)})
+	}
+	texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+	if err != nil {
+		return err
+	}
+	body, _ := bcCompose(a, b, texts, r.Lang, r.Lang)
+	attachment := ""
+	switch {
+	case b.PhotoFileID != "":
+		attachment = r.T("bc_attachment_photo", nil)
+	case b.DocumentFileID != "":
+		attachment = r.T("bc_attachment_document", nil)
+	}
+	confirm := r.T("bc_btn_confirm_send", map[string]any{"Recipients": a.I18n.N(r.Lang, "bc_recipients", n, nil)})
+	when := r.T("bc_when_now", nil)
+	if b.ScheduledFor != nil {
+		when = r.T("bc_when_at", map[string]any{"When": netTime(*b.ScheduledFor)})
+		confirm = r.T("bc_btn_confirm_schedule", map[string]any{"When": netTime(*b.ScheduledFor)})
+	}
+	text := r.T("bc_preview", map[string]any{
+		"ID":         b.ID,
+		"Body":       i18n.HTML(body),
+		"Attachment": i18n.HTML(attachment),
+		"Languages":  i18n.HTML(bcLanguagesText(a, r.Lang, b, texts)),
+		"Audience":   i18n.HTML(bcAudienceText(a, r.Lang, b)),
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+		"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)),
+		"When":       i18n.HTML(when),
+	})
+	p := fmt.Sprintf("bc:%d:", b.ID)
+	kb := (&bot.Keyboard{}).
+		Row(bot.Button{Text: confirm, CallbackData: p + "send"}).
+		Row(bot.Button{Text: r.T("bc_btn_edit", nil), CallbackData: p + "main"},
+			bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p + "drop"})
+	if bcUTF16Len(text) > 4096 {
+		// The preview holds the whole text plus the settings; show them apart rather than cut.
+		if _, err := a.Send(ctx, r.ChatID, "reply", body, nil); err != nil {
+			return err
+		}
+		text = r.T("bc_preview", map[string]any{"ID": b.ID, "Body": "…", "Attachment": i18n.HTML(attachment),
+			"Languages": i18n.HTML(bcLanguagesText(a, r.Lang, b, texts)), "Audience": i18n.HTML(bcAudienceText(a, r.Lang, b)),
+			"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+			"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)), "When": i18n.HTML(when)})
+	}
+	_, err = a.Send(ctx, r.ChatID, "reply", text, kb)
+	return err
+}
+
+func bcUTF16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// bcConfirm sends the draft, or schedules it. The state changes by a conditional UPDATE from
+// draft, in the transaction that queues the messages: a second press finds no draft and does
+// nothing, and a failure queues nothing.
+func bcConfirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	a := r.App
+	now := a.Clock.Now()
+	var sent int
+	scheduled := b.ScheduledFor != nil
+	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		if scheduled {
+			if !b.ScheduledFor.After(now) {
+				return bot.Tell("bc_schedule_past", map[string]any{"Now": netTime(now)})
+			}
+			n, err := a.Store.CountBroadcastAudience(ctx, tx, b)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return bot.Tell("bc_zero_audience", nil)
+			}
+			if _, err := a.Store.TransitionBroadcast(ctx, tx, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastScheduled); err != nil {
+				return err
+			}
+			if err := store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "broadcast_scheduled", SubjectID: &b.ID,
+				After: map[string]any{"scheduled_for": b.ScheduledFor, "recipients_now": n}}); err != nil {
+				return err
+			}
+		} else {
+			cur, err := a.Store.TransitionBroadcast(ctx, tx, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastSent)
+			if err != nil {
+				return err
+			}
+			if sent, err = bcDeliver(ctx, a, tx, cur, now); err != nil {
+				return err
+			}
+			if sent == 0 {
+				return bot.Tell("bc_zero_audience", nil) // rolls the transition back
+			}
+			if err := store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "broadcast_sent", SubjectID: &b.ID,
+				After: map[string]any{"recipients": sent}}); err != nil {
+				return err
+			}
+		}
+		return a.Store.EndConversation(ctx, tx, r.From.ID)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		r.Answer(ctx, "bc_not_draft", nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if scheduled {
+		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_cancel_scheduled", nil), CallbackData: fmt.Sprintf("bcx:%d", b.ID)})
+		return netShow(ctx, r, r.T("bc_scheduled", map[string]any{"ID": b.ID, "When": netTime(*b.ScheduledFor)}), kb)
+	}
+	return netShow(ctx, r, r.T("bc_sent", map[string]any{"ID": b.ID,
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", sent, nil))}), nil)
+}
+
+// bcDeliver queues a broadcast for its audience as it is now and records who it went to. It
+// returns the number of recipients (0: nobody matched, nothing queued).
+func bcDeliver(ctx context.Context, a *bot.App, tx *sqlx.Tx, b *store.Broadcast, now time.Time) (int, error) {
+	recipients, err := a.Store.BroadcastAudience(ctx, tx, b)
+	if err != nil || len(recipients) == 0 {
+		return 0, err
+	}
+	if err := a.Store.RecordBroadcastSent(ctx, tx, b.ID, now, recipients); err != nil {
+		return 0, err
+	}
+	items := make([]delivery.Item, len(recipients))
+	for i, m := range recipients {
+		items[i] = delivery.Item{MemberID: m.MemberID, ChatID: m.ChatID, Kind: bcKind, RefID: b.ID, Priority: delivery.Priority(b.Priority)}
+	}
+	if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
+		return 0, err
+	}
+	return len(recipients), nil
+}
+
+// bcSendDue is the job that sends scheduled broadcasts whose time has come (by the App's
+// clock). Each is claimed with SKIP LOCKED and moved out of 'scheduled' in the transaction
+// that queues it, so it goes out once even with several instances.
+func bcSendDue(ctx context.Context, a *bot.App, now time.Time) error {
+	return a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		due, err := a.Store.ClaimDueBroadcasts(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		for i := range due {
+			b := &due[i]
+			n, err := bcDeliver(ctx, a, tx, b, now)
+			if err != nil {
+				return err
+			}
+			to := store.BroadcastSent
+			if n == 0 {
+				to = store.BroadcastCancelled // nobody matched any more: nothing went out
+			}
+			if _, err := a.Store.TransitionBroadcast(ctx, tx, b.ID, 0, store.BroadcastScheduled, to); err != nil {
+				return err
+			}
+			if err := store.Audit(ctx, tx, store.AuditEntry{Action: "broadcast_sent_scheduled", SubjectID: &b.ID,
+				After: map[string]any{"recipients": n}}); err != nil {
+				return err
+			}
+			author, err := a.Store.MemberByID(ctx, b.AuthorID)
+			if err != nil {
+				return err
+			}
+			if _, err := delivery.Enqueue(ctx, tx, []delivery.Item{{MemberID: author.ID, ChatID: author.ChatID,
+				Kind: bcNoticeKind, RefID: b.ID, Priority: delivery.High}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// netLang is the language a member is written to in: theirs, else English.
+func netLang(m *store.Member) string {
+	if m.Language != "" {
+		return m.Language
+	}
+	return i18n.Default
+}
+
+// bcCompose renders a broadcast's text for a reader: their language's version, else the
+// fallback (labelled with its language). ui is the language of the bot's own words. It returns
+// the HTML and the language of the version used.
+func bcCompose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLang, ui string) (string, string) {
+	lang := readerLang
+	text, ok := texts[lang]
+	if !ok {
+		lang = b.FallbackLang
+		text = texts[lang]
+	}
+	var sb strings.Builder
+	sb.WriteString(a.I18n.T(ui, fmt.Sprintf("bc_header_%d", b.Priority), nil))
+	if lang != readerLang {
+		sb.WriteString("\n")
+		sb.WriteString(a.I18n.T(ui, "bc_version_in", map[string]any{"Language": bcLanguageName(lang)}))
+	}
+	sb.WriteString("\n\n")
+	sb.WriteString(html.EscapeString(text))
+	return sb.String(), lang
+}
+
+// bcRenderer renders a broadcast for one recipient at send time, in their language.
+func bcRenderer(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		b, err := a.Store.Broadcast(ctx, a.Store.DB, row.RefID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		if b.State != store.BroadcastSent {
+			return delivery.Message{}, fmt.Errorf("broadcast #%d is %s: %w", b.ID, b.State, delivery.ErrSkip)
+		}
+		texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		lang := netLang(to)
+		body, _ := bcCompose(a, b, texts, lang, lang)
+		msg := delivery.Message{Text: body, PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID}
+		if b.AckRequested {
+			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "bc_btn_ack", nil), CallbackData: fmt.Sprintf("bca:%d", b.ID)})
+		}
+		return msg, nil
+	}
+}
+
+// bcNoticeRenderer tells the author that a scheduled broadcast went out (or found nobody).
+func bcNoticeRenderer(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		b, err := a.Store.Broadcast(ctx, a.Store.DB, row.RefID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		lang := netLang(to)
+		if b.State != store.BroadcastSent {
+			return delivery.Message{Text: a.I18n.T(lang, "bc_notice_nobody", map[string]any{"ID": b.ID})}, nil
+		}
+		return delivery.Message{Text: a.I18n.T(lang, "bc_notice_sent", map[string]any{"ID": b.ID,
+			"Recipients": i18n.HTML(a.I18n.N(lang, "bc_recipients", b.Recipients, nil))})}, nil
+	}
+}
+
+// bcAck records a recipient's acknowledgement (bca:<id>); a second press changes nothing.
+func bcAck(ctx context.Context, r *bot.Request) error {
+	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bca:"), 10, 64)
+	if err != nil {
+		return nil
+	}
+	recorded, err := r.App.Store.AckBroadcast(ctx, r.App.Store.DB, id, r.Member.ID, r.App.Clock.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		r.Answer(ctx, "bc_ack_not_recipient", nil)
+		return nil
+	case err != nil:
+		return err
+	case !recorded:
+		r.Answer(ctx, "bc_ack_already", nil)
+		return nil
+	}
+	r.Answer(ctx, "bc_acked", nil)
+	// The button has done its work: take it off the message.
+	if q := r.Update.CallbackQuery; q.Message.Message != nil {
+		if _, err := r.App.TG.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{ChatID: r.ChatID,
+			MessageID: q.Message.Message.ID, ReplyMarkup: &bot.Keyboard{InlineKeyboard: [][]bot.Button{}}}); err != nil {
+			r.App.Log.Warn("acknowledge button not removed", "chat_id", r.ChatID, "err", err)
+		}
+	}
+	return nil
+}
+
+// bcCancelScheduled cancels a scheduled broadcast before it goes out (bcx:<id>).
+func bcCancelScheduled(ctx context.Context, r *bot.Request) error {
+	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bcx:"), 10, 64)
+	if err != nil {
+		return nil
+	}
+	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := r.App.Store.TransitionBroadcast(ctx, tx, id, r.Member.ID, store.BroadcastScheduled, store.BroadcastCancelled); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "broadcast_cancelled", SubjectID: &id})
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("bc_cancel_too_late", map[string]any{"ID": id})
+	}
+	if err != nil {
+		return err
+	}
+	return netShow(ctx, r, r.T("bc_cancelled_scheduled", map[string]any{"ID": id}), nil)
+}
