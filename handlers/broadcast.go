@@ -182,29 +182,13 @@ func bcTakeLangText(ctx context.Context, r *bot.Request, c bcConv) error {
 	return bcShowPanel(ctx, r, b.ID, false)
 }
 
-// bcParseWhen reads a time to send: "2026-03-05 14:00" (UTC) or a delay such as "2h" or "90m".
-func bcParseWhen(s string, now time.Time) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	// Delays may be written with Russian units too: 3ч, 90мин.
-	delay := strings.NewReplacer("мин", "m", "ч", "h", "м", "m", " ", "").Replace(strings.ToLower(s))
-	if d, err := time.ParseDuration(delay); err == nil {
-		return now.Add(d), true
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 func bcTakeSchedule(ctx context.Context, r *bot.Request, c bcConv) error {
 	b, err := bcOwnDraft(ctx, r, c.ID)
 	if err != nil {
 		return err
 	}
 	now := r.App.Clock.Now()
-	when, ok := bcParseWhen(r.Text(), now)
+	when, ok := parseWhen(r.Text(), now)
 	switch {
 	case !ok:
 		return bot.Tell("bc_schedule_invalid", nil)

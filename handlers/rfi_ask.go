@@ -416,34 +416,13 @@ func rfiCollect(r *bot.Request, body *string, files *[]rfiFile) error {
 	return nil
 }
 
-var rfiDelayPattern = regexp.MustCompile(`^(\d{1,4})\s*(h|d|ч|д)$`)
-
 // rfiParseReplyBy reads a typed reply-by time: a delay (36h, 5d; in Russian 36ч, 5д) or a
 // UTC date and time (2026-03-05 14:00; a date alone means its end). It returns a message ID
 // when the time cannot be used: unreadable, not in the future, or more than 30 days ahead.
 func rfiParseReplyBy(s string, now time.Time) (time.Time, string) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	var t time.Time
-	if m := rfiDelayPattern.FindStringSubmatch(s); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		unit := time.Hour
-		if m[2] == "d" || m[2] == "д" {
-			unit = 24 * time.Hour
-		}
-		t = now.Add(time.Duration(n) * unit)
-	} else {
-		var err error
-		for _, layout := range []string{"2006-01-02 15:04", "2006-01-02t15:04", "2006-01-02"} {
-			if t, err = time.ParseInLocation(layout, s, time.UTC); err == nil {
-				if layout == "2006-01-02" {
-					t = t.Add(24*time.Hour - time.Minute)
-				}
-				break
-			}
-		}
-		if err != nil {
-			return time.Time{}, "rfi_reply_by_bad"
-		}
+	t, ok := parseWhen(s, now)
+	if !ok {
+		return time.Time{}, "rfi_reply_by_bad"
 	}
 	switch {
 	case !t.After(now):

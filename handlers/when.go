@@ -1,0 +1,36 @@
+package handlers
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// delayPattern is a typed delay: days, hours and minutes, each optional but one needed.
+var delayPattern = regexp.MustCompile(`^(?:(\d{1,4})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$`)
+
+// delayUnits maps the Russian units people type (36ч, 5д, 90мин) to the Latin ones.
+var delayUnits = strings.NewReplacer("мин", "m", "м", "m", "ч", "h", "д", "d", " ", "")
+
+// parseWhen reads a typed point in time, for reply-by times and scheduled broadcasts: a delay
+// from now ("36h", "5d", "90m", "1d12h"; Russian units too) or a UTC date and time
+// ("2026-03-05 14:00"; a date alone means its last minute). Callers check past and too far.
+func parseWhen(s string, now time.Time) (time.Time, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if m := delayPattern.FindStringSubmatch(delayUnits.Replace(s)); m != nil && (m[1] != "" || m[2] != "" || m[3] != "") {
+		d, _ := strconv.Atoi(m[1])
+		h, _ := strconv.Atoi(m[2])
+		min, _ := strconv.Atoi(m[3])
+		return now.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(min)*time.Minute), true
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02t15:04", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			if layout == "2006-01-02" {
+				t = t.Add(24*time.Hour - time.Minute)
+			}
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
