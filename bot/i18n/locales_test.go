@@ -133,7 +133,7 @@ var scripts = map[string]*unicode.RangeTable{
 }
 
 // names may stay in Latin letters in any language: proper names, codes and commands.
-var latinNames = regexp.MustCompile(`(?i)\b(focalbot|telegram|caricc|unodc|wco|ccp|iso|imo|un/locode|locode|b/l|awb|hs|pcr|rfi|alr|utc|id|https?://\S+)\b|/[a-z_]+|{{[^}]*}}|<[^>]*>|&\w+;`)
+var latinNames = regexp.MustCompile(`(?i)\b(focalbot|telegram|caricc|unodc|wco|ccp|iso|imo|un/locode|locode|b/l|awb|hs|pcr|rfi|alr|utc|id|https?://\S+)\b|\b\d+[hdm]\b|/[a-z_]+|{{[^}]*}}|<[^>]*>|&\w+;`)
 
 // Each locale's text is in its own script: no English left in another language's file.
 func TestLocaleScripts(t *testing.T) {
