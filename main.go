@@ -3,6 +3,7 @@
 //
 //	focalbot [run]     serve the bot (the default)
 //	focalbot migrate   apply database migrations and exit
+//	focalbot export alerts --since DATE   CSV of the alerts for analysis
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -43,6 +44,8 @@ func main() {
 		err = run(ctx)
 	case "migrate":
 		err = migrate(ctx)
+	case "export":
+		err = export(ctx, os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println("focalbot", version)
 	case "help", "--help", "-h":

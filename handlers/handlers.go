@@ -10,6 +10,12 @@ func Register(a *bot.App) {
 	a.Command("start", bot.Anyone, start)
 	a.Command("help", bot.Anyone, help)
 	a.Command("cancel", bot.Anyone, cancel)
+	registerAlertSubmit(a)
+	registerAlertVerify(a)
+	registerAlertPublish(a)
+	registerAlertAck(a)
+	registerAlertFollowup(a)
+	registerAlertRegister(a)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 }
