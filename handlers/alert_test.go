@@ -529,3 +529,80 @@ func prefix(s string, n int) string {
 	}
 	return s
 }
+
+// A drill (exercise) alert is marked as such in every rendering and kept out of the register
+// and searches; a returned alert is revised and resubmitted under the same reference; a
+// submitted alert withdrawn by its author can no longer be approved; the whole network can be
+// chosen as the audience; an over-long follow-up is refused, not cut.
+func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	form := "Classification: information for attention\nExercise: yes\nConveyance: road vehicle\n" +
+		"Vehicle plate: 01 A 123 BC\nLoading: TJ\nDestination: PK Karachi\nDescription: Exercise <b>Steppe-26</b>"
+	n.say(englishFP, "/alert\n"+form, "Review your alert")
+	n.press(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
+	v := n.wait(analystEN, "ALR-2026-000001 · ")
+	if !strings.Contains(v.Plain(), "EXERCISE") {
+		t.Fatalf("drill not marked for the analyst: %q", v.Plain())
+	}
+	// Return it; the author revises (adds a plate) and resubmits under the same reference.
+	before := n.count(analystEN)
+	if _, err := n.users[analystEN].Press(v.ID, strings.TrimSuffix(buttonData(t, v, "av:"), "a")+"r"); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "returned?")
+	n.say(analystEN, "Add the second truck", "was returned")
+	n.wait(englishFP, "Add the second truck")
+	n.press(englishFP, "✎ Revise and resubmit", "Review your alert")
+	n.press(englishFP, "✎ Identifiers", "Identifiers")
+	n.press(englishFP, "Vehicle plate", "Vehicle plate")
+	n.say(englishFP, "02 B 456 CD", "02 B 456 CD")
+	n.press(englishFP, "✔ Done", "Review your alert")
+	n.press(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
+	v2 := n.waitNew(analystEN, n.count(analystEN)-1, "revision 2")
+	if !strings.Contains(v2.Plain(), "02 B 456 CD") {
+		t.Fatalf("revision 2 lacks the new plate: %q", v2.Plain())
+	}
+	// The first revision's buttons no longer decide anything.
+	before = n.count(analystEN)
+	if _, err := n.users[analystEN].Press(v.ID, buttonData(t, v, "av:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "replaced by revision 2")
+	// Publish revision 2 to the whole network: Pakistan, off the route, gets it too.
+	before = n.count(analystEN)
+	if _, err := n.users[analystEN].Press(v2.ID, buttonData(t, v2, "av:")); err != nil {
+		t.Fatal(err)
+	}
+	screen := n.waitNew(analystEN, before, "Audience of ALR-2026-000001")
+	n.press(analystEN, "🌐 Whole network", "")
+	n.wait(analystEN, "the whole network") // the audience screen is edited in place
+	n.press(analystEN, "📢 Publish to 8", "published to 8 recipients")
+	_ = screen
+	got := n.wait(pakFP, "ALR-2026-000001 · ")
+	if !strings.Contains(got.Plain(), "EXERCISE") || !strings.Contains(got.Plain(), "Exercise <b>Steppe-26</b>") {
+		t.Fatalf("drill rendering: %q", got.Plain())
+	}
+	ru := n.wait(russianFP, "ALR-2026-000001 · ")
+	if !strings.Contains(ru.Plain(), "УЧЕНИЯ") {
+		t.Fatalf("drill not marked in Russian: %q", ru.Plain())
+	}
+	// Kept out of the register and searches.
+	n.say(pakFP, "/alerts", "No alerts to show yet")
+	n.say(analystEN, "/find 02B456CD", "No alert shared with you")
+	// A follow-up longer than fits is refused with its length.
+	n.press(pakFP, "💬 Follow up", "Follow-up to")
+	n.say(pakFP, strings.Repeat("x", 3600), "3600 characters")
+
+	// A withdrawn alert cannot be approved; the analyst is told.
+	n.say(kazakhRU, "/alert\nКлассификация: сообщение об изъятии\nТранспортное средство: авиагруз\n"+
+		"Коносамент (B/L) или AWB: 176-12345675\nОписание: изъято 3 кг", "Проверьте оповещение")
+	n.press(kazakhRU, "📨 Отправить в ЦАРИКЦ", "ALR-2026-000002")
+	w := n.wait(analystEN, "ALR-2026-000002 · ")
+	n.press(kazakhRU, "Отозвать", "отозвано")
+	before = n.count(analystEN)
+	if _, err := n.users[analystEN].Press(w.ID, buttonData(t, w, "av:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "withdrawn by its author")
+}

@@ -146,6 +146,9 @@ func checkSubmitted(ctx context.Context, r *bot.Request, id int64, rev int) (*st
 	if err != nil {
 		return nil, err
 	}
+	if al.Revision != rev && (al.State == store.AlertSubmitted || al.State == store.AlertReturned) {
+		return nil, bot.Tell("alert_superseded", map[string]any{"Ref": al.Ref, "Revision": al.Revision})
+	}
 	if al.State != store.AlertSubmitted || al.Revision != rev {
 		return nil, stateError(ctx, r, al)
 	}
@@ -262,8 +265,11 @@ func parseMask(s string) (int, bool) {
 // alertAudienceButton: aaud:<id>:<rev>:<mask> toggles the audience in place.
 func alertAudienceButton(ctx context.Context, r *bot.Request) error {
 	args := callbackArgs(r.CallbackData())
-	mask, ok := parseMask(strings.Join(args[min(2, len(args)):], ""))
-	if len(args) != 3 || !ok {
+	if len(args) != 3 {
+		return bot.Tell("alert_not_found", nil)
+	}
+	mask, ok := parseMask(args[2])
+	if !ok {
 		return bot.Tell("alert_not_found", nil)
 	}
 	al, err := checkSubmitted(ctx, r, argID(args, 0), int(argID(args, 1)))
@@ -282,8 +288,11 @@ func alertAudienceButton(ctx context.Context, r *bot.Request) error {
 // notice are one transaction.
 func alertPublishButton(ctx context.Context, r *bot.Request) error {
 	args := callbackArgs(r.CallbackData())
-	mask, ok := parseMask(strings.Join(args[min(2, len(args)):], ""))
-	if len(args) != 3 || !ok {
+	if len(args) != 3 {
+		return bot.Tell("alert_not_found", nil)
+	}
+	mask, ok := parseMask(args[2])
+	if !ok {
 		return bot.Tell("alert_not_found", nil)
 	}
 	al, err := checkSubmitted(ctx, r, argID(args, 0), int(argID(args, 1)))
