@@ -7,7 +7,7 @@
 //	focalbot members   list members, change roles, suspend, reactivate (see cli_members.go)
 //	focalbot sandbox   the whole network offline, in a browser (no token needed)
 //	focalbot places    list, add or correct the places of the status board
-//	focalbot export statuses   every posted operational status as CSV
+//	focalbot export statuses|alerts   CSV for analysis
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -38,7 +38,7 @@ const usage = `usage: focalbot [command]   (configuration from the environment; 
   members    list members, change roles, suspend, reactivate
   sandbox    the whole network offline, in a browser (no token needed)
   places     list, add or correct the places of the status board
-  export     write statuses (or alerts) as CSV
+  export     alerts --since DATE | statuses [-country CC]: CSV for analysis
   version    print the version`
 
 // runExport writes one of the CSV exports to standard output.
@@ -46,7 +46,7 @@ func runExport(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "statuses" {
 		return exportStatusesCLI(ctx, args[1:], os.Stdout)
 	}
-	return usageError{errors.New("usage: focalbot export statuses [-country CC]")}
+	return export(ctx, args)
 }
 
 // exitUsage is the exit code of a configuration or start-up problem the operator must fix.

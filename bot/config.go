@@ -25,6 +25,7 @@ type Config struct {
 	PollTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	HandlerWorkers  int
+	AlertAckTimeout time.Duration // an urgent alert unacknowledged this long: reminder, then escalation
 
 	// NoJobs keeps periodic jobs from running on their own: tests run them with RunJobs after
 	// moving a FakeClock. Not settable from the environment.
@@ -143,6 +144,16 @@ var Settings = []setting{
 				return fmt.Errorf("must be a whole number from 1 to 1000")
 			}
 			c.HandlerWorkers = n
+			return nil
+		}},
+	{Name: "ALERT_ACK_TIMEOUT", Default: "30m",
+		Help: "how long an urgent alert may go unacknowledged before a reminder (and as long again before analysts are told)",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute || d > 24*time.Hour {
+				return fmt.Errorf("must be a duration from 1m to 24h, such as 30m")
+			}
+			c.AlertAckTimeout = d
 			return nil
 		}},
 }

@@ -18,7 +18,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.APIURL != "https://api.telegram.org" || c.HTTPAddr != "127.0.0.1:8080" || !c.RunMigrations || c.PollTimeout != 30*time.Second {
+	if c.APIURL != "https://api.telegram.org" || c.HTTPAddr != "127.0.0.1:8080" || !c.RunMigrations || c.PollTimeout != 30*time.Second || c.AlertAckTimeout != 30*time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -40,6 +40,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, nil, "LOG_LEVEL"},
 		{"poll timeout too long", map[string]string{"POLL_TIMEOUT": "60s"}, nil, "POLL_TIMEOUT"},
 		{"api url", map[string]string{"TELEGRAM_API_URL": "ftp://x"}, nil, "TELEGRAM_API_URL"},
+		{"alert ack timeout", map[string]string{"ALERT_ACK_TIMEOUT": "5s"}, nil, "ALERT_ACK_TIMEOUT"},
 		{"secret twice", map[string]string{"TELEGRAM_BOT_TOKEN": "1:abcdef", "TELEGRAM_BOT_TOKEN_FILE": "/x"}, nil, "TELEGRAM_BOT_TOKEN"},
 		{"secret file missing", map[string]string{"TELEGRAM_BOT_TOKEN_FILE": "/no/such/file"}, nil, "TELEGRAM_BOT_TOKEN_FILE"},
 	}

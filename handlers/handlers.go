@@ -16,6 +16,12 @@ func Register(a *bot.App) {
 	registerStatusBoard(a)
 	registerStatusPosting(a)
 	registerPlacesAdmin(a)
+	registerAlertSubmit(a)
+	registerAlertVerify(a)
+	registerAlertPublish(a)
+	registerAlertAck(a)
+	registerAlertFollowup(a)
+	registerAlertRegister(a)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 

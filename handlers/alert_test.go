@@ -1,0 +1,608 @@
+package handlers_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"focalbot/bot/alert"
+	"focalbot/bot/bottest"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
+	"focalbot/handlers"
+)
+
+// network is the cast of the alert tests: CARICC analysts, two Kazakh focal points (one
+// writing Kazakh, one Russian), readers in Uzbekistan and Afghanistan reading Uzbek, Pashto,
+// English and Russian, and a Pakistani focal point outside the route.
+type network struct {
+	t  *testing.T
+	h  *bottest.Harness
+	tr *i18n.Bundle
+
+	members map[int64]store.Member
+	users   map[int64]*telegramtest.User
+}
+
+const (
+	analystEN = 7101
+	analystRU = 7102
+	kazakhFP  = 7201 // writes Kazakh (kk): no locale file yet
+	kazakhRU  = 7202 // writes Russian
+	uzbekFP   = 7301 // reads Uzbek (uz)
+	afghanFP  = 7302 // reads Pashto (ps)
+	englishFP = 7303 // Uzbekistan, reads English
+	russianFP = 7304 // Uzbekistan, reads Russian; suspended later
+	pakFP     = 7401 // Pakistan: not on the route
+)
+
+func newNetwork(t *testing.T) *network {
+	h := bottest.Start(t, handlers.Register)
+	n := &network{t: t, h: h, tr: h.App().I18n, members: map[int64]store.Member{}, users: map[int64]*telegramtest.User{}}
+	add := func(id int64, name, role, country, lang string) {
+		m := store.Member{TelegramUserID: id, DisplayName: name, Role: role, Agency: "customs", Language: lang,
+			State: store.StateActive}
+		if country != "" {
+			m.Country = &country
+		} else {
+			m.Agency = "caricc"
+		}
+		var err error
+		if m.ID, err = h.Store.InsertMember(context.Background(), h.Store.DB, m); err != nil {
+			t.Fatal(err)
+		}
+		m.ChatID = id
+		n.members[id] = m
+		n.users[id] = h.TG.User(id, name, lang)
+	}
+	add(analystEN, "Aliya", store.RoleAnalyst, "", "en")
+	add(analystRU, "Boris", store.RoleAnalyst, "", "ru")
+	add(kazakhFP, "Nurlan", store.RoleFocalPoint, "KZ", "kk")
+	add(kazakhRU, "Olga", store.RoleFocalPoint, "KZ", "ru")
+	add(uzbekFP, "Dilshod", store.RoleFocalPoint, "UZ", "uz")
+	add(afghanFP, "Ahmad", store.RoleFocalPoint, "AF", "ps")
+	add(englishFP, "John", store.RoleFocalPoint, "UZ", "en")
+	add(russianFP, "Vera", store.RoleFocalPoint, "UZ", "ru")
+	add(pakFP, "Imran", store.RoleFocalPoint, "PK", "en")
+	return n
+}
+
+// replyLang is the language answers to a member's own actions come in: their language if we
+// have it, else the one matched from Telegram's language_code (as the bot's middleware does).
+func (n *network) replyLang(id int64) string {
+	m := n.members[id]
+	if n.tr.Has(m.Language) {
+		return m.Language
+	}
+	return n.tr.Match(m.Language)
+}
+
+// pushLang is the language messages rendered for a member come in: theirs, else English.
+func (n *network) pushLang(id int64) string {
+	if l := n.members[id].Language; n.tr.Has(l) {
+		return l
+	}
+	return i18n.Default
+}
+
+// plain is a message as the reader sees it, in lang: without tags.
+func (n *network) plain(lang, id string, data map[string]any) string {
+	return telegramtest.StripHTML(n.tr.T(lang, id, data))
+}
+
+func (n *network) wait(id int64, substr string) telegramtest.Message {
+	n.t.Helper()
+	m, err := n.users[id].WaitForText(substr, wait)
+	if err != nil {
+		n.t.Fatalf("user %d: %v", id, err)
+	}
+	return m
+}
+
+// waitNew waits for a message containing substr sent after the first `after` messages.
+func (n *network) waitNew(id int64, after int, substr string) telegramtest.Message {
+	n.t.Helper()
+	var found telegramtest.Message
+	msgs, err := n.users[id].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		for i := after; i < len(ms); i++ {
+			if strings.Contains(ms[i].Plain(), substr) {
+				found = ms[i]
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		var last string
+		if len(msgs) > 0 {
+			last = msgs[len(msgs)-1].Plain()
+		}
+		for _, e := range n.users[id].Transcript() {
+			n.t.Log(e)
+		}
+		n.t.Fatalf("user %d: waiting for %q: %v; last: %q", id, substr, err, last)
+	}
+	return found
+}
+
+func (n *network) count(id int64) int { return len(n.users[id].Messages()) }
+
+// say sends text and waits for the bot's answer containing substr.
+func (n *network) say(id int64, text, substr string) telegramtest.Message {
+	n.t.Helper()
+	before := n.count(id)
+	n.users[id].SendText(text)
+	return n.waitNew(id, before, substr)
+}
+
+// press presses the button labelled text on the newest message showing it and waits for an
+// answer containing substr ("" to wait for nothing).
+func (n *network) press(id int64, text, substr string) telegramtest.Message {
+	n.t.Helper()
+	before := n.count(id)
+	if _, err := n.users[id].PressButton(text); err != nil {
+		n.t.Fatal(err)
+	}
+	if substr == "" {
+		return telegramtest.Message{}
+	}
+	return n.waitNew(id, before, substr)
+}
+
+// buttonData finds the callback data of a message's button whose data starts with prefix.
+func buttonData(t *testing.T, m telegramtest.Message, prefix string) string {
+	t.Helper()
+	for _, b := range m.Buttons() {
+		if strings.HasPrefix(b.CallbackData, prefix) {
+			return b.CallbackData
+		}
+	}
+	t.Fatalf("message %q has no button %s…", m.Plain(), prefix)
+	return ""
+}
+
+// waitToast waits for a callback answer (a toast) containing substr.
+func (n *network) waitToast(id int64, substr string) {
+	n.t.Helper()
+	_, err := n.users[id].WaitFor(wait, func([]telegramtest.Message) bool {
+		for _, e := range n.users[id].Transcript() {
+			if e.Kind == telegramtest.EventCallbackAnswer && strings.Contains(e.Text, substr) {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		for _, e := range n.users[id].Transcript() {
+			n.t.Log(e)
+		}
+		n.t.Fatalf("user %d: no toast %q: %v", id, substr, err)
+	}
+}
+
+var refPattern = regexp.MustCompile(`ALR-\d{4}-\d{6}`)
+
+// The whole life of two alerts: a Kazakh focal point submits one by conversation (with wrong
+// check digits, a malformed LOCODE, HTML in the text, too many photos, a restart in the middle
+// and a double-tapped Submit), a Russian-speaking one pastes another as a Russian form (with an
+// unknown word); analysts approve the first (two at once: one decision stands) and return the
+// second; recipients reading Uzbek, Pashto, English and Russian each get a correct rendering;
+// acknowledgements, the reminder and the escalation happen on the fake clock; a follow-up is
+// published; a cancelled alert's buttons and a suspended member's buttons stop working.
+func TestAlertLifecycle(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	h := n.h
+	ctx := context.Background()
+
+	// --- Submit by conversation (the Kazakh focal point) ---
+	kl := n.replyLang(kazakhFP)
+	T := func(id string) string { return n.plain(kl, id, nil) }
+	n.say(kazakhFP, "/alert", T("alert_ask_class"))
+	n.press(kazakhFP, T("alert_class_urgent"), T("alert_ask_drill"))
+	n.press(kazakhFP, T("alert_btn_real"), T("alert_ask_conveyance"))
+	n.press(kazakhFP, T("alert_conv_container"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	// A wrong check digit is named; nothing is added.
+	n.say(kazakhFP, "CSQU3054384", n.plain(kl, "alert_err_container_check", map[string]any{"Value": "CSQU3054384", "Expected": "3"}))
+	n.say(kazakhFP, "CSQU3054383, MSCU1234566", "CSQU3054383")
+	n.press(kazakhFP, T("alert_label_imo"), T("alert_label_imo"))
+	n.say(kazakhFP, "IMO 9074728", n.plain(kl, "alert_err_imo_check", map[string]any{"Value": "IMO 9074728", "Expected": "9"}))
+	n.say(kazakhFP, "IMO 9074729", "IMO 9074729")
+	n.press(kazakhFP, T("alert_btn_done"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))
+	n.press(kazakhFP, T("alert_label_loading"), T("alert_label_loading"))
+	n.say(kazakhFP, "KZAL1", n.plain(kl, "alert_err_locode", map[string]any{"Value": "KZAL1"}))
+	n.say(kazakhFP, "KZALA", "Almaty (KZALA)")
+	n.press(kazakhFP, T("alert_label_transit"), T("alert_label_transit"))
+	n.say(kazakhFP, "UZ Tashkent", "Tashkent (UZTAS)")
+	h.Restart() // the draft lives in the database
+	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
+	n.say(kazakhFP, "AFKBL", "Kabul (AFKBL)")
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
+	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
+	n.press(kazakhFP, T("alert_risk_xray_anomaly"), "")
+	if _, err := n.users[kazakhFP].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		_, ok := ms[len(ms)-1].Button("✅ " + T("alert_risk_xray_anomaly"))
+		return ok
+	}); err != nil {
+		t.Fatal("risk toggle not shown:", err)
+	}
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_concealment"))
+	n.press(kazakhFP, T("alert_conceal_false_wall"), T("alert_ask_goods"))
+	n.say(kazakhFP, "Fertilizer, HS 3102", T("alert_ask_quantity"))
+	n.say(kazakhFP, "20 t, 800 bags", n.plain(kl, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
+	// Longer than the description may be: refused with its length, not cut.
+	n.say(kazakhFP, strings.Repeat("ж", alert.MaxText+1),
+		n.plain(kl, "alert_err_too_long", map[string]any{"Max": alert.MaxText, "Length": alert.MaxText + 1}))
+	const kazakhText = "Контейнер маршруттан ауытқыды <script>alert(1)</script> & тексеріңіз"
+	n.say(kazakhFP, kazakhText, n.plain(kl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
+	before := n.count(kazakhFP)
+	for i := 0; i < alert.MaxFiles+1; i++ {
+		n.users[kazakhFP].SendPhoto("photo")
+	}
+	n.waitNew(kazakhFP, before, n.plain(kl, "alert_err_too_many_files", map[string]any{"Max": alert.MaxFiles}))
+	review := n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
+	if !strings.Contains(review.Plain(), kazakhText) || !strings.Contains(review.Plain(), "CSQU3054383") {
+		t.Fatalf("review lacks the text or identifiers: %q", review.Plain())
+	}
+	// Submit tapped twice: one alert.
+	submit := buttonData(t, review, "ad:submit")
+	before = n.count(kazakhFP)
+	for i := 0; i < 2; i++ {
+		if _, err := n.users[kazakhFP].Press(review.ID, submit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	submitted := n.waitNew(kazakhFP, before, "ALR-2026-000001")
+	ref1 := refPattern.FindString(submitted.Plain())
+	if ref1 != "ALR-2026-000001" {
+		t.Fatalf("reference %q in %q", ref1, submitted.Plain())
+	}
+	n.waitToast(kazakhFP, T("alert_draft_gone"))
+	var alerts int
+	if err := h.Store.DB.Get(&alerts, `SELECT count(*) FROM alerts`); err != nil || alerts != 1 {
+		t.Fatalf("alerts = %d %v, want 1 after a double tap", alerts, err)
+	}
+
+	// --- Submit by pasted Russian form (with an unknown word first) ---
+	form := "Классификация: срочное\nТранспортное средство: морской контейнер\nКонтейнер: CSQU3054383\n" +
+		"Погрузка: KZ Almaty\nНазначение: UZTAS\nПредполагаемое вещество: сахар\nОписание: Повторная поставка."
+	rl := n.replyLang(kazakhRU)
+	problems := n.say(kazakhRU, "/alert\n"+form, prefix(n.plain(rl, "alert_form_problems", map[string]any{"Count": 1, "List": ""}), 20))
+	if !strings.Contains(problems.Plain(), "сахар") || !strings.Contains(problems.Plain(), n.tr.T(rl, "alert_subst_heroin", nil)) {
+		t.Fatalf("the unknown word's answer does not list the accepted words in Russian: %q", problems.Plain())
+	}
+	n.say(kazakhRU, strings.Replace(form, "сахар", "героин", 1), n.plain(rl, "alert_review_head", nil))
+	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000002")
+
+	// --- Verify: both analysts get both; the second shows the link to the first ---
+	verify := map[int64][]telegramtest.Message{}
+	for _, a := range []int64{analystEN, analystRU} {
+		lang := n.pushLang(a)
+		head := prefix(n.plain(lang, "alert_verify_head", map[string]any{"Author": "", "Revision": 1}), 8)
+		m1 := n.wait(a, ref1+" · "+alert.CountryName("KZ", lang))
+		if !strings.Contains(m1.Plain(), head) {
+			t.Fatalf("analyst %d: %q", a, m1.Plain())
+		}
+		m2 := n.wait(a, "ALR-2026-000002 · "+alert.CountryName("KZ", lang))
+		if !strings.Contains(m2.Plain(), n.plain(lang, "alert_linked", map[string]any{"Ref": ref1, "Country": alert.CountryName("KZ", lang),
+			"Date": "2026-03-02", "Identifiers": "CSQU3054383"})) {
+			t.Fatalf("analyst %d: no link to %s in %q", a, ref1, m2.Plain())
+		}
+		verify[a] = []telegramtest.Message{m1, m2}
+	}
+	// Both open the audience of the first; both press Publish at once.
+	var screens []telegramtest.Message
+	for _, a := range []int64{analystEN, analystRU} {
+		before := n.count(a)
+		if _, err := n.users[a].Press(verify[a][0].ID, buttonData(t, verify[a][0], "av:")); err != nil { // Approve comes first
+			t.Fatal(err)
+		}
+		lang := n.pushLang(a)
+		screens = append(screens, n.waitNew(a, before, n.plain(lang, "alert_audience_countries", map[string]any{
+			"Countries": strings.Join([]string{alert.CountryName("AF", lang), alert.CountryName("KZ", lang), alert.CountryName("UZ", lang)}, ", ")})))
+	}
+	var wg sync.WaitGroup
+	counts := map[int64]int{analystEN: n.count(analystEN), analystRU: n.count(analystRU)}
+	for i, a := range []int64{analystEN, analystRU} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := n.users[a].Press(screens[i].ID, buttonData(t, screens[i], "apub:")); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	published, lost := 0, 0
+	for _, a := range []int64{analystEN, analystRU} {
+		lang := n.pushLang(a)
+		pub := n.plain(lang, "alert_published", map[string]any{"Ref": ref1, "Count": 7})
+		other := prefix(n.plain(lang, "alert_already_decided", map[string]any{"Ref": ref1, "By": "", "Outcome": ""}), 10)
+		var got string
+		if _, err := n.users[a].WaitFor(wait, func(ms []telegramtest.Message) bool {
+			for _, m := range ms[counts[a]:] {
+				if strings.Contains(m.Plain(), pub) || strings.Contains(m.Plain(), other) {
+					got = m.Plain()
+					return true
+				}
+			}
+			return false
+		}); err != nil {
+			t.Fatalf("analyst %d: no outcome of Publish: %v", a, err)
+		}
+		if strings.Contains(got, pub) {
+			published++
+		} else {
+			lost++
+			if !strings.Contains(got, "Aliya") && !strings.Contains(got, "Boris") {
+				t.Errorf("the losing analyst is not told who decided: %q", got)
+			}
+		}
+	}
+	if published != 1 || lost != 1 {
+		t.Fatalf("published %d times, refused %d times; want exactly one decision", published, lost)
+	}
+	// Return the second with a reason; the other analyst's Approve then meets the decision.
+	before = n.count(analystEN)
+	returnData := strings.TrimSuffix(buttonData(t, verify[analystEN][1], "av:"), "a") + "r"
+	if _, err := n.users[analystEN].Press(verify[analystEN][1].ID, returnData); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "Why is ALR-2026-000002 returned?")
+	n.say(analystEN, "Add the seal number", "ALR-2026-000002 was returned")
+	n.wait(kazakhRU, "Add the seal number")
+	before = n.count(analystRU)
+	if _, err := n.users[analystRU].Press(verify[analystRU][1].ID, buttonData(t, verify[analystRU][1], "av:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystRU, before, "Aliya")
+
+	// --- Publish: each recipient reads it in their language ---
+	al, err := store.AlertByRef(ctx, h.Store.DB, ref1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zones := map[int64]string{uzbekFP: "UTC+05:00", afghanFP: "UTC+04:30", englishFP: "UTC+05:00"}
+	received := map[int64]telegramtest.Message{}
+	for _, id := range []int64{uzbekFP, afghanFP, englishFP, kazakhRU, russianFP} {
+		lang := n.pushLang(id)
+		m := n.wait(id, ref1+" · "+alert.CountryName("KZ", lang))
+		p := m.Plain()
+		for _, want := range []string{
+			"CSQU3054383", "MSCU1234566", "IMO 9074729", "KZALA", // identifiers as typed
+			kazakhText, // free text as written (escaped on the wire, shown as typed)
+			alert.LanguageName("kk", lang),
+			n.plain(lang, "alert_label_container", nil), n.plain(lang, "alert_subst_heroin", nil),
+			n.plain(lang, "alert_class_urgent", nil),
+		} {
+			if !strings.Contains(p, want) {
+				t.Errorf("member %d (%s): rendering lacks %q:\n%s", id, lang, want, p)
+			}
+		}
+		if z := zones[id]; z != "" && !strings.Contains(p, z) {
+			t.Errorf("member %d: time not in the zone %s: %q", id, z, p)
+		}
+		if strings.Contains(m.Text, "<script>") {
+			t.Errorf("member %d: free text sent as markup", id)
+		}
+		buttonData(t, m, "aack:")
+		buttonData(t, m, "afu:")
+		received[id] = m
+	}
+	for id, want := range map[int64][]string{englishFP: {"Container", "Heroin", "written in Kazakh"},
+		kazakhRU: {"Контейнер", "Героин", "казахский"}} {
+		for _, w := range want {
+			if !strings.Contains(received[id].Plain(), w) {
+				t.Errorf("member %d: no %q", id, w)
+			}
+		}
+	}
+	n.wait(uzbekFP, n.plain(n.pushLang(uzbekFP), "alert_file_caption", map[string]any{"Ref": ref1, "N": 10, "Of": 10, "Drill": false}))
+	if _, err := n.users[pakFP].WaitFor(200*time.Millisecond, func(ms []telegramtest.Message) bool { return len(ms) > 0 }); err == nil {
+		t.Error("a member outside the audience got the alert")
+	}
+	decision := n.wait(kazakhFP, ref1+" was verified")
+
+	// --- Acknowledge: a double tap has one effect ---
+	ackData := buttonData(t, received[uzbekFP], "aack:")
+	for i := 0; i < 2; i++ {
+		if _, err := n.users[uzbekFP].Press(received[uzbekFP].ID, ackData); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.waitToast(uzbekFP, n.plain(n.replyLang(uzbekFP), "alert_already_acked", map[string]any{"Ref": ref1}))
+	var acked int
+	if err := h.Store.DB.Get(&acked, `SELECT count(acked_at) FROM alert_recipients WHERE alert_id = $1`, al.ID); err != nil || acked != 1 {
+		t.Fatalf("acknowledgements %d %v, want 1", acked, err)
+	}
+	before = n.count(kazakhFP)
+	if _, err := n.users[kazakhFP].Press(decision.ID, buttonData(t, decision, "aas:")); err != nil {
+		t.Fatal(err)
+	}
+	status := n.waitNew(kazakhFP, before, telegramtest.StripHTML(n.tr.N(kl, "alert_ack_count", 7, map[string]any{"Ref": ref1, "Acked": 1})))
+	if !strings.Contains(status.Plain(), "Ahmad") || strings.Contains(status.Plain(), "Dilshod") {
+		t.Errorf("status does not list who is missing: %q", status.Plain())
+	}
+
+	// --- Reminder after ALERT_ACK_TIMEOUT, then escalation ---
+	h.Advance(29 * time.Minute)
+	h.Advance(2 * time.Minute)
+	reminder := n.wait(afghanFP, n.plain(n.pushLang(afghanFP), "alert_reminder_head", nil))
+	if _, err := n.users[afghanFP].Press(reminder.ID, buttonData(t, reminder, "aack:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitToast(afghanFP, n.plain(n.replyLang(afghanFP), "alert_acked", map[string]any{"Ref": ref1}))
+	var reminders int
+	if err := h.Store.DB.Get(&reminders, `SELECT count(*) FROM outbox WHERE kind = 'alert' AND variant = 'reminder'`); err != nil || reminders != 6 {
+		t.Fatalf("reminders %d %v, want 6 (everyone silent but the Uzbek reader)", reminders, err)
+	}
+	h.Advance(31 * time.Minute)
+	silent := n.wait(analystEN, "Still unacknowledged")
+	if !strings.Contains(silent.Plain(), "John") || strings.Contains(silent.Plain(), "Ahmad") || strings.Contains(silent.Plain(), "Dilshod") {
+		t.Errorf("escalation lists the wrong people: %q", silent.Plain())
+	}
+	h.Advance(time.Hour) // once only
+	var notices int
+	if err := h.Store.DB.Get(&notices, `SELECT count(*) FROM outbox WHERE kind = 'alert_silent'`); err != nil || notices != 2 {
+		t.Fatalf("escalation notices %d %v, want one per analyst", notices, err)
+	}
+
+	// --- Follow up: from a recipient to the author and analysts; an analyst publishes it ---
+	n.press(afghanFP, n.plain(n.pushLang(afghanFP), "alert_btn_followup", nil), ref1)
+	n.say(afghanFP, "Seizure confirmed: 120 kg heroin", ref1)
+	n.wait(kazakhFP, "Seizure confirmed: 120 kg heroin")
+	fu := n.wait(analystEN, "Seizure confirmed: 120 kg heroin")
+	if !strings.Contains(fu.Plain(), "Ahmad") || !strings.Contains(fu.Plain(), alert.LanguageName("ps", "en")) {
+		t.Errorf("follow-up heading: %q", fu.Plain())
+	}
+	before = n.count(afghanFP)
+	n.users[afghanFP].SendPhoto("the find")
+	n.waitNew(afghanFP, before, ref1)
+	n.wait(analystEN, "the find")
+	before = n.count(analystEN)
+	afp := buttonData(t, fu, "afp:")
+	if _, err := n.users[analystEN].Press(fu.ID, afp); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "published to")
+	n.wait(englishFP, "Seizure confirmed: 120 kg heroin")
+	n.wait(uzbekFP, "Seizure confirmed: 120 kg heroin")
+	fuRU := n.wait(analystRU, "Seizure confirmed: 120 kg heroin")
+	before = n.count(analystRU)
+	// The other analyst's copy may have been rendered before or after the publication (then
+	// without the button); an old button pressed late is the same press.
+	n.users[analystRU].PressForged(fuRU.ID, afp)
+	n.waitNew(analystRU, before, "Aliya")
+
+	// --- A suspended member's old buttons do nothing but the closed-network answer ---
+	if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE telegram_user_id = $1`, russianFP); err != nil {
+		t.Fatal(err)
+	}
+	before = n.count(russianFP)
+	if _, err := n.users[russianFP].Press(received[russianFP].ID, buttonData(t, received[russianFP], "aack:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(russianFP, before, prefix(n.plain("ru", "closed_network", nil), 40))
+
+	// --- Register and search ---
+	n.say(englishFP, "/alerts", ref1)
+	n.say(pakFP, "/alerts", n.plain("en", "alerts_none", nil))
+	n.say(englishFP, "/find csqu 305438-3", ref1)
+	n.say(pakFP, "/find CSQU3054383", "No alert shared with you")
+	n.say(pakFP, "/alert "+ref1, n.plain("en", "alert_not_found", nil))
+	view := n.say(analystEN, "/alert "+ref1, "Seizure confirmed")
+	if !strings.Contains(view.Plain(), "acknowledged by 2 of 7") {
+		t.Errorf("the analyst's view lacks the acknowledgement state: %q", view.Plain())
+	}
+
+	// --- Cancel: recipients are told, pointing to the original; its buttons stop working ---
+	n.press(analystEN, "❌ Cancel alert", "Type why "+ref1+" is cancelled")
+	n.say(analystEN, "Duplicate of a national case", ref1+" is cancelled")
+	cancelled := n.wait(englishFP, ref1+" is CANCELLED")
+	if !strings.Contains(cancelled.Plain(), "Duplicate of a national case") {
+		t.Errorf("cancellation: %q", cancelled.Plain())
+	}
+	before = n.count(englishFP)
+	if _, err := n.users[englishFP].Press(received[englishFP].ID, buttonData(t, received[englishFP], "aack:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(englishFP, before, "no longer works")
+	if _, err := n.users[englishFP].Press(received[englishFP].ID, buttonData(t, received[englishFP], "afu:")); err != nil {
+		t.Fatal(err)
+	}
+	var ackedAfter int
+	if err := h.Store.DB.Get(&ackedAfter, `SELECT count(acked_at) FROM alert_recipients WHERE alert_id = $1`, al.ID); err != nil || ackedAfter != 2 {
+		t.Fatalf("acknowledgements %d %v after the cancellation, want still 2", ackedAfter, err)
+	}
+	n.wait(kazakhFP, ref1+" is CANCELLED")
+}
+
+// prefix is the first n characters of s (not bytes: the texts are Russian too).
+func prefix(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// A drill (exercise) alert is marked as such in every rendering and kept out of the register
+// and searches; a returned alert is revised and resubmitted under the same reference; a
+// submitted alert withdrawn by its author can no longer be approved; the whole network can be
+// chosen as the audience; an over-long follow-up is refused, not cut.
+func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	form := "Classification: information for attention\nExercise: yes\nConveyance: road vehicle\n" +
+		"Vehicle plate: 01 A 123 BC\nLoading: TJ\nDestination: PK Karachi\nDescription: Exercise <b>Steppe-26</b>"
+	n.say(englishFP, "/alert\n"+form, "Review your alert")
+	n.press(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
+	v := n.wait(analystEN, "ALR-2026-000001 · ")
+	if !strings.Contains(v.Plain(), "EXERCISE") {
+		t.Fatalf("drill not marked for the analyst: %q", v.Plain())
+	}
+	// Return it; the author revises (adds a plate) and resubmits under the same reference.
+	before := n.count(analystEN)
+	if _, err := n.users[analystEN].Press(v.ID, strings.TrimSuffix(buttonData(t, v, "av:"), "a")+"r"); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "returned?")
+	n.say(analystEN, "Add the second truck", "was returned")
+	n.wait(englishFP, "Add the second truck")
+	n.press(englishFP, "✎ Revise and resubmit", "Review your alert")
+	n.press(englishFP, "✎ Identifiers", "Identifiers")
+	n.press(englishFP, "Vehicle plate", "Vehicle plate")
+	n.say(englishFP, "02 B 456 CD", "02 B 456 CD")
+	n.press(englishFP, "✔ Done", "Review your alert")
+	n.press(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
+	v2 := n.waitNew(analystEN, n.count(analystEN)-1, "revision 2")
+	if !strings.Contains(v2.Plain(), "02 B 456 CD") {
+		t.Fatalf("revision 2 lacks the new plate: %q", v2.Plain())
+	}
+	// The first revision's buttons no longer decide anything.
+	before = n.count(analystEN)
+	if _, err := n.users[analystEN].Press(v.ID, buttonData(t, v, "av:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "replaced by revision 2")
+	// Publish revision 2 to the whole network: Pakistan, off the route, gets it too.
+	before = n.count(analystEN)
+	if _, err := n.users[analystEN].Press(v2.ID, buttonData(t, v2, "av:")); err != nil {
+		t.Fatal(err)
+	}
+	screen := n.waitNew(analystEN, before, "Audience of ALR-2026-000001")
+	n.press(analystEN, "🌐 Whole network", "")
+	n.wait(analystEN, "the whole network") // the audience screen is edited in place
+	n.press(analystEN, "📢 Publish to 8", "published to 8 recipients")
+	_ = screen
+	got := n.wait(pakFP, "ALR-2026-000001 · ")
+	if !strings.Contains(got.Plain(), "EXERCISE") || !strings.Contains(got.Plain(), "Exercise <b>Steppe-26</b>") {
+		t.Fatalf("drill rendering: %q", got.Plain())
+	}
+	ru := n.wait(russianFP, "ALR-2026-000001 · ")
+	if !strings.Contains(ru.Plain(), "УЧЕНИЯ") {
+		t.Fatalf("drill not marked in Russian: %q", ru.Plain())
+	}
+	// Kept out of the register and searches.
+	n.say(pakFP, "/alerts", "No alerts to show yet")
+	n.say(analystEN, "/find 02B456CD", "No alert shared with you")
+	// A follow-up longer than fits is refused with its length.
+	n.press(pakFP, "💬 Follow up", "Follow-up to")
+	n.say(pakFP, strings.Repeat("x", 3600), "3600 characters")
+
+	// A withdrawn alert cannot be approved; the analyst is told.
+	n.say(kazakhRU, "/alert\nКлассификация: сообщение об изъятии\nТранспортное средство: авиагруз\n"+
+		"Коносамент (B/L) или AWB: 176-12345675\nОписание: изъято 3 кг", "Проверьте оповещение")
+	n.press(kazakhRU, "📨 Отправить в ЦАРИКЦ", "ALR-2026-000002")
+	w := n.wait(analystEN, "ALR-2026-000002 · ")
+	n.press(kazakhRU, "Отозвать", "отозвано")
+	before = n.count(analystEN)
+	if _, err := n.users[analystEN].Press(w.ID, buttonData(t, w, "av:")); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "withdrawn by its author")
+}
