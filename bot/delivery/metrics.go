@@ -11,11 +11,11 @@ import (
 
 // Metrics are the delivery's Prometheus metrics. A nil *Metrics keeps none.
 type Metrics struct {
-	sent     *prometheus.CounterVec
-	failed   *prometheus.CounterVec
+	sent        *prometheus.CounterVec
+	failed      *prometheus.CounterVec
 	tooManyReqs *prometheus.CounterVec
-	retries  prometheus.Counter
-	latency  prometheus.Histogram
+	retries     prometheus.Counter
+	latency     prometheus.Histogram
 }
 
 // NewMetrics registers the delivery metrics on reg. Queue depth is read from db when scraped.

@@ -37,7 +37,7 @@ type recorder struct {
 }
 
 const (
-	recordBatch = 256
+	recordBatch  = 256
 	recordLinger = 5 * time.Millisecond // gathers a batch when outcomes trickle in
 )
 
