@@ -39,8 +39,8 @@ func TelegramLimits(perSecond float64) Limits {
 // Limiter: the dispatcher's and the interactive replies alike.
 //
 // Two mechanisms keep Telegram's limits:
-//   - pacing (a GCRA token bucket with a burst of 20 ms worth of messages) spreads the sends
-//     evenly at the configured rate;
+//   - pacing (a GCRA token bucket with a burst of 20 ms worth of messages, at least 2)
+//     spreads the sends evenly at the configured rate;
 //   - sliding windows that hold a slot from the moment a request starts until one window
 //     length after its answer arrived. Telegram counts a message at some instant between the
 //     two, so the number Telegram sees in any window never exceeds the limit, whatever the
@@ -80,10 +80,11 @@ func NewLimiter(lim Limits) *Limiter {
 	l := &Limiter{lim: lim, chats: map[int64]*chatScope{}, now: time.Now}
 	if lim.PerSecond > 0 {
 		l.interval = time.Duration(float64(time.Second) / lim.PerSecond)
-		burst := int(lim.PerSecond / 50) // 20 ms worth: absorbs a late timer, never a visible burst
-		if burst > 1 {
-			l.tau = time.Duration(burst-1) * l.interval
-		}
+		// A burst of 20 ms worth, and at least 2: a timer that fires late is made up for at
+		// the next send instead of being lost from the rate. The windows still cap every
+		// second at the limit.
+		burst := max(2, int(lim.PerSecond/50))
+		l.tau = time.Duration(burst-1) * l.interval
 		l.global = window{limit: int(lim.PerSecond), span: time.Second}
 	}
 	return l
