@@ -80,6 +80,7 @@ type Dispatcher struct {
 	Lease         time.Duration // lease_until of a claimed row; 0: 1 min
 	SendTimeout   time.Duration // one request to Telegram; 0: 30 s
 
+	mu        sync.Mutex
 	runCancel context.CancelFunc
 	crashed   atomic.Bool
 }
@@ -102,12 +103,8 @@ func (d *Dispatcher) defaults() {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	rate := d.Limiter.Limits().PerSecond
 	if d.Batch <= 0 {
-		d.Batch = 500
-		if rate > 0 {
-			d.Batch = min(max(int(rate/2), 10), 500)
-		}
+		d.Batch = batchFor(d.Limiter.Limits().PerSecond)
 	}
 	if d.Poll <= 0 {
 		d.Poll = time.Second
@@ -133,8 +130,21 @@ func (d *Dispatcher) defaults() {
 // the duplicates a crash can cause (a row sent but not yet recorded is sent again); in
 // practice they are those sent within the recorder's last few milliseconds.
 func (d *Dispatcher) Window() int {
-	d.defaults()
-	return 2 * d.Batch
+	if d.Batch > 0 {
+		return 2 * d.Batch
+	}
+	if d.Limiter == nil {
+		return 2 * batchFor(25)
+	}
+	return 2 * batchFor(d.Limiter.Limits().PerSecond)
+}
+
+// batchFor is half a second's worth of messages at rate, from 10 to 500 (500 without a rate).
+func batchFor(rate float64) int {
+	if rate <= 0 {
+		return 500
+	}
+	return min(max(int(rate/2), 10), 500)
 }
 
 // Run delivers until ctx is cancelled. On a clean stop it lets requests in flight finish,
@@ -142,7 +152,9 @@ func (d *Dispatcher) Window() int {
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.defaults()
 	ctx, cancel := context.WithCancel(ctx)
+	d.mu.Lock()
 	d.runCancel = cancel
+	d.mu.Unlock()
 	defer cancel()
 	wake := make(chan struct{}, 1)
 	if d.DBURL != "" {
@@ -165,9 +177,15 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // crash stops the dispatcher as a SIGKILL would: nothing more is written (results in memory
 // are lost, nothing is handed back) and the lease's session is closed. For tests.
-func (d *Dispatcher) crash() {
+func (d *Dispatcher) crash() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.runCancel == nil {
+		return false // not running yet
+	}
 	d.crashed.Store(true)
 	d.runCancel()
+	return true
 }
 
 // listen wakes the dispatcher on each NOTIFY outbox, and on every reconnection of the listening

@@ -82,14 +82,15 @@ func TestBurstsOf5xxAnd429(t *testing.T) {
 	if st.TooManyRequests != 5 || st.ServerErrors != 9 {
 		t.Fatalf("emulator answered %d 429s and %d 5xx, want the 5 and 9 injected", st.TooManyRequests, st.ServerErrors)
 	}
-	calls := r.srv.Calls("sendMessage")
-	for i, c := range calls {
-		if c.Status != http.StatusTooManyRequests {
+	// No request may start within retry_after of a 429's answer reaching the client.
+	sends := r.trace.sends()
+	for _, c := range sends {
+		if c.status != http.StatusTooManyRequests {
 			continue
 		}
-		for _, n := range calls[i+1:] {
-			if n.Time.Before(c.Time.Add(time.Second)) {
-				t.Fatalf("a send %v after a 429 with retry_after 1s", n.Time.Sub(c.Time))
+		for _, n := range sends {
+			if !n.start.Before(c.end) && n.start.Before(c.end.Add(time.Second)) {
+				t.Fatalf("a send started %v after a 429 with retry_after 1s", n.start.Sub(c.end))
 			}
 		}
 	}

@@ -39,7 +39,7 @@ func TelegramLimits(perSecond float64) Limits {
 // Limiter: the dispatcher's and the interactive replies alike.
 //
 // Two mechanisms keep Telegram's limits:
-//   - pacing (a GCRA token bucket with a burst of 20 ms worth of messages, at least 2)
+//   - pacing (a GCRA token bucket tolerating 20 ms worth of messages, at least 10 ms)
 //     spreads the sends evenly at the configured rate;
 //   - sliding windows that hold a slot from the moment a request starts until one window
 //     length after its answer arrived. Telegram counts a message at some instant between the
@@ -80,11 +80,11 @@ func NewLimiter(lim Limits) *Limiter {
 	l := &Limiter{lim: lim, chats: map[int64]*chatScope{}, now: time.Now}
 	if lim.PerSecond > 0 {
 		l.interval = time.Duration(float64(time.Second) / lim.PerSecond)
-		// A burst of 20 ms worth, and at least 2: a timer that fires late is made up for at
-		// the next send instead of being lost from the rate. The windows still cap every
-		// second at the limit.
-		burst := max(2, int(lim.PerSecond/50))
-		l.tau = time.Duration(burst-1) * l.interval
+		// A tolerance of 20 ms worth of messages, at least 10 ms but under one interval: a
+		// timer that fires late is made up for at the next send instead of being lost from the
+		// rate, and at ordinary rates two sends never start together. The windows still cap
+		// every second at the limit.
+		l.tau = max(time.Duration(int(lim.PerSecond/50)-1)*l.interval, min(10*time.Millisecond, l.interval/2))
 		l.global = window{limit: int(lim.PerSecond), span: time.Second}
 	}
 	return l

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ type rig struct {
 	dbURL   string
 	srv     *telegramtest.Server
 	client  *tg.Bot
+	trace   *tracer
 	users   map[int64]*telegramtest.User // by member ID
 	members []int64
 }
@@ -39,12 +41,15 @@ func newRig(t testing.TB, lim telegramtest.Limits, opts ...telegramtest.Option) 
 	st, dbURL := storetest.New(t)
 	srv := telegramtest.NewServer(append([]telegramtest.Option{telegramtest.WithLimits(lim)}, opts...)...)
 	t.Cleanup(srv.Close)
-	client, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithHTTPClient(time.Minute, srv.HTTPClient()),
+	hc := srv.HTTPClient()
+	trace := &tracer{next: hc.Transport}
+	hc.Transport = trace
+	client, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithHTTPClient(time.Minute, hc),
 		tg.WithSkipGetMe(), tg.WithErrorsHandler(func(error) {}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, st: st, dbURL: dbURL, srv: srv, client: client, users: map[int64]*telegramtest.User{}}
+	return &rig{t: t, st: st, dbURL: dbURL, srv: srv, client: client, trace: trace, users: map[int64]*telegramtest.User{}}
 }
 
 // addMembers creates n active members (and their emulator users), in one statement.
@@ -153,10 +158,9 @@ func (x *running) Stop() {
 // Crash stops it as SIGKILL would and waits until its goroutines are gone.
 func (x *running) Crash() {
 	x.once.Do(func() {
-		for x.d.runCancel == nil {
+		for !x.d.crash() {
 			time.Sleep(time.Millisecond)
 		}
-		x.d.crash()
 		<-x.done
 	})
 }
@@ -249,4 +253,38 @@ func (r *rig) checkDelivered(t *testing.T, prefix string, members []int64) (miss
 		}
 	}
 	return missing, dups
+}
+
+// tracer records when each request of the client started and when its answer arrived, as
+// only the client knows: the emulator sees neither moment.
+type tracer struct {
+	next  http.RoundTripper
+	mu    sync.Mutex
+	calls []traced
+}
+
+type traced struct {
+	start, end time.Time
+	status     int
+}
+
+func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	c := traced{start: start, end: time.Now()}
+	if err == nil {
+		c.status = resp.StatusCode
+	}
+	if strings.HasSuffix(req.URL.Path, "/sendMessage") {
+		t.mu.Lock()
+		t.calls = append(t.calls, c)
+		t.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (t *tracer) sends() []traced {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]traced(nil), t.calls...)
 }
