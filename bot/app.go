@@ -57,7 +57,11 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
 		flows: map[string]Handler{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
-	a.limiter = delivery.NewLimiter(delivery.TelegramLimits(cfg.SendRate))
+	rate := cfg.SendRate
+	if rate <= 0 { // a Config built by hand rather than by LoadConfig
+		rate = 25
+	}
+	a.limiter = delivery.NewLimiter(delivery.TelegramLimits(rate))
 	a.delivery = delivery.NewMetrics(a.metrics.registry, st.DB)
 	// Sends wait at most 30 s; the poll client waits for the long poll plus a margin, so the
 	// poll never races the client's timeout. The default transport keeps two idle connections
