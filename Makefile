@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run sandbox build test lint bench migrate
+.PHONY: run sandbox build test lint bench crashtest migrate
 
 ## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
 ## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
@@ -36,6 +36,11 @@ lint:
 ## bench: the benchmarks, each printing its figures beside its target
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 ./...
+
+## crashtest: SIGKILL the real binary N times during a broadcast; report lost and duplicated deliveries
+##            (CRASHTEST_ARGS, e.g. "-n 10 -recipients 500"; DATABASE_URL or a throwaway cluster)
+crashtest: build
+	$(GO) run ./bot/delivery/crashtest -bin bin/focalbot $(CRASHTEST_ARGS)
 
 ## migrate: apply database migrations to DATABASE_URL and exit
 migrate:

@@ -32,6 +32,8 @@ type App struct {
 	Clock  Clock        // the time of the domain; a FakeClock in tests
 
 	metrics   *metrics
+	limiter   *delivery.Limiter // every send of this process goes through it
+	delivery  *delivery.Metrics
 	poller    *poller
 	seq       *sequencer
 	commands  []string
@@ -55,9 +57,18 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
 		flows: map[string]Handler{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
+	rate := cfg.SendRate
+	if rate <= 0 { // a Config built by hand rather than by LoadConfig
+		rate = 25
+	}
+	a.limiter = delivery.NewLimiter(delivery.TelegramLimits(rate))
+	a.delivery = delivery.NewMetrics(a.metrics.registry, st.DB)
 	// Sends wait at most 30 s; the poll client waits for the long poll plus a margin, so the
-	// poll never races the client's timeout.
-	sendClient := &http.Client{Timeout: 30 * time.Second}
+	// poll never races the client's timeout. The default transport keeps two idle connections
+	// per host, too few for the dispatcher's parallel sends.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	sendClient := &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	a.TG, err = tg.New(cfg.BotToken,
 		tg.WithServerURL(cfg.APIURL),
 		tg.WithHTTPClient(cfg.PollTimeout, sendClient),
@@ -79,6 +90,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		metrics: a.metrics,
 	}
 	a.poller.handle = a.enqueue
+	a.registerDeliveryNotices()
 	if err := a.getMe(ctx); err != nil {
 		return nil, err
 	}
@@ -162,7 +174,8 @@ func (a *App) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	dispatcher := &delivery.Dispatcher{Store: a.Store, Sender: a.TG, Renderers: a.renderers, Log: a.Log,
-		Batch: 50, Idle: 100 * time.Millisecond}
+		Limiter: a.limiter, Metrics: a.delivery, DBURL: a.Config.DatabaseURL,
+		PaidBroadcast: a.Config.PaidBroadcast, MaxAttempts: a.Config.MaxAttempts}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

@@ -26,6 +26,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	HandlerWorkers  int
 	AlertAckTimeout time.Duration // an urgent alert unacknowledged this long: reminder, then escalation
+	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
+	SendRate        float64       // messages per second across all chats, interactive replies included
+	MaxAttempts     int           // tries of a delivery failing with 5xx or network errors
 
 	// NoJobs keeps periodic jobs from running on their own: tests run them with RunJobs after
 	// moving a FakeClock. Not settable from the environment.
@@ -156,6 +159,42 @@ var Settings = []setting{
 			c.AlertAckTimeout = d
 			return nil
 		}},
+	{Name: "ALLOW_PAID_BROADCAST", Default: "false",
+		Help: "send with allow_paid_broadcast, allowing SEND_RATE up to 1000 (Telegram charges Stars above 30/s)",
+		apply: func(c *Config, v string) (err error) {
+			c.PaidBroadcast, err = strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("must be true or false")
+			}
+			return nil
+		}},
+	{Name: "SEND_RATE", Default: "25",
+		Help: "messages per second to Telegram across all chats (at most 30, or 1000 with ALLOW_PAID_BROADCAST)",
+		apply: func(c *Config, v string) error {
+			r, err := strconv.ParseFloat(v, 64)
+			limit := 30.0
+			if c.PaidBroadcast {
+				limit = 1000
+			}
+			if err != nil || r < 1 || r > limit {
+				if !c.PaidBroadcast {
+					return fmt.Errorf("must be a number from 1 to 30 (Telegram's limit; up to 1000 with ALLOW_PAID_BROADCAST=true)")
+				}
+				return fmt.Errorf("must be a number from 1 to 1000")
+			}
+			c.SendRate = r
+			return nil
+		}},
+	{Name: "DELIVERY_MAX_ATTEMPTS", Default: "8",
+		Help: "tries of a message failing with Telegram 5xx or network errors before it counts as failed (backoff from 2s doubling, at most 5min)",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100 {
+				return fmt.Errorf("must be a whole number from 1 to 100")
+			}
+			c.MaxAttempts = n
+			return nil
+		}},
 }
 
 // ConfigError names the variable at fault and how to fix it, in one line.
@@ -222,6 +261,8 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Bool("run_migrations", c.RunMigrations),
 		slog.Duration("poll_timeout", c.PollTimeout),
+		slog.Float64("send_rate", c.SendRate),
+		slog.Bool("paid_broadcast", c.PaidBroadcast),
 	)
 }
 

@@ -18,7 +18,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.APIURL != "https://api.telegram.org" || c.HTTPAddr != "127.0.0.1:8080" || !c.RunMigrations || c.PollTimeout != 30*time.Second || c.AlertAckTimeout != 30*time.Minute {
+	if c.APIURL != "https://api.telegram.org" || c.HTTPAddr != "127.0.0.1:8080" || !c.RunMigrations || c.PollTimeout != 30*time.Second ||
+		c.SendRate != 25 || c.PaidBroadcast || c.MaxAttempts != 8 || c.AlertAckTimeout != 30*time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -41,6 +42,10 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"poll timeout too long", map[string]string{"POLL_TIMEOUT": "60s"}, nil, "POLL_TIMEOUT"},
 		{"api url", map[string]string{"TELEGRAM_API_URL": "ftp://x"}, nil, "TELEGRAM_API_URL"},
 		{"alert ack timeout", map[string]string{"ALERT_ACK_TIMEOUT": "5s"}, nil, "ALERT_ACK_TIMEOUT"},
+		{"send rate over 30 without paid broadcast", map[string]string{"SEND_RATE": "100"}, nil, "SEND_RATE"},
+		{"send rate over 1000", map[string]string{"SEND_RATE": "1001", "ALLOW_PAID_BROADCAST": "true"}, nil, "SEND_RATE"},
+		{"paid broadcast not a bool", map[string]string{"ALLOW_PAID_BROADCAST": "maybe"}, nil, "ALLOW_PAID_BROADCAST"},
+		{"max attempts", map[string]string{"DELIVERY_MAX_ATTEMPTS": "0"}, nil, "DELIVERY_MAX_ATTEMPTS"},
 		{"secret twice", map[string]string{"TELEGRAM_BOT_TOKEN": "1:abcdef", "TELEGRAM_BOT_TOKEN_FILE": "/x"}, nil, "TELEGRAM_BOT_TOKEN"},
 		{"secret file missing", map[string]string{"TELEGRAM_BOT_TOKEN_FILE": "/no/such/file"}, nil, "TELEGRAM_BOT_TOKEN_FILE"},
 	}

@@ -2,11 +2,14 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"focalbot/bot/delivery"
 	"focalbot/bot/store"
 )
 
@@ -30,8 +33,13 @@ func (k *Keyboard) Row(buttons ...Button) *Keyboard {
 	return k
 }
 
+// interactiveTries is how often a reply is tried on 5xx or network errors: the person is
+// waiting, so only briefly (a 429 is always waited out, for exactly its retry_after).
+const interactiveTries = 3
+
 // Send sends an HTML message to a chat at once and records it. kind says what it is (reply,
-// notice, …) in the outbound log.
+// notice, …) in the outbound log. It goes through the process's limiter ahead of everything
+// queued in the outbox.
 func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Keyboard) (*models.Message, error) {
 	params := &tg.SendMessageParams{
 		ChatID:             chatID,
@@ -42,7 +50,7 @@ func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Key
 	if kb != nil { // a nil *Keyboard in the interface would be sent as "null"
 		params.ReplyMarkup = kb
 	}
-	msg, err := a.TG.SendMessage(ctx, params)
+	msg, err := a.sendLimited(ctx, chatID, params)
 	if err != nil {
 		a.metrics.messagesSent.WithLabelValues("error").Inc()
 		return nil, fmt.Errorf("send to chat %d: %w", chatID, err)
@@ -56,3 +64,36 @@ func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Key
 	}
 	return msg, nil
 }
+
+func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMessageParams) (*models.Message, error) {
+	res := a.limiter.Reserve(chatID, delivery.Interactive)
+	for try := 1; ; {
+		p, err := res.Wait(ctx)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := a.TG.SendMessage(ctx, params)
+		var tooMany *tg.TooManyRequestsError
+		if errors.As(err, &tooMany) {
+			p.Done(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second)
+			a.delivery.TooMany("interactive")
+			res = p.Retry()
+			continue
+		}
+		p.Done(0)
+		if err == nil || errors.Is(err, tg.ErrorBadRequest) || errors.Is(err, tg.ErrorForbidden) ||
+			try >= interactiveTries || ctx.Err() != nil {
+			return msg, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(try) * 500 * time.Millisecond):
+		}
+		try++
+		res = a.limiter.Reserve(chatID, delivery.Interactive)
+	}
+}
+
+// Limiter is the process's send limiter, for senders outside the App (the sandbox).
+func (a *App) Limiter() *delivery.Limiter { return a.limiter }

@@ -307,7 +307,7 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 	})
 	// Forged acknowledgement by someone it was not sent to.
 	ge.PressForged(1, fmt.Sprintf("bca:%d", id))
-	netWaitToast(t, ge, "not sent to you")
+	netWaitToast(t, ge, h.App().I18n.T("ka", "bc_ack_not_recipient", nil))
 
 	for _, u := range []*telegramtest.User{kzRU, kzEN, tjTG, tjRU} {
 		if n := netCount(u, "CARICC") + netCount(u, "ЦАРИКЦ"); n != 1 {

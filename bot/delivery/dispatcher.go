@@ -5,10 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"focalbot/bot/store"
 )
@@ -48,119 +54,497 @@ type Sender interface {
 	SendDocument(ctx context.Context, params *tg.SendDocumentParams) (*models.Message, error)
 }
 
-// Dispatcher delivers the outbox.
+// Dispatcher delivers the outbox. Several may run against one database (one per instance):
+// the one holding the sending lease sends, the others stand by.
+//
+// While it holds the lease it claims due rows in priority order (FOR UPDATE SKIP LOCKED), at
+// most a window of them at a time, renders each for its recipient, queues it at the shared
+// Limiter in claim order, sends, and hands the outcome to a recorder that writes outcomes in
+// batches. It wakes on the NOTIFY of Enqueue and looks at the queue every Poll regardless.
 type Dispatcher struct {
 	Store     *store.Store
 	Sender    Sender
 	Renderers map[string]Renderer
 	Log       *slog.Logger
-	Batch     int           // rows claimed at once
-	Idle      time.Duration // how often an idle dispatcher looks again
+	Limiter   *Limiter // shared with the interactive replies; nil: Telegram's limits at 25/s
+	Metrics   *Metrics // nil: none kept
+	DBURL     string   // for LISTEN; empty: the queue is polled only
+
+	// PaidBroadcast sends with allow_paid_broadcast (rates above 30/s; Telegram charges Stars).
+	PaidBroadcast bool
+	Batch         int           // rows claimed at once; 0: half a second's worth at the rate (10…500)
+	Poll          time.Duration // how often the queue is looked at without a NOTIFY; 0: 1 s
+	MaxAttempts   int           // tries of a row failing with 5xx or network errors; 0: 8
+	RetryBase     time.Duration // first backoff after such a failure, doubling; 0: 2 s
+	RetryMax      time.Duration // longest backoff; 0: 5 min
+	Lease         time.Duration // lease_until of a claimed row; 0: 1 min
+	SendTimeout   time.Duration // one request to Telegram; 0: 30 s
+
+	mu        sync.Mutex
+	runCancel context.CancelFunc
+	crashed   atomic.Bool
 }
 
-// Run delivers until ctx is cancelled.
+// claimed is a row with what the dispatcher needs beyond the renderer's view.
+type claimed struct {
+	Row
+	CreatedAt time.Time `db:"created_at"`
+	NotBefore time.Time `db:"not_before"`
+
+	member *store.Member
+	res    *Reservation
+	unsent bool // given up before it was sent (the term ended)
+}
+
+func (d *Dispatcher) defaults() {
+	if d.Limiter == nil {
+		d.Limiter = NewLimiter(TelegramLimits(25))
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Batch <= 0 {
+		d.Batch = batchFor(d.Limiter.Limits().PerSecond)
+	}
+	if d.Poll <= 0 {
+		d.Poll = time.Second
+	}
+	if d.MaxAttempts <= 0 {
+		d.MaxAttempts = 8
+	}
+	if d.RetryBase <= 0 {
+		d.RetryBase = 2 * time.Second
+	}
+	if d.RetryMax <= 0 {
+		d.RetryMax = 5 * time.Minute
+	}
+	if d.Lease <= 0 {
+		d.Lease = time.Minute
+	}
+	if d.SendTimeout <= 0 {
+		d.SendTimeout = 30 * time.Second
+	}
+}
+
+// Window is the most rows one dispatcher holds in state 'sending' at once: 2 × Batch. It bounds
+// the duplicates a crash can cause (a row sent but not yet recorded is sent again); in
+// practice they are those sent within the recorder's last few milliseconds.
+func (d *Dispatcher) Window() int {
+	if d.Batch > 0 {
+		return 2 * d.Batch
+	}
+	if d.Limiter == nil {
+		return 2 * batchFor(25)
+	}
+	return 2 * batchFor(d.Limiter.Limits().PerSecond)
+}
+
+// batchFor is half a second's worth of messages at rate, from 10 to 500 (500 without a rate).
+func batchFor(rate float64) int {
+	if rate <= 0 {
+		return 500
+	}
+	return min(max(int(rate/2), 10), 500)
+}
+
+// Run delivers until ctx is cancelled. On a clean stop it lets requests in flight finish,
+// records them, hands back what it had claimed and releases the lease.
 func (d *Dispatcher) Run(ctx context.Context) {
+	d.defaults()
+	ctx, cancel := context.WithCancel(ctx)
+	d.mu.Lock()
+	d.runCancel = cancel
+	d.mu.Unlock()
+	defer cancel()
+	wake := make(chan struct{}, 1)
+	if d.DBURL != "" {
+		l := d.listen(wake)
+		defer l.Close()
+	}
+	rec := newRecorder(d)
+	go rec.run()
+	defer rec.close()
 	for ctx.Err() == nil {
-		n, err := d.deliverBatch(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.Log.Warn("delivery failed", "err", err)
+		t, err := d.acquire(ctx)
+		if err != nil {
+			return
 		}
-		if n == 0 || err != nil {
-			select {
-			case <-ctx.Done():
-			case <-time.After(d.Idle):
+		d.Log.Info("delivery lease held: sending", "term", t.id)
+		clean := d.lead(ctx, t, wake, rec)
+		d.release(t, clean && !d.crashed.Load())
+	}
+}
+
+// crash stops the dispatcher as a SIGKILL would: nothing more is written (results in memory
+// are lost, nothing is handed back) and the lease's session is closed. For tests.
+func (d *Dispatcher) crash() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.runCancel == nil {
+		return false // not running yet
+	}
+	d.crashed.Store(true)
+	d.runCancel()
+	return true
+}
+
+// listen wakes the dispatcher on each NOTIFY outbox, and on every reconnection of the listening
+// connection: notifications sent while it was down are lost, so the queue must be looked at.
+func (d *Dispatcher) listen(wake chan struct{}) *pq.Listener {
+	l := pq.NewListener(d.DBURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
+		if err != nil {
+			d.Log.Warn("outbox listener", "event", ev, "err", err)
+		}
+		signal(wake)
+	})
+	if err := l.Listen("outbox"); err != nil {
+		d.Log.Warn("outbox listener: LISTEN failed; polling only until it reconnects", "err", err)
+	}
+	go func() {
+		for range l.Notify { // nil after a reconnection: rescan too
+			signal(wake)
+		}
+	}()
+	return l
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// heldSet is what a term has claimed and not yet recorded.
+type heldSet struct {
+	mu    sync.Mutex
+	rows  map[int64]*claimed
+	freed chan struct{}
+}
+
+func (h *heldSet) n() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.rows)
+}
+
+func (h *heldSet) remove(id int64) {
+	h.mu.Lock()
+	delete(h.rows, id)
+	h.mu.Unlock()
+	signal(h.freed)
+}
+
+func (h *heldSet) ids() []int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]int64, 0, len(h.rows))
+	for id := range h.rows {
+		out = append(out, id)
+	}
+	return out
+}
+
+// lead sends while the term lasts. It reports whether it ended cleanly (ctx cancelled, every
+// claimed row recorded or handed back).
+func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec *recorder) bool {
+	leadCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-t.lost:
+			cancel()
+		case <-leadCtx.Done():
+		}
+	}()
+	// Outcomes of this instance's earlier term go in before older terms' rows are taken back.
+	rec.waitIdle(leadCtx)
+	held := &heldSet{rows: map[int64]*claimed{}, freed: make(chan struct{}, 1)}
+	if err := d.reclaim(leadCtx, t, nil); err != nil && leadCtx.Err() == nil {
+		d.Log.Warn("taking back claimed rows", "err", err)
+	}
+	window := 2 * d.Batch
+	minClaim := max(1, d.Batch/16)
+	var wg sync.WaitGroup
+	poll := time.NewTicker(d.Poll)
+	defer poll.Stop()
+	lastSweep := time.Now()
+	woke := true
+	for leadCtx.Err() == nil && t.valid() {
+		room := window - held.n()
+		if room >= minClaim || (woke && room > 0) {
+			jobs, err := d.claim(leadCtx, t, room)
+			if err != nil && leadCtx.Err() == nil {
+				d.Log.Warn("claim failed", "err", err)
+			}
+			for _, j := range jobs {
+				held.mu.Lock()
+				held.rows[j.ID] = j
+				held.mu.Unlock()
+				wg.Add(1)
+				go d.deliver(leadCtx, t, j, held, rec, &wg)
+			}
+			if err == nil && len(jobs) == room {
+				woke = false
+				continue // the queue may hold more
+			}
+		}
+		woke = false
+		select {
+		case <-leadCtx.Done():
+		case <-wake:
+			woke = true
+		case <-poll.C:
+			woke = true
+		case <-held.freed:
+		}
+		if time.Since(lastSweep) > 30*time.Second {
+			lastSweep = time.Now()
+			if err := d.reclaim(leadCtx, t, held.ids()); err != nil && leadCtx.Err() == nil {
+				d.Log.Warn("taking back expired leases", "err", err)
 			}
 		}
 	}
+	lost := leadCtx.Err() == nil || ctx.Err() == nil // the term ended, not the run
+	cancel()
+	wg.Wait() // sends in flight finish; queued ones give up
+	if lost || d.crashed.Load() {
+		// The next holder takes back what is left once this term is surely over.
+		return false
+	}
+	held.mu.Lock()
+	var back []*claimed
+	for _, j := range held.rows {
+		if j.unsent {
+			back = append(back, j)
+		}
+	}
+	held.mu.Unlock()
+	for _, j := range back {
+		rec.add(result{row: j, term: t.id, state: "pending", delta: -1, done: held.remove})
+	}
+	stopCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer stop()
+	rec.waitIdle(stopCtx)
+	return held.n() == 0
 }
 
-// deliverBatch claims due rows, most urgent first, and sends them one by one.
-func (d *Dispatcher) deliverBatch(ctx context.Context) (int, error) {
-	var rows []Row
-	// SKIP LOCKED lets several dispatchers claim without waiting on each other; the lease
-	// returns a row to the queue if its claimer dies.
-	err := d.Store.DB.SelectContext(ctx, &rows, `
-		UPDATE outbox SET state = 'sending', lease_until = now() + interval '1 minute', attempts = attempts + 1
-		WHERE id IN (
-			SELECT id FROM outbox
-			WHERE state = 'pending' AND not_before <= now()
-			ORDER BY priority, not_before, id
-			LIMIT $1
-			FOR UPDATE SKIP LOCKED)
-		RETURNING id, member_id, chat_id, kind, ref_id, variant, priority, attempts`, d.Batch)
-	if err != nil {
-		return 0, fmt.Errorf("claim: %w", err)
+// claim takes up to n due rows, most urgent and oldest first, and the members they go to.
+//
+// A row waits while an earlier row to the same chat, as urgent or more, is still open (being
+// sent, due, or being retried): messages to one person arrive in the order they were queued,
+// even across retries, while an urgent one may overtake routine ones. Scheduled rows (not yet
+// due, never tried) hold nothing up.
+func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, error) {
+	var rows []*claimed
+	err := d.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		// The only good plan walks outbox_due in order and stops after n rows. Right after a
+		// large fan-out, before autovacuum has analysed the table, the planner would rather
+		// collect and sort every pending row on each claim: tens of milliseconds per claim.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off;
+			SET LOCAL enable_sort = off`); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &rows, `
+			WITH c AS (
+				SELECT id FROM outbox o
+				WHERE state = 'pending' AND not_before <= now()
+				  AND NOT EXISTS (
+					SELECT 1 FROM outbox p
+					WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.priority <= o.priority
+					  AND p.state IN ('pending', 'sending')
+					  AND (p.state = 'sending' OR p.not_before <= now() OR p.attempts > 0))
+				ORDER BY priority, not_before, id
+				LIMIT $1
+				FOR UPDATE SKIP LOCKED)
+			UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1,
+			       lease_until = now() + $2 * interval '1 second', lease_owner = $3
+			WHERE o.id = ANY (ARRAY(SELECT id FROM c))
+			RETURNING o.id, o.member_id, o.chat_id, o.kind, o.ref_id, o.variant, o.priority, o.attempts,
+			          o.created_at, o.not_before`, n, d.Lease.Seconds(), t.id)
+	})
+	if err != nil || len(rows) == 0 {
+		return nil, wrap("claim", err)
 	}
+	slices.SortFunc(rows, func(a, b *claimed) int {
+		if a.Priority != b.Priority {
+			return int(a.Priority) - int(b.Priority)
+		}
+		if c := a.NotBefore.Compare(b.NotBefore); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+	ids := make([]int64, 0, len(rows))
 	for _, r := range rows {
-		d.deliver(ctx, r)
+		ids = append(ids, r.MemberID)
 	}
-	return len(rows), nil
+	byID, err := d.Store.MembersByIDs(ctx, ids)
+	if err != nil {
+		// The rows are claimed: they are taken back when this term ends or their lease expires.
+		return nil, wrap("claim", err)
+	}
+	// Queue at the limiter here, in claim order, so the order of sends is the claim's.
+	for _, r := range rows {
+		r.member = byID[r.MemberID]
+		if r.member != nil && r.member.Active() {
+			r.res = d.Limiter.Reserve(r.ChatID, ClassOf(Priority(r.Priority)))
+		}
+	}
+	return rows, nil
 }
 
-func (d *Dispatcher) deliver(ctx context.Context, r Row) {
-	m, err := d.Store.MemberByID(ctx, r.MemberID)
+// reclaim hands back to the queue rows claimed by earlier terms (whose holders have stopped:
+// the lease changed hands) and rows whose lease expired, except those this term holds.
+func (d *Dispatcher) reclaim(ctx context.Context, t *term, held []int64) error {
+	if d.crashed.Load() {
+		return nil
+	}
+	if held == nil {
+		held = []int64{}
+	}
+	res, err := d.Store.DB.ExecContext(ctx, `
+		UPDATE outbox SET state = 'pending', lease_until = NULL, lease_owner = NULL
+		WHERE state = 'sending' AND (lease_owner IS DISTINCT FROM $1 OR lease_until < now())
+		  AND NOT (id = ANY($2))`, t.id, pq.Array(held))
 	if err != nil {
-		d.finish(ctx, r, "failed", 0, err.Error())
+		return wrap("reclaim", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		d.Log.Info("claimed rows taken back to the queue", "count", n)
+	}
+	return nil
+}
+
+// deliver renders, waits for the limiter, sends and hands the outcome to the recorder.
+func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *heldSet, rec *recorder, wg *sync.WaitGroup) {
+	defer wg.Done()
+	out := result{row: j, term: t.id, done: held.remove}
+	switch {
+	case j.member == nil:
+		out.state, out.err, out.reason = "failed", "member not found", "member"
+		rec.add(out)
+		return
+	case !j.member.Active():
+		out.state, out.err = "cancelled", "member "+j.member.State
+		rec.add(out)
 		return
 	}
-	if !m.Active() {
-		d.finish(ctx, r, "cancelled", 0, "member "+m.State)
+	msg, err := d.render(ctx, j)
+	if err != nil {
+		j.res.Cancel()
+		if errors.Is(err, ErrSkip) {
+			out.state, out.err = "cancelled", err.Error()
+		} else {
+			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "render", true
+		}
+		rec.add(out)
 		return
 	}
-	render, ok := d.Renderers[r.Kind]
+	r := j.res
+	for {
+		p, err := r.Wait(ctx)
+		if err != nil {
+			j.unsent = true
+			return
+		}
+		if !t.valid() || d.crashed.Load() { // the term is over: another instance may be sending
+			p.Done(0)
+			j.unsent = true
+			return
+		}
+		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.SendTimeout)
+		sent, err := d.send(sendCtx, j.ChatID, msg)
+		cancel()
+		var tooMany *tg.TooManyRequestsError
+		if errors.As(err, &tooMany) {
+			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			p.Done(wait)
+			d.Metrics.tooMany("dispatcher")
+			d.Log.Warn("Telegram says too many requests", "chat_id", j.ChatID, "retry_after", wait)
+			r = p.Retry()
+			continue
+		}
+		p.Done(0)
+		out.at = time.Now()
+		switch {
+		case err == nil:
+			out.state, out.msgID = "sent", int64(sent.ID)
+		case errors.Is(err, tg.ErrorForbidden):
+			out.state, out.err, out.reason = "failed", err.Error(), "forbidden"
+			d.unreachable(ctx, j, err)
+		case errors.Is(err, tg.ErrorBadRequest) || isMigrate(err):
+			// A malformed message or markup: retrying would fail the same way. Kept for people.
+			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "bad_request", true
+			d.Log.Error("Telegram refused a message", "outbox_id", j.ID, "kind", j.Kind, "err", err)
+		case j.Attempts >= d.MaxAttempts:
+			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "retries_exhausted", true
+			d.Log.Error("delivery failed after retries", "outbox_id", j.ID, "attempts", j.Attempts, "err", err)
+		default:
+			out.state, out.err, out.notBefore = "pending", err.Error(), time.Now().Add(d.backoff(j.Attempts))
+			d.Metrics.retry()
+		}
+		rec.add(out)
+		return
+	}
+}
+
+func isMigrate(err error) bool {
+	var m *tg.MigrateError
+	return errors.As(err, &m)
+}
+
+// backoff is the wait before try attempts+1: RetryBase doubling per attempt, at most RetryMax,
+// with "equal jitter" (half fixed, half random) so that rows failing together spread out.
+func (d *Dispatcher) backoff(attempts int) time.Duration {
+	b := d.RetryBase << min(max(attempts-1, 0), 20)
+	if b > d.RetryMax || b <= 0 {
+		b = d.RetryMax
+	}
+	return b/2 + rand.N(b/2+1)
+}
+
+func (d *Dispatcher) render(ctx context.Context, j *claimed) (msg Message, err error) {
+	render, ok := d.Renderers[j.Kind]
 	if !ok {
-		d.finish(ctx, r, "failed", 0, "no renderer for "+r.Kind)
-		return
+		return msg, fmt.Errorf("no renderer for kind %q", j.Kind)
 	}
-	msg, err := render(ctx, r, m)
-	if errors.Is(err, ErrSkip) {
-		d.finish(ctx, r, "cancelled", 0, err.Error())
-		return
-	}
-	if err != nil {
-		d.finish(ctx, r, "failed", 0, err.Error())
-		return
-	}
-	sent, err := d.send(ctx, r.ChatID, msg)
-	if err != nil {
-		d.finish(ctx, r, "failed", 0, err.Error())
-		return
-	}
-	d.finish(ctx, r, "sent", int64(sent.ID), "")
-}
-
-func (d *Dispatcher) finish(ctx context.Context, r Row, state string, msgID int64, lastErr string) {
-	ctx = context.WithoutCancel(ctx)
-	_, err := d.Store.DB.ExecContext(ctx, `
-		UPDATE outbox SET state = $2, telegram_message_id = nullif($3, 0), last_error = nullif($4, ''),
-		       lease_until = NULL, sent_at = CASE WHEN $2 = 'sent' THEN now() END
-		WHERE id = $1`, r.ID, state, msgID, lastErr)
-	if err != nil {
-		d.Log.Error("delivery outcome not recorded", "outbox_id", r.ID, "state", state, "err", err)
-	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("renderer %q panicked: %v", j.Kind, p)
+		}
+	}()
+	return render(ctx, j.Row, j.member)
 }
 
 func (d *Dispatcher) send(ctx context.Context, chatID int64, msg Message) (*models.Message, error) {
 	switch {
 	case msg.PhotoFileID != "":
 		p := &tg.SendPhotoParams{ChatID: chatID, Photo: &models.InputFileString{Data: msg.PhotoFileID},
-			Caption: msg.Text, ParseMode: models.ParseModeHTML}
+			Caption: msg.Text, ParseMode: models.ParseModeHTML, AllowPaidBroadcast: d.PaidBroadcast}
 		if msg.ReplyMarkup != nil {
 			p.ReplyMarkup = msg.ReplyMarkup
 		}
 		return d.Sender.SendPhoto(ctx, p)
 	case msg.DocumentFileID != "":
 		p := &tg.SendDocumentParams{ChatID: chatID, Document: &models.InputFileString{Data: msg.DocumentFileID},
-			Caption: msg.Text, ParseMode: models.ParseModeHTML}
+			Caption: msg.Text, ParseMode: models.ParseModeHTML, AllowPaidBroadcast: d.PaidBroadcast}
 		if msg.ReplyMarkup != nil {
 			p.ReplyMarkup = msg.ReplyMarkup
 		}
 		return d.Sender.SendDocument(ctx, p)
 	}
 	p := &tg.SendMessageParams{ChatID: chatID, Text: msg.Text, ParseMode: models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}, AllowPaidBroadcast: d.PaidBroadcast}
 	if msg.ReplyMarkup != nil {
 		p.ReplyMarkup = msg.ReplyMarkup
 	}
 	return d.Sender.SendMessage(ctx, p)
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -105,3 +105,19 @@ func CancelPendingFor(ctx context.Context, q store.Querier, memberID int64, reas
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// LastErrorFor returns the error of the most recent failed delivery of one thing, "" if none.
+func LastErrorFor(ctx context.Context, q store.Querier, kind string, refID int64) (string, error) {
+	var e []string
+	err := q.SelectContext(ctx, &e, `
+		SELECT coalesce(last_error, '') FROM outbox
+		WHERE kind = $1 AND ref_id = $2 AND state = 'failed'
+		ORDER BY id DESC LIMIT 1`, kind, refID)
+	if err != nil {
+		return "", fmt.Errorf("last delivery error: %w", err)
+	}
+	if len(e) == 0 {
+		return "", nil
+	}
+	return e[0], nil
+}
