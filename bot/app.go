@@ -61,7 +61,11 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	if rate <= 0 { // a Config built by hand rather than by LoadConfig
 		rate = 25
 	}
-	a.limiter = delivery.NewLimiter(delivery.TelegramLimits(rate))
+	limits := delivery.TelegramLimits(rate)
+	if cfg.SendLimits != nil {
+		limits = *cfg.SendLimits
+	}
+	a.limiter = delivery.NewLimiter(limits)
 	a.delivery = delivery.NewMetrics(a.metrics.registry, st.DB)
 	// Sends wait at most 30 s; the poll client waits for the long poll plus a margin, so the
 	// poll never races the client's timeout. The default transport keeps two idle connections

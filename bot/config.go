@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"focalbot/bot/delivery"
 	"log/slog"
 	"net"
 	"net/url"
@@ -29,6 +30,11 @@ type Config struct {
 	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
 	SendRate        float64       // messages per second across all chats, interactive replies included
 	MaxAttempts     int           // tries of a delivery failing with 5xx or network errors
+
+	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
+	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
+	// not take a second each; the delivery tests keep them. Not settable from the environment.
+	SendLimits *delivery.Limits
 
 	// NoJobs keeps periodic jobs from running on their own: tests run them with RunJobs after
 	// moving a FakeClock. Not settable from the environment.

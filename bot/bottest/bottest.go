@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"focalbot/bot"
+	"focalbot/bot/delivery"
 	"focalbot/bot/store"
 	"focalbot/bot/store/storetest"
 	"focalbot/bot/telegramtest"
@@ -52,6 +53,9 @@ func Start(t testing.TB, register func(*bot.App), admins ...int64) *Harness {
 	cfg.PollTimeout = time.Second // short, so a stop does not wait on a long poll
 	cfg.ShutdownTimeout = 5 * time.Second
 	cfg.NoJobs = true
+	// Conversations, not pacing, are under test here: no one-message-per-second per chat
+	// (bot/delivery tests Telegram's limits against the emulator enforcing them).
+	cfg.SendLimits = &delivery.Limits{PerSecond: 1000}
 	clock := bot.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	h := &Harness{T: t, TG: srv, Store: st, DBURL: dbURL, Config: cfg, Register: register, Clock: clock}
 	h.Run()
