@@ -362,6 +362,25 @@ func (p *page) waitLastBot(what, cond string, args ...any) string {
 	return text
 }
 
+// fitsScreen fails the test unless the page fits the window, however long the chat: only the
+// messages scroll, the persona list, the chat's header and the composer stay in view.
+func (p *page) fitsScreen() {
+	p.t.Helper()
+	var fit struct {
+		Doc, Win, Composer, Messages, MessagesClient float64
+	}
+	p.js(&fit, `var m = document.getElementById("messages");
+		return {Doc: document.documentElement.scrollHeight, Win: window.innerHeight,
+		        Composer: document.getElementById("composer").getBoundingClientRect().bottom,
+		        Messages: m.scrollHeight, MessagesClient: m.clientHeight}`)
+	if fit.Doc > fit.Win || fit.Composer > fit.Win {
+		p.t.Errorf("the page is %v px high in a %v px window, its composer ends at %v px: the chat should scroll, not the page", fit.Doc, fit.Win, fit.Composer)
+	}
+	if fit.Messages <= fit.MessagesClient {
+		p.t.Errorf("fitsScreen needs a chat longer than the screen (%v px in %v px)", fit.Messages, fit.MessagesClient)
+	}
+}
+
 // As the CARICC analyst (who speaks Russian): compose a broadcast on the page, with an Uzbek
 // version, for Uzbekistan, asking for acknowledgement, and confirm it, all by typing and
 // pressing the inline buttons. Then, as the Uzbek focal point, see it arrive: first the unread
@@ -404,6 +423,7 @@ func TestBrowserBroadcast(t *testing.T) {
 		t.Errorf("the preview shows %q, want the Russian text as typed and the audience", preview)
 	}
 	p.screenshot("preview")
+	p.fitsScreen()
 	if label := p.pressOnLast("Confirm", `^bc:\d+:send$`); !strings.Contains(label, "1") {
 		t.Errorf("the confirm button reads %q, want the number of recipients (1)", label)
 	}
