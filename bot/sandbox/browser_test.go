@@ -96,6 +96,16 @@ func (p *page) send(text string) {
 	p.click(p.find("#send"))
 }
 
+// cutLabels are the labels of the bot's newest message's buttons that do not fit their
+// button (the page cuts them with an ellipsis, as Telegram's apps do).
+func (p *page) cutLabels() []string {
+	p.t.Helper()
+	var cut []string
+	p.js(&cut, `var m = document.querySelectorAll("#messages .msg.bot"); if (!m.length) return [];
+		return Array.from(m[m.length-1].querySelectorAll(".kbtn")).filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)`)
+	return cut
+}
+
 // botCount is the number of the bot's messages in the chat on screen.
 func (p *page) botCount() int {
 	var n int
@@ -246,6 +256,14 @@ func TestBrowserChat(t *testing.T) {
 	}
 	p.ask("/start")
 	p.screenshot("rtl")
+	// The language picker under a short Urdu question: the message widens for its keyboard,
+	// so that every language's own name can be read.
+	p.send("/language")
+	p.waitLastBot("the /language picker", `d.some(x => x === "lang:en")`)
+	if cut := p.cutLabels(); len(cut) > 0 {
+		t.Errorf("the Urdu /language picker cuts the labels %q", cut)
+	}
+	p.screenshot("rtl-picker")
 	p.as(kazakh)
 	p.js(&dir2, `return document.getElementById("chat").dir`)
 	if dir2 != "ltr" {
@@ -292,6 +310,9 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		if answer := p.nextBot(n, "an answer to /language"); !p.lastBotHasButtons() {
 			t.Fatalf("waiting on issue #3: /language answered %q without a language picker; this test needs /language "+
 				"offering each language in its own name (\"English\", \"қазақ тілі\") and locales/kk.toml", answer)
+		}
+		if cut := p.cutLabels(); len(cut) > 0 {
+			t.Errorf("the /language picker cuts the labels %q", cut)
 		}
 		p.clickWhere(`a button containing "`+label+`" on the /language picker (issue #3)`,
 			`var m = document.querySelectorAll("#messages .msg.bot"); var last = m[m.length-1];
