@@ -289,12 +289,9 @@ func TestBrowserChat(t *testing.T) {
 	p.noErrors()
 }
 
-// As the Kazakh focal point: /help, switch the language to Kazakh and back with /language,
-// and see the answers change.
-//
-// This waits on issue #3 (membership and languages): the /language command, its picker
-// showing each language in its own name ("English", "қазақ тілі"), and locales/kk.toml.
-// Until that lands it fails, saying which of these it did not find.
+// As the Kazakh focal point: /help, switch the language to Kazakh and back with /language
+// (its picker shows each language in its own name: "English", "қазақ тілі"), and see the
+// answers change.
 func TestBrowserLanguageSwitch(t *testing.T) {
 	sb := startSandbox(t)
 	p := openPage(t, sb)
@@ -308,13 +305,12 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		n := p.botCount()
 		p.send("/language")
 		if answer := p.nextBot(n, "an answer to /language"); !p.lastBotHasButtons() {
-			t.Fatalf("waiting on issue #3: /language answered %q without a language picker; this test needs /language "+
-				"offering each language in its own name (\"English\", \"қазақ тілі\") and locales/kk.toml", answer)
+			t.Fatalf("/language answered %q without a language picker", answer)
 		}
 		if cut := p.cutLabels(); len(cut) > 0 {
 			t.Errorf("the /language picker cuts the labels %q", cut)
 		}
-		p.clickWhere(`a button containing "`+label+`" on the /language picker (issue #3)`,
+		p.clickWhere(`a button containing "`+label+`" on the /language picker`,
 			`var m = document.querySelectorAll("#messages .msg.bot"); var last = m[m.length-1];
 			 return Array.from(last.querySelectorAll(".kbtn")).find(b => b.textContent.toLowerCase().indexOf(arguments[0]) >= 0) || null`, label)
 		// The choice is confirmed, by a new message or by editing the picker, before /help.
@@ -332,7 +328,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	choose("қазақ")
 	kazakhHelp := p.ask("/help")
 	if kazakhHelp == english || !strings.ContainsAny(kazakhHelp, "әғқңөұүһіӘҒҚҢӨҰҮҺІ") {
-		t.Errorf("after choosing Kazakh, /help answered %q; want Kazakh (locales/kk.toml, issue #3)", kazakhHelp)
+		t.Errorf("after choosing Kazakh, /help answered %q; want Kazakh (locales/kk.toml)", kazakhHelp)
 	}
 	if first != kazakhHelp {
 		t.Errorf("the Kazakh focal point was first answered %q, not in Kazakh %q", first, kazakhHelp)
@@ -487,6 +483,12 @@ func TestBrowserBroadcast(t *testing.T) {
 		t.Errorf("pressing Acknowledge showed %q, want %q", toast, want)
 	}
 	p.waitLastBot("the acknowledge button gone", `d.length === 0`)
+	// Only the button went: the broadcast itself is not marked edited.
+	var meta string
+	p.js(&meta, `var m = document.querySelectorAll("#messages .msg.bot"); return m[m.length-1].querySelector(".meta").textContent`)
+	if strings.Contains(meta, "edited") {
+		t.Errorf("the acknowledged broadcast is marked %q: removing its button is no edit of its text", meta)
+	}
 	p.screenshot("arrived")
 	p.noErrors()
 }
