@@ -305,7 +305,7 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 		c, _ := delivery.CountsFor(context.Background(), h.Store.DB, "broadcast", id)
 		return acked == 3 && c.Sent == 4
 	})
-	// Forged acknowledgement by someone it was not sent to.
+	// Forged acknowledgement by someone it was not sent to (told in Georgian, their language).
 	ge.PressForged(1, fmt.Sprintf("bca:%d", id))
 	netWaitToast(t, ge, h.App().I18n.T("ka", "bc_ack_not_recipient", nil))
 

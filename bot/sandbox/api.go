@@ -107,7 +107,7 @@ type messageView struct {
 	HTML     string         `json:"html"` // sanitised: see renderHTML
 	FileName string         `json:"file_name,omitempty"`
 	Buttons  [][]buttonView `json:"buttons,omitempty"`
-	Edited   bool           `json:"edited,omitempty"`
+	Edited   bool           `json:"edited,omitempty"` // its text changed (not just its buttons)
 	Deleted  bool           `json:"deleted,omitempty"`
 	Time     int64          `json:"time"` // unix milliseconds
 }
@@ -184,7 +184,7 @@ func (s *Sandbox) changes(events []telegramtest.Event, onlyChat int64) []chatCha
 
 func (s *Sandbox) view(m telegramtest.Message, seq int64) messageView {
 	v := messageView{ID: m.ID, Seq: seq, FromBot: m.FromBot, Kind: "text", HTML: renderHTML(m.Plain(), m.Entities()),
-		Edited: m.Edited > 0, Deleted: m.Deleted, Time: m.Date.UnixMilli()}
+		Edited: m.TextEdits > 0, Deleted: m.Deleted, Time: m.Date.UnixMilli()}
 	switch m.Kind {
 	case "photo", "document":
 		v.Kind = m.Kind

@@ -96,6 +96,16 @@ func (p *page) send(text string) {
 	p.click(p.find("#send"))
 }
 
+// cutLabels are the labels of the bot's newest message's buttons that do not fit their
+// button (the page cuts them with an ellipsis, as Telegram's apps do).
+func (p *page) cutLabels() []string {
+	p.t.Helper()
+	var cut []string
+	p.js(&cut, `var m = document.querySelectorAll("#messages .msg.bot"); if (!m.length) return [];
+		return Array.from(m[m.length-1].querySelectorAll(".kbtn")).filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)`)
+	return cut
+}
+
 // botCount is the number of the bot's messages in the chat on screen.
 func (p *page) botCount() int {
 	var n int
@@ -246,6 +256,14 @@ func TestBrowserChat(t *testing.T) {
 	}
 	p.ask("/start")
 	p.screenshot("rtl")
+	// The language picker under a short Urdu question: the message widens for its keyboard,
+	// so that every language's own name can be read.
+	p.send("/language")
+	p.waitLastBot("the /language picker", `d.some(x => x === "lang:en")`)
+	if cut := p.cutLabels(); len(cut) > 0 {
+		t.Errorf("the Urdu /language picker cuts the labels %q", cut)
+	}
+	p.screenshot("rtl-picker")
 	p.as(kazakh)
 	p.js(&dir2, `return document.getElementById("chat").dir`)
 	if dir2 != "ltr" {
@@ -271,12 +289,9 @@ func TestBrowserChat(t *testing.T) {
 	p.noErrors()
 }
 
-// As the Kazakh focal point: /help, switch the language to Kazakh and back with /language,
-// and see the answers change.
-//
-// This waits on issue #3 (membership and languages): the /language command, its picker
-// showing each language in its own name ("English", "қазақ тілі"), and locales/kk.toml.
-// Until that lands it fails, saying which of these it did not find.
+// As the Kazakh focal point: /help, switch the language to Kazakh and back with /language
+// (its picker shows each language in its own name: "English", "қазақ тілі"), and see the
+// answers change.
 func TestBrowserLanguageSwitch(t *testing.T) {
 	sb := startSandbox(t)
 	p := openPage(t, sb)
@@ -290,10 +305,12 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		n := p.botCount()
 		p.send("/language")
 		if answer := p.nextBot(n, "an answer to /language"); !p.lastBotHasButtons() {
-			t.Fatalf("waiting on issue #3: /language answered %q without a language picker; this test needs /language "+
-				"offering each language in its own name (\"English\", \"қазақ тілі\") and locales/kk.toml", answer)
+			t.Fatalf("/language answered %q without a language picker", answer)
 		}
-		p.clickWhere(`a button containing "`+label+`" on the /language picker (issue #3)`,
+		if cut := p.cutLabels(); len(cut) > 0 {
+			t.Errorf("the /language picker cuts the labels %q", cut)
+		}
+		p.clickWhere(`a button containing "`+label+`" on the /language picker`,
 			`var m = document.querySelectorAll("#messages .msg.bot"); var last = m[m.length-1];
 			 return Array.from(last.querySelectorAll(".kbtn")).find(b => b.textContent.toLowerCase().indexOf(arguments[0]) >= 0) || null`, label)
 		// The choice is confirmed, by a new message or by editing the picker, before /help.
@@ -311,7 +328,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	choose("қазақ")
 	kazakhHelp := p.ask("/help")
 	if kazakhHelp == english || !strings.ContainsAny(kazakhHelp, "әғқңөұүһіӘҒҚҢӨҰҮҺІ") {
-		t.Errorf("after choosing Kazakh, /help answered %q; want Kazakh (locales/kk.toml, issue #3)", kazakhHelp)
+		t.Errorf("after choosing Kazakh, /help answered %q; want Kazakh (locales/kk.toml)", kazakhHelp)
 	}
 	if first != kazakhHelp {
 		t.Errorf("the Kazakh focal point was first answered %q, not in Kazakh %q", first, kazakhHelp)
@@ -332,4 +349,146 @@ func hasCyrillic(s string) bool {
 		}
 	}
 	return false
+}
+
+// pressOnLast clicks, on the bot's newest message, the inline button whose callback data
+// matches the regular expression dataRE, once it is there and not waiting for an earlier
+// press; it returns the button's label, what the person saw on it. Buttons are found by their
+// data, not their label, so that the test does not depend on the persona's language.
+func (p *page) pressOnLast(what, dataRE string) string {
+	p.t.Helper()
+	const find = `var m = document.querySelectorAll("#messages .msg.bot"); if (!m.length) return null;
+		var re = new RegExp(arguments[0]);
+		var b = Array.from(m[m.length-1].querySelectorAll("button.kbtn")).find(b => re.test(b.dataset.data));
+		return b && !b.hasAttribute("aria-busy") ? b : null`
+	var label string
+	p.waitFor(what, wait, &label, `var b = (function () {`+find+`}).apply(null, arguments); return b ? b.textContent : null`, dataRE)
+	p.clickWhere(what, find, dataRE)
+	return label
+}
+
+// waitLastBot waits until the bot's newest message satisfies cond (a JavaScript expression
+// over its text t and its button data d) and returns its text.
+func (p *page) waitLastBot(what, cond string, args ...any) string {
+	p.t.Helper()
+	var text string
+	p.waitFor(what, wait, &text, `var m = document.querySelectorAll("#messages .msg.bot"); if (!m.length) return null;
+		var last = m[m.length-1], t = last.querySelector(".text").innerText;
+		var d = Array.from(last.querySelectorAll("button.kbtn")).map(b => b.dataset.data);
+		return (`+cond+`) ? t : null`, args...)
+	return text
+}
+
+// fitsScreen fails the test unless the page fits the window, however long the chat: only the
+// messages scroll, the persona list, the chat's header and the composer stay in view.
+func (p *page) fitsScreen() {
+	p.t.Helper()
+	var fit struct {
+		Doc, Win, Composer, Messages, MessagesClient float64
+	}
+	p.js(&fit, `var m = document.getElementById("messages");
+		return {Doc: document.documentElement.scrollHeight, Win: window.innerHeight,
+		        Composer: document.getElementById("composer").getBoundingClientRect().bottom,
+		        Messages: m.scrollHeight, MessagesClient: m.clientHeight}`)
+	if fit.Doc > fit.Win || fit.Composer > fit.Win {
+		p.t.Errorf("the page is %v px high in a %v px window, its composer ends at %v px: the chat should scroll, not the page", fit.Doc, fit.Win, fit.Composer)
+	}
+	if fit.Messages <= fit.MessagesClient {
+		p.t.Errorf("fitsScreen needs a chat longer than the screen (%v px in %v px)", fit.Messages, fit.MessagesClient)
+	}
+}
+
+// As the CARICC analyst (who speaks Russian): compose a broadcast on the page, with an Uzbek
+// version, for Uzbekistan, asking for acknowledgement, and confirm it, all by typing and
+// pressing the inline buttons. Then, as the Uzbek focal point, see it arrive: first the unread
+// marker, then the Uzbek text in the chat, and acknowledge it. Nobody outside the audience
+// gets it, and the page shows no JavaScript error.
+func TestBrowserBroadcast(t *testing.T) {
+	sb := startSandbox(t)
+	p := openPage(t, sb)
+	const (
+		russian = "Контейнер MSKU 1234567 из Карачи: проверьте при прибытии в Ташкент. <b>не разметка</b>"
+		uzbekV  = "Karachidan MSKU 1234567 konteyneri: Toshkentga kelganda tekshiring. <b>belgi emas</b>"
+	)
+
+	p.as(analyst)
+	p.ask("/broadcast")
+	p.send(russian)
+	p.waitLastBot("the draft panel", `d.some(x => /^bc:\d+:aud$/.test(x))`)
+
+	// An Uzbek version: the language picker, then the text typed.
+	p.pressOnLast("Add a language", `^bc:\d+:lang$`)
+	if label := p.pressOnLast("Oʻzbekcha on the language picker", `^bc:\d+:l:uz$`); !strings.Contains(label, "Oʻzbekcha") {
+		t.Errorf("the Uzbek language button reads %q", label)
+	}
+	p.waitLastBot("the request for the Uzbek text", `d.length === 0 && t.indexOf("Oʻzbekcha") >= 0`)
+	p.send(uzbekV)
+	p.waitLastBot("the draft panel with both versions", `d.some(x => /^bc:\d+:aud$/.test(x)) && t.indexOf("Oʻzbekcha") >= 0`)
+
+	// The audience: Uzbekistan, ticked on the chooser.
+	p.pressOnLast("Audience", `^bc:\d+:aud$`)
+	p.pressOnLast("Uzbekistan on the audience chooser", `^bc:\d+:c:UZ$`)
+	p.waitLastBot("Uzbekistan ticked", `Array.from(last.querySelectorAll("button.kbtn")).some(b => /:c:UZ$/.test(b.dataset.data) && b.textContent.indexOf("✓") === 0)`)
+	p.pressOnLast("Done on the audience chooser", `^bc:\d+:main$`)
+
+	// Acknowledgement asked for, then the preview with the exact count, then confirm.
+	p.pressOnLast("Request acknowledgement", `^bc:\d+:ack$`)
+	p.waitLastBot("acknowledgement ticked", `Array.from(last.querySelectorAll("button.kbtn")).some(b => /:ack$/.test(b.dataset.data) && b.textContent.indexOf("✓") === 0)`)
+	p.pressOnLast("Preview", `^bc:\d+:prev$`)
+	preview := p.waitLastBot("the preview", `d.some(x => /^bc:\d+:send$/.test(x))`)
+	if !strings.Contains(preview, russian) || !strings.Contains(preview, "Узбекистан") {
+		t.Errorf("the preview shows %q, want the Russian text as typed and the audience", preview)
+	}
+	p.screenshot("preview")
+	p.fitsScreen()
+	if label := p.pressOnLast("Confirm", `^bc:\d+:send$`); !strings.Contains(label, "1") {
+		t.Errorf("the confirm button reads %q, want the number of recipients (1)", label)
+	}
+	p.waitLastBot("the confirmation that it is sent", `d.length === 0 && t.indexOf("/broadcasts") >= 0`)
+
+	// The Uzbek focal point's entry gets an unread marker; nobody else's does.
+	var badge string
+	p.waitFor("an unread marker on the Uzbek persona", wait, &badge,
+		`var b = document.querySelector('[data-persona="'+arguments[0]+'"] .badge'); return b ? b.textContent : null`, uzbek)
+	if badge != "1" {
+		t.Errorf("unread marker shows %q, want 1", badge)
+	}
+	p.screenshot("sent")
+	for _, other := range []int64{kazakh, pakistan, visitor} {
+		var has bool
+		p.js(&has, `return !!document.querySelector('[data-persona="'+arguments[0]+'"] .badge')`, other)
+		if has {
+			t.Errorf("persona %d, outside the audience, has an unread marker", other)
+		}
+	}
+
+	// In the Uzbek chat: the Uzbek version, escaped as typed, with the Acknowledge button.
+	p.as(uzbek)
+	got := p.nextBot(0, "the broadcast in the Uzbek chat")
+	if !strings.Contains(got, uzbekV) || strings.Contains(got, "Контейнер") {
+		t.Errorf("the Uzbek focal point sees %q, want the Uzbek version as typed", got)
+	}
+	var bold int
+	p.js(&bold, `return document.querySelectorAll("#messages .msg.bot .text b").length`)
+	if bold != 1 { // the header only: the typed <b> is text
+		t.Errorf("the broadcast shows %d bold parts, want 1 (the header)", bold)
+	}
+	ack := sb.App.I18n.T("uz", "bc_btn_ack", nil)
+	if label := p.pressOnLast("Acknowledge", `^bca:\d+$`); label != ack {
+		t.Errorf("the acknowledge button reads %q, want %q", label, ack)
+	}
+	var toast string
+	p.waitFor("the acknowledgement's toast", wait, &toast, `var e = document.getElementById("toast"); return e.hidden ? null : e.textContent`)
+	if want := sb.App.I18n.T("uz", "bc_acked", nil); toast != want {
+		t.Errorf("pressing Acknowledge showed %q, want %q", toast, want)
+	}
+	p.waitLastBot("the acknowledge button gone", `d.length === 0`)
+	// Only the button went: the broadcast itself is not marked edited.
+	var meta string
+	p.js(&meta, `var m = document.querySelectorAll("#messages .msg.bot"); return m[m.length-1].querySelector(".meta").textContent`)
+	if strings.Contains(meta, "edited") {
+		t.Errorf("the acknowledged broadcast is marked %q: removing its button is no edit of its text", meta)
+	}
+	p.screenshot("arrived")
+	p.noErrors()
 }

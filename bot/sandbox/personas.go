@@ -70,8 +70,32 @@ func personaIDs() []int64 {
 var ErrRealMembers = errors.New("the database holds members who are not the sandbox's demo personas: " +
 	"the sandbox will not mix demo data into a real network; unset DATABASE_URL (a local database under ./var is used) or point it at an empty database")
 
-// seed adds the demo members that are missing. It runs at every start, so it is idempotent: a
-// persona already in the database is left as it is (its language, say, as last chosen).
+// demoStatus is an operational status the demo network starts with, so that /status shows a
+// board with something on it before anyone has posted. It is posted by the focal point of the
+// place's country, without a note: a note is free text in its author's language, while
+// measures are shown in each reader's.
+type demoStatus struct {
+	locode              string // UN/LOCODE of the place
+	freight, passengers string
+	measures            store.Measures
+}
+
+var demoStatuses = []demoStatus{
+	{locode: "PKKHI", freight: "restricted", passengers: "open",
+		measures: store.Measures{{Code: "prior_notice"}, {Code: "e_documents"}}},
+	{locode: "UZTAS", freight: "open", passengers: "open"},
+	{locode: "TJKHU", freight: "restricted", passengers: "restricted",
+		measures: store.Measures{{Code: "reduced_hours", Hours: "08:00–20:00"}}},
+}
+
+// demoStatusValidity is how long a demo status stays valid: the board's default. After that the
+// expiry job asks its author, as it would anyone, whether it still holds.
+const demoStatusValidity = 7 * 24 * time.Hour
+
+// seed adds the demo members that are missing, and the demo statuses of places that have none.
+// It runs at every start, so it is idempotent: a persona already in the database is left as it
+// is (its language, say, as last chosen), and a place that has any status (a demo one, expired
+// or not, or one posted on the page) gets no other.
 func seed(ctx context.Context, st *store.Store) (added int, err error) {
 	others, err := st.MembersOtherThan(ctx, personaIDs())
 	if err != nil {
@@ -116,6 +140,10 @@ func seed(ctx context.Context, st *store.Store) (added int, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("seed demo network: %w", err)
 	}
+	// Apart, once the members are committed: the statuses' authors are looked up by them.
+	if err := st.InTx(ctx, func(tx *sqlx.Tx) error { return seedStatuses(ctx, st, tx, time.Now()) }); err != nil {
+		return 0, fmt.Errorf("seed demo statuses: %w", err)
+	}
 	return added, nil
 }
 
@@ -130,4 +158,48 @@ func direction(lang string) string {
 		return "rtl"
 	}
 	return "ltr"
+}
+
+// seedStatuses posts the demo statuses of places that have none yet.
+func seedStatuses(ctx context.Context, st *store.Store, tx *sqlx.Tx, now time.Time) error {
+	for _, d := range demoStatuses {
+		place, err := st.PlaceByLocode(ctx, tx, d.locode)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // the place list changed: nothing to show there
+		} else if err != nil {
+			return err
+		}
+		if _, err := st.LockPlace(ctx, tx, place.ID); err != nil {
+			return err
+		}
+		if _, err := st.LatestStatusID(ctx, tx, place.ID); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		author, err := demoFocalPoint(ctx, st, place.Country)
+		if err != nil {
+			return err
+		}
+		s := store.PlaceStatus{PlaceID: place.ID, AuthorID: author.ID, Freight: d.freight, Passengers: d.passengers,
+			Measures: d.measures, NoteLang: author.Language, PostedAt: now, ValidUntil: now.Add(demoStatusValidity)}
+		id, err := st.InsertPlaceStatus(ctx, tx, s)
+		if err != nil {
+			return err
+		}
+		if err := store.Audit(ctx, tx, store.AuditEntry{ActorID: &author.ID, Action: "sandbox_demo_status", SubjectID: &id, After: s}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoFocalPoint is the member of the demo focal point of a country.
+func demoFocalPoint(ctx context.Context, st *store.Store, country string) (*store.Member, error) {
+	for _, p := range Personas {
+		if p.Country == country && p.role == store.RoleFocalPoint {
+			return st.MemberByTelegramID(ctx, p.UserID)
+		}
+	}
+	return nil, fmt.Errorf("no demo focal point of %s", country)
 }

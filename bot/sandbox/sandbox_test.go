@@ -226,6 +226,24 @@ func TestRestartAndReset(t *testing.T) {
 	if _, err := user.WaitForText("Nurlan Abenov", wait); err != nil {
 		t.Fatal(err)
 	}
+	// The board starts with demo statuses: Karachi's, posted by Pakistan's focal point.
+	pk := sb.TG.User(pakistan, "", "")
+	pk.SendText("/status")
+	if _, err := pk.WaitForText("(PKKHI)", wait); err != nil {
+		t.Errorf("Pakistan's board shows no demo status of Karachi: %v", err)
+	}
+	countStatuses := func() int {
+		t.Helper()
+		var n int
+		if err := sb.Store.DB.GetContext(ctx, &n, `SELECT count(*) FROM place_statuses`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	demo := countStatuses()
+	if demo == 0 {
+		t.Error("no demo statuses seeded")
+	}
 	sb.Stop()
 
 	sb, err = sandbox.Start(ctx, opts)
@@ -234,6 +252,9 @@ func TestRestartAndReset(t *testing.T) {
 	}
 	if sb.Seeded != 0 {
 		t.Errorf("second start seeded %d members again", sb.Seeded)
+	}
+	if n := countStatuses(); n != demo {
+		t.Errorf("after a restart there are %d statuses, want the %d demo ones, not posted twice", n, demo)
 	}
 	user = sb.TG.User(kazakh, "", "")
 	user.SendText("/help")

@@ -22,6 +22,9 @@ type Message struct {
 	FileName  string
 	Keyboard  [][]Button
 	Edited    int // number of successful edits
+	// TextEdits counts the edits of the text or caption: Telegram's apps mark a message
+	// "edited" after those, not after a change of its inline keyboard alone.
+	TextEdits int
 	Deleted   bool
 	Date      time.Time
 

@@ -342,6 +342,9 @@ func (s *Server) editLocked(c *chatState, m *Message, ev string) *apiError {
 		return tooMany(ra)
 	}
 	m.Edited++
+	if ev == EventEdited {
+		m.TextEdits++
+	}
 	s.stats.Edited++
 	text := m.Text
 	if text == "" {

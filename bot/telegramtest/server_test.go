@@ -563,7 +563,7 @@ func TestPressAndEditFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != m.ID || got.Edited != 1 || len(got.Keyboard) != 0 {
+	if got.ID != m.ID || got.Edited != 1 || got.TextEdits != 1 || len(got.Keyboard) != 0 {
 		t.Fatalf("edited message %+v", got)
 	}
 	if _, err := u.WaitFor(3*time.Second, func([]telegramtest.Message) bool {

@@ -177,6 +177,7 @@
           el.className = "kbtn";
           el.dir = "auto";
           el.textContent = btn.text;
+          el.title = btn.text;
           r.appendChild(el);
         }
         kb.appendChild(r);
