@@ -40,10 +40,9 @@ func registerStatusBoard(a *bot.App) {
 	a.Renderer(stChangeKind, stChangeRenderer(a))
 }
 
-// netCountryName is a network country's name in lang.
-func netCountryName(a *bot.App, lang, cc string) string {
-	return a.I18n.T(lang, "net_country_"+cc, nil)
-}
+// netCountryName is a network country's name in lang (from CLDR, like every country name
+// the bot shows).
+func netCountryName(_ *bot.App, lang, cc string) string { return i18n.CountryName(lang, cc) }
 
 // stPlaceName is a place's names and LOCODE, escaped: "Torkham / طورخم (PKTOR)".
 func stPlaceName(p *store.Place) string {

@@ -71,9 +71,16 @@ func NativeName(code string) string {
 	return code
 }
 
+// officialNames override CLDR where the network's own usage differs: Kyrgyzstan's official
+// short name in Russian is Кыргызстан, where CLDR has Киргизия.
+var officialNames = map[string]string{"ru:KG": "Кыргызстан"}
+
 // CountryName is the name of an ISO 3166-1 alpha-2 country in lang ("KZ" in kk: Қазақстан),
 // falling back to English and then to the code itself.
 func CountryName(lang, cc string) string {
+	if n, ok := officialNames[lang+":"+cc]; ok {
+		return n
+	}
 	region, err := language.ParseRegion(cc)
 	if err != nil {
 		return cc
