@@ -693,7 +693,7 @@ func TestInviteInBot(t *testing.T) {
 	admin := h.TG.User(adminUID, "Ann", "ru")
 	admin.SendText("/invite")
 	expect(t, admin, "Из какой страны")
-	pressText(t, admin, "Киргизия")
+	pressText(t, admin, "Кыргызстан")
 	expect(t, admin, "Какая роль")
 	pressText(t, admin, "контактное лицо")
 	expect(t, admin, "В каком ведомстве")
