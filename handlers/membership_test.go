@@ -722,7 +722,7 @@ func TestInviteInBot(t *testing.T) {
 	expect(t, u, "подразделение")
 	u.SendText("ГПК Бишкек")
 	c := expect(t, u, "Проверьте")
-	if !strings.Contains(c.Plain(), "Киргизия") || !strings.Contains(c.Plain(), "группа портового контроля") {
+	if !strings.Contains(c.Plain(), "Кыргызстан") || !strings.Contains(c.Plain(), "группа портового контроля") {
 		t.Errorf("confirmation: %q", c.Plain())
 	}
 }
