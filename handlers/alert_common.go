@@ -37,7 +37,7 @@ func nameOf(m *store.Member, lang string) string {
 		name = "#" + strconv.FormatInt(m.ID, 10)
 	}
 	if m.Country != nil {
-		return name + " (" + alert.CountryName(*m.Country, lang) + ")"
+		return name + " (" + i18n.CountryName(lang, *m.Country) + ")"
 	}
 	return name + " (CARICC)"
 }

@@ -11,6 +11,7 @@ import (
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
 
@@ -329,7 +330,7 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 		lang := memberLang(a, to)
 		text := a.I18n.T(lang, "alert_"+f.Kind+"_head", map[string]any{
 			"Ref": al.Ref, "By": nameOf(writer, lang), "Drill": al.Drill,
-			"Lang": alert.LanguageName(f.Lang, lang)})
+			"Lang": i18n.LanguageName(lang, f.Lang)})
 		if f.Text != "" {
 			text += "\n" + html.EscapeString(f.Text)
 		}

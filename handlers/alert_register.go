@@ -125,7 +125,7 @@ func showAlert(ctx context.Context, r *bot.Request, ref string) error {
 		line := r.T("alert_register_followup", map[string]any{
 			"Time": alert.FormatTime(f.CreatedAt, alert.ZoneFor(r.Member.Country)), "By": nameOf(writer, r.Lang),
 			"Kind": i18n.HTML(html.EscapeString(r.T("alert_followup_kind_"+f.Kind, nil))),
-			"Lang": alert.LanguageName(f.Lang, r.Lang), "File": f.FileID != nil})
+			"Lang": i18n.LanguageName(r.Lang, f.Lang), "File": f.FileID != nil})
 		text += "\n\n" + line
 		if f.Text != "" {
 			text += "\n" + html.EscapeString(f.Text)

@@ -284,12 +284,12 @@ func TestAlertLifecycle(t *testing.T) {
 	for _, a := range []int64{analystEN, analystRU} {
 		lang := n.pushLang(a)
 		head := prefix(n.plain(lang, "alert_verify_head", map[string]any{"Author": "", "Revision": 1}), 8)
-		m1 := n.wait(a, ref1+" · "+alert.CountryName("KZ", lang))
+		m1 := n.wait(a, ref1+" · "+i18n.CountryName(lang, "KZ"))
 		if !strings.Contains(m1.Plain(), head) {
 			t.Fatalf("analyst %d: %q", a, m1.Plain())
 		}
-		m2 := n.wait(a, "ALR-2026-000002 · "+alert.CountryName("KZ", lang))
-		if !strings.Contains(m2.Plain(), n.plain(lang, "alert_linked", map[string]any{"Ref": ref1, "Country": alert.CountryName("KZ", lang),
+		m2 := n.wait(a, "ALR-2026-000002 · "+i18n.CountryName(lang, "KZ"))
+		if !strings.Contains(m2.Plain(), n.plain(lang, "alert_linked", map[string]any{"Ref": ref1, "Country": i18n.CountryName(lang, "KZ"),
 			"Date": "2026-03-02", "Identifiers": "CSQU3054383"})) {
 			t.Fatalf("analyst %d: no link to %s in %q", a, ref1, m2.Plain())
 		}
@@ -304,7 +304,7 @@ func TestAlertLifecycle(t *testing.T) {
 		}
 		lang := n.pushLang(a)
 		screens = append(screens, n.waitNew(a, before, n.plain(lang, "alert_audience_countries", map[string]any{
-			"Countries": strings.Join([]string{alert.CountryName("AF", lang), alert.CountryName("KZ", lang), alert.CountryName("UZ", lang)}, ", ")})))
+			"Countries": strings.Join([]string{i18n.CountryName(lang, "AF"), i18n.CountryName(lang, "KZ"), i18n.CountryName(lang, "UZ")}, ", ")})))
 	}
 	var wg sync.WaitGroup
 	counts := map[int64]int{analystEN: n.count(analystEN), analystRU: n.count(analystRU)}
@@ -371,12 +371,12 @@ func TestAlertLifecycle(t *testing.T) {
 	received := map[int64]telegramtest.Message{}
 	for _, id := range []int64{uzbekFP, afghanFP, englishFP, kazakhRU, russianFP} {
 		lang := n.pushLang(id)
-		m := n.wait(id, ref1+" · "+alert.CountryName("KZ", lang))
+		m := n.wait(id, ref1+" · "+i18n.CountryName(lang, "KZ"))
 		p := m.Plain()
 		for _, want := range []string{
 			"CSQU3054383", "MSCU1234566", "IMO 9074729", "KZALA", // identifiers as typed
 			kazakhText, // free text as written (escaped on the wire, shown as typed)
-			alert.LanguageName("kk", lang),
+			i18n.LanguageName(lang, "kk"),
 			n.plain(lang, "alert_label_container", nil), n.plain(lang, "alert_subst_heroin", nil),
 			n.plain(lang, "alert_class_urgent", nil),
 		} {
@@ -457,7 +457,7 @@ func TestAlertLifecycle(t *testing.T) {
 	n.say(afghanFP, "Seizure confirmed: 120 kg heroin", ref1)
 	n.wait(kazakhFP, "Seizure confirmed: 120 kg heroin")
 	fu := n.wait(analystEN, "Seizure confirmed: 120 kg heroin")
-	if !strings.Contains(fu.Plain(), "Ahmad") || !strings.Contains(fu.Plain(), alert.LanguageName("ps", "en")) {
+	if !strings.Contains(fu.Plain(), "Ahmad") || !strings.Contains(fu.Plain(), i18n.LanguageName("en", "ps")) {
 		t.Errorf("follow-up heading: %q", fu.Plain())
 	}
 	before = n.count(afghanFP)

@@ -71,7 +71,7 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 		for _, l := range linked {
 			country := "CARICC"
 			if l.AuthorCountry != nil {
-				country = alert.CountryName(*l.AuthorCountry, lang)
+				country = i18n.CountryName(lang, *l.AuthorCountry)
 			}
 			text += "\n" + a.I18n.T(lang, "alert_linked", map[string]any{"Ref": l.Ref, "Country": country,
 				"Date": l.SubmittedAt.In(alert.ZoneFor(to.Country)).Format("2006-01-02"), "Identifiers": l.Norms})
@@ -226,7 +226,7 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 	}
 	var names []string
 	for _, c := range countries {
-		names = append(names, alert.CountryName(c, r.Lang))
+		names = append(names, i18n.CountryName(r.Lang, c))
 	}
 	who := r.T("alert_audience_all", nil)
 	if !all {

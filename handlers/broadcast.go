@@ -41,25 +41,6 @@ const (
 	bcMaxSchedule = 90 * 24 * time.Hour
 )
 
-// bcLanguages are the languages a version of a broadcast may be in: those of the network. Their
-// names are written in the language itself, the same for every reader, so they are data here,
-// not messages.
-var bcLanguages = []struct{ Code, Name string }{
-	{"en", "English"}, {"ru", "Русский"}, {"tg", "Тоҷикӣ"}, {"ka", "ქართული"}, {"kk", "Қазақша"},
-	{"ky", "Кыргызча"}, {"uz", "Oʻzbekcha"}, {"tk", "Türkmençe"}, {"az", "Azərbaycanca"},
-	{"uk", "Українська"}, {"ps", "پښتو"}, {"fa-AF", "دری"}, {"ur", "اردو"},
-}
-
-// bcLanguageName is a language's own name, or its code for one we do not list.
-func bcLanguageName(code string) string {
-	for _, l := range bcLanguages {
-		if l.Code == code {
-			return l.Name
-		}
-	}
-	return code
-}
-
 var (
 	bcRoles    = []string{store.RoleFocalPoint, store.RoleAnalyst, store.RoleObserver, store.RoleAdmin}
 	bcAgencies = []string{"customs", "port_control_unit", "border_guard", "drug_control_agency", "caricc", "unodc", "wco", "other"}
@@ -89,7 +70,7 @@ func bcStart(ctx context.Context, r *bot.Request) error {
 	if err := r.SaveConv(ctx, bcFlow, "text", bcConv{Lang: r.Lang}); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "bc_ask_text", map[string]any{"Language": bcLanguageName(r.Lang)}, nil)
+	return r.Reply(ctx, "bc_ask_text", map[string]any{"Language": i18n.NativeName(r.Lang)}, nil)
 }
 
 // bcFlowStep takes what the author types: the first text (with an optional file), a text in
@@ -291,7 +272,7 @@ func bcAudienceText(a *bot.App, lang string, b *store.Broadcast) string {
 	if len(b.Countries) > 0 {
 		var names []string
 		for _, c := range b.Countries {
-			names = append(names, netCountryName(a, lang, c))
+			names = append(names, i18n.CountryName(lang, c))
 		}
 		parts = append(parts, strings.Join(names, ", "))
 	}
@@ -315,12 +296,12 @@ func bcAudienceText(a *bot.App, lang string, b *store.Broadcast) string {
 // bcLanguagesText lists a draft's language versions, the fallback marked.
 func bcLanguagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string]string) string {
 	var names []string
-	for _, l := range bcLanguages {
-		if _, ok := texts[l.Code]; !ok {
+	for _, code := range i18n.Supported {
+		if _, ok := texts[code]; !ok {
 			continue
 		}
-		n := l.Name
-		if l.Code == b.FallbackLang {
+		n := i18n.NativeName(code)
+		if code == b.FallbackLang {
 			n = a.I18n.T(lang, "bc_fallback_mark", map[string]any{"Language": n})
 		}
 		names = append(names, n)
@@ -375,7 +356,7 @@ func bcShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error
 		Row(bot.Button{Text: netCheck(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p + "ack"},
 			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p + "lang"})
 	if len(texts) > 1 {
-		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": bcLanguageName(b.FallbackLang)}), CallbackData: p + "fb"})
+		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": i18n.NativeName(b.FallbackLang)}), CallbackData: p + "fb"})
 	}
 	if b.ScheduledFor == nil {
 		kb.Row(bot.Button{Text: r.T("bc_btn_schedule", nil), CallbackData: p + "sched"})
@@ -414,7 +395,7 @@ func bcShowAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) err
 		}
 	}
 	for _, c := range store.NetworkCountries {
-		row = append(row, bot.Button{Text: netCheck(slices.Contains(b.Countries, c), netCountryName(a, r.Lang, c)), CallbackData: p + "c:" + c})
+		row = append(row, bot.Button{Text: netCheck(slices.Contains(b.Countries, c), i18n.CountryName(r.Lang, c)), CallbackData: p + "c:" + c})
 		flush(2)
 	}
 	flush(1)
@@ -441,9 +422,9 @@ func bcShowLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) er
 	p := fmt.Sprintf("bc:%d:", b.ID)
 	kb := &bot.Keyboard{}
 	var row []bot.Button
-	for _, l := range bcLanguages {
-		_, has := texts[l.Code]
-		row = append(row, bot.Button{Text: netCheck(has, l.Name), CallbackData: p + "l:" + l.Code})
+	for _, code := range i18n.Supported {
+		_, has := texts[code]
+		row = append(row, bot.Button{Text: netCheck(has, i18n.NativeName(code)), CallbackData: p + "l:" + code})
 		if len(row) == 3 {
 			kb.Row(row...)
 			row = nil
@@ -519,22 +500,22 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 	case "lang":
 		return bcShowLanguages(ctx, r, b)
 	case "l":
-		if bcLanguageName(arg) == arg {
+		if !slices.Contains(i18n.Supported, arg) {
 			return nil // forged
 		}
 		if err := r.SaveConv(ctx, bcFlow, "lang_text", bcConv{ID: b.ID, Lang: arg}); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": bcLanguageName(arg)}, nil)
+		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": i18n.NativeName(arg)}, nil)
 	case "fb":
 		texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, b.ID)
 		if err != nil {
 			return err
 		}
 		var have []string
-		for _, l := range bcLanguages {
-			if _, ok := texts[l.Code]; ok {
-				have = append(have, l.Code)
+		for _, code := range i18n.Supported {
+			if _, ok := texts[code]; ok {
+				have = append(have, code)
 			}
 		}
 		if len(have) > 0 {
@@ -787,7 +768,7 @@ func bcCompose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLa
 	sb.WriteString(a.I18n.T(ui, fmt.Sprintf("bc_header_%d", b.Priority), nil))
 	if lang != readerLang {
 		sb.WriteString("\n")
-		sb.WriteString(a.I18n.T(ui, "bc_version_in", map[string]any{"Language": bcLanguageName(lang)}))
+		sb.WriteString(a.I18n.T(ui, "bc_version_in", map[string]any{"Language": i18n.NativeName(lang)}))
 	}
 	sb.WriteString("\n\n")
 	sb.WriteString(html.EscapeString(text))

@@ -5,58 +5,10 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"focalbot/bot"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
-
-// dirCountries are the countries of the Inter-regional Network, in the order of the
-// programme's documents; a request can be addressed to any of them.
-var dirCountries = []string{"AF", "AZ", "GE", "KZ", "KG", "PK", "TJ", "TM", "UA", "UZ"}
-
-// dirCountryName is a country's name in lang, from CLDR (x/text/language/display); English,
-// then the code, where CLDR has no name in that language.
-func dirCountryName(lang, code string) string {
-	region, err := language.ParseRegion(code)
-	if err != nil {
-		return code
-	}
-	for _, l := range []string{lang, i18n.Default} {
-		tag, err := language.Parse(l)
-		if err != nil {
-			continue
-		}
-		if n := display.Regions(tag); n != nil {
-			if name := n.Name(region); name != "" {
-				return name
-			}
-		}
-	}
-	return code
-}
-
-// dirLanguageName is a language's name in lang, from CLDR, falling back as dirCountryName.
-func dirLanguageName(lang, code string) string {
-	named, err := language.Parse(code)
-	if err != nil {
-		return code
-	}
-	for _, l := range []string{lang, i18n.Default} {
-		tag, err := language.Parse(l)
-		if err != nil {
-			continue
-		}
-		if n := display.Languages(tag); n != nil {
-			if name := n.Name(named); name != "" {
-				return name
-			}
-		}
-	}
-	return code
-}
 
 // directory lists the active members by country, with unit, agency and role, in the
 // reader's language. It never shows phone numbers or Telegram usernames: the members table
@@ -85,7 +37,7 @@ func directory(ctx context.Context, r *bot.Request) error {
 		}
 	}
 	// Sorted by the name the reader sees; members without a country (CARICC, partners) last.
-	sort.Slice(keys, func(i, j int) bool { return dirCountryName(r.Lang, keys[i]) < dirCountryName(r.Lang, keys[j]) })
+	sort.Slice(keys, func(i, j int) bool { return i18n.CountryName(r.Lang, keys[i]) < i18n.CountryName(r.Lang, keys[j]) })
 	if len(groups[""]) > 0 {
 		keys = append(keys, "")
 	}
@@ -93,7 +45,7 @@ func directory(ctx context.Context, r *bot.Request) error {
 	for _, k := range keys {
 		head := r.T("dir_no_country", nil)
 		if k != "" {
-			head = r.T("dir_country", map[string]any{"Country": dirCountryName(r.Lang, k)})
+			head = r.T("dir_country", map[string]any{"Country": i18n.CountryName(r.Lang, k)})
 		}
 		lines := []string{head}
 		for _, m := range groups[k] {

@@ -89,7 +89,7 @@ func placeShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) er
 	}
 	text := r.T("place_panel", map[string]any{
 		"ID": p.ID, "Name": p.Name, "Local": p.NameLocal, "Locode": p.LocodeOf(),
-		"Country": netCountryName(a, r.Lang, p.Country), "Kinds": stKinds(a, r.Lang, p), "State": i18n.HTML(state),
+		"Country": i18n.CountryName(r.Lang, p.Country), "Kinds": stKinds(a, r.Lang, p), "State": i18n.HTML(state),
 	})
 	pre := fmt.Sprintf("pe:%d:", p.ID)
 	kb := (&bot.Keyboard{}).

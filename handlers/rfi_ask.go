@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"focalbot/bot"
+	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
 
@@ -72,8 +73,8 @@ func rfiAsk(ctx context.Context, r *bot.Request) error {
 func rfiTargetKeyboard(r *bot.Request, d *rfiDraft) *bot.Keyboard {
 	kb := &bot.Keyboard{}
 	var row []bot.Button
-	for _, c := range dirCountries {
-		label := dirCountryName(r.Lang, c)
+	for _, c := range store.NetworkCountries {
+		label := i18n.CountryName(r.Lang, c)
 		if slices.Contains(d.Countries, c) {
 			label = "✓ " + label
 		}
@@ -130,7 +131,7 @@ func rfiAskButton(ctx context.Context, r *bot.Request) error {
 	}
 	switch action {
 	case "c":
-		if !slices.Contains(dirCountries, arg) {
+		if !slices.Contains(store.NetworkCountries, arg) {
 			return bot.Tell("rfi_stale_button", nil)
 		}
 		if i := slices.Index(d.Countries, arg); i >= 0 {
@@ -293,7 +294,7 @@ func rfiOfferCARICC(ctx context.Context, r *bot.Request, d *rfiDraft, missing []
 	}
 	var names []string
 	for _, c := range missing {
-		names = append(names, dirCountryName(r.Lang, c))
+		names = append(names, i18n.CountryName(r.Lang, c))
 	}
 	kb := (&bot.Keyboard{}).
 		Row(bot.Button{Text: r.T("rfi_btn_instead", nil), CallbackData: "rfiask:instead"}).

@@ -110,7 +110,7 @@ func rfiWho(a *bot.App, lang string, m *store.Member) string {
 	}
 	switch {
 	case m.Country != nil && *m.Country != "":
-		name += " (" + dirCountryName(lang, *m.Country) + ")"
+		name += " (" + i18n.CountryName(lang, *m.Country) + ")"
 	case m.Agency == "caricc":
 		name += " (" + a.I18n.T(lang, "rfi_caricc", nil) + ")"
 	}
@@ -136,7 +136,7 @@ func rfiPriority(r *store.RFI) delivery.Priority {
 func rfiTargetsText(a *bot.App, lang string, countries []string, member *store.Member, toCARICC bool) string {
 	var parts []string
 	for _, c := range countries {
-		parts = append(parts, dirCountryName(lang, c))
+		parts = append(parts, i18n.CountryName(lang, c))
 	}
 	if member != nil {
 		parts = append(parts, rfiWho(a, lang, member))
@@ -468,7 +468,7 @@ func rfiBody(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
 	if authorLang == "" || authorLang == readerLang {
 		return i18n.HTML(text)
 	}
-	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": dirLanguageName(readerLang, authorLang)}) + "\n" + text)
+	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": i18n.LanguageName(readerLang, authorLang)}) + "\n" + text)
 }
 
 // ---- who receives what ----

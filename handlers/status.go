@@ -40,10 +40,6 @@ func registerStatusBoard(a *bot.App) {
 	a.Renderer(stChangeKind, stChangeRenderer(a))
 }
 
-// netCountryName is a network country's name in lang (from CLDR, like every country name
-// the bot shows).
-func netCountryName(_ *bot.App, lang, cc string) string { return i18n.CountryName(lang, cc) }
-
 // stPlaceName is a place's names and LOCODE, escaped: "Torkham / طورخم (PKTOR)".
 func stPlaceName(p *store.Place) string {
 	s := "<b>" + html.EscapeString(p.Name) + "</b>"
@@ -112,7 +108,7 @@ func stStatusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceS
 		}
 	}
 	if s.Note != "" {
-		sb.WriteString("\n" + a.I18n.T(lang, "st_note", map[string]any{"Language": bcLanguageName(s.NoteLang), "Note": s.Note}))
+		sb.WriteString("\n" + a.I18n.T(lang, "st_note", map[string]any{"Language": i18n.LanguageName(lang, s.NoteLang), "Note": s.Note}))
 	}
 	author := ""
 	if m, err := a.Store.MemberByID(ctx, s.AuthorID); err == nil {
@@ -162,7 +158,7 @@ func stCountryPicker(ctx context.Context, r *bot.Request) error {
 	kb := &bot.Keyboard{}
 	var row []bot.Button
 	for _, c := range store.NetworkCountries {
-		row = append(row, bot.Button{Text: netCountryName(r.App, r.Lang, c), CallbackData: "sb:" + c})
+		row = append(row, bot.Button{Text: i18n.CountryName(r.Lang, c), CallbackData: "sb:" + c})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
@@ -248,8 +244,8 @@ func stShowBoard(ctx context.Context, r *bot.Request, cc string) error {
 	if subscribed {
 		label = "st_btn_unsubscribe_country"
 	}
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, map[string]any{"Country": netCountryName(a, r.Lang, cc)}), CallbackData: "sbt:c:" + cc})
-	title := r.T("st_board_title", map[string]any{"Country": netCountryName(a, r.Lang, cc), "Now": netTime(now)})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, map[string]any{"Country": i18n.CountryName(r.Lang, cc)}), CallbackData: "sbt:c:" + cc})
+	title := r.T("st_board_title", map[string]any{"Country": i18n.CountryName(r.Lang, cc), "Now": netTime(now)})
 	return netSendLines(ctx, r, title, lines, kb)
 }
 
@@ -261,7 +257,7 @@ func stShowPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 	if err != nil {
 		return err
 	}
-	lines := []string{r.T("st_place_kinds", map[string]any{"Country": netCountryName(a, r.Lang, p.Country), "Kinds": stKinds(a, r.Lang, p)})}
+	lines := []string{r.T("st_place_kinds", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country), "Kinds": stKinds(a, r.Lang, p)})}
 	if len(history) == 0 {
 		lines = append(lines, "", r.T("st_place_no_status", nil))
 	} else {
@@ -291,7 +287,7 @@ func stShowPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 	if stCanPost(r.Member, p) == nil {
 		kb.Row(bot.Button{Text: r.T("st_btn_post", nil), CallbackData: fmt.Sprintf("spn:%d", p.ID)})
 	}
-	kb.Row(bot.Button{Text: r.T("st_btn_board", map[string]any{"Country": netCountryName(a, r.Lang, p.Country)}), CallbackData: "sb:" + p.Country})
+	kb.Row(bot.Button{Text: r.T("st_btn_board", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country)}), CallbackData: "sb:" + p.Country})
 	return netSendLines(ctx, r, stPlaceName(p), lines, kb)
 }
 
@@ -426,7 +422,7 @@ func stSubscribeToggle(ctx context.Context, r *bot.Request) error {
 		if !slices.Contains(store.NetworkCountries, parts[2]) {
 			return nil
 		}
-		country, name = parts[2], netCountryName(a, r.Lang, parts[2])
+		country, name = parts[2], i18n.CountryName(r.Lang, parts[2])
 	case "p":
 		id, err := strconv.ParseInt(parts[2], 10, 64)
 		if err != nil {
@@ -470,7 +466,7 @@ func stSubscriptionsList(ctx context.Context, r *bot.Request) error {
 	var lines []string
 	for _, s := range subs {
 		if s.Country != nil {
-			n := netCountryName(a, r.Lang, *s.Country)
+			n := i18n.CountryName(r.Lang, *s.Country)
 			lines = append(lines, "• "+html.EscapeString(n))
 			kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": n}), CallbackData: "sbt:c:" + *s.Country})
 			continue
@@ -499,7 +495,7 @@ func stChangeRenderer(a *bot.App) delivery.Renderer {
 		lang := netLang(to)
 		text := a.I18n.T(lang, "st_change", map[string]any{
 			"Place":   i18n.HTML(stPlaceName(p)),
-			"Country": netCountryName(a, lang, p.Country),
+			"Country": i18n.CountryName(lang, p.Country),
 			"Status":  i18n.HTML(stStatusBlock(ctx, a, lang, s, a.Clock.Now())),
 		})
 		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "st_btn_view", nil), CallbackData: fmt.Sprintf("sv:%d", p.ID)})

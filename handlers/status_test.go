@@ -124,7 +124,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	netWaitText(t, en, "I know no place “Khujant”. Did you mean")
 	netPress(t, en, "Khujand (TJKHU)")
 	place := netWaitText(t, en, "Quarantine of 14 days")
-	for _, want := range []string{"PCR or other test required", "Note (Тоҷикӣ): Навбати мошинҳо то 2 км <дар марз>",
+	for _, want := range []string{"PCR or other test required", "Note (Tajik): Навбати мошинҳо то 2 км <дар марз>",
 		"by Firuz", "Valid until 2026-03-05 09:00 UTC", "Tajikistan · dry port"} {
 		if !strings.Contains(place.Plain(), want) {
 			t.Errorf("place view lacks %q:\n%s", want, place.Plain())

@@ -7,9 +7,6 @@ import (
 	_ "time/tzdata" // the zones of the network's countries, whatever the host has installed
 	"unicode/utf16"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"focalbot/bot/i18n"
 )
 
@@ -45,36 +42,6 @@ func FormatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04 UTC-07:00")
 }
 
-// LanguageName names language code in the reader's language ("Kazakh", "казахский").
-func LanguageName(code, readerLang string) string {
-	tag, err := language.Parse(code)
-	if err != nil {
-		return code
-	}
-	if n := display.Tags(language.Make(readerLang)).Name(tag); n != "" {
-		return n
-	}
-	if n := display.English.Tags().Name(tag); n != "" {
-		return n
-	}
-	return code
-}
-
-// CountryName names a country in the reader's language.
-func CountryName(cc, readerLang string) string {
-	r, err := language.ParseRegion(cc)
-	if err != nil {
-		return cc
-	}
-	if n := display.Regions(language.Make(readerLang)).Name(r); n != "" {
-		return n
-	}
-	if n := display.English.Regions().Name(r); n != "" {
-		return n
-	}
-	return cc
-}
-
 // Meta is what a rendering says about an alert beyond its content.
 type Meta struct {
 	Ref           string // empty for a draft
@@ -108,7 +75,7 @@ func Render(tr Translator, lang string, c *Content, m Meta) string {
 	if m.Ref != "" {
 		head := map[string]any{"Ref": m.Ref, "Country": "", "Time": ""}
 		if m.AuthorCountry != nil {
-			head["Country"] = CountryName(*m.AuthorCountry, lang)
+			head["Country"] = i18n.CountryName(lang, *m.AuthorCountry)
 		}
 		if !m.Time.IsZero() {
 			zone := m.Zone
@@ -165,7 +132,7 @@ func Render(tr Translator, lang string, c *Content, m Meta) string {
 		field("concealment", html.EscapeString(t(Concealments.ID(c.Concealment), nil)))
 	}
 	if c.Text != "" {
-		lines = append(lines, t("alert_render_text", map[string]any{"Lang": LanguageName(c.Lang, lang)}))
+		lines = append(lines, t("alert_render_text", map[string]any{"Lang": i18n.LanguageName(lang, c.Lang)}))
 		for _, l := range strings.Split(c.Text, "\n") {
 			lines = append(lines, html.EscapeString(l))
 		}
@@ -180,7 +147,7 @@ func Render(tr Translator, lang string, c *Content, m Meta) string {
 func renderPlace(tr Translator, lang string, p Place) string {
 	country := ""
 	if p.Country != "" {
-		country = CountryName(p.Country, lang)
+		country = i18n.CountryName(lang, p.Country)
 	}
 	return tr.T(lang, "alert_render_place_name", map[string]any{
 		"Name": p.Name, "Locode": p.Locode, "Country": country, "Unknown": p.Unknown})

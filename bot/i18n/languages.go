@@ -71,6 +71,25 @@ func NativeName(code string) string {
 	return code
 }
 
+// LanguageName is the name of language code in the reader's language lang ("kk" in ru:
+// казахский), for labelling free text with the language it was written in; English, then the
+// code, where CLDR has no name.
+func LanguageName(lang, code string) string {
+	named, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	if reader, err := language.Parse(lang); err == nil {
+		if n := display.Tags(reader).Name(named); n != "" {
+			return n
+		}
+	}
+	if n := display.English.Tags().Name(named); n != "" {
+		return n
+	}
+	return code
+}
+
 // officialNames override CLDR where the network's own usage differs: Kyrgyzstan's official
 // short name in Russian is Кыргызстан, where CLDR has Киргизия.
 var officialNames = map[string]string{"ru:KG": "Кыргызстан"}
