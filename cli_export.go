@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"focalbot/bot"
 	"focalbot/bot/store"
 )
 
@@ -33,11 +32,7 @@ func export(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("export alerts: --since must be a date such as 2026-01-01")}
 	}
-	cfg, err := bot.LoadConfig(os.Getenv, "DATABASE_URL")
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	st, _, err := openDatabase(ctx, os.Getenv)
 	if err != nil {
 		return err
 	}

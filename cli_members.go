@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"focalbot/bot"
 	"focalbot/bot/store"
 	"focalbot/handlers"
 )
@@ -28,11 +27,7 @@ func runMembers(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 {
 		return usageError{errors.New(membersUsage)}
 	}
-	cfg, err := bot.LoadConfig(getenv, "DATABASE_URL")
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	st, _, err := openDatabase(ctx, getenv)
 	if err != nil {
 		return err
 	}

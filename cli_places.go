@@ -16,7 +16,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"focalbot/bot"
 	"focalbot/bot/store"
 	"focalbot/handlers"
 )
@@ -53,11 +52,8 @@ func placesCLI(ctx context.Context, args []string, out io.Writer) error {
 
 // cliStore opens the database of DATABASE_URL for a CLI command.
 func cliStore(ctx context.Context) (*store.Store, error) {
-	cfg, err := bot.LoadConfig(os.Getenv, "DATABASE_URL")
-	if err != nil {
-		return nil, err
-	}
-	return openStore(ctx, cfg)
+	st, _, err := openDatabase(ctx, os.Getenv)
+	return st, err
 }
 
 func placesList(ctx context.Context, st *store.Store, args []string, out io.Writer) error {

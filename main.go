@@ -128,16 +128,23 @@ func run(ctx context.Context) error {
 }
 
 func migrate(ctx context.Context) error {
-	cfg, err := bot.LoadConfig(os.Getenv, "DATABASE_URL")
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	st, cfg, err := openDatabase(ctx, os.Getenv)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	return st.Migrate(ctx, newLogger(cfg))
+}
+
+// openDatabase is how the commands that need only the database start: DATABASE_URL from the
+// environment, connected.
+func openDatabase(ctx context.Context, getenv func(string) string) (*store.Store, *bot.Config, error) {
+	cfg, err := bot.LoadConfig(getenv, "DATABASE_URL")
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	return st, cfg, err
 }
 
 func openStore(ctx context.Context, cfg *bot.Config) (*store.Store, error) {
