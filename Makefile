@@ -23,8 +23,10 @@ sandbox: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/focalbot .
 
-## test: every test, with the race detector, against a real PostgreSQL (see README)
+## test: every test, with the race detector, against a real PostgreSQL (see README); first
+##       installs what the tests need when missing (.ci/test-deps)
 test:
+	@.ci/test-deps
 	$(GO) test -race -count=1 ./...
 
 ## lint: go vet and gofmt

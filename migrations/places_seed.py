@@ -10,7 +10,7 @@ with an IATA code. Names with characters the source file lost are taken from its
 nameWoDiacritics column. Names in the local script are added by hand below for the places
 officials name most; admins add the others (`focalbot places edit`, /placeedit).
 
-Usage: python3 tools/places_seed.py ../shared/data/unlocode/places.csv > seed.sql
+Usage: python3 migrations/places_seed.py ../shared/data/unlocode/places.csv > seed.sql
 """
 import csv
 import sys
