@@ -266,11 +266,15 @@ func hasDigit(s string) bool {
 	return false
 }
 
+// separators part several values on a line: the Latin comma and semicolon, and the Arabic
+// comma and semicolon that Urdu, Pashto and Dari keyboards type.
+const separators = ",;\n،؛"
+
 // SplitValues splits a line holding several identifiers: commas, semicolons and new lines
 // separate them (not spaces: plates and B/L numbers may contain spaces).
 func SplitValues(s string) []string {
 	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(separators, r) }) {
 		if f = strings.TrimSpace(f); f != "" {
 			out = append(out, f)
 		}

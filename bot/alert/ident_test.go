@@ -151,3 +151,16 @@ func FuzzParseIdentifier(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitValuesAcceptsArabicSeparators(t *testing.T) {
+	got := alert.SplitValues("MSCU1234566، TGHU7654321؛ ABC 123; X,Y")
+	want := []string{"MSCU1234566", "TGHU7654321", "ABC 123", "X", "Y"}
+	if len(got) != len(want) {
+		t.Fatalf("alert.SplitValues = %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("alert.SplitValues = %q, want %q", got, want)
+		}
+	}
+}
