@@ -469,7 +469,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 		out.at = time.Now()
 		switch {
 		case err == nil:
-			out.state, out.msgID = "sent", int64(sent.ID)
+			out.state, out.msgID, out.text = "sent", int64(sent.ID), msg.Text
 		case errors.Is(err, tg.ErrorForbidden):
 			out.state, out.err, out.reason = "failed", err.Error(), "forbidden"
 			d.unreachable(ctx, j, err)

@@ -15,6 +15,7 @@ type result struct {
 	term      int64
 	state     string // sent, failed, cancelled, or pending (to be tried again at notBefore)
 	msgID     int64
+	text      string // what was sent, kept in outbound_messages beside the replies
 	err       string
 	reason    string    // why it failed, for the metrics
 	notify    bool      // tell the admins (once per thing) that it failed
@@ -137,33 +138,44 @@ func (r *recorder) write(batch []result) {
 func (d *Dispatcher) record(ctx context.Context, batch []result) error {
 	n := len(batch)
 	ids, terms, msgIDs, deltas := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	states, errs := make([]string, n), make([]string, n)
+	states, errs, texts := make([]string, n), make([]string, n), make([]string, n)
 	ats, notBefores := make([]time.Time, n), make([]time.Time, n)
 	var failedKinds []string
 	var failedRefs []int64
 	for i, res := range batch {
 		ids[i], terms[i], msgIDs[i], deltas[i] = res.row.ID, res.term, res.msgID, int64(res.delta)
-		states[i], errs[i], ats[i], notBefores[i] = res.state, res.err, res.at, res.notBefore
+		states[i], errs[i], ats[i], notBefores[i], texts[i] = res.state, res.err, res.at, res.notBefore, res.text
 		if res.notify && !isNoticeKind(res.row.Kind) {
 			failedKinds = append(failedKinds, res.row.Kind)
 			failedRefs = append(failedRefs, res.row.RefID)
 		}
 	}
 	write := func(q sqlx.ExecerContext) error {
+		// The sent ones are also logged in outbound_messages, as the replies are, so that every
+		// message the bot sent is kept with its text.
 		_, err := q.ExecContext(ctx, `
-			UPDATE outbox o SET
-			       state = r.state,
-			       telegram_message_id = CASE WHEN r.state = 'sent' THEN r.msg_id ELSE o.telegram_message_id END,
-			       last_error = CASE WHEN r.err = '' AND r.state <> 'sent' THEN o.last_error ELSE nullif(r.err, '') END,
-			       sent_at = CASE WHEN r.state = 'sent' THEN r.at END,
-			       not_before = CASE WHEN r.state = 'pending' THEN greatest(o.not_before, r.not_before) ELSE o.not_before END,
-			       attempts = greatest(o.attempts + r.delta, 0),
-			       lease_until = NULL, lease_owner = NULL
-			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[],
-			            $7::timestamptz[], $8::int[]) AS r(id, term, state, msg_id, err, at, not_before, delta)
-			WHERE o.id = r.id AND o.state = 'sending' AND o.lease_owner = r.term`,
+			WITH r AS (
+				SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[],
+				                     $6::timestamptz[], $7::timestamptz[], $8::int[], $9::text[])
+				       AS r(id, term, state, msg_id, err, at, not_before, delta, text)
+			), updated AS (
+				UPDATE outbox o SET
+				       state = r.state,
+				       telegram_message_id = CASE WHEN r.state = 'sent' THEN r.msg_id ELSE o.telegram_message_id END,
+				       last_error = CASE WHEN r.err = '' AND r.state <> 'sent' THEN o.last_error ELSE nullif(r.err, '') END,
+				       sent_at = CASE WHEN r.state = 'sent' THEN r.at END,
+				       not_before = CASE WHEN r.state = 'pending' THEN greatest(o.not_before, r.not_before) ELSE o.not_before END,
+				       attempts = greatest(o.attempts + r.delta, 0),
+				       lease_until = NULL, lease_owner = NULL
+				FROM r
+				WHERE o.id = r.id AND o.state = 'sending' AND o.lease_owner = r.term
+				RETURNING o.id, o.chat_id, o.kind, o.state, o.telegram_message_id, o.sent_at)
+			INSERT INTO outbound_messages (chat_id, telegram_message_id, kind, text, sent_at)
+			SELECT u.chat_id, u.telegram_message_id, u.kind, r.text, u.sent_at
+			FROM updated u JOIN r ON r.id = u.id
+			WHERE u.state = 'sent'`,
 			pq.Array(ids), pq.Array(terms), pq.Array(states), pq.Array(msgIDs), pq.Array(errs),
-			pq.Array(ats), pq.Array(notBefores), pq.Array(deltas))
+			pq.Array(ats), pq.Array(notBefores), pq.Array(deltas), pq.Array(texts))
 		return err
 	}
 	if len(failedKinds) == 0 {
