@@ -31,7 +31,7 @@ type network struct {
 const (
 	analystEN = 7101
 	analystRU = 7102
-	kazakhFP  = 7201 // writes Kazakh (kk): no locale file yet
+	kazakhFP  = 7201 // writes Kazakh (kk)
 	kazakhRU  = 7202 // writes Russian
 	uzbekFP   = 7301 // reads Uzbek (uz)
 	afghanFP  = 7302 // reads Pashto (ps)
@@ -406,7 +406,7 @@ func TestAlertLifecycle(t *testing.T) {
 	if _, err := n.users[pakFP].WaitFor(200*time.Millisecond, func(ms []telegramtest.Message) bool { return len(ms) > 0 }); err == nil {
 		t.Error("a member outside the audience got the alert")
 	}
-	decision := n.wait(kazakhFP, ref1+" was verified")
+	decision := n.wait(kazakhFP, n.plain(n.pushLang(kazakhFP), "alert_decision_published", map[string]any{"Ref": ref1, "Count": 7}))
 
 	// --- Acknowledge: a double tap has one effect ---
 	ackData := buttonData(t, received[uzbekFP], "aack:")
@@ -519,7 +519,7 @@ func TestAlertLifecycle(t *testing.T) {
 	if err := h.Store.DB.Get(&ackedAfter, `SELECT count(acked_at) FROM alert_recipients WHERE alert_id = $1`, al.ID); err != nil || ackedAfter != 2 {
 		t.Fatalf("acknowledgements %d %v after the cancellation, want still 2", ackedAfter, err)
 	}
-	n.wait(kazakhFP, ref1+" is CANCELLED")
+	n.wait(kazakhFP, "❌ "+ref1) // the cancellation, in Kazakh
 }
 
 // prefix is the first n characters of s (not bytes: the texts are Russian too).
