@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"focalbot/bot"
 	"focalbot/bot/bottest"
@@ -27,7 +28,7 @@ func TestDeliveryNoticesToAdmins(t *testing.T) {
 	ctx := context.Background()
 	adminUser := h.TG.User(admin, "Ann", "en")
 	ruUser := h.TG.User(adminRU, "Rita", "ru")
-	h.TG.User(blocked, "Bo", "en")
+	boUser := h.TG.User(blocked, "Bo", "en")
 	h.TG.User(other, "Cy", "en")
 	var ids []int64
 	for _, m := range []store.Member{
@@ -72,5 +73,28 @@ func TestDeliveryNoticesToAdmins(t *testing.T) {
 	var notices int
 	if err := h.Store.DB.Get(&notices, `SELECT count(*) FROM outbox WHERE kind IN ('member_unreachable', 'delivery_failed')`); err != nil || notices != 4 {
 		t.Fatalf("%d notices queued, want one of each per admin", notices)
+	}
+
+	// Bo unblocks the bot and writes: they are reachable again, and it is on record.
+	h.TG.Unblock(blocked)
+	id := boUser.SendText("/help")
+	deadline := time.Now().Add(wait)
+	for {
+		var handled bool
+		_ = h.Store.DB.Get(&handled, `SELECT handled_at IS NOT NULL FROM inbound_updates WHERE update_id = $1`, id)
+		if handled {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Bo's update was never handled")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if m, err := h.Store.MemberByID(ctx, ids[1]); err != nil || m.State != store.StateActive {
+		t.Fatalf("member after writing again: %+v %v, want active", m, err)
+	}
+	var audits int
+	if err := h.Store.DB.Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'member_reachable_again' AND subject_id = $1`, ids[1]); err != nil || audits != 1 {
+		t.Fatalf("%d audit rows for the return, want 1", audits)
 	}
 }

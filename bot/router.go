@@ -11,6 +11,7 @@ import (
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -202,6 +203,9 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 			m, err := a.Store.MemberByTelegramID(ctx, r.From.ID)
 			switch {
 			case err == nil:
+				if m.State == store.StateUnreachable {
+					m = a.reachableAgain(ctx, m)
+				}
 				r.Member = m
 				if a.I18n.Has(m.Language) {
 					r.Lang = m.Language
@@ -229,6 +233,34 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		next(context.WithValue(ctx, requestKey, r), b, u)
 	}
+}
+
+// reachableAgain reactivates a member marked unreachable (Telegram answered 403: they had
+// blocked the bot) who now writes or presses a button: they unblocked it, so messages reach
+// them again. A failure leaves them as they were; the next update tries again.
+func (a *App) reachableAgain(ctx context.Context, m *store.Member) *store.Member {
+	approvedAt := a.Clock.Now() // the first approval is kept
+	if m.ApprovedAt != nil {
+		approvedAt = *m.ApprovedAt
+	}
+	var active *store.Member
+	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		active, err = a.Store.ChangeState(ctx, tx, m.ID, []string{store.StateUnreachable}, store.StateActive, m.ApprovedBy, approvedAt)
+		if err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{Action: "member_reachable_again", SubjectID: &m.ID,
+			Before: map[string]string{"state": store.StateUnreachable}, After: map[string]string{"state": store.StateActive}})
+	})
+	if err != nil {
+		if !isNotFound(err) {
+			a.Log.Warn("unreachable member not reactivated", "member_id", m.ID, "err", err)
+		}
+		return m
+	}
+	a.Log.Info("member reachable again", "member_id", m.ID)
+	return active
 }
 
 // recoverPanics is the outermost middleware: a panic in a handler is logged with its stack,
