@@ -190,7 +190,7 @@ func (a *App) run(ctx context.Context) error {
 	}
 	go func() {
 		defer wg.Done()
-		if err := a.poller.run(pollCtx); err != nil {
+		if err := a.poller.runLeased(pollCtx); err != nil {
 			httpErr <- err
 		}
 	}()
@@ -210,6 +210,9 @@ func (a *App) run(ctx context.Context) error {
 	a.Log.Info("focalbot stopped")
 	return err
 }
+
+// Polling reports whether this instance holds the polling lease (others stand by).
+func (a *App) Polling() bool { return a.poller.lastOK.Load() != 0 && !a.poller.standby.Load() }
 
 // Renderer registers how outbox rows of a kind are rendered for their recipient.
 func (a *App) Renderer(kind string, r delivery.Renderer) { a.renderers[kind] = r }

@@ -28,7 +28,10 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		status["database"] = "unreachable"
 		healthy = false
 	}
-	if last := a.poller.lastOK.Load(); last == 0 {
+	if a.poller.standby.Load() {
+		// Another instance polls; this one stands by, healthy while the database answers.
+		status["polling"] = "standby"
+	} else if last := a.poller.lastOK.Load(); last == 0 {
 		status["last_poll"] = "never"
 		healthy = false
 	} else {

@@ -32,6 +32,7 @@ type poller struct {
 		Error(string, ...any)
 	}
 	lastOK  atomic.Int64 // unix nanoseconds of the last successful poll
+	standby atomic.Bool  // another instance holds the polling lease
 	metrics *metrics
 }
 
