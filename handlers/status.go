@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -380,8 +381,12 @@ func stResolve(ctx context.Context, a *bot.App, query string) (*store.Place, []s
 		all = append(all, scored{p, d})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].d < all[j].d })
+	// Only names within a typo or two (about one edit in three letters) are worth offering:
+	// the five nearest names to "Dushanbe" or to gibberish are nowhere near it, and "Did you
+	// mean Kherson?" sends an officer after the wrong place.
+	limit := max(1, (utf8.RuneCountInString(fq)+1)/3)
 	var out []store.Place
-	for i := 0; i < len(all) && i < stSuggest; i++ {
+	for i := 0; i < len(all) && i < stSuggest && all[i].d <= limit; i++ {
 		out = append(out, all[i].p)
 	}
 	return nil, out, nil

@@ -256,3 +256,36 @@ func TestAdminAddsAndCorrectsPlace(t *testing.T) {
 		t.Errorf("%d audit entries (%v), want 4", audits, err)
 	}
 }
+
+// A misspelt place name is offered the places it may mean, and only those: a name nothing on
+// the board resembles gets "no such place", not five unrelated places to pick from.
+func TestStatusMisspeltPlaceOffersOnlyNearNames(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	const fp = 5101
+	netSeed(t, h, netPerson{fp, "Firuz", "en", store.RoleFocalPoint, "TJ", "customs"})
+	u := h.TG.User(fp, "Firuz", "en")
+
+	u.SendText("/status Khujnd")
+	m := netWaitText(t, u, "Did you mean one of these?")
+	var labels []string
+	for _, b := range m.Buttons() {
+		labels = append(labels, b.Text)
+	}
+	if len(labels) == 0 || labels[0] != "Khujand (TJKHU)" {
+		t.Errorf("offered %q for Khujnd, want Khujand (TJKHU) first", labels)
+	}
+	for _, l := range labels {
+		if strings.Contains(l, "Kokand") || strings.Contains(l, "Kherson") {
+			t.Errorf("offered %q for Khujnd: not a near name", l)
+		}
+	}
+
+	for _, q := range []string{"xyzzy", "Qwertyuiop"} {
+		u.SendText("/status " + q)
+		m = netWaitText(t, u, "I know no place “"+q+"”.")
+		if strings.Contains(m.Text, "Did you mean") || len(m.Buttons()) > 0 {
+			t.Errorf("/status %s: %q with %d buttons, want no suggestions", q, m.Text, len(m.Buttons()))
+		}
+	}
+}
