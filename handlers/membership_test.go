@@ -186,7 +186,7 @@ func TestRegistrationInFourLanguages(t *testing.T) {
 				t.Errorf("member = %+v", m)
 			}
 			expect(t, admin, "New member")
-			if got := h.TG.Commands(fmt.Sprintf("chat:%d", tt.uid), ""); !hasCommand(got, "language", tt.menuEntry) || hasCommand(got, "invite", "") {
+			if got := h.TG.Commands(fmt.Sprintf("chat:%d", tt.uid), ""); !hasCommand(got, "language", tt.menuEntry) || hasCommand(got, "invite", "") || hasCommand(got, "broadcast", "") {
 				t.Errorf("member menu = %+v", got)
 			}
 			// Pressing Confirm again does nothing harmful.
@@ -203,7 +203,9 @@ func TestRegistrationInFourLanguages(t *testing.T) {
 	if ps := h.TG.Commands("default", "ps"); !hasCommand(ps, "language", "خپله ژبه وټاکئ") {
 		t.Errorf("Pashto default menu = %+v", ps)
 	}
-	if am := h.TG.Commands(fmt.Sprintf("chat:%d", adminUID), ""); !hasCommand(am, "invite", "") || !hasCommand(am, "members", "") {
+	// Admins can do what analysts do: /broadcast and /broadcasts are in their menu too.
+	if am := h.TG.Commands(fmt.Sprintf("chat:%d", adminUID), ""); !hasCommand(am, "invite", "") || !hasCommand(am, "members", "") ||
+		!hasCommand(am, "broadcast", "A message to the network or a part of it") || !hasCommand(am, "broadcasts", "") {
 		t.Errorf("admin menu = %+v", am)
 	}
 }
