@@ -21,10 +21,11 @@ import (
 type Access int
 
 const (
-	Anyone   Access = iota // outsiders too: /start, /help, /language
-	Members                // active members only
-	Analysts               // active analysts and admins
-	Admins                 // active admins
+	Anyone       Access = iota // outsiders too: /start, /help, /language
+	Members                    // active members only
+	Contributors               // active members who submit: everyone but observers
+	Analysts                   // active analysts and admins
+	Admins                     // active admins
 )
 
 // allows reports whether a member (nil for an outsider) passes the access level.
@@ -36,12 +37,21 @@ func (acc Access) allows(m *store.Member) bool {
 		return false
 	}
 	switch acc {
+	case Contributors:
+		return m.Role != store.RoleObserver
 	case Analysts:
 		return m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin
 	case Admins:
 		return m.Role == store.RoleAdmin
 	}
 	return true
+}
+
+// Allows reports whether a member (nil for an outsider) may use the command /name: what the
+// command menu and /help offer them.
+func (a *App) Allows(name string, m *store.Member) bool {
+	acc, ok := a.access[name]
+	return ok && acc.allows(m)
 }
 
 // Command registers h for /name.

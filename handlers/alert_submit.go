@@ -57,7 +57,7 @@ type alertDraft struct {
 }
 
 func registerAlertSubmit(a *bot.App) {
-	a.Command("alert", bot.Members, alertCommand)
+	a.Command("alert", bot.Contributors, alertCommand)
 	a.Flow(flowAlert, bot.Members, alertDraftInput)
 	a.Callback("ad", bot.Members, alertDraftButton)
 	a.Callback("awd", bot.Members, alertWithdraw)

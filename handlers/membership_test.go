@@ -760,3 +760,55 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Errorf("member menu not in Pashto: %+v", got)
 	}
 }
+
+// An observer submits nothing: /help and the command menu offer them no /alert, /ask or
+// /poststatus (they used to, and each answered "not available for your role"), while a focal
+// point's still do.
+func TestObserverIsOfferedOnlyWhatTheyCanUse(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	const observer, fp = 8801, 8802
+	netSeed(t, h,
+		netPerson{observer, "Olivia", "en", store.RoleObserver, "", "unodc"},
+		netPerson{fp, "Firuz", "en", store.RoleFocalPoint, "TJ", "customs"},
+	)
+	o, f := h.TG.User(observer, "Olivia", "en"), h.TG.User(fp, "Firuz", "en")
+	submit := []string{"alert", "ask", "poststatus"}
+
+	o.SendText("/start")
+	f.SendText("/start")
+	o.SendText("/help")
+	help := netWaitText(t, o, "/status — ")
+	for _, c := range submit {
+		if strings.Contains(help.Plain(), "/"+c+" ") {
+			t.Errorf("observer's help offers /%s: %q", c, help.Plain())
+		}
+	}
+	for _, c := range []string{"/alerts", "/find", "/directory", "/subscriptions", "/language"} {
+		if !strings.Contains(help.Plain(), c+" ") {
+			t.Errorf("observer's help lacks %s: %q", c, help.Plain())
+		}
+	}
+	f.SendText("/help")
+	if fh := netWaitText(t, f, "/status — "); !strings.Contains(fh.Plain(), "/alert ") || !strings.Contains(fh.Plain(), "/poststatus ") {
+		t.Errorf("focal point's help lacks /alert or /poststatus: %q", fh.Plain())
+	}
+
+	netEventually(t, "menus set", func() bool {
+		return hasCommand(h.TG.Commands(fmt.Sprintf("chat:%d", observer), ""), "status", "") &&
+			hasCommand(h.TG.Commands(fmt.Sprintf("chat:%d", fp), ""), "status", "")
+	})
+	om, fm := h.TG.Commands(fmt.Sprintf("chat:%d", observer), ""), h.TG.Commands(fmt.Sprintf("chat:%d", fp), "")
+	for _, c := range submit {
+		if hasCommand(om, c, "") {
+			t.Errorf("observer's menu has /%s", c)
+		}
+		if !hasCommand(fm, c, "") {
+			t.Errorf("focal point's menu lacks /%s", c)
+		}
+	}
+
+	// Typed anyway, they are still refused.
+	o.SendText("/ask")
+	netWaitText(t, o, "not available for your role")
+}

@@ -47,7 +47,7 @@ var rfiRefPattern = regexp.MustCompile(`^RFI-\d{4}-\d{6}$`)
 // registerRFI wires the feature into the app.
 func registerRFI(a *bot.App) {
 	a.Command("directory", bot.Members, directory)
-	a.Command("ask", bot.Members, rfiAsk)
+	a.Command("ask", bot.Contributors, rfiAsk)
 	a.Command("requests", bot.Members, rfiList)
 	a.Command("request", bot.Members, rfiShow)
 	a.Flow(rfiAskFlow, bot.Members, rfiAskInput)

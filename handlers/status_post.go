@@ -48,7 +48,7 @@ type stDraft struct {
 }
 
 func registerStatusPosting(a *bot.App) {
-	a.Command("poststatus", bot.Members, stPostStart)
+	a.Command("poststatus", bot.Contributors, stPostStart)
 	a.Flow(stPostFlow, bot.Members, stPostStep)
 	a.Callback("spn", bot.Members, stPostForPress)
 	a.Callback("sp", bot.Members, stPanelPress)
