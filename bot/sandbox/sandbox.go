@@ -139,6 +139,14 @@ func Start(ctx context.Context, o Options) (_ *Sandbox, err error) {
 	if err := s.startBot(o); err != nil {
 		return nil, err
 	}
+	// The emulator starts with no command menus; the bot sets each member's at /start, which
+	// demo members never sent to this emulator: give them their role's menu now, or the
+	// admin's "/" would show what an outsider's does.
+	for _, p := range Personas {
+		if m, err := s.Store.MemberByTelegramID(ctx, p.UserID); p.Member && err == nil {
+			s.App.RefreshMenu(ctx, m)
+		}
+	}
 
 	s.page = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {

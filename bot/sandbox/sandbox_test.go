@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,10 +77,13 @@ func TestAPI(t *testing.T) {
 	u := sb.URL
 
 	var personas []struct {
-		ID     int64  `json:"id"`
-		Lang   string `json:"lang"`
-		Dir    string `json:"dir"`
-		Member bool   `json:"member"`
+		ID       int64  `json:"id"`
+		Lang     string `json:"lang"`
+		Dir      string `json:"dir"`
+		Member   bool   `json:"member"`
+		Commands []struct {
+			Command string `json:"command"`
+		} `json:"commands"`
 	}
 	apiCall(t, "GET", u+"/api/personas", nil, "", &personas)
 	if len(personas) != len(sandbox.Personas) {
@@ -88,6 +92,14 @@ func TestAPI(t *testing.T) {
 	langs := map[int64]string{}
 	for _, p := range personas {
 		langs[p.ID] = p.Lang
+		// Each demo member has their role's menu from the start, before they send anything.
+		var cmds []string
+		for _, c := range p.Commands {
+			cmds = append(cmds, c.Command)
+		}
+		if want := map[int64]string{7100001: "broadcast", 7100002: "members", kazakh: "poststatus"}[p.ID]; want != "" && !slices.Contains(cmds, want) {
+			t.Errorf("persona %d's menu %v lacks /%s", p.ID, cmds, want)
+		}
 		if p.ID == pakistan && p.Dir != "rtl" {
 			t.Errorf("Pakistan persona dir %q, want rtl", p.Dir)
 		}
