@@ -139,6 +139,30 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// A route stop known only by an unlisted LOCODE, or only by its country, reads cleanly in every
+// language: no empty name before the code, no comma before the country.
+func TestRenderPlaceWithoutName(t *testing.T) {
+	b := bundle(t)
+	c := alert.Content{Classification: "urgent", Route: []alert.Place{
+		{Role: "discharge", Country: "KZ", Locode: "KZXQZ", Unknown: true},
+		{Role: "destination", Country: "UZ"},
+	}}
+	en := alert.Render(b, "en", &c, alert.Meta{})
+	for _, want := range []string{"Discharge: KZXQZ (not in our list), Kazakhstan", "Destination: Uzbekistan"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("English rendering lacks %q:\n%s", want, en)
+		}
+	}
+	for _, lang := range b.Languages() {
+		r := alert.Render(b, lang, &c, alert.Meta{})
+		for _, bad := range []string{" (KZXQZ", ": , ", ": ، ", ":  "} {
+			if strings.Contains(r, bad) {
+				t.Errorf("%s rendering has %q:\n%s", lang, bad, r)
+			}
+		}
+	}
+}
+
 func TestSplitNeverLosesText(t *testing.T) {
 	var lines []string
 	for i := 0; i < 400; i++ {
