@@ -420,6 +420,20 @@ func TestAlertLifecycle(t *testing.T) {
 	if err := h.Store.DB.Get(&acked, `SELECT count(acked_at) FROM alert_recipients WHERE alert_id = $1`, al.ID); err != nil || acked != 1 {
 		t.Fatalf("acknowledgements %d %v, want 1", acked, err)
 	}
+	// Acknowledged: the message no longer offers Acknowledge (the toast is gone in a second),
+	// and Follow up stays.
+	if _, err := n.users[uzbekFP].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if m.ID == received[uzbekFP].ID {
+				_, ack := m.Button(n.plain(n.pushLang(uzbekFP), "alert_btn_ack", nil))
+				_, fu := m.Button(n.plain(n.pushLang(uzbekFP), "alert_btn_followup", nil))
+				return !ack && fu
+			}
+		}
+		return false
+	}); err != nil {
+		t.Errorf("the acknowledged alert still offers Acknowledge, or lost Follow up: %v", err)
+	}
 	before = n.count(kazakhFP)
 	if _, err := n.users[kazakhFP].Press(decision.ID, buttonData(t, decision, "aas:")); err != nil {
 		t.Fatal(err)
