@@ -249,6 +249,11 @@ func TestAlertLifecycle(t *testing.T) {
 	if !strings.Contains(review.Plain(), kazakhText) || !strings.Contains(review.Plain(), "CSQU3054383") {
 		t.Fatalf("review lacks the text or identifiers: %q", review.Plain())
 	}
+	// The author's own files are above, not "sent below".
+	if want := n.plain(kl, "alert_render_files", map[string]any{"Count": alert.MaxFiles}); !strings.Contains(review.Plain(), want) ||
+		strings.Contains(review.Plain(), n.plain(kl, "alert_render_files", map[string]any{"Count": alert.MaxFiles, "Below": true})) {
+		t.Errorf("review does not say %q alone: %q", want, review.Plain())
+	}
 	// Submit tapped twice: one alert.
 	submit := buttonData(t, review, "ad:submit")
 	before = n.count(kazakhFP)
@@ -509,10 +514,16 @@ func TestAlertLifecycle(t *testing.T) {
 	n.say(englishFP, "/find csqu 305438-3", ref1)
 	n.say(pakFP, "/find CSQU3054383", "No alert shared with you")
 	n.say(pakFP, "/alert "+ref1, n.plain("en", "alert_not_found", nil))
+	before = n.count(analystEN)
 	view := n.say(analystEN, "/alert "+ref1, "Seizure confirmed")
 	if !strings.Contains(view.Plain(), "acknowledged by 2 of 7") {
 		t.Errorf("the analyst's view lacks the acknowledgement state: %q", view.Plain())
 	}
+	// The view says the ten attachments follow: they do.
+	if !strings.Contains(view.Plain(), "Attachments: 10, sent below") {
+		t.Errorf("the view does not announce the attachments: %q", view.Plain())
+	}
+	n.waitNew(analystEN, before, n.plain("en", "alert_file_caption", map[string]any{"Ref": ref1, "N": 10, "Of": 10, "Drill": false}))
 
 	// --- Cancel: recipients are told, pointing to the original; its buttons stop working ---
 	n.press(analystEN, "❌ Cancel alert", "Type why "+ref1+" is cancelled")
