@@ -163,6 +163,9 @@ func prompt(ctx context.Context, r *bot.Request, step string, d *alertDraft) err
 		return r.Reply(ctx, "alert_ask_conveyance", nil, vocabKeyboard(r, alert.Conveyances, "conv", nil).Row(cancel))
 	case stepIdentKind:
 		kb := vocabKeyboard(r, alert.IdentKinds, "ik", nil)
+		if len(c.Identifiers) > 0 { // a valid but wrong number can be typed again
+			kb.Row(button(r, "alert_btn_clear_list", "ad:iclr"))
+		}
 		kb.Row(done("idone"), cancel)
 		return r.Reply(ctx, "alert_ask_ident_kind", map[string]any{"So": i18n.HTML(identsSoFar(r, c))}, kb)
 	case stepIdentValue:
@@ -171,6 +174,9 @@ func prompt(ctx context.Context, r *bot.Request, step string, d *alertDraft) err
 			"Kind": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}, kb)
 	case stepRouteRole:
 		kb := vocabKeyboard(r, alert.RouteRoles, "rr", nil)
+		if len(c.Route) > 0 {
+			kb.Row(button(r, "alert_btn_clear_list", "ad:rclr"))
+		}
 		kb.Row(done("rdone"), cancel)
 		return r.Reply(ctx, "alert_ask_route_role", map[string]any{"So": i18n.HTML(routeSoFar(r, c))}, kb)
 	case stepRoutePlace:
@@ -293,6 +299,18 @@ func alertDraftButton(ctx context.Context, r *bot.Request) error {
 			return stale()
 		}
 		return advance(ctx, r, stepIdentKind, &d)
+	case "iclr":
+		if step != stepIdentKind && step != stepIdentValue {
+			return stale()
+		}
+		c.Identifiers = nil
+		return goTo(ctx, r, stepIdentKind, &d)
+	case "rclr":
+		if step != stepRouteRole && step != stepRoutePlace {
+			return stale()
+		}
+		c.Route = nil
+		return goTo(ctx, r, stepRouteRole, &d)
 	case "rr":
 		if (step != stepRouteRole && step != stepRoutePlace) || !alert.RouteRoles.Has(arg) {
 			return stale()

@@ -631,3 +631,46 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 	}
 	n.waitNew(analystEN, before, "withdrawn by its author")
 }
+
+// A valid but wrong identifier or place can be taken back: the identifiers and route steps
+// offer to clear their list once it has something, and the cleared list is gone from the draft.
+func TestAlertDraftClearLists(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	kl := n.replyLang(kazakhFP)
+	T := func(id string) string { return n.plain(kl, id, nil) }
+	n.say(kazakhFP, "/alert", T("alert_ask_class"))
+	n.press(kazakhFP, T("alert_class_urgent"), T("alert_ask_drill"))
+	n.press(kazakhFP, T("alert_btn_real"), T("alert_ask_conveyance"))
+	first := n.press(kazakhFP, T("alert_conv_container"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	if _, ok := first.Button(T("alert_btn_clear_list")); ok {
+		t.Error("an empty list offers to be cleared")
+	}
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	listed := n.say(kazakhFP, "CSQU3054383", "CSQU3054383")
+	cleared := n.press(kazakhFP, T("alert_btn_clear_list"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	if strings.Contains(cleared.Plain(), "CSQU3054383") {
+		t.Errorf("the identifier is still listed: %q", cleared.Plain())
+	}
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	n.say(kazakhFP, "MSCU1234566", "MSCU1234566")
+	n.press(kazakhFP, T("alert_btn_done"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))
+	// The old list's Clear, pressed late, changes nothing.
+	if _, err := n.users[kazakhFP].Press(listed.ID, "ad:iclr"); err != nil {
+		t.Fatal(err)
+	}
+	n.waitToast(kazakhFP, T("alert_stale_button"))
+	n.press(kazakhFP, T("alert_label_loading"), T("alert_label_loading"))
+	n.say(kazakhFP, "KZALA", "Almaty (KZALA)")
+	cleared = n.press(kazakhFP, T("alert_btn_clear_list"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))
+	if strings.Contains(cleared.Plain(), "KZALA") {
+		t.Errorf("the place is still listed: %q", cleared.Plain())
+	}
+	var draft string
+	if err := n.h.Store.DB.Get(&draft, `SELECT data::text FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(draft, "MSCU1234566") || strings.Contains(draft, "CSQU3054383") || strings.Contains(draft, "KZALA") {
+		t.Errorf("draft after clearing: %s", draft)
+	}
+}
