@@ -502,9 +502,17 @@ func review(ctx context.Context, r *bot.Request, d *alertDraft) error {
 	kb.Row(button(r, "alert_btn_edit_class", "ad:edit:"+stepClass), button(r, "alert_btn_edit_conveyance", "ad:edit:"+stepConveyance))
 	kb.Row(button(r, "alert_btn_edit_idents", "ad:edit:"+stepIdentKind), button(r, "alert_btn_edit_route", "ad:edit:"+stepRouteRole))
 	kb.Row(button(r, "alert_btn_edit_substance", "ad:edit:"+stepSubstance), button(r, "alert_btn_edit_risks", "ad:edit:"+stepRisks))
+	kb.Row(editField(r, "concealment", stepConcealment), editField(r, "goods", stepGoods))
+	kb.Row(editField(r, "quantity", stepQuantity), editField(r, "drill", stepDrill))
 	kb.Row(button(r, "alert_btn_edit_text", "ad:edit:"+stepText), button(r, "alert_btn_edit_files", "ad:edit:"+stepFiles))
 	kb.Row(button(r, "alert_btn_cancel", "ad:cancel"))
 	return replyLong(ctx, r, text, kb)
+}
+
+// editField is a review button going back to a step, named by its field's label (the pencil
+// is the same in every language, as on the other edit buttons).
+func editField(r *bot.Request, field, step string) bot.Button {
+	return bot.Button{Text: "✎ " + r.T(alert.LabelID(field), nil), CallbackData: "ad:edit:" + step}
 }
 
 // lengthProblems refuses an alert that would not fit in one Telegram message in some

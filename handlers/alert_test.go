@@ -632,9 +632,10 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 	n.waitNew(analystEN, before, "withdrawn by its author")
 }
 
-// A valid but wrong identifier or place can be taken back: the identifiers and route steps
-// offer to clear their list once it has something, and the cleared list is gone from the draft.
-func TestAlertDraftClearLists(t *testing.T) {
+// Correcting a draft: a valid but wrong identifier or place can be taken back (the identifiers
+// and route steps offer to clear their list once it has something), and the review can go
+// back to every answer.
+func TestAlertDraftCorrections(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
 	kl := n.replyLang(kazakhFP)
@@ -672,5 +673,27 @@ func TestAlertDraftClearLists(t *testing.T) {
 	}
 	if !strings.Contains(draft, "MSCU1234566") || strings.Contains(draft, "CSQU3054383") || strings.Contains(draft, "KZALA") {
 		t.Errorf("draft after clearing: %s", draft)
+	}
+
+	// The review can go back to every answer, the quantity and the exercise mark included.
+	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
+	n.say(kazakhFP, "UZTAS", "Tashkent (UZTAS)")
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
+	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_concealment"))
+	n.press(kazakhFP, T("alert_conceal_false_wall"), T("alert_ask_goods"))
+	n.press(kazakhFP, T("alert_btn_skip"), T("alert_ask_quantity"))
+	n.say(kazakhFP, "18 t", n.plain(kl, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
+	n.press(kazakhFP, T("alert_btn_skip"), n.plain(kl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
+	n.press(kazakhFP, "✎ "+T("alert_label_quantity"), T("alert_ask_quantity"))
+	review := n.say(kazakhFP, "20 t", T("alert_review_head"))
+	if !strings.Contains(review.Plain(), "20 t") || strings.Contains(review.Plain(), "18 t") {
+		t.Errorf("quantity not corrected: %q", review.Plain())
+	}
+	n.press(kazakhFP, "✎ "+T("alert_label_drill"), T("alert_ask_drill"))
+	review = n.press(kazakhFP, T("alert_btn_drill"), T("alert_review_head"))
+	if !strings.Contains(review.Plain(), T("alert_render_drill")) {
+		t.Errorf("exercise mark not set: %q", review.Plain())
 	}
 }
