@@ -163,6 +163,29 @@ func TestRenderPlaceWithoutName(t *testing.T) {
 	}
 }
 
+// A description under a label only one other language uses is taken to be in that language;
+// under the author's own label (or one several languages share) it is in the author's.
+func TestPastedTextLanguage(t *testing.T) {
+	b := bundle(t)
+	for _, tt := range []struct{ label, author, want string }{
+		{"Описание", "kk", "ru"},
+		{"Сипаттама", "kk", "kk"},
+		{"Описание", "ru", "ru"},
+		{"Description", "uz", "en"},
+		{"text", "kk", "kk"},
+	} {
+		form := "Classification: urgent\nConveyance: Sea container\nContainer: CSQU3054383\nLoading: KZALA\n" +
+			"Suspected substance: heroin\n" + tt.label + ": Контейнер прибыл."
+		c, problems := alert.ParseForm(b, form, tt.author)
+		if len(problems) > 0 {
+			t.Fatalf("%s: %v", tt.label, problems)
+		}
+		if c.Lang != tt.want {
+			t.Errorf("%q by a %s author: language %q, want %q", tt.label, tt.author, c.Lang, tt.want)
+		}
+	}
+}
+
 func TestSplitNeverLosesText(t *testing.T) {
 	var lines []string
 	for i := 0; i < 400; i++ {
