@@ -186,6 +186,24 @@ func TestPastedTextLanguage(t *testing.T) {
 	}
 }
 
+// The route reads in travel order whatever the order places were added in.
+func TestRouteTravelOrder(t *testing.T) {
+	var c alert.Content
+	for _, p := range []alert.Place{{Role: "destination", Locode: "UZTAS"}, {Role: "loading", Locode: "PKKHI"},
+		{Role: "transit", Locode: "AFKBL"}, {Role: "transit", Locode: "TJDYU"}, {Role: "discharge", Locode: "KZALA"}} {
+		if prob := c.AddPlace(p); prob != nil {
+			t.Fatal(prob)
+		}
+	}
+	var got []string
+	for _, p := range c.Route {
+		got = append(got, p.Locode)
+	}
+	if want := "PKKHI AFKBL TJDYU KZALA UZTAS"; strings.Join(got, " ") != want {
+		t.Errorf("route %v, want %s", got, want)
+	}
+}
+
 func TestSplitNeverLosesText(t *testing.T) {
 	var lines []string
 	for i := 0; i < 400; i++ {
