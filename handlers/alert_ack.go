@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	tg "github.com/go-telegram/bot"
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
@@ -48,6 +49,7 @@ func alertAckButton(ctx context.Context, r *bot.Request) error {
 	}
 	if ok {
 		r.Answer(ctx, "alert_acked", map[string]any{"Ref": al.Ref})
+		dropAckButton(ctx, r, al.ID)
 		return nil
 	}
 	recipient, err := store.IsRecipient(ctx, r.App.Store.DB, al.ID, r.Member.ID)
@@ -58,7 +60,23 @@ func alertAckButton(ctx context.Context, r *bot.Request) error {
 		return bot.Tell("alert_not_found", nil)
 	}
 	r.Answer(ctx, "alert_already_acked", map[string]any{"Ref": al.Ref})
+	dropAckButton(ctx, r, al.ID) // a reminder's button, pressed after the alert's own
 	return nil
+}
+
+// dropAckButton takes Acknowledge off the pressed message, keeping Follow up: the toast is
+// gone in a second, and a button still offering to acknowledge would leave the officer
+// wondering later whether they did (broadcasts do the same).
+func dropAckButton(ctx context.Context, r *bot.Request, alertID int64) {
+	q := r.Update.CallbackQuery
+	if q == nil || q.Message.Message == nil {
+		return
+	}
+	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_followup", fmt.Sprintf("afu:%d", alertID)))
+	if _, err := r.App.TG.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{ChatID: r.ChatID,
+		MessageID: q.Message.Message.ID, ReplyMarkup: kb}); err != nil {
+		r.App.Log.Warn("acknowledge button not removed", "chat_id", r.ChatID, "err", err)
+	}
 }
 
 // alertAckStatusButton: aas:<id>, for the author and the analysts.

@@ -50,7 +50,7 @@ func renderAlertFor(a *bot.App, al *store.Alert, lang string, zone *string) stri
 	}
 	return alert.Render(a.I18n, lang, &al.Content, alert.Meta{
 		Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(zone),
-		Cancelled: al.State == store.AlertCancelled,
+		Cancelled: al.State == store.AlertCancelled, FilesBelow: al.State != store.AlertCancelled,
 	})
 }
 

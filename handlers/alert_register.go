@@ -9,6 +9,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
+	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
@@ -149,7 +150,27 @@ func showAlert(ctx context.Context, r *bot.Request, ref string) error {
 			kb.Row(row...)
 		}
 	}
-	return replyLong(ctx, r, text, kb)
+	if err := replyLong(ctx, r, text, kb); err != nil {
+		return err
+	}
+	return sendAttachments(ctx, r, al)
+}
+
+// sendAttachments queues an alert's photos and documents to the reader of /alert REF, after
+// the rendering that says they follow (a cancelled alert's are not sent: it says nothing of
+// them). Each look sends them again: the variant carries the time of the look.
+func sendAttachments(ctx context.Context, r *bot.Request, al *store.Alert) error {
+	if al.State == store.AlertCancelled {
+		return nil
+	}
+	look := r.App.Clock.Now().UnixNano()
+	var items []delivery.Item
+	for i := range al.Content.Attachments {
+		items = append(items, delivery.Item{MemberID: r.Member.ID, ChatID: r.Member.ChatID, Kind: kindAlertFile,
+			RefID: al.ID, Variant: fmt.Sprintf("v%df%d", look, i), Priority: delivery.High})
+	}
+	_, err := delivery.Enqueue(ctx, r.App.Store.DB, items)
+	return err
 }
 
 // findCommand: /find <identifier>.

@@ -163,6 +163,9 @@ func prompt(ctx context.Context, r *bot.Request, step string, d *alertDraft) err
 		return r.Reply(ctx, "alert_ask_conveyance", nil, vocabKeyboard(r, alert.Conveyances, "conv", nil).Row(cancel))
 	case stepIdentKind:
 		kb := vocabKeyboard(r, alert.IdentKinds, "ik", nil)
+		if len(c.Identifiers) > 0 { // a valid but wrong number can be typed again
+			kb.Row(button(r, "alert_btn_clear_list", "ad:iclr"))
+		}
 		kb.Row(done("idone"), cancel)
 		return r.Reply(ctx, "alert_ask_ident_kind", map[string]any{"So": i18n.HTML(identsSoFar(r, c))}, kb)
 	case stepIdentValue:
@@ -171,6 +174,9 @@ func prompt(ctx context.Context, r *bot.Request, step string, d *alertDraft) err
 			"Kind": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}, kb)
 	case stepRouteRole:
 		kb := vocabKeyboard(r, alert.RouteRoles, "rr", nil)
+		if len(c.Route) > 0 {
+			kb.Row(button(r, "alert_btn_clear_list", "ad:rclr"))
+		}
 		kb.Row(done("rdone"), cancel)
 		return r.Reply(ctx, "alert_ask_route_role", map[string]any{"So": i18n.HTML(routeSoFar(r, c))}, kb)
 	case stepRoutePlace:
@@ -293,6 +299,18 @@ func alertDraftButton(ctx context.Context, r *bot.Request) error {
 			return stale()
 		}
 		return advance(ctx, r, stepIdentKind, &d)
+	case "iclr":
+		if step != stepIdentKind && step != stepIdentValue {
+			return stale()
+		}
+		c.Identifiers = nil
+		return goTo(ctx, r, stepIdentKind, &d)
+	case "rclr":
+		if step != stepRouteRole && step != stepRoutePlace {
+			return stale()
+		}
+		c.Route = nil
+		return goTo(ctx, r, stepRouteRole, &d)
 	case "rr":
 		if (step != stepRouteRole && step != stepRoutePlace) || !alert.RouteRoles.Has(arg) {
 			return stale()
@@ -484,9 +502,17 @@ func review(ctx context.Context, r *bot.Request, d *alertDraft) error {
 	kb.Row(button(r, "alert_btn_edit_class", "ad:edit:"+stepClass), button(r, "alert_btn_edit_conveyance", "ad:edit:"+stepConveyance))
 	kb.Row(button(r, "alert_btn_edit_idents", "ad:edit:"+stepIdentKind), button(r, "alert_btn_edit_route", "ad:edit:"+stepRouteRole))
 	kb.Row(button(r, "alert_btn_edit_substance", "ad:edit:"+stepSubstance), button(r, "alert_btn_edit_risks", "ad:edit:"+stepRisks))
+	kb.Row(editField(r, "concealment", stepConcealment), editField(r, "goods", stepGoods))
+	kb.Row(editField(r, "quantity", stepQuantity), editField(r, "drill", stepDrill))
 	kb.Row(button(r, "alert_btn_edit_text", "ad:edit:"+stepText), button(r, "alert_btn_edit_files", "ad:edit:"+stepFiles))
 	kb.Row(button(r, "alert_btn_cancel", "ad:cancel"))
 	return replyLong(ctx, r, text, kb)
+}
+
+// editField is a review button going back to a step, named by its field's label (the pencil
+// is the same in every language, as on the other edit buttons).
+func editField(r *bot.Request, field, step string) bot.Button {
+	return bot.Button{Text: "✎ " + r.T(alert.LabelID(field), nil), CallbackData: "ad:edit:" + step}
 }
 
 // lengthProblems refuses an alert that would not fit in one Telegram message in some

@@ -249,6 +249,11 @@ func TestAlertLifecycle(t *testing.T) {
 	if !strings.Contains(review.Plain(), kazakhText) || !strings.Contains(review.Plain(), "CSQU3054383") {
 		t.Fatalf("review lacks the text or identifiers: %q", review.Plain())
 	}
+	// The author's own files are above, not "sent below".
+	if want := n.plain(kl, "alert_render_files", map[string]any{"Count": alert.MaxFiles}); !strings.Contains(review.Plain(), want) ||
+		strings.Contains(review.Plain(), n.plain(kl, "alert_render_files", map[string]any{"Count": alert.MaxFiles, "Below": true})) {
+		t.Errorf("review does not say %q alone: %q", want, review.Plain())
+	}
 	// Submit tapped twice: one alert.
 	submit := buttonData(t, review, "ad:submit")
 	before = n.count(kazakhFP)
@@ -420,6 +425,20 @@ func TestAlertLifecycle(t *testing.T) {
 	if err := h.Store.DB.Get(&acked, `SELECT count(acked_at) FROM alert_recipients WHERE alert_id = $1`, al.ID); err != nil || acked != 1 {
 		t.Fatalf("acknowledgements %d %v, want 1", acked, err)
 	}
+	// Acknowledged: the message no longer offers Acknowledge (the toast is gone in a second),
+	// and Follow up stays.
+	if _, err := n.users[uzbekFP].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if m.ID == received[uzbekFP].ID {
+				_, ack := m.Button(n.plain(n.pushLang(uzbekFP), "alert_btn_ack", nil))
+				_, fu := m.Button(n.plain(n.pushLang(uzbekFP), "alert_btn_followup", nil))
+				return !ack && fu
+			}
+		}
+		return false
+	}); err != nil {
+		t.Errorf("the acknowledged alert still offers Acknowledge, or lost Follow up: %v", err)
+	}
 	before = n.count(kazakhFP)
 	if _, err := n.users[kazakhFP].Press(decision.ID, buttonData(t, decision, "aas:")); err != nil {
 		t.Fatal(err)
@@ -495,10 +514,16 @@ func TestAlertLifecycle(t *testing.T) {
 	n.say(englishFP, "/find csqu 305438-3", ref1)
 	n.say(pakFP, "/find CSQU3054383", "No alert shared with you")
 	n.say(pakFP, "/alert "+ref1, n.plain("en", "alert_not_found", nil))
+	before = n.count(analystEN)
 	view := n.say(analystEN, "/alert "+ref1, "Seizure confirmed")
 	if !strings.Contains(view.Plain(), "acknowledged by 2 of 7") {
 		t.Errorf("the analyst's view lacks the acknowledgement state: %q", view.Plain())
 	}
+	// The view says the ten attachments follow: they do.
+	if !strings.Contains(view.Plain(), "Attachments: 10, sent below") {
+		t.Errorf("the view does not announce the attachments: %q", view.Plain())
+	}
+	n.waitNew(analystEN, before, n.plain("en", "alert_file_caption", map[string]any{"Ref": ref1, "N": 10, "Of": 10, "Drill": false}))
 
 	// --- Cancel: recipients are told, pointing to the original; its buttons stop working ---
 	n.press(analystEN, "❌ Cancel alert", "Type why "+ref1+" is cancelled")
@@ -605,4 +630,70 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.waitNew(analystEN, before, "withdrawn by its author")
+}
+
+// Correcting a draft: a valid but wrong identifier or place can be taken back (the identifiers
+// and route steps offer to clear their list once it has something), and the review can go
+// back to every answer.
+func TestAlertDraftCorrections(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	kl := n.replyLang(kazakhFP)
+	T := func(id string) string { return n.plain(kl, id, nil) }
+	n.say(kazakhFP, "/alert", T("alert_ask_class"))
+	n.press(kazakhFP, T("alert_class_urgent"), T("alert_ask_drill"))
+	n.press(kazakhFP, T("alert_btn_real"), T("alert_ask_conveyance"))
+	first := n.press(kazakhFP, T("alert_conv_container"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	if _, ok := first.Button(T("alert_btn_clear_list")); ok {
+		t.Error("an empty list offers to be cleared")
+	}
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	listed := n.say(kazakhFP, "CSQU3054383", "CSQU3054383")
+	cleared := n.press(kazakhFP, T("alert_btn_clear_list"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	if strings.Contains(cleared.Plain(), "CSQU3054383") {
+		t.Errorf("the identifier is still listed: %q", cleared.Plain())
+	}
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	n.say(kazakhFP, "MSCU1234566", "MSCU1234566")
+	n.press(kazakhFP, T("alert_btn_done"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))
+	// The old list's Clear, pressed late, changes nothing.
+	if _, err := n.users[kazakhFP].Press(listed.ID, "ad:iclr"); err != nil {
+		t.Fatal(err)
+	}
+	n.waitToast(kazakhFP, T("alert_stale_button"))
+	n.press(kazakhFP, T("alert_label_loading"), T("alert_label_loading"))
+	n.say(kazakhFP, "KZALA", "Almaty (KZALA)")
+	cleared = n.press(kazakhFP, T("alert_btn_clear_list"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))
+	if strings.Contains(cleared.Plain(), "KZALA") {
+		t.Errorf("the place is still listed: %q", cleared.Plain())
+	}
+	var draft string
+	if err := n.h.Store.DB.Get(&draft, `SELECT data::text FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(draft, "MSCU1234566") || strings.Contains(draft, "CSQU3054383") || strings.Contains(draft, "KZALA") {
+		t.Errorf("draft after clearing: %s", draft)
+	}
+
+	// The review can go back to every answer, the quantity and the exercise mark included.
+	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
+	n.say(kazakhFP, "UZTAS", "Tashkent (UZTAS)")
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
+	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_concealment"))
+	n.press(kazakhFP, T("alert_conceal_false_wall"), T("alert_ask_goods"))
+	n.press(kazakhFP, T("alert_btn_skip"), T("alert_ask_quantity"))
+	n.say(kazakhFP, "18 t", n.plain(kl, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
+	n.press(kazakhFP, T("alert_btn_skip"), n.plain(kl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
+	n.press(kazakhFP, "✎ "+T("alert_label_quantity"), T("alert_ask_quantity"))
+	review := n.say(kazakhFP, "20 t", T("alert_review_head"))
+	if !strings.Contains(review.Plain(), "20 t") || strings.Contains(review.Plain(), "18 t") {
+		t.Errorf("quantity not corrected: %q", review.Plain())
+	}
+	n.press(kazakhFP, "✎ "+T("alert_label_drill"), T("alert_ask_drill"))
+	review = n.press(kazakhFP, T("alert_btn_drill"), T("alert_review_head"))
+	if !strings.Contains(review.Plain(), T("alert_render_drill")) {
+		t.Errorf("exercise mark not set: %q", review.Plain())
+	}
 }

@@ -68,8 +68,28 @@ func (c *Content) AddPlace(p Place) *Problem {
 	if len(c.Route) >= MaxPlaces {
 		return &Problem{ID: "alert_err_too_many_places", Data: map[string]any{"Max": MaxPlaces}}
 	}
-	c.Route = append(c.Route, p)
+	// Keep the route in travel order (loading, transit, discharge, destination) whatever the
+	// order of typing: a transit added from the review after the destination goes before it.
+	// Places of one role keep the order they were typed in.
+	at := len(c.Route)
+	for i, q := range c.Route {
+		if roleRank(q.Role) > roleRank(p.Role) {
+			at = i
+			break
+		}
+	}
+	c.Route = append(c.Route[:at], append([]Place{p}, c.Route[at:]...)...)
 	return nil
+}
+
+// roleRank is a route role's place in travel order; an unknown role goes last.
+func roleRank(role string) int {
+	for i, r := range RouteRoles.Codes {
+		if r == role {
+			return i
+		}
+	}
+	return len(RouteRoles.Codes)
 }
 
 // AddAttachment adds a photo or document, at most MaxFiles.

@@ -89,6 +89,7 @@ func ParseForm(tr Translator, text, lang string) (Content, []Problem) {
 		}
 		inText = field == "text"
 		if inText {
+			c.Lang = textLang(tr, label, lang)
 			if value != "" {
 				textLines = append(textLines, value)
 			}
@@ -111,6 +112,22 @@ func ParseForm(tr Translator, text, lang string) (Content, []Problem) {
 		problems = append(problems, p)
 	}
 	return c, problems
+}
+
+// textLang is the language of a pasted description: the author's, unless its label is one
+// only another language uses ("Описание:" from a Kazakh officer means the text is Russian,
+// and the readers are told so).
+func textLang(tr Translator, label, author string) string {
+	var langs []string
+	for _, l := range tr.Languages() {
+		if fold(tr.T(l, LabelID("text"), nil)) == fold(label) {
+			langs = append(langs, l)
+		}
+	}
+	if len(langs) == 1 && langs[0] != author {
+		return langs[0]
+	}
+	return author
 }
 
 // applyField sets one field of c from a typed value and returns what was wrong with it.

@@ -139,6 +139,71 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// A route stop known only by an unlisted LOCODE, or only by its country, reads cleanly in every
+// language: no empty name before the code, no comma before the country.
+func TestRenderPlaceWithoutName(t *testing.T) {
+	b := bundle(t)
+	c := alert.Content{Classification: "urgent", Route: []alert.Place{
+		{Role: "discharge", Country: "KZ", Locode: "KZXQZ", Unknown: true},
+		{Role: "destination", Country: "UZ"},
+	}}
+	en := alert.Render(b, "en", &c, alert.Meta{})
+	for _, want := range []string{"Discharge: KZXQZ (not in our list), Kazakhstan", "Destination: Uzbekistan"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("English rendering lacks %q:\n%s", want, en)
+		}
+	}
+	for _, lang := range b.Languages() {
+		r := alert.Render(b, lang, &c, alert.Meta{})
+		for _, bad := range []string{" (KZXQZ", ": , ", ": ، ", ":  "} {
+			if strings.Contains(r, bad) {
+				t.Errorf("%s rendering has %q:\n%s", lang, bad, r)
+			}
+		}
+	}
+}
+
+// A description under a label only one other language uses is taken to be in that language;
+// under the author's own label (or one several languages share) it is in the author's.
+func TestPastedTextLanguage(t *testing.T) {
+	b := bundle(t)
+	for _, tt := range []struct{ label, author, want string }{
+		{"Описание", "kk", "ru"},
+		{"Сипаттама", "kk", "kk"},
+		{"Описание", "ru", "ru"},
+		{"Description", "uz", "en"},
+		{"text", "kk", "kk"},
+	} {
+		form := "Classification: urgent\nConveyance: Sea container\nContainer: CSQU3054383\nLoading: KZALA\n" +
+			"Suspected substance: heroin\n" + tt.label + ": Контейнер прибыл."
+		c, problems := alert.ParseForm(b, form, tt.author)
+		if len(problems) > 0 {
+			t.Fatalf("%s: %v", tt.label, problems)
+		}
+		if c.Lang != tt.want {
+			t.Errorf("%q by a %s author: language %q, want %q", tt.label, tt.author, c.Lang, tt.want)
+		}
+	}
+}
+
+// The route reads in travel order whatever the order places were added in.
+func TestRouteTravelOrder(t *testing.T) {
+	var c alert.Content
+	for _, p := range []alert.Place{{Role: "destination", Locode: "UZTAS"}, {Role: "loading", Locode: "PKKHI"},
+		{Role: "transit", Locode: "AFKBL"}, {Role: "transit", Locode: "TJDYU"}, {Role: "discharge", Locode: "KZALA"}} {
+		if prob := c.AddPlace(p); prob != nil {
+			t.Fatal(prob)
+		}
+	}
+	var got []string
+	for _, p := range c.Route {
+		got = append(got, p.Locode)
+	}
+	if want := "PKKHI AFKBL TJDYU KZALA UZTAS"; strings.Join(got, " ") != want {
+		t.Errorf("route %v, want %s", got, want)
+	}
+}
+
 func TestSplitNeverLosesText(t *testing.T) {
 	var lines []string
 	for i := 0; i < 400; i++ {

@@ -49,6 +49,7 @@ type Meta struct {
 	Time          time.Time // submission or publication; zero for a draft
 	Zone          *time.Location
 	Cancelled     bool
+	FilesBelow    bool // the attachments follow the rendering as messages of their own
 }
 
 // Render writes an alert for a reader of lang: labels and vocabulary translated, identifiers
@@ -138,7 +139,7 @@ func Render(tr Translator, lang string, c *Content, m Meta) string {
 		}
 	}
 	if n := len(c.Attachments); n > 0 {
-		lines = append(lines, t("alert_render_files", map[string]any{"Count": n}))
+		lines = append(lines, t("alert_render_files", map[string]any{"Count": n, "Below": m.FilesBelow}))
 	}
 	return strings.Join(lines, "\n")
 }
