@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -11,6 +10,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
 
@@ -112,7 +112,7 @@ func ackStatus(ctx context.Context, a *bot.App, al *store.Alert, lang string) (s
 	}
 	text := a.I18n.N(lang, "alert_ack_count", len(rs), map[string]any{"Ref": al.Ref, "Acked": acked})
 	if len(silent) > 0 {
-		text += "\n" + a.I18n.T(lang, "alert_ack_missing", map[string]any{"Names": strings.Join(silent, ", ")})
+		text += "\n" + a.I18n.T(lang, "alert_ack_missing", map[string]any{"Names": i18n.JoinList(lang, silent)})
 	}
 	return text, nil
 }

@@ -226,7 +226,7 @@ func identsSoFar(r *bot.Request, c *alert.Content) string {
 	for _, id := range c.Identifiers {
 		parts = append(parts, r.T(alert.LabelID(id.Kind), nil)+" <code>"+html.EscapeString(id.Value)+"</code>")
 	}
-	return r.T("alert_so_far", map[string]any{"List": i18n.HTML(strings.Join(parts, ", "))})
+	return r.T("alert_so_far", map[string]any{"List": i18n.HTML(i18n.JoinList(r.Lang, parts))})
 }
 
 func routeSoFar(r *bot.Request, c *alert.Content) string {

@@ -230,7 +230,7 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 	}
 	who := r.T("alert_audience_all", nil)
 	if !all {
-		who = r.T("alert_audience_countries", map[string]any{"Countries": strings.Join(names, ", ")})
+		who = r.T("alert_audience_countries", map[string]any{"Countries": i18n.JoinList(r.Lang, names)})
 	}
 	text := r.T("alert_audience", map[string]any{"Ref": al.Ref, "Who": i18n.HTML(who), "Count": len(members)})
 	kb := &bot.Keyboard{}

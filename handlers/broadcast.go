@@ -274,21 +274,21 @@ func bcAudienceText(a *bot.App, lang string, b *store.Broadcast) string {
 		for _, c := range b.Countries {
 			names = append(names, i18n.CountryName(lang, c))
 		}
-		parts = append(parts, strings.Join(names, ", "))
+		parts = append(parts, i18n.JoinList(lang, names))
 	}
 	if len(b.Roles) > 0 {
 		var names []string
 		for _, v := range b.Roles {
 			names = append(names, a.I18n.T(lang, "net_role_"+v, nil))
 		}
-		parts = append(parts, strings.Join(names, ", "))
+		parts = append(parts, i18n.JoinList(lang, names))
 	}
 	if len(b.Agencies) > 0 {
 		var names []string
 		for _, v := range b.Agencies {
 			names = append(names, a.I18n.T(lang, "net_agency_"+v, nil))
 		}
-		parts = append(parts, strings.Join(names, ", "))
+		parts = append(parts, i18n.JoinList(lang, names))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -306,7 +306,7 @@ func bcLanguagesText(a *bot.App, lang string, b *store.Broadcast, texts map[stri
 		}
 		names = append(names, n)
 	}
-	return strings.Join(names, ", ")
+	return i18n.JoinList(lang, names)
 }
 
 // bcShowPanel shows the draft's main panel with its settings and the exact recipient count.

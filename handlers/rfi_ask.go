@@ -300,7 +300,7 @@ func rfiOfferCARICC(ctx context.Context, r *bot.Request, d *rfiDraft, missing []
 		Row(bot.Button{Text: r.T("rfi_btn_instead", nil), CallbackData: "rfiask:instead"}).
 		Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: "rfiask:back"},
 			bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
-	return r.Reply(ctx, "rfi_no_focal_point", map[string]any{"Countries": strings.Join(names, ", ")}, kb)
+	return r.Reply(ctx, "rfi_no_focal_point", map[string]any{"Countries": i18n.JoinList(r.Lang, names)}, kb)
 }
 
 func rfiToBody(ctx context.Context, r *bot.Request, d *rfiDraft) error {

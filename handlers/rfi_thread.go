@@ -144,7 +144,7 @@ func rfiTargetsText(a *bot.App, lang string, countries []string, member *store.M
 	if toCARICC {
 		parts = append(parts, a.I18n.T(lang, "rfi_caricc", nil))
 	}
-	return strings.Join(parts, ", ")
+	return i18n.JoinList(lang, parts)
 }
 
 // rfiCARICC lists who stands for CARICC: the active analysts, or the active admins when

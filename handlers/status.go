@@ -61,7 +61,7 @@ func stKinds(a *bot.App, lang string, p *store.Place) string {
 			out = append(out, a.I18n.T(lang, "net_kind_"+k, nil))
 		}
 	}
-	return strings.Join(out, ", ")
+	return i18n.JoinList(lang, out)
 }
 
 // stAge is how long ago t was, in lang.

@@ -101,7 +101,7 @@ func Render(tr Translator, lang string, c *Content, m Meta) string {
 			}
 		}
 		if len(vals) > 0 {
-			field(kind, strings.Join(vals, ", "))
+			field(kind, i18n.JoinList(lang, vals))
 		}
 	}
 	if len(c.Route) > 0 {
@@ -127,7 +127,7 @@ func Render(tr Translator, lang string, c *Content, m Meta) string {
 				names = append(names, html.EscapeString(t(Risks.ID(r), nil)))
 			}
 		}
-		field("risks", strings.Join(names, "; "))
+		field("risks", i18n.JoinGroups(lang, names))
 	}
 	if Concealments.Has(c.Concealment) {
 		field("concealment", html.EscapeString(t(Concealments.ID(c.Concealment), nil)))

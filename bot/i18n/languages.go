@@ -90,6 +90,29 @@ func LanguageName(lang, code string) string {
 	return code
 }
 
+// rightToLeft are our languages written right to left.
+var rightToLeft = map[string]bool{"ps": true, "fa-AF": true, "ur": true}
+
+// RightToLeft reports whether lang is written right to left.
+func RightToLeft(lang string) bool { return rightToLeft[lang] }
+
+// JoinList joins the items of a list as lang writes them: with a comma, the Arabic comma for
+// Pashto, Dari and Urdu.
+func JoinList(lang string, items []string) string {
+	if rightToLeft[lang] {
+		return strings.Join(items, "، ")
+	}
+	return strings.Join(items, ", ")
+}
+
+// JoinGroups joins lists of lists, with a semicolon (the Arabic one where right to left).
+func JoinGroups(lang string, items []string) string {
+	if rightToLeft[lang] {
+		return strings.Join(items, "؛ ")
+	}
+	return strings.Join(items, "; ")
+}
+
 // officialNames override CLDR where the network's own usage differs: Kyrgyzstan's official
 // short name in Russian is Кыргызстан, where CLDR has Киргизия.
 var officialNames = map[string]string{"ru:KG": "Кыргызстан"}

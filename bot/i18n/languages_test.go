@@ -44,3 +44,15 @@ func TestNativeAndCountryNames(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinListUsesTheArabicCommaRightToLeft(t *testing.T) {
+	items := []string{"A", "B"}
+	for lang, want := range map[string]string{"en": "A, B", "ru": "A, B", "ur": "A، B", "ps": "A، B", "fa-AF": "A، B"} {
+		if got := i18n.JoinList(lang, items); got != want {
+			t.Errorf("JoinList(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	if got := i18n.JoinGroups("ur", items); got != "A؛ B" {
+		t.Errorf("JoinGroups(ur) = %q", got)
+	}
+}
