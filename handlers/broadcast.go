@@ -12,7 +12,6 @@ import (
 	"unicode/utf16"
 
 	tg "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
@@ -235,31 +234,6 @@ func netCheck(on bool, label string) string {
 	return label
 }
 
-// netShow shows a panel: it replaces the message whose button was pressed, or is sent anew
-// after typed input (or when the old message cannot be edited).
-func netShow(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
-	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil && len(q.Message.Message.Photo) == 0 && q.Message.Message.Document == nil {
-		p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: q.Message.Message.ID, Text: text,
-			ParseMode: models.ParseModeHTML, LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
-		if kb != nil {
-			p.ReplyMarkup = kb
-		}
-		_, err := r.App.TG.EditMessageText(ctx, p)
-		if err == nil || strings.Contains(err.Error(), "message is not modified") {
-			if err == nil {
-				if err := r.App.Store.RecordSent(ctx, store.OutboundMessage{ChatID: r.ChatID,
-					TelegramMessageID: int64(q.Message.Message.ID), Kind: "edit", Text: text}); err != nil {
-					r.App.Log.Error("edit not recorded", "chat_id", r.ChatID, "err", err)
-				}
-			}
-			return nil
-		}
-		r.App.Log.Warn("panel not edited, sending it anew", "chat_id", r.ChatID, "err", err)
-	}
-	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
-	return err
-}
-
 // bcAudienceText describes an audience in lang.
 func bcAudienceText(a *bot.App, lang string, b *store.Broadcast) string {
 	if b.AudienceAll {
@@ -369,7 +343,7 @@ func bcShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error
 		_, err := a.Send(ctx, r.ChatID, "reply", text, kb)
 		return err
 	}
-	return netShow(ctx, r, text, kb)
+	return show(ctx, r, text, kb)
 }
 
 // bcShowAudience shows the audience chooser: the whole network, or countries, roles and
@@ -410,7 +384,7 @@ func bcShowAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) err
 	}
 	flush(1)
 	kb.Row(bot.Button{Text: r.T("bc_btn_done", nil), CallbackData: p + "main"})
-	return netShow(ctx, r, text, kb)
+	return show(ctx, r, text, kb)
 }
 
 // bcShowLanguages offers the languages a version can be added (or replaced) in.
@@ -434,7 +408,7 @@ func bcShowLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) er
 		kb.Row(row...)
 	}
 	kb.Row(bot.Button{Text: r.T("bc_btn_back", nil), CallbackData: p + "main"})
-	return netShow(ctx, r, r.T("bc_lang_panel", map[string]any{"ID": b.ID}), kb)
+	return show(ctx, r, r.T("bc_lang_panel", map[string]any{"ID": b.ID}), kb)
 }
 
 // bcPanelPress handles the draft panel's buttons: bc:<id>:<action>[:<arg>].
@@ -551,7 +525,7 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		if err := r.EndConv(ctx); err != nil {
 			return err
 		}
-		return netShow(ctx, r, r.T("bc_discarded", map[string]any{"ID": b.ID}), nil)
+		return show(ctx, r, r.T("bc_discarded", map[string]any{"ID": b.ID}), nil)
 	default:
 		return nil
 	}
@@ -681,9 +655,9 @@ func bcConfirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	}
 	if scheduled {
 		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_cancel_scheduled", nil), CallbackData: fmt.Sprintf("bcx:%d", b.ID)})
-		return netShow(ctx, r, r.T("bc_scheduled", map[string]any{"ID": b.ID, "When": netTime(*b.ScheduledFor)}), kb)
+		return show(ctx, r, r.T("bc_scheduled", map[string]any{"ID": b.ID, "When": netTime(*b.ScheduledFor)}), kb)
 	}
-	return netShow(ctx, r, r.T("bc_sent", map[string]any{"ID": b.ID,
+	return show(ctx, r, r.T("bc_sent", map[string]any{"ID": b.ID,
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", sent, nil))}), nil)
 }
 
@@ -746,14 +720,6 @@ func bcSendDue(ctx context.Context, a *bot.App, now time.Time) error {
 	})
 }
 
-// netLang is the language a member is written to in: theirs, else English.
-func netLang(m *store.Member) string {
-	if m.Language != "" {
-		return m.Language
-	}
-	return i18n.Default
-}
-
 // bcCompose renders a broadcast's text for a reader: their language's version, else the
 // fallback (labelled with its language). ui is the language of the bot's own words. It returns
 // the HTML and the language of the version used.
@@ -789,7 +755,7 @@ func bcRenderer(a *bot.App) delivery.Renderer {
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		lang := netLang(to)
+		lang := memberLang(a, to)
 		body, _ := bcCompose(a, b, texts, lang, lang)
 		msg := delivery.Message{Text: body, PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID}
 		if b.AckRequested {
@@ -806,7 +772,7 @@ func bcNoticeRenderer(a *bot.App) delivery.Renderer {
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		lang := netLang(to)
+		lang := memberLang(a, to)
 		if b.State != store.BroadcastSent {
 			return delivery.Message{Text: a.I18n.T(lang, "bc_notice_nobody", map[string]any{"ID": b.ID})}, nil
 		}
@@ -861,5 +827,5 @@ func bcCancelScheduled(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return netShow(ctx, r, r.T("bc_cancelled_scheduled", map[string]any{"ID": id}), nil)
+	return show(ctx, r, r.T("bc_cancelled_scheduled", map[string]any{"ID": id}), nil)
 }

@@ -111,7 +111,7 @@ func placeShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) er
 	kb.Row(bot.Button{Text: r.T(toggle, nil), CallbackData: pre + "active"},
 		bot.Button{Text: r.T("place_btn_done", nil), CallbackData: pre + "done"})
 	if edit {
-		return netShow(ctx, r, text, kb)
+		return show(ctx, r, text, kb)
 	}
 	_, err = a.Send(ctx, r.ChatID, "reply", text, kb)
 	return err

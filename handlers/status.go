@@ -497,7 +497,7 @@ func stChangeRenderer(a *bot.App) delivery.Renderer {
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		lang := netLang(to)
+		lang := memberLang(a, to)
 		text := a.I18n.T(lang, "st_change", map[string]any{
 			"Place":   i18n.HTML(stPlaceName(p)),
 			"Country": i18n.CountryName(lang, p.Country),

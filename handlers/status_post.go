@@ -193,7 +193,7 @@ func stShowForm(ctx context.Context, r *bot.Request, d stDraft, edit bool) error
 	kb.Row(bot.Button{Text: r.T("st_btn_publish", nil), CallbackData: "sp:pub"},
 		bot.Button{Text: r.T("st_btn_cancel", nil), CallbackData: "sp:x"})
 	if edit {
-		return netShow(ctx, r, text, kb)
+		return show(ctx, r, text, kb)
 	}
 	_, err = a.Send(ctx, r.ChatID, "reply", text, kb)
 	return err
@@ -262,7 +262,7 @@ func stPanelPress(ctx context.Context, r *bot.Request) error {
 		if err := r.EndConv(ctx); err != nil {
 			return err
 		}
-		return netShow(ctx, r, r.T("st_post_cancelled", nil), nil)
+		return show(ctx, r, r.T("st_post_cancelled", nil), nil)
 	default:
 		return nil
 	}
@@ -396,7 +396,7 @@ func stPublish(ctx context.Context, r *bot.Request, d stDraft) error {
 	if err != nil {
 		return err
 	}
-	return netShow(ctx, r, r.T("st_published", map[string]any{"Place": i18n.HTML(stPlaceName(p)),
+	return show(ctx, r, r.T("st_published", map[string]any{"Place": i18n.HTML(stPlaceName(p)),
 		"Status": i18n.HTML(stStatusBlock(ctx, a, r.Lang, s, now))}), nil)
 }
 
@@ -467,7 +467,7 @@ func stExpiryRenderer(a *bot.App) delivery.Renderer {
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		lang := netLang(to)
+		lang := memberLang(a, to)
 		id := "st_expiry_other"
 		if to.ID == s.AuthorID {
 			id = "st_expiry_author"

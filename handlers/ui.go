@@ -25,19 +25,27 @@ func cleanLine(s string) (string, bool) {
 	return s, n > 0 && n <= maxNameLen
 }
 
-// show replaces the message whose button was pressed with a new text and keyboard (menus
-// that page or step in place), or sends a new message for a command.
+// show shows a panel or menu: it replaces the message whose button was pressed (menus that
+// page or step in place), or is sent anew after typed input, or when the old message cannot be
+// edited (too old, gone, or a photo or document).
 func show(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
-	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
-		params := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: q.Message.Message.ID, Text: text,
+	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil && len(q.Message.Message.Photo) == 0 && q.Message.Message.Document == nil {
+		p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: q.Message.Message.ID, Text: text,
 			ParseMode: models.ParseModeHTML, LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
 		if kb != nil {
-			params.ReplyMarkup = kb
+			p.ReplyMarkup = kb
 		}
-		if _, err := r.App.TG.EditMessageText(ctx, params); err == nil || strings.Contains(err.Error(), "not modified") {
+		_, err := r.App.TG.EditMessageText(ctx, p)
+		if err == nil || strings.Contains(err.Error(), "message is not modified") {
+			if err == nil {
+				if err := r.App.Store.RecordSent(ctx, store.OutboundMessage{ChatID: r.ChatID,
+					TelegramMessageID: int64(q.Message.Message.ID), Kind: "edit", Text: text}); err != nil {
+					r.App.Log.Error("edit not recorded", "chat_id", r.ChatID, "err", err)
+				}
+			}
 			return nil
 		}
-		// Too old to edit, or gone: send it afresh.
+		r.App.Log.Warn("panel not edited, sending it anew", "chat_id", r.ChatID, "err", err)
 	}
 	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
 	return err
