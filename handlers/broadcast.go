@@ -214,6 +214,17 @@ func bcOwnDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast
 	return b, nil
 }
 
+// bcPressed loads the broadcast a button of its author names. A press on someone else's or a
+// missing one (forged) is answered with a toast, and nil is returned.
+func bcPressed(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
+	b, err := r.App.Store.Broadcast(ctx, r.App.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
+		r.Answer(ctx, "bc_not_found", nil)
+		return nil, nil
+	}
+	return b, err
+}
+
 // netTime writes a domain time the same way in every language: the network spans four time
 // zones, so times are always UTC.
 func netTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
@@ -426,12 +437,8 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		arg = parts[3]
 	}
 	a := r.App
-	b, err := a.Store.Broadcast(ctx, a.Store.DB, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
-		r.Answer(ctx, "bc_not_found", nil)
-		return nil
-	}
-	if err != nil {
+	b, err := bcPressed(ctx, r, id)
+	if b == nil || err != nil {
 		return err
 	}
 	if b.State != store.BroadcastDraft {

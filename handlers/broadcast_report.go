@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -107,12 +106,8 @@ func bcReportPress(ctx context.Context, r *bot.Request) error {
 		return nil
 	}
 	a := r.App
-	b, err := a.Store.Broadcast(ctx, a.Store.DB, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
-		r.Answer(ctx, "bc_not_found", nil)
-		return nil
-	}
-	if err != nil {
+	b, err := bcPressed(ctx, r, id)
+	if b == nil || err != nil {
 		return err
 	}
 	if b.State != store.BroadcastSent {

@@ -179,18 +179,25 @@ func stBoardPress(ctx context.Context, r *bot.Request) error {
 
 // stPlacePress shows a place (sv:<id>).
 func stPlacePress(ctx context.Context, r *bot.Request) error {
-	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "sv:"), 10, 64)
-	if err != nil {
-		return nil
-	}
-	p, err := r.App.Store.Place(ctx, r.App.Store.DB, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	p, err := stPressedPlace(ctx, r, "sv:")
+	if p == nil {
 		return err
 	}
 	return stShowPlace(ctx, r, p)
+}
+
+// stPressedPlace is the place a button's data names after prefix; nil for a malformed or
+// unknown one (a forged press), which gets no more than the empty answer.
+func stPressedPlace(ctx context.Context, r *bot.Request, prefix string) (*store.Place, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), prefix), 10, 64)
+	if err != nil {
+		return nil, nil
+	}
+	p, err := r.App.Store.Place(ctx, r.App.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return p, err
 }
 
 // stSubscribed reports whether the member is subscribed to the country or place.

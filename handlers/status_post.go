@@ -102,15 +102,8 @@ func stPostFor(ctx context.Context, r *bot.Request, query string) error {
 
 // stPostForPress opens the form for a place chosen by button (spn:<place id>).
 func stPostForPress(ctx context.Context, r *bot.Request) error {
-	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "spn:"), 10, 64)
-	if err != nil {
-		return nil
-	}
-	p, err := r.App.Store.Place(ctx, r.App.Store.DB, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	p, err := stPressedPlace(ctx, r, "spn:")
+	if p == nil {
 		return err
 	}
 	return stOpenForm(ctx, r, p)
