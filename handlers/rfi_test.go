@@ -498,3 +498,21 @@ func TestDirectory(t *testing.T) {
 		t.Error("countries not in alphabetical order")
 	}
 }
+
+// /request finds a thread however its reference is typed: any case, with or without the
+// leading zeros of the number. Someone outside the thread still gets the not-found answer.
+func TestRFIRequestLenientReference(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	rfiAskUzbekistan(t, n.pk, "24 hours")
+	for _, typed := range []string{"rfi-2026-1", "RFI-2026-01", "Rfi-2026-000001"} {
+		say(t, n.pk, "/request "+typed, "State: open")
+		m, _ := n.pk.LastMessage()
+		if !strings.Contains(m.Plain(), "RFI-2026-000001") || !strings.Contains(m.Plain(), "Imran, PCU Karachi (Pakistan) asked") {
+			t.Errorf("/request %s: %q", typed, m.Plain())
+		}
+	}
+	say(t, n.ge, "/request rfi-2026-1", "There is no request RFI-2026-000001 that you can see")
+	say(t, n.pk, "/request rfi-2026-2", "There is no request RFI-2026-000002 that you can see")
+	say(t, n.pk, "/request rfi-1", "There is no request RFI-1 that you can see")
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +40,6 @@ const rfiMaxBody = 3000
 
 // rfiMaxFiles is how many photos and documents one request or reply may carry.
 const rfiMaxFiles = 10
-
-var rfiRefPattern = regexp.MustCompile(`^RFI-\d{4}-\d{6}$`)
 
 // registerRFI wires the feature into the app.
 func registerRFI(a *bot.App) {
@@ -730,12 +727,13 @@ func rfiList(ctx context.Context, r *bot.Request) error {
 // rfiShow is /request REF.
 func rfiShow(ctx context.Context, r *bot.Request) error {
 	_, arg := r.Command()
-	ref := strings.ToUpper(strings.TrimSpace(arg))
-	if ref == "" {
+	typed := strings.ToUpper(strings.TrimSpace(arg))
+	if typed == "" {
 		return bot.Tell("rfi_request_usage", nil)
 	}
-	if !rfiRefPattern.MatchString(ref) {
-		return bot.Tell("rfi_not_found", map[string]any{"Ref": ref})
+	ref, ok := normaliseRef("RFI", typed)
+	if !ok {
+		return bot.Tell("rfi_not_found", map[string]any{"Ref": typed})
 	}
 	x, err := store.RFIByRef(ctx, r.App.Store.DB, ref)
 	if errors.Is(err, store.ErrNotFound) {
