@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
@@ -157,6 +158,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	click(t, pk, "Done", "How urgent")
 	click(t, pk, "Urgent", "By when")
 	click(t, pk, "24 hours", "Is this about an alert?")
+	seedAlert(t, h, "ALR-2026-000123", n.analystID, pk.ID())
 	say(t, pk, "ALR-12", "looks like ALR-2026-000123")
 	say(t, pk, "alr-2026-000123", "Check your request")
 	review, _ := pk.LastMessage()
@@ -515,4 +517,70 @@ func TestRFIRequestLenientReference(t *testing.T) {
 	say(t, n.ge, "/request rfi-2026-1", "There is no request RFI-2026-000001 that you can see")
 	say(t, n.pk, "/request rfi-2026-2", "There is no request RFI-2026-000002 that you can see")
 	say(t, n.pk, "/request rfi-1", "There is no request RFI-1 that you can see")
+}
+
+// seedAlert stores a published alert of the analyst's, shared with the given members (by
+// Telegram ID): what /ask may name.
+func seedAlert(t *testing.T, h *bottest.Harness, ref string, authorID int64, shareWith ...int64) {
+	t.Helper()
+	ctx := context.Background()
+	now := h.Clock.Now()
+	al := &store.Alert{Ref: ref, AuthorID: authorID, SubmittedAt: now,
+		Content: alert.Content{Classification: alert.ClassAttention, Text: "Container TGHU8765431", Lang: "en"}}
+	id, err := store.InsertAlert(ctx, h.Store.DB, al)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DecideAlert(ctx, h.Store.DB, id, 1, store.AlertPublished, authorID, "", "all", now); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, tg := range shareWith {
+		m, err := h.Store.MemberByTelegramID(ctx, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	if err := store.AddRecipients(ctx, h.Store.DB, id, ids); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// /ask names an alert only if it exists and the asker may see it (the register's rule): a
+// well-formed reference of no alert, or of one not shared with the asker, gets the
+// register's answer and the step stays; a shared one, typed loosely, is taken.
+func TestRFIAskAlertMustExistAndBeShared(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+	seedAlert(t, h, "ALR-2026-000123", n.analystID, pk.ID())
+	seedAlert(t, h, "ALR-2026-000124", n.analystID, n.uz2.ID())
+
+	say(t, pk, "/ask", "Whom do you ask?")
+	pressLabel(t, pk, "Uzbekistan")
+	click(t, pk, "Next →", "Write your request")
+	say(t, pk, "Any record of container TGHU8765431?", "Added.")
+	click(t, pk, "Done", "How urgent")
+	click(t, pk, "Routine", "By when")
+	click(t, pk, "24 hours", "Is this about an alert?")
+	say(t, pk, "ALR-2026-999999", "There is no such alert, or it was not shared with you.")
+	say(t, pk, "ALR-2026-000124", "There is no such alert, or it was not shared with you.")
+	if c := countText(pk.Messages(), "Check your request"); c != 0 {
+		t.Fatal("an unknown or unshared alert reached the review")
+	}
+	say(t, pk, "alr-2026-123", "Check your request")
+	review, _ := pk.LastMessage()
+	if !strings.Contains(review.Plain(), "Alert: ALR-2026-000123") {
+		t.Errorf("review %q", review.Plain())
+	}
+	click(t, pk, "Send", "Request RFI-2026-000001 sent")
+	m := see(t, n.uz2, "RFI-2026-000001")
+	if !strings.Contains(m.Plain(), "Alert: ALR-2026-000123") || strings.Contains(m.Plain(), "000124") {
+		t.Errorf("request %q", m.Plain())
+	}
+	var alertRef string
+	if err := h.Store.DB.Get(&alertRef, `SELECT alert_ref FROM rfis`); err != nil || alertRef != "ALR-2026-000123" {
+		t.Errorf("alert_ref %q %v", alertRef, err)
+	}
 }
