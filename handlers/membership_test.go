@@ -812,3 +812,50 @@ func TestObserverIsOfferedOnlyWhatTheyCanUse(t *testing.T) {
 	o.SendText("/ask")
 	netWaitText(t, o, "not available for your role")
 }
+
+// A reactivated member is told, in their language, whether an admin reactivated them with
+// the card in the bot or from the CLI; a member reactivated twice is told twice.
+func TestReactivatedMemberIsTold(t *testing.T) {
+	t.Parallel()
+	const adminUID = 870
+	h := bottest.Start(t, handlers.Register, adminUID)
+	ctx := context.Background()
+	uz := seedMember(t, h, 871, "Dilshod", store.RoleFocalPoint, store.StateSuspended, "uz", "UZ")
+	ru := seedMember(t, h, 872, "Olga", store.RoleFocalPoint, store.StateUnreachable, "ru", "KZ")
+	dilshod, olga := h.TG.User(871, "Dilshod", "uz"), h.TG.User(872, "Olga", "ru")
+	const restoredUZ = "Tarmoqqa kirish huquqingiz tiklandi."
+
+	// The CLI path (nil actor).
+	for _, id := range []int64{uz, ru} {
+		if _, err := handlers.Reactivate(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect(t, dilshod, restoredUZ)
+	expect(t, olga, "Ваш доступ к сети восстановлен. Отправьте /help")
+
+	// The admin's card: suspended again, then reactivated again.
+	admin := h.TG.User(adminUID, "Ann", "en")
+	list := next(t, admin, func() { admin.SendText("/members") })
+	press(t, admin, list, fmt.Sprintf("mem:c:%d", uz))
+	expect(t, admin, "Telegram ID")
+	pressText(t, admin, "Suspend")
+	expect(t, admin, "State: suspended")
+	pressText(t, admin, "Reactivate")
+	expect(t, admin, "State: active")
+	if _, err := dilshod.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		n := 0
+		for _, m := range ms {
+			if strings.Contains(m.Plain(), restoredUZ) {
+				n++
+			}
+		}
+		return n == 2
+	}); err != nil {
+		t.Fatalf("second reactivation not told: %v", err)
+	}
+	var rows int
+	if err := h.Store.DB.Get(&rows, `SELECT count(*) FROM outbox WHERE member_id = $1 AND variant LIKE 'reactivated:%'`, uz); err != nil || rows != 2 {
+		t.Errorf("%d reactivation notices queued (%v), want 2", rows, err)
+	}
+}
