@@ -859,3 +859,44 @@ func TestReactivatedMemberIsTold(t *testing.T) {
 		t.Errorf("%d reactivation notices queued (%v), want 2", rows, err)
 	}
 }
+
+// An outsider may ask for access wherever they first meet the bot: under /help and under the
+// answer to free text or an unknown command, as under /start. Someone whose request is on
+// record (pending) is not offered it again.
+func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
+	t.Parallel()
+	const adminUID = 880
+	h := bottest.Start(t, handlers.Register, adminUID)
+	admin := h.TG.User(adminUID, "Ann", "en")
+	tests := []struct {
+		uid        int64
+		lang, text string
+		want, btn  string
+	}{
+		{881, "en", "/help", "Only invited officials", "Request access"},
+		{882, "ru", "здравствуйте, как подключиться?", "закрытую сеть", "Запросить доступ"},
+		{883, "en", "/frobnicate", "closed network", "Request access"},
+	}
+	for _, tt := range tests {
+		u := h.TG.User(tt.uid, "Out", tt.lang)
+		m := next(t, u, func() { u.SendText(tt.text) })
+		if !strings.Contains(m.Plain(), tt.want) {
+			t.Errorf("%d %q: answer %q", tt.uid, tt.text, m.Plain())
+		}
+		if _, ok := m.Button(tt.btn); !ok {
+			t.Fatalf("%d %q: no %q button: %+v", tt.uid, tt.text, tt.btn, m.Buttons())
+		}
+		next(t, u, func() { pressText(t, u, tt.btn) }) // "your request was sent"
+		expect(t, admin, fmt.Sprint(tt.uid))           // the request reached the admins
+		pending, err := h.Store.MemberByTelegramID(context.Background(), tt.uid)
+		if err != nil || pending.State != store.StatePending {
+			t.Fatalf("%d: member %+v %v", tt.uid, pending, err)
+		}
+		// Pending now: /help and free text say the same, without the button.
+		for _, again := range []string{"/help", "hello"} {
+			if m := next(t, u, func() { u.SendText(again) }); len(m.Buttons()) != 0 {
+				t.Errorf("%d pending, %q: buttons %+v", tt.uid, again, m.Buttons())
+			}
+		}
+	}
+}
