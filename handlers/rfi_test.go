@@ -584,3 +584,49 @@ func TestRFIAskAlertMustExistAndBeShared(t *testing.T) {
 		t.Errorf("alert_ref %q %v", alertRef, err)
 	}
 }
+
+// The member handling a request is not offered "I am handling it" again on the later
+// messages of its thread (the requester's answer, the reminder, the thread view); their
+// colleagues still are.
+func TestRFIHolderIsNotOfferedTake(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+	rfiAskUzbekistan(t, pk, "2 hours")
+	see(t, n.uz2, "RFI-2026-000001")
+	click(t, n.uz2, "I am handling it", "You are handling RFI-2026-000001")
+	see(t, pk, "Aziza, Termez post (Uzbekistan) is handling")
+
+	noTake := func(what string, m telegramtest.Message) {
+		t.Helper()
+		if _, ok := m.Button("I am handling it"); ok {
+			t.Errorf("%s: the holder is offered to take it again: %+v", what, m.Buttons())
+		}
+		for _, b := range []string{"Reply", "Decline"} {
+			if _, ok := m.Button(b); !ok {
+				t.Errorf("%s: no %q button: %+v", what, b, m.Buttons())
+			}
+		}
+	}
+	rfiAnswerBack(t, pk, "Please check the seal records too.")
+	noTake("answer", see(t, n.uz2, "Please check the seal records too."))
+	if m := see(t, n.uz1, "Please check the seal records too."); len(m.Buttons()) == 0 {
+		t.Error("a colleague got the answer without buttons")
+	} else if _, ok := m.Button("Беру в работу"); !ok {
+		t.Errorf("a colleague is not offered to take it: %+v", m.Buttons())
+	}
+	say(t, n.uz2, "/request RFI-2026-000001", "State: open")
+	thread, _ := n.uz2.LastMessage()
+	noTake("thread", thread)
+	h.Advance(2 * time.Hour)
+	noTake("reminder", see(t, n.uz2, "Reminder: a reply to RFI-2026-000001"))
+}
+
+// rfiAnswerBack: the requester answers back in the thread of the newest reply or event.
+func rfiAnswerBack(t *testing.T, pk *telegramtest.User, text string) {
+	t.Helper()
+	say(t, pk, "/request RFI-2026-000001", "State: open")
+	click(t, pk, "Answer", "Your answer in RFI-2026-000001")
+	say(t, pk, text, "Added.")
+	click(t, pk, "Send", "Your answer in RFI-2026-000001 was relayed")
+}

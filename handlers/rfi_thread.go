@@ -241,12 +241,16 @@ func rfiSummaryText(a *bot.App, lang string, d rfiSummaryData) string {
 }
 
 // rfiTargetButtons are the buttons of a target under a request: Reply, I am handling it,
-// Decline.
-func rfiTargetButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
+// Decline. The one already handling it (rc, their place in the thread) is not offered to
+// take it again.
+func rfiTargetButtons(a *bot.App, lang string, rfiID int64, rc *store.RFIRecipient) *bot.Keyboard {
 	id := strconv.FormatInt(rfiID, 10)
+	row := []bot.Button{{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: "rfirep:" + id}}
+	if rc == nil || rc.State != store.RFIHandling {
+		row = append(row, bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: "rfitake:" + id})
+	}
 	kb := &bot.Keyboard{}
-	return kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: "rfirep:" + id},
-		bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: "rfitake:" + id}).
+	return kb.Row(row...).
 		Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_decline", nil), CallbackData: "rfidecl:" + id})
 }
 
@@ -288,7 +292,7 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	case rc.Role == store.RFICopy:
 		out.Text = a.I18n.T(lang, "rfi_copy_note", nil) + "\n" + text
 	case r.Open():
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID)
+		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
 	}
 	return out, nil
 }
@@ -342,7 +346,7 @@ func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
 	if err == nil && rc.Role == store.RFITarget && rc.State != store.RFIDeclined &&
 		(m.Kind == store.RFIMsgAnswer || m.Kind == store.RFIMsgReleased) {
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID)
+		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
 	}
 	return out, nil
 }
@@ -400,7 +404,7 @@ func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *st
 	}
 	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
 		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
-	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID)}, nil
+	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID, rc)}, nil
 }
 
 func rfiRenderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
@@ -851,7 +855,7 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		case x.RequesterID == me.ID:
 			kb = rfiRequesterButtons(a, r.Lang, x.ID)
 		case err == nil && rc.Role == store.RFITarget:
-			kb = rfiTargetButtons(a, r.Lang, x.ID)
+			kb = rfiTargetButtons(a, r.Lang, x.ID, rc)
 		}
 	}
 	return rfiSendParts(ctx, r, parts, kb)
