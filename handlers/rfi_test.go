@@ -630,3 +630,35 @@ func rfiAnswerBack(t *testing.T, pk *telegramtest.User, text string) {
 	say(t, pk, text, "Added.")
 	click(t, pk, "Send", "Your answer in RFI-2026-000001 was relayed")
 }
+
+// Send pressed twice on a reply or an answer: the second press says it was sent already
+// (nothing goes out twice), rather than asking to start again. A Send of a cancelled reply
+// stays merely stale.
+func TestRFISendPressedTwice(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+	rfiAskUzbekistan(t, pk, "24 hours")
+	see(t, n.uz2, "RFI-2026-000001")
+	// A reply written and cancelled: its Send is stale, nothing was sent.
+	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
+	say(t, n.uz2, "Cancelled by mistake, writing again.", "Added.")
+	click(t, n.uz2, "Cancel", "Cancelled")
+	click(t, n.uz2, "Send", "This button belongs to a step that is over")
+
+	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
+	say(t, n.uz2, "No record of that seal.", "Added.")
+	click(t, n.uz2, "Send", "Your reply in RFI-2026-000001 was relayed")
+	click(t, n.uz2, "Send", "Your message in RFI-2026-000001 has already been sent. It was not sent a second time.")
+	see(t, pk, "No record of that seal.")
+
+	rfiAnswerBack(t, pk, "Thank you.")
+	click(t, pk, "Send", "Your message in RFI-2026-000001 has already been sent")
+	var replies, answers int
+	if err := h.Store.DB.Get(&replies, `SELECT count(*) FROM rfi_messages WHERE kind = 'reply'`); err != nil || replies != 1 {
+		t.Errorf("%d replies stored (%v), want 1", replies, err)
+	}
+	if err := h.Store.DB.Get(&answers, `SELECT count(*) FROM rfi_messages WHERE kind = 'answer'`); err != nil || answers != 1 {
+		t.Errorf("%d answers stored (%v), want 1", answers, err)
+	}
+}
