@@ -900,3 +900,77 @@ func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
 		}
 	}
 }
+
+// /invite can be left at every step with Cancel (nothing is created) and stepped back with
+// Back; a wizard walked back and forth still creates the invitation chosen last.
+func TestInviteWizardCancelAndBack(t *testing.T) {
+	t.Parallel()
+	const adminUID = 890
+	h := bottest.Start(t, handlers.Register, adminUID)
+	admin := h.TG.User(adminUID, "Ann", "en")
+	steps := []struct{ prompt, choice string }{
+		{"Which country", "Kyrgyzstan"},
+		{"Which role", "focal point"},
+		{"Which agency", "port control unit"},
+		{"How long", ""},
+	}
+	// Cancel at each step: the wizard closes, nothing is stored.
+	for i := range steps {
+		m := next(t, admin, func() { admin.SendText("/invite") })
+		for j, s := range steps[:i] {
+			onStep(t, admin, steps[j].prompt)
+			pressText(t, admin, s.choice)
+		}
+		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+			last := ms[len(ms)-1]
+			_, ok := last.Button("Cancel")
+			return last.ID == m.ID && strings.Contains(last.Plain(), steps[i].prompt) && ok
+		}); err != nil {
+			t.Fatalf("step %d (%s): no Cancel button: %v", i+1, steps[i].prompt, err)
+		}
+		pressText(t, admin, "Cancel")
+		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+			return strings.Contains(ms[len(ms)-1].Plain(), "Cancelled. No invitation or link was created.")
+		}); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+	var invites int
+	if err := h.Store.DB.Get(&invites, `SELECT count(*) FROM invites`); err != nil || invites != 0 {
+		t.Fatalf("%d invites after cancelling (%v)", invites, err)
+	}
+	// Back: from the lifetime to the agency, to the role, to the country; then another way.
+	next(t, admin, func() { admin.SendText("/invite") })
+	for _, s := range steps[:3] {
+		onStep(t, admin, s.prompt)
+		pressText(t, admin, s.choice)
+	}
+	onStep(t, admin, "How long")
+	for _, prompt := range []string{"Which agency", "Which role", "Which country"} {
+		pressText(t, admin, "Back")
+		onStep(t, admin, prompt)
+	}
+	pressText(t, admin, "Georgia")
+	onStep(t, admin, "Which role")
+	pressText(t, admin, "observer")
+	onStep(t, admin, "Which agency")
+	pressText(t, admin, "customs")
+	onStep(t, admin, "How long")
+	pressText(t, admin, "24 hours")
+	done := onStep(t, admin, "Invitation created")
+	if !strings.Contains(done.Plain(), "Country: Georgia") || !strings.Contains(done.Plain(), "Role: observer") {
+		t.Errorf("invitation: %q", done.Plain())
+	}
+}
+
+// onStep waits until the newest bot message (edited in place by the wizard) shows substr.
+func onStep(t *testing.T, u *telegramtest.User, substr string) telegramtest.Message {
+	t.Helper()
+	ms, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Plain(), substr)
+	})
+	if err != nil {
+		t.Fatalf("waiting for %q: %v", substr, err)
+	}
+	return ms[len(ms)-1]
+}
