@@ -162,10 +162,15 @@ func renderAccessRequest(a *bot.App) delivery.Renderer {
 	}
 }
 
-// renderAccessApproved tells the person they are in.
+// renderAccessApproved tells the person they are in: their request was approved, or (the
+// variant of Reactivate's notice) their access was restored.
 func renderAccessApproved(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
 		lang := memberLang(a, to)
-		return delivery.Message{Text: a.I18n.T(lang, "access_approved", nil)}, nil
+		id := "access_approved"
+		if strings.HasPrefix(row.Variant, reactivatedVariant) {
+			id = "access_restored"
+		}
+		return delivery.Message{Text: a.I18n.T(lang, id, nil)}, nil
 	}
 }

@@ -11,7 +11,10 @@ import (
 // help explains the bot: the commands of their role to a member, the closed network to anyone
 // else.
 func help(ctx context.Context, r *bot.Request) error {
-	if r.Member == nil || !r.Member.Active() {
+	if r.Member == nil {
+		return r.Reply(ctx, "help_outsider", nil, requestAccessKeyboard(r))
+	}
+	if !r.Member.Active() {
 		return r.Reply(ctx, "help_outsider", nil, nil)
 	}
 	parts := []string{helpFor(r, r.T("help_member", nil))}

@@ -13,7 +13,8 @@ import (
 // /invite: an admin picks country, role, agency and lifetime with buttons and gets a single-use
 // link. The choices so far travel in the callback data (inv:c, inv:r:CC, inv:a:CC:role,
 // inv:t:CC:role:agency:hours), checked against the vocabularies at every step because
-// callback data can be forged. "-" is "no country".
+// callback data can be forged. "-" is "no country". Every step has Cancel (inv:cancel), and
+// every step after the first Back to the one before (the same data that led to it).
 
 var inviteLifetimes = []int{24, 72, 168} // hours
 
@@ -27,11 +28,29 @@ func inviteCountries(r *bot.Request) *bot.Keyboard {
 		bs = append(bs, bot.Button{Text: countryLabel(r, r.Lang, &cc), CallbackData: "inv:r:" + cc})
 	}
 	bs = append(bs, bot.Button{Text: r.T("country_none", nil), CallbackData: "inv:r:-"})
-	return grid(bs, 2)
+	return inviteNav(r, grid(bs, 2), "")
+}
+
+// inviteNav adds the wizard's last row to a step's keyboard: Back (to the step whose
+// callback data is back; none on the first step) and Cancel.
+func inviteNav(r *bot.Request, kb *bot.Keyboard, back string) *bot.Keyboard {
+	var row []bot.Button
+	if back != "" {
+		row = append(row, bot.Button{Text: r.T("btn_back", nil), CallbackData: back})
+	}
+	row = append(row, bot.Button{Text: r.T("inv_btn_cancel", nil), CallbackData: "inv:cancel"})
+	return kb.Row(row...)
 }
 
 // inviteButton handles every step after the country.
 func inviteButton(ctx context.Context, r *bot.Request) error {
+	if r.CallbackData() == "inv:cancel" {
+		// Nothing is stored before the last step, so cancelling only closes the wizard.
+		return show(ctx, r, r.T("inv_cancelled", nil), nil)
+	}
+	if r.CallbackData() == "inv:c" {
+		return show(ctx, r, r.T("inv_choose_country", nil), inviteCountries(r))
+	}
 	p := strings.Split(r.CallbackData(), ":")
 	if len(p) < 3 || (p[2] != "-" && !slices.Contains(Countries, p[2])) {
 		return forgedButton(ctx, r)
@@ -43,20 +62,20 @@ func inviteButton(ctx context.Context, r *bot.Request) error {
 		for _, role := range Roles {
 			bs = append(bs, bot.Button{Text: roleLabel(r.App, r.Lang, role), CallbackData: "inv:a:" + cc + ":" + role})
 		}
-		return show(ctx, r, r.T("inv_choose_role", nil), grid(bs, 2))
+		return show(ctx, r, r.T("inv_choose_role", nil), inviteNav(r, grid(bs, 2), "inv:c"))
 	case p[1] == "a" && len(p) == 4 && slices.Contains(Roles, p[3]):
 		var bs []bot.Button
 		for _, ag := range Agencies {
 			bs = append(bs, bot.Button{Text: agencyLabel(r.App, r.Lang, ag), CallbackData: "inv:t:" + cc + ":" + p[3] + ":" + ag})
 		}
-		return show(ctx, r, r.T("inv_choose_agency", nil), grid(bs, 2))
+		return show(ctx, r, r.T("inv_choose_agency", nil), inviteNav(r, grid(bs, 2), "inv:r:"+cc))
 	case p[1] == "t" && len(p) == 5 && slices.Contains(Roles, p[3]) && slices.Contains(Agencies, p[4]):
 		var bs []bot.Button
 		for _, h := range inviteLifetimes {
 			bs = append(bs, bot.Button{Text: r.App.I18n.N(r.Lang, "inv_lifetime_hours", h, nil),
 				CallbackData: strings.Join([]string{"inv:x", cc, p[3], p[4], strconv.Itoa(h)}, ":")})
 		}
-		return show(ctx, r, r.T("inv_choose_lifetime", nil), grid(bs, 3))
+		return show(ctx, r, r.T("inv_choose_lifetime", nil), inviteNav(r, grid(bs, 3), "inv:a:"+cc+":"+p[3]))
 	case p[1] == "x" && len(p) == 6 && slices.Contains(Roles, p[3]) && slices.Contains(Agencies, p[4]):
 		h, err := strconv.Atoi(p[5])
 		if err != nil || !slices.Contains(inviteLifetimes, h) {

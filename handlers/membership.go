@@ -194,7 +194,9 @@ func Suspend(ctx context.Context, st *store.Store, actor *int64, id int64, now t
 }
 
 // Reactivate lets a suspended or unreachable member back in. The first approval is kept; a
-// member who never was approved (a refused request) counts as approved by actor now.
+// member who never was approved (a refused request) counts as approved by actor now. The
+// member is told, through the outbox in the same transaction, that their access is back —
+// whether an admin pressed Reactivate in the bot or ran the CLI.
 func Reactivate(ctx context.Context, st *store.Store, actor *int64, id int64, now time.Time) (*store.Member, error) {
 	return changeMember(ctx, st, actor, id, "member_reactivated", func(tx *sqlx.Tx, m *store.Member) error {
 		if m.State != store.StateSuspended && m.State != store.StateUnreachable {
@@ -204,7 +206,25 @@ func Reactivate(ctx context.Context, st *store.Store, actor *int64, id int64, no
 		if m.ApprovedAt != nil {
 			by, at = m.ApprovedBy, *m.ApprovedAt
 		}
-		_, err := st.ChangeState(ctx, tx, id, []string{m.State}, store.StateActive, by, at)
+		after, err := st.ChangeState(ctx, tx, id, []string{m.State}, store.StateActive, by, at)
+		if err != nil {
+			return err
+		}
+		_, err = delivery.Enqueue(ctx, tx, []delivery.Item{reactivatedNotice(after)})
 		return err
 	})
+}
+
+// reactivatedVariant marks the outbox row of a reactivation notice. The notice goes out
+// under the kind access_approved (its renderer, renderAccessApproved, tells the two apart by
+// this prefix), since both tell a person they are in.
+const reactivatedVariant = "reactivated:"
+
+// reactivatedNotice is the outbox item that tells a reactivated member. The outbox keeps one
+// row per member, kind, ref and variant, so the variant carries the time of this
+// reactivation (the row's updated_at, set by the database): a member suspended and
+// reactivated again is told again.
+func reactivatedNotice(m *store.Member) delivery.Item {
+	return delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: "access_approved", RefID: m.ID,
+		Variant: reactivatedVariant + m.UpdatedAt.UTC().Format(time.RFC3339Nano), Priority: delivery.High}
 }

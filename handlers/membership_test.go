@@ -812,3 +812,165 @@ func TestObserverIsOfferedOnlyWhatTheyCanUse(t *testing.T) {
 	o.SendText("/ask")
 	netWaitText(t, o, "not available for your role")
 }
+
+// A reactivated member is told, in their language, whether an admin reactivated them with
+// the card in the bot or from the CLI; a member reactivated twice is told twice.
+func TestReactivatedMemberIsTold(t *testing.T) {
+	t.Parallel()
+	const adminUID = 870
+	h := bottest.Start(t, handlers.Register, adminUID)
+	ctx := context.Background()
+	uz := seedMember(t, h, 871, "Dilshod", store.RoleFocalPoint, store.StateSuspended, "uz", "UZ")
+	ru := seedMember(t, h, 872, "Olga", store.RoleFocalPoint, store.StateUnreachable, "ru", "KZ")
+	dilshod, olga := h.TG.User(871, "Dilshod", "uz"), h.TG.User(872, "Olga", "ru")
+	const restoredUZ = "Tarmoqqa kirish huquqingiz tiklandi."
+
+	// The CLI path (nil actor).
+	for _, id := range []int64{uz, ru} {
+		if _, err := handlers.Reactivate(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect(t, dilshod, restoredUZ)
+	expect(t, olga, "Ваш доступ к сети восстановлен. Отправьте /help")
+
+	// The admin's card: suspended again, then reactivated again.
+	admin := h.TG.User(adminUID, "Ann", "en")
+	list := next(t, admin, func() { admin.SendText("/members") })
+	press(t, admin, list, fmt.Sprintf("mem:c:%d", uz))
+	expect(t, admin, "Telegram ID")
+	pressText(t, admin, "Suspend")
+	expect(t, admin, "State: suspended")
+	pressText(t, admin, "Reactivate")
+	expect(t, admin, "State: active")
+	if _, err := dilshod.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		n := 0
+		for _, m := range ms {
+			if strings.Contains(m.Plain(), restoredUZ) {
+				n++
+			}
+		}
+		return n == 2
+	}); err != nil {
+		t.Fatalf("second reactivation not told: %v", err)
+	}
+	var rows int
+	if err := h.Store.DB.Get(&rows, `SELECT count(*) FROM outbox WHERE member_id = $1 AND variant LIKE 'reactivated:%'`, uz); err != nil || rows != 2 {
+		t.Errorf("%d reactivation notices queued (%v), want 2", rows, err)
+	}
+}
+
+// An outsider may ask for access wherever they first meet the bot: under /help and under the
+// answer to free text or an unknown command, as under /start. Someone whose request is on
+// record (pending) is not offered it again.
+func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
+	t.Parallel()
+	const adminUID = 880
+	h := bottest.Start(t, handlers.Register, adminUID)
+	admin := h.TG.User(adminUID, "Ann", "en")
+	tests := []struct {
+		uid        int64
+		lang, text string
+		want, btn  string
+	}{
+		{881, "en", "/help", "Only invited officials", "Request access"},
+		{882, "ru", "здравствуйте, как подключиться?", "закрытую сеть", "Запросить доступ"},
+		{883, "en", "/frobnicate", "closed network", "Request access"},
+	}
+	for _, tt := range tests {
+		u := h.TG.User(tt.uid, "Out", tt.lang)
+		m := next(t, u, func() { u.SendText(tt.text) })
+		if !strings.Contains(m.Plain(), tt.want) {
+			t.Errorf("%d %q: answer %q", tt.uid, tt.text, m.Plain())
+		}
+		if _, ok := m.Button(tt.btn); !ok {
+			t.Fatalf("%d %q: no %q button: %+v", tt.uid, tt.text, tt.btn, m.Buttons())
+		}
+		next(t, u, func() { pressText(t, u, tt.btn) }) // "your request was sent"
+		expect(t, admin, fmt.Sprint(tt.uid))           // the request reached the admins
+		pending, err := h.Store.MemberByTelegramID(context.Background(), tt.uid)
+		if err != nil || pending.State != store.StatePending {
+			t.Fatalf("%d: member %+v %v", tt.uid, pending, err)
+		}
+		// Pending now: /help and free text say the same, without the button.
+		for _, again := range []string{"/help", "hello"} {
+			if m := next(t, u, func() { u.SendText(again) }); len(m.Buttons()) != 0 {
+				t.Errorf("%d pending, %q: buttons %+v", tt.uid, again, m.Buttons())
+			}
+		}
+	}
+}
+
+// /invite can be left at every step with Cancel (nothing is created) and stepped back with
+// Back; a wizard walked back and forth still creates the invitation chosen last.
+func TestInviteWizardCancelAndBack(t *testing.T) {
+	t.Parallel()
+	const adminUID = 890
+	h := bottest.Start(t, handlers.Register, adminUID)
+	admin := h.TG.User(adminUID, "Ann", "en")
+	steps := []struct{ prompt, choice string }{
+		{"Which country", "Kyrgyzstan"},
+		{"Which role", "focal point"},
+		{"Which agency", "port control unit"},
+		{"How long", ""},
+	}
+	// Cancel at each step: the wizard closes, nothing is stored.
+	for i := range steps {
+		m := next(t, admin, func() { admin.SendText("/invite") })
+		for j, s := range steps[:i] {
+			onStep(t, admin, steps[j].prompt)
+			pressText(t, admin, s.choice)
+		}
+		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+			last := ms[len(ms)-1]
+			_, ok := last.Button("Cancel")
+			return last.ID == m.ID && strings.Contains(last.Plain(), steps[i].prompt) && ok
+		}); err != nil {
+			t.Fatalf("step %d (%s): no Cancel button: %v", i+1, steps[i].prompt, err)
+		}
+		pressText(t, admin, "Cancel")
+		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+			return strings.Contains(ms[len(ms)-1].Plain(), "Cancelled. No invitation or link was created.")
+		}); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+	var invites int
+	if err := h.Store.DB.Get(&invites, `SELECT count(*) FROM invites`); err != nil || invites != 0 {
+		t.Fatalf("%d invites after cancelling (%v)", invites, err)
+	}
+	// Back: from the lifetime to the agency, to the role, to the country; then another way.
+	next(t, admin, func() { admin.SendText("/invite") })
+	for _, s := range steps[:3] {
+		onStep(t, admin, s.prompt)
+		pressText(t, admin, s.choice)
+	}
+	onStep(t, admin, "How long")
+	for _, prompt := range []string{"Which agency", "Which role", "Which country"} {
+		pressText(t, admin, "Back")
+		onStep(t, admin, prompt)
+	}
+	pressText(t, admin, "Georgia")
+	onStep(t, admin, "Which role")
+	pressText(t, admin, "observer")
+	onStep(t, admin, "Which agency")
+	pressText(t, admin, "customs")
+	onStep(t, admin, "How long")
+	pressText(t, admin, "24 hours")
+	done := onStep(t, admin, "Invitation created")
+	if !strings.Contains(done.Plain(), "Country: Georgia") || !strings.Contains(done.Plain(), "Role: observer") {
+		t.Errorf("invitation: %q", done.Plain())
+	}
+}
+
+// onStep waits until the newest bot message (edited in place by the wizard) shows substr.
+func onStep(t *testing.T, u *telegramtest.User, substr string) telegramtest.Message {
+	t.Helper()
+	ms, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Plain(), substr)
+	})
+	if err != nil {
+		t.Fatalf("waiting for %q: %v", substr, err)
+	}
+	return ms[len(ms)-1]
+}

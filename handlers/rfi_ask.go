@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,8 +53,6 @@ type rfiDraft struct {
 	ReplyBy   time.Time `json:"reply_by,omitzero"`
 	AlertRef  string    `json:"alert_ref,omitempty"`
 }
-
-var rfiAlertPattern = regexp.MustCompile(`^ALR-\d{4}-\d{6}$`)
 
 // rfiAsk starts a request. Observers submit nothing, so they cannot ask.
 func rfiAsk(ctx context.Context, r *bot.Request) error {
@@ -372,14 +370,40 @@ func rfiAskInput(ctx context.Context, r *bot.Request) error {
 		}
 		return rfiSetReplyBy(ctx, r, &d, t)
 	case "alert":
-		ref := strings.ToUpper(strings.TrimSpace(r.Text()))
-		if !rfiAlertPattern.MatchString(ref) {
+		ref, ok := normaliseRef("ALR", r.Text())
+		if !ok {
 			return bot.Tell("rfi_alert_bad", nil)
+		}
+		if err := rfiCheckAlert(ctx, r, ref); err != nil {
+			return err
 		}
 		d.AlertRef = ref
 		return rfiToReview(ctx, r, &d)
 	}
 	return bot.Tell("rfi_use_buttons", nil)
+}
+
+// rfiCheckAlert lets a request name only an alert that exists and that the asker may see,
+// by the register's rule (store.CanSee): the reference goes to every recipient, so a typo
+// or a guess must not put an unknown or unshared alert in front of them. Either way the
+// answer is the register's alert_not_found, which does not tell the two apart; the person
+// stays on the step to type another reference or press Skip.
+func rfiCheckAlert(ctx context.Context, r *bot.Request, ref string) error {
+	al, err := store.AlertByRef(ctx, r.App.Store.DB, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("alert_not_found", nil)
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := store.CanSee(ctx, r.App.Store.DB, al.ID, r.Member.ID, rfiIsAnalyst(r.Member))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return bot.Tell("alert_not_found", nil)
+	}
+	return nil
 }
 
 // rfiCollect adds a text, photo or document to what is being written. It refuses, without

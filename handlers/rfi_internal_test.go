@@ -51,3 +51,30 @@ func TestRFIEscalateAfter(t *testing.T) {
 		}
 	}
 }
+
+// References are found however they are typed: any case, with or without the leading zeros
+// of the number; anything else, or another kind's prefix, is not a reference.
+func TestNormaliseRef(t *testing.T) {
+	tests := []struct {
+		prefix, in, want string
+		ok               bool
+	}{
+		{"RFI", "rfi-2026-1", "RFI-2026-000001", true},
+		{"RFI", " RFI-2026-000001 ", "RFI-2026-000001", true},
+		{"RFI", "Rfi-2026-0042", "RFI-2026-000042", true},
+		{"ALR", "alr-2026-7", "ALR-2026-000007", true},
+		{"ALR", "ALR-2026-123456", "ALR-2026-123456", true},
+		{"ALR", "rfi-2026-7", "", false},
+		{"RFI", "RFI-2026-1234567", "", false},
+		{"RFI", "RFI-26-1", "", false},
+		{"RFI", "RFI-2026-", "", false},
+		{"RFI", "RFI 2026 1", "", false},
+		{"RFI", "", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := normaliseRef(tt.prefix, tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("normaliseRef(%q, %q) = %q, %v; want %q, %v", tt.prefix, tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -143,28 +144,43 @@ func rfiWriteInput(ctx context.Context, r *bot.Request) error {
 	if err := r.SaveConv(ctx, rfiWriteFlow, "write", w); err != nil {
 		return err
 	}
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: "rfisend"},
+	// Send names its request ("rfisend:s:ID"), so that a second press, after the
+	// conversation ended, can be told that this was sent already.
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: "rfisend:s:" + strconv.FormatInt(w.RFIID, 10)},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfisend:cancel"})
 	return r.Reply(ctx, "rfi_added_send", nil, kb)
 }
 
-// rfiWriteSendButton sends what was written (or cancels it).
+// rfiWriteSendButton sends what was written (or cancels it). Send buttons of older
+// messages carry no request ("rfisend").
 func rfiWriteSendButton(ctx context.Context, r *bot.Request) error {
-	if r.Conv == nil || r.Conv.Flow != rfiWriteFlow {
+	data := r.CallbackData()
+	var pressedID int64 // the request of the pressed Send button; 0 for an old button or Cancel
+	if idText, ok := strings.CutPrefix(data, "rfisend:s:"); ok {
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			return bot.Tell("rfi_stale_button", nil)
+		}
+		pressedID = id
+	} else if data != "rfisend" && data != "rfisend:cancel" {
 		return bot.Tell("rfi_stale_button", nil)
 	}
-	if r.CallbackData() == "rfisend:cancel" {
+	if r.Conv == nil || r.Conv.Flow != rfiWriteFlow {
+		return rfiSendPressedAgain(ctx, r, pressedID)
+	}
+	if data == "rfisend:cancel" {
 		if err := r.EndConv(ctx); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "cancelled", nil, nil)
 	}
-	if r.CallbackData() != "rfisend" || r.Conv.Step != "write" {
-		return bot.Tell("rfi_stale_button", nil)
-	}
 	var w rfiWrite
 	if err := r.ConvData(&w); err != nil {
 		return err
+	}
+	if r.Conv.Step != "write" || (pressedID != 0 && pressedID != w.RFIID) {
+		// The Send of another, finished reply: never send this one's draft from it.
+		return rfiSendPressedAgain(ctx, r, pressedID)
 	}
 	if strings.TrimSpace(w.Body) == "" && len(w.Files) == 0 {
 		return bot.Tell("rfi_empty_reply", nil)
@@ -173,6 +189,33 @@ func rfiWriteSendButton(ctx context.Context, r *bot.Request) error {
 		return rfiAnswer(ctx, r, &w)
 	}
 	return rfiReply(ctx, r, &w)
+}
+
+// rfiSendPressedAgain answers a Send pressed when its writing is over. Pressed twice, the
+// reply or answer went out with the first press: the person is told it was sent (not asked
+// to start again, which would make them think it was lost). When nothing of theirs is in
+// that thread (the writing was cancelled) the button is merely stale.
+func rfiSendPressedAgain(ctx context.Context, r *bot.Request, rfiID int64) error {
+	if rfiID == 0 {
+		return bot.Tell("rfi_stale_button", nil)
+	}
+	x, err := store.RFIByID(ctx, r.App.Store.DB, rfiID, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("rfi_no_such", nil)
+	}
+	if err != nil {
+		return err
+	}
+	msgs, err := store.RFIMessages(ctx, r.App.Store.DB, x.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.AuthorID != nil && *m.AuthorID == r.Member.ID && (m.Kind == store.RFIMsgReply || m.Kind == store.RFIMsgAnswer) {
+			return bot.Tell("rfi_already_sent", map[string]any{"Ref": x.Ref})
+		}
+	}
+	return bot.Tell("rfi_stale_button", nil)
 }
 
 // rfiReply relays a target's reply to the requester and CARICC. After the request was

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
@@ -157,6 +158,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	click(t, pk, "Done", "How urgent")
 	click(t, pk, "Urgent", "By when")
 	click(t, pk, "24 hours", "Is this about an alert?")
+	seedAlert(t, h, "ALR-2026-000123", n.analystID, pk.ID())
 	say(t, pk, "ALR-12", "looks like ALR-2026-000123")
 	say(t, pk, "alr-2026-000123", "Check your request")
 	review, _ := pk.LastMessage()
@@ -496,5 +498,167 @@ func TestDirectory(t *testing.T) {
 	// Countries sorted by the reader's names: Georgia before Kazakhstan in English.
 	if strings.Index(en.Plain(), "Georgia") > strings.Index(en.Plain(), "Kazakhstan") {
 		t.Error("countries not in alphabetical order")
+	}
+}
+
+// /request finds a thread however its reference is typed: any case, with or without the
+// leading zeros of the number. Someone outside the thread still gets the not-found answer.
+func TestRFIRequestLenientReference(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	rfiAskUzbekistan(t, n.pk, "24 hours")
+	for _, typed := range []string{"rfi-2026-1", "RFI-2026-01", "Rfi-2026-000001"} {
+		say(t, n.pk, "/request "+typed, "State: open")
+		m, _ := n.pk.LastMessage()
+		if !strings.Contains(m.Plain(), "RFI-2026-000001") || !strings.Contains(m.Plain(), "Imran, PCU Karachi (Pakistan) asked") {
+			t.Errorf("/request %s: %q", typed, m.Plain())
+		}
+	}
+	say(t, n.ge, "/request rfi-2026-1", "There is no request RFI-2026-000001 that you can see")
+	say(t, n.pk, "/request rfi-2026-2", "There is no request RFI-2026-000002 that you can see")
+	say(t, n.pk, "/request rfi-1", "There is no request RFI-1 that you can see")
+}
+
+// seedAlert stores a published alert of the analyst's, shared with the given members (by
+// Telegram ID): what /ask may name.
+func seedAlert(t *testing.T, h *bottest.Harness, ref string, authorID int64, shareWith ...int64) {
+	t.Helper()
+	ctx := context.Background()
+	now := h.Clock.Now()
+	al := &store.Alert{Ref: ref, AuthorID: authorID, SubmittedAt: now,
+		Content: alert.Content{Classification: alert.ClassAttention, Text: "Container TGHU8765431", Lang: "en"}}
+	id, err := store.InsertAlert(ctx, h.Store.DB, al)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DecideAlert(ctx, h.Store.DB, id, 1, store.AlertPublished, authorID, "", "all", now); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, tg := range shareWith {
+		m, err := h.Store.MemberByTelegramID(ctx, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	if err := store.AddRecipients(ctx, h.Store.DB, id, ids); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// /ask names an alert only if it exists and the asker may see it (the register's rule): a
+// well-formed reference of no alert, or of one not shared with the asker, gets the
+// register's answer and the step stays; a shared one, typed loosely, is taken.
+func TestRFIAskAlertMustExistAndBeShared(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+	seedAlert(t, h, "ALR-2026-000123", n.analystID, pk.ID())
+	seedAlert(t, h, "ALR-2026-000124", n.analystID, n.uz2.ID())
+
+	say(t, pk, "/ask", "Whom do you ask?")
+	pressLabel(t, pk, "Uzbekistan")
+	click(t, pk, "Next →", "Write your request")
+	say(t, pk, "Any record of container TGHU8765431?", "Added.")
+	click(t, pk, "Done", "How urgent")
+	click(t, pk, "Routine", "By when")
+	click(t, pk, "24 hours", "Is this about an alert?")
+	say(t, pk, "ALR-2026-999999", "There is no such alert, or it was not shared with you.")
+	say(t, pk, "ALR-2026-000124", "There is no such alert, or it was not shared with you.")
+	if c := countText(pk.Messages(), "Check your request"); c != 0 {
+		t.Fatal("an unknown or unshared alert reached the review")
+	}
+	say(t, pk, "alr-2026-123", "Check your request")
+	review, _ := pk.LastMessage()
+	if !strings.Contains(review.Plain(), "Alert: ALR-2026-000123") {
+		t.Errorf("review %q", review.Plain())
+	}
+	click(t, pk, "Send", "Request RFI-2026-000001 sent")
+	m := see(t, n.uz2, "RFI-2026-000001")
+	if !strings.Contains(m.Plain(), "Alert: ALR-2026-000123") || strings.Contains(m.Plain(), "000124") {
+		t.Errorf("request %q", m.Plain())
+	}
+	var alertRef string
+	if err := h.Store.DB.Get(&alertRef, `SELECT alert_ref FROM rfis`); err != nil || alertRef != "ALR-2026-000123" {
+		t.Errorf("alert_ref %q %v", alertRef, err)
+	}
+}
+
+// The member handling a request is not offered "I am handling it" again on the later
+// messages of its thread (the requester's answer, the reminder, the thread view); their
+// colleagues still are.
+func TestRFIHolderIsNotOfferedTake(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+	rfiAskUzbekistan(t, pk, "2 hours")
+	see(t, n.uz2, "RFI-2026-000001")
+	click(t, n.uz2, "I am handling it", "You are handling RFI-2026-000001")
+	see(t, pk, "Aziza, Termez post (Uzbekistan) is handling")
+
+	noTake := func(what string, m telegramtest.Message) {
+		t.Helper()
+		if _, ok := m.Button("I am handling it"); ok {
+			t.Errorf("%s: the holder is offered to take it again: %+v", what, m.Buttons())
+		}
+		for _, b := range []string{"Reply", "Decline"} {
+			if _, ok := m.Button(b); !ok {
+				t.Errorf("%s: no %q button: %+v", what, b, m.Buttons())
+			}
+		}
+	}
+	rfiAnswerBack(t, pk, "Please check the seal records too.")
+	noTake("answer", see(t, n.uz2, "Please check the seal records too."))
+	if m := see(t, n.uz1, "Please check the seal records too."); len(m.Buttons()) == 0 {
+		t.Error("a colleague got the answer without buttons")
+	} else if _, ok := m.Button("Беру в работу"); !ok {
+		t.Errorf("a colleague is not offered to take it: %+v", m.Buttons())
+	}
+	say(t, n.uz2, "/request RFI-2026-000001", "State: open")
+	thread, _ := n.uz2.LastMessage()
+	noTake("thread", thread)
+	h.Advance(2 * time.Hour)
+	noTake("reminder", see(t, n.uz2, "Reminder: a reply to RFI-2026-000001"))
+}
+
+// rfiAnswerBack: the requester answers back in the thread of the newest reply or event.
+func rfiAnswerBack(t *testing.T, pk *telegramtest.User, text string) {
+	t.Helper()
+	say(t, pk, "/request RFI-2026-000001", "State: open")
+	click(t, pk, "Answer", "Your answer in RFI-2026-000001")
+	say(t, pk, text, "Added.")
+	click(t, pk, "Send", "Your answer in RFI-2026-000001 was relayed")
+}
+
+// Send pressed twice on a reply or an answer: the second press says it was sent already
+// (nothing goes out twice), rather than asking to start again. A Send of a cancelled reply
+// stays merely stale.
+func TestRFISendPressedTwice(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	h, pk := n.h, n.pk
+	rfiAskUzbekistan(t, pk, "24 hours")
+	see(t, n.uz2, "RFI-2026-000001")
+	// A reply written and cancelled: its Send is stale, nothing was sent.
+	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
+	say(t, n.uz2, "Cancelled by mistake, writing again.", "Added.")
+	click(t, n.uz2, "Cancel", "Cancelled")
+	click(t, n.uz2, "Send", "This button belongs to a step that is over")
+
+	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
+	say(t, n.uz2, "No record of that seal.", "Added.")
+	click(t, n.uz2, "Send", "Your reply in RFI-2026-000001 was relayed")
+	click(t, n.uz2, "Send", "Your message in RFI-2026-000001 has already been sent. It was not sent a second time.")
+	see(t, pk, "No record of that seal.")
+
+	rfiAnswerBack(t, pk, "Thank you.")
+	click(t, pk, "Send", "Your message in RFI-2026-000001 has already been sent")
+	var replies, answers int
+	if err := h.Store.DB.Get(&replies, `SELECT count(*) FROM rfi_messages WHERE kind = 'reply'`); err != nil || replies != 1 {
+		t.Errorf("%d replies stored (%v), want 1", replies, err)
+	}
+	if err := h.Store.DB.Get(&answers, `SELECT count(*) FROM rfi_messages WHERE kind = 'answer'`); err != nil || answers != 1 {
+		t.Errorf("%d answers stored (%v), want 1", answers, err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +40,6 @@ const rfiMaxBody = 3000
 
 // rfiMaxFiles is how many photos and documents one request or reply may carry.
 const rfiMaxFiles = 10
-
-var rfiRefPattern = regexp.MustCompile(`^RFI-\d{4}-\d{6}$`)
 
 // registerRFI wires the feature into the app.
 func registerRFI(a *bot.App) {
@@ -244,12 +241,16 @@ func rfiSummaryText(a *bot.App, lang string, d rfiSummaryData) string {
 }
 
 // rfiTargetButtons are the buttons of a target under a request: Reply, I am handling it,
-// Decline.
-func rfiTargetButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
+// Decline. The one already handling it (rc, their place in the thread) is not offered to
+// take it again.
+func rfiTargetButtons(a *bot.App, lang string, rfiID int64, rc *store.RFIRecipient) *bot.Keyboard {
 	id := strconv.FormatInt(rfiID, 10)
+	row := []bot.Button{{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: "rfirep:" + id}}
+	if rc == nil || rc.State != store.RFIHandling {
+		row = append(row, bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: "rfitake:" + id})
+	}
 	kb := &bot.Keyboard{}
-	return kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: "rfirep:" + id},
-		bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: "rfitake:" + id}).
+	return kb.Row(row...).
 		Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_decline", nil), CallbackData: "rfidecl:" + id})
 }
 
@@ -291,7 +292,7 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	case rc.Role == store.RFICopy:
 		out.Text = a.I18n.T(lang, "rfi_copy_note", nil) + "\n" + text
 	case r.Open():
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID)
+		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
 	}
 	return out, nil
 }
@@ -345,7 +346,7 @@ func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
 	if err == nil && rc.Role == store.RFITarget && rc.State != store.RFIDeclined &&
 		(m.Kind == store.RFIMsgAnswer || m.Kind == store.RFIMsgReleased) {
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID)
+		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
 	}
 	return out, nil
 }
@@ -403,7 +404,7 @@ func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *st
 	}
 	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
 		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
-	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID)}, nil
+	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID, rc)}, nil
 }
 
 func rfiRenderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
@@ -730,12 +731,13 @@ func rfiList(ctx context.Context, r *bot.Request) error {
 // rfiShow is /request REF.
 func rfiShow(ctx context.Context, r *bot.Request) error {
 	_, arg := r.Command()
-	ref := strings.ToUpper(strings.TrimSpace(arg))
-	if ref == "" {
+	typed := strings.ToUpper(strings.TrimSpace(arg))
+	if typed == "" {
 		return bot.Tell("rfi_request_usage", nil)
 	}
-	if !rfiRefPattern.MatchString(ref) {
-		return bot.Tell("rfi_not_found", map[string]any{"Ref": ref})
+	ref, ok := normaliseRef("RFI", typed)
+	if !ok {
+		return bot.Tell("rfi_not_found", map[string]any{"Ref": typed})
 	}
 	x, err := store.RFIByRef(ctx, r.App.Store.DB, ref)
 	if errors.Is(err, store.ErrNotFound) {
@@ -853,7 +855,7 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		case x.RequesterID == me.ID:
 			kb = rfiRequesterButtons(a, r.Lang, x.ID)
 		case err == nil && rc.Role == store.RFITarget:
-			kb = rfiTargetButtons(a, r.Lang, x.ID)
+			kb = rfiTargetButtons(a, r.Lang, x.ID, rc)
 		}
 	}
 	return rfiSendParts(ctx, r, parts, kb)

@@ -20,11 +20,17 @@ func start(ctx context.Context, r *bot.Request) error {
 		r.App.RefreshMenu(ctx, m)
 		return r.Reply(ctx, "start_member", map[string]any{"Name": displayName(r)}, nil)
 	case m == nil:
-		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("btn_request_access", nil), CallbackData: "join"})
-		return r.Reply(ctx, "closed_network", nil, kb)
+		return r.Reply(ctx, "closed_network", nil, requestAccessKeyboard(r))
 	}
 	r.App.RefreshMenu(ctx, m) // a suspended member's chat falls back to the outsider menu
 	return closedNetwork(ctx, r)
+}
+
+// requestAccessKeyboard is the "Request access" button offered to an outsider — someone with
+// no member record at all — wherever they first meet the bot: /start, /help, free text. A
+// pending, refused or suspended person never gets it (their request is on record already).
+func requestAccessKeyboard(r *bot.Request) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("btn_request_access", nil), CallbackData: "join"})
 }
 
 // closedNetwork is the only answer an outsider, a pending or a suspended member ever gets.
