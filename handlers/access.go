@@ -162,15 +162,16 @@ func renderAccessRequest(a *bot.App) delivery.Renderer {
 	}
 }
 
-// renderAccessApproved tells the person they are in: their request was approved, or (the
-// variant of Reactivate's notice) their access was restored.
+// renderAccessApproved tells the person they are in: their request was approved.
 func renderAccessApproved(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		lang := memberLang(a, to)
-		id := "access_approved"
-		if strings.HasPrefix(row.Variant, reactivatedVariant) {
-			id = "access_restored"
-		}
-		return delivery.Message{Text: a.I18n.T(lang, id, nil)}, nil
+		return delivery.Message{Text: a.I18n.T(memberLang(a, to), "access_approved", nil)}, nil
+	}
+}
+
+// renderAccessRestored tells a reactivated member they are in again.
+func renderAccessRestored(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		return delivery.Message{Text: a.I18n.T(memberLang(a, to), "access_restored", nil)}, nil
 	}
 }

@@ -39,4 +39,5 @@ func Register(a *bot.App) {
 	a.Renderer("member_joined", renderMemberJoined(a))
 	a.Renderer("access_request", renderAccessRequest(a))
 	a.Renderer("access_approved", renderAccessApproved(a))
+	a.Renderer("access_restored", renderAccessRestored(a))
 }

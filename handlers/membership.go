@@ -215,16 +215,11 @@ func Reactivate(ctx context.Context, st *store.Store, actor *int64, id int64, no
 	})
 }
 
-// reactivatedVariant marks the outbox row of a reactivation notice. The notice goes out
-// under the kind access_approved (its renderer, renderAccessApproved, tells the two apart by
-// this prefix), since both tell a person they are in.
-const reactivatedVariant = "reactivated:"
-
 // reactivatedNotice is the outbox item that tells a reactivated member. The outbox keeps one
 // row per member, kind, ref and variant, so the variant carries the time of this
 // reactivation (the row's updated_at, set by the database): a member suspended and
 // reactivated again is told again.
 func reactivatedNotice(m *store.Member) delivery.Item {
-	return delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: "access_approved", RefID: m.ID,
-		Variant: reactivatedVariant + m.UpdatedAt.UTC().Format(time.RFC3339Nano), Priority: delivery.High}
+	return delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: "access_restored", RefID: m.ID,
+		Variant: m.UpdatedAt.UTC().Format(time.RFC3339Nano), Priority: delivery.High}
 }
