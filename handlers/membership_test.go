@@ -855,7 +855,7 @@ func TestReactivatedMemberIsTold(t *testing.T) {
 		t.Fatalf("second reactivation not told: %v", err)
 	}
 	var rows int
-	if err := h.Store.DB.Get(&rows, `SELECT count(*) FROM outbox WHERE member_id = $1 AND variant LIKE 'reactivated:%'`, uz); err != nil || rows != 2 {
+	if err := h.Store.DB.Get(&rows, `SELECT count(*) FROM outbox WHERE member_id = $1 AND kind = 'access_restored'`, uz); err != nil || rows != 2 {
 		t.Errorf("%d reactivation notices queued (%v), want 2", rows, err)
 	}
 }
