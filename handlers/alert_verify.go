@@ -235,14 +235,16 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 	text := r.T("alert_audience", map[string]any{"Ref": al.Ref, "Who": i18n.HTML(who), "Count": len(members)})
 	kb := &bot.Keyboard{}
 	id := fmt.Sprintf("%d:%d", al.ID, al.Revision)
+	// The buttons name the countries in the reader's language (codes stay in the callback
+	// data, as bits of the mask); names are longer than codes, so two to a row.
 	var row []bot.Button
 	for i, c := range networkCountries {
-		label := c
+		label := i18n.CountryName(r.Lang, c)
 		if mask&(1<<i) != 0 || all {
-			label = "✅ " + c
+			label = "✅ " + label
 		}
 		row = append(row, bot.Button{Text: label, CallbackData: fmt.Sprintf("aaud:%s:%d", id, (mask&^allBit)^(1<<i))})
-		if len(row) == 5 {
+		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
 		}
