@@ -72,3 +72,62 @@ func TestAudienceScreenNamesCountries(t *testing.T) {
 		t.Fatal("Georgia not added by its name's button:", err)
 	}
 }
+
+// publishDefault has the analyst approve a verify message and publish it to the default
+// audience (the route's countries and the author's).
+func (n *network) publishDefault(analyst int64, v telegramtest.Message, ref string) {
+	n.t.Helper()
+	before := n.count(analyst)
+	if _, err := n.users[analyst].Press(v.ID, buttonData(n.t, v, "av:")); err != nil {
+		n.t.Fatal(err)
+	}
+	lang := n.pushLang(analyst)
+	screen := n.waitNew(analyst, before, prefix(n.plain(lang, "alert_audience", map[string]any{"Ref": ref}), 10))
+	before = n.count(analyst)
+	if _, err := n.users[analyst].Press(screen.ID, buttonData(n.t, screen, "apub:")); err != nil {
+		n.t.Fatal(err)
+	}
+	n.waitNew(analyst, before, ref)
+}
+
+// /alerts and /find list alerts with a button each that opens the alert as /alert REF does;
+// a forged press on an alert not shared with the presser gets the not-found answer.
+func TestAlertListsOpenButtons(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	const ref = "ALR-2026-000001"
+	v := n.submitPasted(englishFP, analystEN, roadForm, ref)
+	n.publishDefault(analystEN, v, ref)
+	n.wait(pakFP, ref+" · ") // Pakistan is on the route
+
+	list := n.say(pakFP, "/alerts", ref)
+	if _, ok := list.Button(ref); !ok {
+		t.Fatalf("/alerts has no button %s: %v", ref, list.Buttons())
+	}
+	opened := n.press(pakFP, ref, "Hidden compartment")
+	if _, ok := opened.Button("✅ Acknowledge"); !ok {
+		t.Errorf("the opened alert lacks the recipient's buttons: %v", opened.Buttons())
+	}
+	found := n.say(pakFP, "/find 01A123BC", ref)
+	if _, ok := found.Button(ref); !ok {
+		t.Fatalf("/find has no button %s: %v", ref, found.Buttons())
+	}
+	n.press(pakFP, ref, "Hidden compartment")
+
+	// Kazakhstan is not in the audience (the author is in Uzbekistan): a forged press shows nothing of it.
+	data := buttonData(t, list, "aopen:")
+	notFound := n.plain("ru", "alert_not_found", nil)
+	for _, forged := range []string{data, "aopen:999999", "aopen:x"} {
+		before := n.count(kazakhRU)
+		n.users[kazakhRU].PressForged(list.ID, forged)
+		got := n.waitNew(kazakhRU, before, notFound)
+		if strings.Contains(got.Plain(), "Hidden compartment") {
+			t.Errorf("%s showed the alert: %q", forged, got.Plain())
+		}
+	}
+	for _, m := range n.users[kazakhRU].Messages() {
+		if strings.Contains(m.Plain(), ref) {
+			t.Errorf("an outsider to the alert saw %q", m.Plain())
+		}
+	}
+}
