@@ -252,7 +252,7 @@ func alertAmendButton(ctx context.Context, r *bot.Request) error {
 	if err := r.SaveConv(ctx, flowAlertAmend, kind, followupState{AlertID: al.ID, Kind: kind}); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, nil)
+	return r.Reply(ctx, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
 }
 
 // alertAmendInput publishes an update, or cancels the alert, with the analyst's text.
@@ -263,7 +263,7 @@ func alertAmendInput(ctx context.Context, r *bot.Request) error {
 	}
 	text := r.Text()
 	if text == "" {
-		return r.Reply(ctx, "alert_ask_"+st.Kind, map[string]any{"Ref": ""}, nil)
+		return r.Reply(ctx, "alert_ask_"+st.Kind, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
 	}
 	if n := utf8.RuneCountInString(text); n > maxFollowupText {
 		return bot.Tell("alert_err_followup_long", map[string]any{"Max": maxFollowupText, "Length": n})

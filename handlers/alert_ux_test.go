@@ -131,3 +131,64 @@ func TestAlertListsOpenButtons(t *testing.T) {
 		}
 	}
 }
+
+// The analyst's free-text prompts (reason of a return or rejection, text of an update or
+// cancellation) have a Cancel button that ends the prompt and leaves the alert as it was; a
+// second press of an old prompt's Cancel changes nothing.
+func TestAnalystPromptsCancel(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	const ref = "ALR-2026-000001"
+	v := n.submitPasted(englishFP, analystEN, roadForm, ref)
+	T := func(id string) string { return n.plain("en", id, nil) }
+	state := func() string {
+		var s string
+		if err := n.h.Store.DB.Get(&s, `SELECT state FROM alerts WHERE ref = $1`, ref); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	cancelled := n.plain("en", "alert_prompt_cancelled", map[string]any{"Ref": ref})
+	for _, b := range []string{T("alert_btn_return"), T("alert_btn_reject")} {
+		before := n.count(analystEN)
+		if _, err := n.users[analystEN].Press(v.ID, buttonData(t, v, "av:")[:len(buttonData(t, v, "av:"))-1]+map[string]string{
+			T("alert_btn_return"): "r", T("alert_btn_reject"): "x"}[b]); err != nil {
+			t.Fatal(err)
+		}
+		ask := n.waitNew(analystEN, before, n.plain("en", map[string]string{
+			T("alert_btn_return"): "alert_ask_reason_returned", T("alert_btn_reject"): "alert_ask_reason_rejected"}[b], map[string]any{"Ref": ref}))
+		if _, ok := ask.Button(T("alert_btn_cancel")); !ok {
+			t.Fatalf("prompt %q has no Cancel: %v", ask.Plain(), ask.Buttons())
+		}
+		n.press(analystEN, T("alert_btn_cancel"), cancelled)
+		if s := state(); s != "submitted" {
+			t.Fatalf("after cancelling %q the alert is %s", b, s)
+		}
+	}
+	// Text typed after the cancel is no reason: the alert is still submitted.
+	n.say(analystEN, "Typed after cancelling", "")
+	if s := state(); s != "submitted" {
+		t.Fatalf("text after Cancel decided the alert: %s", s)
+	}
+	n.publishDefault(analystEN, v, ref)
+	for b, asked := range map[string]string{T("alert_btn_update"): "alert_ask_update", T("alert_btn_cancel_alert"): "alert_ask_cancel"} {
+		ask := n.press(analystEN, b, n.plain("en", asked, map[string]any{"Ref": ref}))
+		if _, ok := ask.Button(T("alert_btn_cancel")); !ok {
+			t.Fatalf("prompt %q has no Cancel: %v", ask.Plain(), ask.Buttons())
+		}
+		n.press(analystEN, T("alert_btn_cancel"), cancelled)
+		if s := state(); s != "published" {
+			t.Fatalf("after cancelling %q the alert is %s", b, s)
+		}
+	}
+	// The old prompt's Cancel, pressed again, finds nothing to end.
+	n.press(analystEN, T("alert_btn_cancel"), "")
+	n.waitToast(analystEN, T("alert_stale_button"))
+	var followups int
+	if err := n.h.Store.DB.Get(&followups, `SELECT count(*) FROM alert_followups`); err != nil {
+		t.Fatal(err)
+	}
+	if followups != 0 {
+		t.Errorf("%d follow-ups after cancelled prompts", followups)
+	}
+}

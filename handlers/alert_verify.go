@@ -46,6 +46,7 @@ func registerAlertVerify(a *bot.App) {
 	a.Callback("aaud", bot.Analysts, alertAudienceButton)
 	a.Callback("apub", bot.Analysts, alertPublishButton)
 	a.Flow(flowAlertReason, bot.Analysts, alertReasonInput)
+	a.Callback("apx", bot.Analysts, alertPromptCancel)
 }
 
 func renderAlertVerify(a *bot.App) delivery.Renderer {
@@ -182,7 +183,7 @@ func alertVerifyButton(ctx context.Context, r *bot.Request) error {
 		if err := r.SaveConv(ctx, flowAlertReason, "reason", reasonState{AlertID: al.ID, Revision: al.Revision, State: state}); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}, nil)
+		return r.Reply(ctx, "alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
 	}
 	return bot.Tell("alert_not_found", nil)
 }
@@ -410,7 +411,7 @@ func alertReasonInput(ctx context.Context, r *bot.Request) error {
 	}
 	reason := strings.TrimSpace(r.Text())
 	if reason == "" {
-		return r.Reply(ctx, "alert_ask_reason_"+st.State, map[string]any{"Ref": ""}, nil)
+		return r.Reply(ctx, "alert_ask_reason_"+st.State, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
 	}
 	if n := utf8.RuneCountInString(reason); n > maxReason {
 		return bot.Tell("alert_err_too_long", map[string]any{"Max": maxReason, "Length": n})
@@ -442,4 +443,38 @@ func alertReasonInput(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	return r.Reply(ctx, "alert_decided_"+st.State, map[string]any{"Ref": al.Ref}, nil)
+}
+
+// promptCancelKeyboard is the way out of an analyst's free-text prompt (the reason of a
+// return or rejection, the text of an update or cancellation), besides /cancel.
+func promptCancelKeyboard(r *bot.Request, alertID int64) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(button(r, "alert_btn_cancel", fmt.Sprintf("apx:%d", alertID)))
+}
+
+// alertPromptCancel: apx:<id> ends the analyst's prompt about that alert; the alert is left as
+// it was. A button of a prompt already answered, ended or replaced by another changes nothing.
+func alertPromptCancel(ctx context.Context, r *bot.Request) error {
+	id := argID(callbackArgs(r.CallbackData()), 0)
+	if r.Conv == nil || (r.Conv.Flow != flowAlertReason && r.Conv.Flow != flowAlertAmend) {
+		r.Answer(ctx, "alert_stale_button", nil)
+		return nil
+	}
+	var st struct {
+		AlertID int64 `json:"alert_id"`
+	}
+	if err := r.ConvData(&st); err != nil {
+		return err
+	}
+	if st.AlertID != id {
+		r.Answer(ctx, "alert_stale_button", nil)
+		return nil
+	}
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	al, err := loadAlert(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_prompt_cancelled", map[string]any{"Ref": al.Ref}, nil)
 }
