@@ -192,3 +192,19 @@ func TestAnalystPromptsCancel(t *testing.T) {
 		t.Errorf("%d follow-ups after cancelled prompts", followups)
 	}
 }
+
+// A rejection reaches its author (its notice has no button, and was once sent with a null
+// keyboard that Telegram refuses).
+func TestRejectionReachesAuthor(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	v := n.submitPasted(kazakhRU, analystEN, "Classification: urgent alert\nConveyance: air cargo\n"+
+		"B/L or AWB: 176-12345675\nDescription: 3 kg", "ALR-2026-000001")
+	before := n.count(analystEN)
+	if _, err := n.users[analystEN].Press(v.ID, strings.TrimSuffix(buttonData(t, v, "av:"), "a")+"x"); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystEN, before, "rejected?")
+	n.say(analystEN, "Duplicate of a seizure report", "was rejected")
+	n.wait(kazakhRU, "Duplicate of a seizure report")
+}
