@@ -193,8 +193,30 @@ func TestAnalystPromptsCancel(t *testing.T) {
 	}
 }
 
+// The reason of a return or rejection reaches the author labelled with the language the
+// analyst wrote it in, like other free text.
+func TestDecisionReasonLabelledWithLanguage(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	v := n.submitPasted(englishFP, analystRU, roadForm, "ALR-2026-000001")
+	before := n.count(analystRU)
+	if _, err := n.users[analystRU].Press(v.ID, strings.TrimSuffix(buttonData(t, v, "av:"), "a")+"r"); err != nil {
+		t.Fatal(err)
+	}
+	n.waitNew(analystRU, before, "ALR-2026-000001")
+	const reason = "Укажите второй грузовик"
+	n.say(analystRU, reason, n.plain("ru", "alert_decided_returned", map[string]any{"Ref": "ALR-2026-000001"}))
+	want := n.plain("en", "alert_decision_returned", map[string]any{"Ref": "ALR-2026-000001",
+		"Lang": i18n.LanguageName("en", "ru"), "Reason": reason})
+	got := n.wait(englishFP, reason)
+	if got.Plain() != want || !strings.Contains(got.Plain(), i18n.LanguageName("en", "ru")) {
+		t.Errorf("author got %q, want %q", got.Plain(), want)
+	}
+
+}
+
 // A rejection reaches its author (its notice has no button, and was once sent with a null
-// keyboard that Telegram refuses).
+// keyboard that Telegram refuses), with the reason labelled with the analyst's language.
 func TestRejectionReachesAuthor(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
@@ -206,5 +228,9 @@ func TestRejectionReachesAuthor(t *testing.T) {
 	}
 	n.waitNew(analystEN, before, "rejected?")
 	n.say(analystEN, "Duplicate of a seizure report", "was rejected")
-	n.wait(kazakhRU, "Duplicate of a seizure report")
+	got := n.wait(kazakhRU, "Duplicate of a seizure report")
+	if want := n.plain("ru", "alert_decision_rejected", map[string]any{"Ref": "ALR-2026-000001",
+		"Lang": i18n.LanguageName("ru", "en"), "Reason": "Duplicate of a seizure report"}); got.Plain() != want {
+		t.Errorf("author got %q, want %q", got.Plain(), want)
+	}
 }

@@ -121,7 +121,7 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 		if al.Reason != nil {
 			reason = *al.Reason
 		}
-		data := map[string]any{"Ref": al.Ref, "Reason": reason}
+		data := map[string]any{"Ref": al.Ref, "Reason": reason, "Lang": i18n.LanguageName(lang, reasonLang(ctx, a, al))}
 		var kb *bot.Keyboard
 		switch state {
 		case store.AlertPublished:
@@ -142,6 +142,18 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 		}
 		return msg, nil
 	}
+}
+
+// reasonLang is the language an analyst's reason was written in: the deciding analyst's own
+// (as for their other free text), English when it cannot be known. The reason's language is
+// not stored with it, so a decider who later changes language changes this label too.
+func reasonLang(ctx context.Context, a *bot.App, al *store.Alert) string {
+	if al.DecidedBy != nil {
+		if m, err := a.Store.MemberByID(ctx, *al.DecidedBy); err == nil && m.Language != "" {
+			return m.Language
+		}
+	}
+	return i18n.Default
 }
 
 // checkSubmitted loads the alert of a verify button and checks that its revision still awaits
