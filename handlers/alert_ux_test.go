@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"focalbot/bot/alert"
 	"focalbot/bot/i18n"
 	"focalbot/bot/telegramtest"
 )
@@ -232,5 +233,33 @@ func TestRejectionReachesAuthor(t *testing.T) {
 	if want := n.plain("ru", "alert_decision_rejected", map[string]any{"Ref": "ALR-2026-000001",
 		"Lang": i18n.LanguageName("ru", "en"), "Reason": "Duplicate of a seizure report"}); got.Plain() != want {
 		t.Errorf("author got %q, want %q", got.Plain(), want)
+	}
+}
+
+// A caption sent with a photo in the draft's attachment step is kept: the recipients read it
+// under the file's heading, escaped and labelled with the author's language; one too long
+// for a caption is refused with its length, not cut.
+func TestAttachmentCaptionKept(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	rl := n.replyLang(kazakhRU)
+	n.say(kazakhRU, "/alert\nКлассификация: срочное\nТранспортное средство: авиагруз\n"+
+		"Коносамент (B/L) или AWB: 176-12345675\nОписание: изъято 3 кг", n.plain(rl, "alert_review_head", nil))
+	n.press(kazakhRU, n.plain(rl, "alert_btn_edit_files", nil), prefix(n.plain(rl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles}), 10))
+	before := n.count(kazakhRU)
+	n.users[kazakhRU].SendPhoto(strings.Repeat("я", alert.MaxCaptionLen+1))
+	n.waitNew(kazakhRU, before, n.plain(rl, "alert_err_too_long", map[string]any{"Max": alert.MaxCaptionLen, "Length": alert.MaxCaptionLen + 1}))
+	const caption = "Тайник в двойном дне <b>чемодана</b> & ручке"
+	before = n.count(kazakhRU)
+	n.users[kazakhRU].SendPhoto(caption)
+	n.waitNew(kazakhRU, before, n.plain(rl, "alert_file_added", map[string]any{"Count": 1, "Max": alert.MaxFiles}))
+	n.press(kazakhRU, n.plain(rl, "alert_btn_done", nil), n.plain(rl, "alert_review_head", nil))
+	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000001")
+
+	file := n.wait(analystEN, "ALR-2026-000001 · attachment 1/1")
+	want := n.plain("en", "alert_file_caption", map[string]any{"Ref": "ALR-2026-000001", "N": 1, "Of": 1}) + "\n" +
+		n.plain("en", "alert_file_caption_text", map[string]any{"Lang": i18n.LanguageName("en", "ru")}) + "\n" + caption
+	if file.Plain() != want {
+		t.Errorf("analyst's file caption %q, want %q", file.Plain(), want)
 	}
 }

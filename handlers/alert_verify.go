@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -99,8 +100,13 @@ func renderAlertFile(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: attachment %s of %s", delivery.ErrSkip, row.Variant, al.Ref)
 		}
 		att := al.Content.Attachments[i]
-		caption := a.I18n.T(memberLang(a, to), "alert_file_caption", map[string]any{
+		lang := memberLang(a, to)
+		caption := a.I18n.T(lang, "alert_file_caption", map[string]any{
 			"Ref": al.Ref, "N": i + 1, "Of": len(al.Content.Attachments), "Drill": al.Drill})
+		if att.Caption != "" {
+			caption += "\n" + a.I18n.T(lang, "alert_file_caption_text", map[string]any{"Lang": i18n.LanguageName(lang, att.Lang)}) +
+				"\n" + html.EscapeString(att.Caption)
+		}
 		if att.Kind == "document" {
 			return delivery.Message{Text: caption, DocumentFileID: att.FileID}, nil
 		}
