@@ -263,3 +263,27 @@ func TestAttachmentCaptionKept(t *testing.T) {
 		t.Errorf("analyst's file caption %q, want %q", file.Plain(), want)
 	}
 }
+
+// A pasted alert may name fields the way officers naturally do, besides the template's
+// labels: "Номер транспортного средства" for the plate, "Plate", "Containers".
+func TestPastedFormLabelSynonyms(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	rl := n.replyLang(kazakhRU)
+	review := n.say(kazakhRU, "/alert\nКлассификация: срочное\nТранспортное средство: автотранспорт\n"+
+		"Номер транспортного средства: 01 A 123 BC\nКонтейнеры: CSQU3054383\nКоносамент: 176-12345675",
+		n.plain(rl, "alert_review_head", nil))
+	for _, want := range []string{n.plain(rl, "alert_label_plate", nil) + ": 01 A 123 BC",
+		n.plain(rl, "alert_label_container", nil) + ": CSQU3054383", n.plain(rl, "alert_label_bl", nil) + ": 176-12345675"} {
+		if !strings.Contains(review.Plain(), want) {
+			t.Errorf("review lacks %q: %q", want, review.Plain())
+		}
+	}
+	review = n.say(englishFP, "/alert\nClassification: urgent alert\nConveyance: road vehicle\n"+
+		"Plate: 02 B 456 CD\nContainers: MSCU1234566, CSQU3054383", "Review your alert")
+	for _, want := range []string{"Vehicle plate: 02 B 456 CD", "Container: MSCU1234566, CSQU3054383"} {
+		if !strings.Contains(review.Plain(), want) {
+			t.Errorf("review lacks %q: %q", want, review.Plain())
+		}
+	}
+}
