@@ -120,7 +120,8 @@ func alertFollowupInput(ctx context.Context, r *bot.Request) error {
 		}
 		st.Files++
 	} else if f.Text == "" {
-		return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles}, nil)
+		return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles},
+			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", fmt.Sprintf("afd:%d", al.ID))))
 	}
 	if n := utf8.RuneCountInString(f.Text); n > limit {
 		return bot.Tell("alert_err_followup_long", map[string]any{"Max": limit, "Length": n})
