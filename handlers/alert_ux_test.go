@@ -152,8 +152,8 @@ func TestAnalystPromptsCancel(t *testing.T) {
 	cancelled := n.plain("en", "alert_prompt_cancelled", map[string]any{"Ref": ref})
 	for _, b := range []string{T("alert_btn_return"), T("alert_btn_reject")} {
 		before := n.count(analystEN)
-		if _, err := n.users[analystEN].Press(v.ID, buttonData(t, v, "av:")[:len(buttonData(t, v, "av:"))-1]+map[string]string{
-			T("alert_btn_return"): "r", T("alert_btn_reject"): "x"}[b]); err != nil {
+		decision := map[string]string{T("alert_btn_return"): "r", T("alert_btn_reject"): "x"}[b]
+		if _, err := n.users[analystEN].Press(v.ID, strings.TrimSuffix(buttonData(t, v, "av:"), "a")+decision); err != nil {
 			t.Fatal(err)
 		}
 		ask := n.waitNew(analystEN, before, n.plain("en", map[string]string{
