@@ -120,7 +120,8 @@ func alertFollowupInput(ctx context.Context, r *bot.Request) error {
 		}
 		st.Files++
 	} else if f.Text == "" {
-		return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles}, nil)
+		return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles},
+			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", fmt.Sprintf("afd:%d", al.ID))))
 	}
 	if n := utf8.RuneCountInString(f.Text); n > limit {
 		return bot.Tell("alert_err_followup_long", map[string]any{"Max": limit, "Length": n})
@@ -252,7 +253,7 @@ func alertAmendButton(ctx context.Context, r *bot.Request) error {
 	if err := r.SaveConv(ctx, flowAlertAmend, kind, followupState{AlertID: al.ID, Kind: kind}); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, nil)
+	return r.Reply(ctx, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
 }
 
 // alertAmendInput publishes an update, or cancels the alert, with the analyst's text.
@@ -263,7 +264,7 @@ func alertAmendInput(ctx context.Context, r *bot.Request) error {
 	}
 	text := r.Text()
 	if text == "" {
-		return r.Reply(ctx, "alert_ask_"+st.Kind, map[string]any{"Ref": ""}, nil)
+		return r.Reply(ctx, "alert_ask_"+st.Kind, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
 	}
 	if n := utf8.RuneCountInString(text); n > maxFollowupText {
 		return bot.Tell("alert_err_followup_long", map[string]any{"Max": maxFollowupText, "Length": n})

@@ -25,6 +25,7 @@ func registerAlertRegister(a *bot.App) {
 	a.Command("alerts", bot.Members, alertsCommand)
 	a.Command("find", bot.Members, findCommand)
 	a.Callback("als", bot.Members, alertsPage)
+	a.Callback("aopen", bot.Members, alertOpenButton)
 }
 
 func alertsCommand(ctx context.Context, r *bot.Request) error { return listAlerts(ctx, r, 0) }
@@ -53,7 +54,7 @@ func listAlerts(ctx context.Context, r *bot.Request, page int) error {
 		lines = append(lines, summaryLine(r, &rows[i]))
 	}
 	lines = append(lines, "", r.T("alerts_hint", nil))
-	kb := &bot.Keyboard{}
+	kb := openButtons(rows)
 	var nav []bot.Button
 	if page > 0 {
 		nav = append(nav, button(r, "alert_btn_newer", "als:"+strconv.Itoa(page-1)))
@@ -63,10 +64,32 @@ func listAlerts(ctx context.Context, r *bot.Request, page int) error {
 	}
 	if len(nav) > 0 {
 		kb.Row(nav...)
-	} else {
-		kb = nil
 	}
 	return replyLong(ctx, r, strings.Join(lines, "\n"), kb)
+}
+
+// openButtons: one button per listed alert, labelled with its reference (the same in every
+// language), that opens it as /alert REF does; two to a row, in the order of the list.
+func openButtons(rows []store.Alert) *bot.Keyboard {
+	buttons := make([]bot.Button, len(rows))
+	for i := range rows {
+		buttons[i] = bot.Button{Text: rows[i].Ref, CallbackData: fmt.Sprintf("aopen:%d", rows[i].ID)}
+	}
+	return grid(buttons, 2)
+}
+
+// alertOpenButton: aopen:<id> shows the alert of a list's button. Whether the presser may see
+// it is checked again (a list outlives changes, and data can be forged): an alert they may not
+// see gets the answer of one that does not exist.
+func alertOpenButton(ctx context.Context, r *bot.Request) error {
+	al, err := store.AlertByID(ctx, r.App.Store.DB, argID(callbackArgs(r.CallbackData()), 0))
+	if isNotFound(err) {
+		return bot.Tell("alert_not_found", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return showAlertTo(ctx, r, al)
 }
 
 // summaryLine: "ALR-2026-000001 · 2026-03-02 · Urgent alert · KZ → UZ → AF · Heroin · published".
@@ -93,6 +116,12 @@ func showAlert(ctx context.Context, r *bot.Request, ref string) error {
 	if err != nil {
 		return err
 	}
+	return showAlertTo(ctx, r, al)
+}
+
+// showAlertTo shows an alert, its state, follow-ups and acknowledgements to a member who may
+// see it, with the buttons they may use; to anyone else it is "not found".
+func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	analyst := isAnalyst(r.Member)
 	ok, err := store.CanSee(ctx, r.App.Store.DB, al.ID, r.Member.ID, analyst)
 	if err != nil {
@@ -199,5 +228,5 @@ func findCommand(ctx context.Context, r *bot.Request) error {
 		lines = append(lines, summaryLine(r, &found[i]))
 	}
 	lines = append(lines, "", r.T("alerts_hint", nil))
-	return replyLong(ctx, r, strings.Join(lines, "\n"), nil)
+	return replyLong(ctx, r, strings.Join(lines, "\n"), openButtons(found))
 }

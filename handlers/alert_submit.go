@@ -398,6 +398,15 @@ func alertDraftInput(ctx context.Context, r *bot.Request) error {
 		} else {
 			att.FileID = msg.Photo[len(msg.Photo)-1].FileID // the largest size
 		}
+		// A caption typed with the file is kept with it (the officer's note on what the photo
+		// shows), labelled with its language when the file is sent on.
+		if caption := strings.TrimSpace(msg.Caption); caption != "" {
+			if p := alert.CheckCaption(caption); p != nil {
+				return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))},
+					(&bot.Keyboard{}).Row(button(r, "alert_btn_done", "ad:skip")))
+			}
+			att.Caption, att.Lang = caption, writtenIn(r)
+		}
 		if p := c.AddAttachment(att); p != nil {
 			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))},
 				(&bot.Keyboard{}).Row(button(r, "alert_btn_done", "ad:skip")))

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -46,6 +47,7 @@ func registerAlertVerify(a *bot.App) {
 	a.Callback("aaud", bot.Analysts, alertAudienceButton)
 	a.Callback("apub", bot.Analysts, alertPublishButton)
 	a.Flow(flowAlertReason, bot.Analysts, alertReasonInput)
+	a.Callback("apx", bot.Analysts, alertPromptCancel)
 }
 
 func renderAlertVerify(a *bot.App) delivery.Renderer {
@@ -98,8 +100,13 @@ func renderAlertFile(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: attachment %s of %s", delivery.ErrSkip, row.Variant, al.Ref)
 		}
 		att := al.Content.Attachments[i]
-		caption := a.I18n.T(memberLang(a, to), "alert_file_caption", map[string]any{
+		lang := memberLang(a, to)
+		caption := a.I18n.T(lang, "alert_file_caption", map[string]any{
 			"Ref": al.Ref, "N": i + 1, "Of": len(al.Content.Attachments), "Drill": al.Drill})
+		if att.Caption != "" {
+			caption += "\n" + a.I18n.T(lang, "alert_file_caption_text", map[string]any{"Lang": i18n.LanguageName(lang, att.Lang)}) +
+				"\n" + html.EscapeString(att.Caption)
+		}
 		if att.Kind == "document" {
 			return delivery.Message{Text: caption, DocumentFileID: att.FileID}, nil
 		}
@@ -120,7 +127,7 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 		if al.Reason != nil {
 			reason = *al.Reason
 		}
-		data := map[string]any{"Ref": al.Ref, "Reason": reason}
+		data := map[string]any{"Ref": al.Ref, "Reason": reason, "Lang": i18n.LanguageName(lang, reasonLang(ctx, a, al))}
 		var kb *bot.Keyboard
 		switch state {
 		case store.AlertPublished:
@@ -135,8 +142,24 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 				kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_revise", nil), CallbackData: fmt.Sprintf("arv:%d", al.ID)})
 			}
 		}
-		return delivery.Message{Text: a.I18n.T(lang, "alert_decision_"+state, data), ReplyMarkup: kb}, nil
+		msg := delivery.Message{Text: a.I18n.T(lang, "alert_decision_"+state, data)}
+		if kb != nil { // a nil *Keyboard in ReplyMarkup (any) is sent as "null", which Telegram refuses
+			msg.ReplyMarkup = kb
+		}
+		return msg, nil
 	}
+}
+
+// reasonLang is the language an analyst's reason was written in: the deciding analyst's own
+// (as for their other free text), English when it cannot be known. The reason's language is
+// not stored with it, so a decider who later changes language changes this label too.
+func reasonLang(ctx context.Context, a *bot.App, al *store.Alert) string {
+	if al.DecidedBy != nil {
+		if m, err := a.Store.MemberByID(ctx, *al.DecidedBy); err == nil && m.Language != "" {
+			return m.Language
+		}
+	}
+	return i18n.Default
 }
 
 // checkSubmitted loads the alert of a verify button and checks that its revision still awaits
@@ -182,7 +205,7 @@ func alertVerifyButton(ctx context.Context, r *bot.Request) error {
 		if err := r.SaveConv(ctx, flowAlertReason, "reason", reasonState{AlertID: al.ID, Revision: al.Revision, State: state}); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}, nil)
+		return r.Reply(ctx, "alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
 	}
 	return bot.Tell("alert_not_found", nil)
 }
@@ -235,14 +258,16 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 	text := r.T("alert_audience", map[string]any{"Ref": al.Ref, "Who": i18n.HTML(who), "Count": len(members)})
 	kb := &bot.Keyboard{}
 	id := fmt.Sprintf("%d:%d", al.ID, al.Revision)
+	// The buttons name the countries in the reader's language (codes stay in the callback
+	// data, as bits of the mask); names are longer than codes, so two to a row.
 	var row []bot.Button
 	for i, c := range networkCountries {
-		label := c
+		label := i18n.CountryName(r.Lang, c)
 		if mask&(1<<i) != 0 || all {
-			label = "✅ " + c
+			label = "✅ " + label
 		}
 		row = append(row, bot.Button{Text: label, CallbackData: fmt.Sprintf("aaud:%s:%d", id, (mask&^allBit)^(1<<i))})
-		if len(row) == 5 {
+		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
 		}
@@ -408,7 +433,7 @@ func alertReasonInput(ctx context.Context, r *bot.Request) error {
 	}
 	reason := strings.TrimSpace(r.Text())
 	if reason == "" {
-		return r.Reply(ctx, "alert_ask_reason_"+st.State, map[string]any{"Ref": ""}, nil)
+		return r.Reply(ctx, "alert_ask_reason_"+st.State, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
 	}
 	if n := utf8.RuneCountInString(reason); n > maxReason {
 		return bot.Tell("alert_err_too_long", map[string]any{"Max": maxReason, "Length": n})
@@ -440,4 +465,38 @@ func alertReasonInput(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	return r.Reply(ctx, "alert_decided_"+st.State, map[string]any{"Ref": al.Ref}, nil)
+}
+
+// promptCancelKeyboard is the way out of an analyst's free-text prompt (the reason of a
+// return or rejection, the text of an update or cancellation), besides /cancel.
+func promptCancelKeyboard(r *bot.Request, alertID int64) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(button(r, "alert_btn_cancel", fmt.Sprintf("apx:%d", alertID)))
+}
+
+// alertPromptCancel: apx:<id> ends the analyst's prompt about that alert; the alert is left as
+// it was. A button of a prompt already answered, ended or replaced by another changes nothing.
+func alertPromptCancel(ctx context.Context, r *bot.Request) error {
+	id := argID(callbackArgs(r.CallbackData()), 0)
+	if r.Conv == nil || (r.Conv.Flow != flowAlertReason && r.Conv.Flow != flowAlertAmend) {
+		r.Answer(ctx, "alert_stale_button", nil)
+		return nil
+	}
+	var st struct {
+		AlertID int64 `json:"alert_id"`
+	}
+	if err := r.ConvData(&st); err != nil {
+		return err
+	}
+	if st.AlertID != id {
+		r.Answer(ctx, "alert_stale_button", nil)
+		return nil
+	}
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	al, err := loadAlert(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_prompt_cancelled", map[string]any{"Ref": al.Ref}, nil)
 }

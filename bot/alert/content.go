@@ -30,6 +30,19 @@ type Attachment struct {
 	Kind   string `json:"kind"` // photo | document
 	FileID string `json:"file_id"`
 	Name   string `json:"name,omitempty"`
+	// Caption is what the author wrote with the file: free text, shown as written, escaped and
+	// labelled with Lang, the language it was written in.
+	Caption string `json:"caption,omitempty"`
+	Lang    string `json:"lang,omitempty"`
+}
+
+// CheckCaption checks an attachment's caption: it goes out as the file's caption, under our
+// heading, so it must fit Telegram's caption limit; longer is refused, never cut.
+func CheckCaption(s string) *Problem {
+	if n := UTF16Len(s); n > MaxCaptionLen {
+		return &Problem{ID: "alert_err_too_long", Data: map[string]any{"Max": MaxCaptionLen, "Length": n}}
+	}
+	return nil
 }
 
 // Value stores Content as jsonb.

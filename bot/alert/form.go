@@ -17,7 +17,13 @@ var FormFields = []string{
 // LabelID is the message ID of a field's label.
 func LabelID(field string) string { return "alert_label_" + field }
 
-// labelIndex maps a folded label in any language (and the field's own name) to its field.
+// SynonymsID is the message ID of the other labels a field is known by in a pasted alert
+// ("Номер транспортного средства" for the plate), separated by "|". It is optional: a field
+// without one is known by its label alone.
+func SynonymsID(field string) string { return "alert_synonyms_" + field }
+
+// labelIndex maps a folded label in any language (and the field's own name) to its field,
+// then each synonym not already taken: a label always wins over another field's synonym.
 func labelIndex(tr Translator) map[string]string {
 	idx := map[string]string{}
 	for _, f := range FormFields {
@@ -26,7 +32,31 @@ func labelIndex(tr Translator) map[string]string {
 			idx[fold(tr.T(lang, LabelID(f), nil))] = f
 		}
 	}
+	for _, f := range FormFields {
+		for _, lang := range tr.Languages() {
+			for _, s := range Synonyms(tr, lang, f) {
+				if _, taken := idx[fold(s)]; !taken {
+					idx[fold(s)] = f
+				}
+			}
+		}
+	}
 	return idx
+}
+
+// Synonyms lists a field's other labels in lang (none when the field has no such message).
+func Synonyms(tr Translator, lang, field string) []string {
+	list := tr.T(lang, SynonymsID(field), nil)
+	if list == SynonymsID(field) {
+		return nil
+	}
+	var out []string
+	for _, s := range strings.Split(list, "|") {
+		if fold(s) != "" {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out
 }
 
 // splitLabel cuts "Label: value" (an ASCII or full-width colon).

@@ -250,3 +250,29 @@ func FuzzParseForm(f *testing.F) {
 		}
 	})
 }
+
+// Every synonym of a field, in every language, is read as that field: none is shadowed by
+// another field's label or synonym (which would file a value under the wrong field).
+func TestLabelSynonymsUnambiguous(t *testing.T) {
+	b := bundle(t)
+	values := map[string]string{alert.KindContainer: "CSQU3054383", alert.KindPlate: "01 A 123 BC", alert.KindBL: "176-12345675"}
+	for field, value := range values {
+		for _, lang := range b.Languages() {
+			syns := alert.Synonyms(b, lang, field)
+			if len(syns) == 0 {
+				t.Errorf("%s: no synonyms of %s", lang, field)
+			}
+			for _, s := range syns {
+				form := "Classification: urgent alert\nConveyance: road vehicle\n" + s + ": " + value
+				if !alert.LooksLikeForm(b, form) {
+					t.Errorf("%s: %q is not read as a label", lang, s)
+					continue
+				}
+				c, problems := alert.ParseForm(b, form, lang)
+				if len(problems) > 0 || len(c.Identifiers) != 1 || c.Identifiers[0].Kind != field {
+					t.Errorf("%s: %q: identifiers %+v, problems %v; want one %s", lang, s, c.Identifiers, problems, field)
+				}
+			}
+		}
+	}
+}
