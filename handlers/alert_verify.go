@@ -142,11 +142,7 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 				kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_revise", nil), CallbackData: fmt.Sprintf("arv:%d", al.ID)})
 			}
 		}
-		msg := delivery.Message{Text: a.I18n.T(lang, "alert_decision_"+state, data)}
-		if kb != nil { // a nil *Keyboard in ReplyMarkup (any) is sent as "null", which Telegram refuses
-			msg.ReplyMarkup = kb
-		}
-		return msg, nil
+		return delivery.Message{Text: a.I18n.T(lang, "alert_decision_"+state, data), ReplyMarkup: kb}, nil
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -518,6 +519,11 @@ func (d *Dispatcher) render(ctx context.Context, j *claimed) (msg Message, err e
 }
 
 func (d *Dispatcher) send(ctx context.Context, chatID int64, msg Message) (*models.Message, error) {
+	if isNilPointer(msg.ReplyMarkup) {
+		// A renderer's nil *Keyboard in the interface would be sent as "null", which Telegram
+		// refuses: no keyboard is no keyboard.
+		msg.ReplyMarkup = nil
+	}
 	switch {
 	case msg.PhotoFileID != "":
 		p := &tg.SendPhotoParams{ChatID: chatID, Photo: &models.InputFileString{Data: msg.PhotoFileID},
@@ -540,6 +546,12 @@ func (d *Dispatcher) send(ctx context.Context, chatID int64, msg Message) (*mode
 		p.ReplyMarkup = msg.ReplyMarkup
 	}
 	return d.Sender.SendMessage(ctx, p)
+}
+
+// isNilPointer reports whether v holds a nil pointer (a non-nil interface around nothing).
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return v != nil && rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 func wrap(what string, err error) error {
