@@ -108,8 +108,12 @@ func summaryLine(r *bot.Request, al *store.Alert) string {
 }
 
 // showAlert: /alert REF.
-func showAlert(ctx context.Context, r *bot.Request, ref string) error {
-	al, err := store.AlertByRef(ctx, r.App.Store.DB, strings.TrimSpace(ref))
+func showAlert(ctx context.Context, r *bot.Request, typed string) error {
+	ref, ok := normaliseRef("ALR", typed)
+	if !ok {
+		return bot.Tell("alert_not_found", nil)
+	}
+	al, err := store.AlertByRef(ctx, r.App.Store.DB, ref)
 	if isNotFound(err) {
 		return bot.Tell("alert_not_found", nil)
 	}

@@ -518,6 +518,7 @@ func TestAlertLifecycle(t *testing.T) {
 	n.say(pakFP, "/alert "+ref1, n.plain("en", "alert_not_found", nil))
 	before = n.count(analystEN)
 	view := n.say(analystEN, "/alert "+ref1, "Seizure confirmed")
+	n.say(analystEN, "/alert alr-2026-1", "Seizure confirmed") // typed loosely, as over the phone
 	if !strings.Contains(view.Plain(), "acknowledged by 2 of 7") {
 		t.Errorf("the analyst's view lacks the acknowledgement state: %q", view.Plain())
 	}
