@@ -85,14 +85,6 @@ func registerRFI(a *bot.App) {
 
 // ---- people and words ----
 
-// rfiLangOf is the language a member reads in: their choice, else English.
-func rfiLangOf(a *bot.App, m *store.Member) string {
-	if m != nil && a.I18n.Has(m.Language) {
-		return m.Language
-	}
-	return i18n.Default
-}
-
 // rfiWho names a member for others: "Name, unit (Country)". Plain text; escaped where used.
 func rfiWho(a *bot.App, lang string, m *store.Member) string {
 	if m == nil {
@@ -277,7 +269,7 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	lang := rfiLangOf(a, to)
+	lang := memberLang(a, to)
 	sum, err := rfiSummary(ctx, a, lang, r, files)
 	if err != nil {
 		return delivery.Message{}, err
@@ -316,7 +308,7 @@ func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	lang := rfiLangOf(a, to)
+	lang := memberLang(a, to)
 	var author *store.Member
 	if m.AuthorID != nil {
 		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
@@ -364,7 +356,7 @@ func rfiRenderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	lang := rfiLangOf(a, to)
+	lang := memberLang(a, to)
 	var author *store.Member
 	if m.AuthorID != nil {
 		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
@@ -397,7 +389,7 @@ func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *st
 	if err != nil || len(msgs) == 0 {
 		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
 	}
-	lang := rfiLangOf(a, to)
+	lang := memberLang(a, to)
 	sum, err := rfiSummary(ctx, a, lang, r, 0)
 	if err != nil {
 		return delivery.Message{}, err
@@ -412,7 +404,7 @@ func rfiRenderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	lang := rfiLangOf(a, to)
+	lang := memberLang(a, to)
 	sum, err := rfiSummary(ctx, a, lang, r, 0)
 	if err != nil {
 		return delivery.Message{}, err

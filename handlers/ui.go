@@ -100,9 +100,10 @@ func agencyLabel(a *bot.App, lang, agency string) string {
 }
 func stateLabel(a *bot.App, lang, state string) string { return a.I18n.T(lang, "state_"+state, nil) }
 
-// memberLang is the language to speak to a member in.
+// memberLang is the language to speak to a member in: their choice, else English (also for
+// no member at all).
 func memberLang(a *bot.App, m *store.Member) string {
-	if a.I18n.Has(m.Language) {
+	if m != nil && a.I18n.Has(m.Language) {
 		return m.Language
 	}
 	return i18n.Default
