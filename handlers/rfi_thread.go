@@ -299,22 +299,32 @@ func rfiFilesOf(ctx context.Context, a *bot.App, messageID int64) (int, error) {
 	return n, nil
 }
 
-func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	m, err := store.RFIMessageByID(ctx, a.Store.DB, row.RefID)
+// rfiThreadMessage loads a message of a thread with its request and its author (nil for the
+// bot's own), what every renderer of a thread's messages and files starts from.
+func rfiThreadMessage(ctx context.Context, a *bot.App, messageID int64) (*store.RFIMessage, *store.RFI, *store.Member, error) {
+	m, err := store.RFIMessageByID(ctx, a.Store.DB, messageID)
 	if err != nil {
-		return delivery.Message{}, err
+		return nil, nil, nil, err
 	}
 	r, err := store.RFIByID(ctx, a.Store.DB, m.RFIID, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var author *store.Member
+	if m.AuthorID != nil {
+		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return m, r, author, nil
+}
+
+func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	m, r, author, err := rfiThreadMessage(ctx, a, row.RefID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
 	lang := memberLang(a, to)
-	var author *store.Member
-	if m.AuthorID != nil {
-		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
-			return delivery.Message{}, err
-		}
-	}
 	id := "rfi_msg_" + m.Kind
 	if m.Late {
 		id = "rfi_msg_reply_late"
@@ -348,21 +358,11 @@ func rfiRenderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	m, err := store.RFIMessageByID(ctx, a.Store.DB, f.MessageID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	r, err := store.RFIByID(ctx, a.Store.DB, m.RFIID, false)
+	_, r, author, err := rfiThreadMessage(ctx, a, f.MessageID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
 	lang := memberLang(a, to)
-	var author *store.Member
-	if m.AuthorID != nil {
-		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
-			return delivery.Message{}, err
-		}
-	}
 	out := delivery.Message{Text: a.I18n.T(lang, "rfi_file_caption", map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author)})}
 	if f.Kind == "photo" {
 		out.PhotoFileID = f.FileID
