@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	tg "github.com/go-telegram/bot"
-
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/i18n"
@@ -86,21 +84,6 @@ func replyLong(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboar
 		}
 	}
 	return nil
-}
-
-// editKeyboard replaces the keyboard of the message whose button was pressed (a toggle), or
-// sends text with the keyboard anew when that message cannot be edited.
-func editKeyboard(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
-	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
-		_, err := r.App.TG.EditMessageText(ctx, &tg.EditMessageTextParams{
-			ChatID: r.ChatID, MessageID: q.Message.Message.ID, Text: text, ParseMode: "HTML", ReplyMarkup: kb,
-		})
-		if err == nil {
-			return nil
-		}
-	}
-	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
-	return err
 }
 
 // problemsText renders problems in the reader's language, one per line.

@@ -336,7 +336,7 @@ func alertDraftButton(ctx context.Context, r *bot.Request) error {
 		if err := r.SaveConv(ctx, flowAlert, stepRisks, &d); err != nil {
 			return err
 		}
-		return editKeyboard(ctx, r, r.T("alert_ask_risks", nil), risksKeyboard(r, c))
+		return show(ctx, r, r.T("alert_ask_risks", nil), risksKeyboard(r, c))
 	case "rkdone":
 		if step != stepRisks {
 			return stale()

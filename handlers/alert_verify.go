@@ -283,17 +283,24 @@ func parseMask(s string) (int, bool) {
 	return n, err == nil && n >= 0 && n < 2*allBit
 }
 
-// alertAudienceButton: aaud:<id>:<rev>:<mask> toggles the audience in place.
-func alertAudienceButton(ctx context.Context, r *bot.Request) error {
+// audiencePress reads <verb>:<id>:<rev>:<mask> of the audience screen's buttons: the alert,
+// still submitted at that revision, and the audience mask. Anything forged is "not found".
+func audiencePress(ctx context.Context, r *bot.Request) (*store.Alert, int, error) {
 	args := callbackArgs(r.CallbackData())
 	if len(args) != 3 {
-		return bot.Tell("alert_not_found", nil)
+		return nil, 0, bot.Tell("alert_not_found", nil)
 	}
 	mask, ok := parseMask(args[2])
 	if !ok {
-		return bot.Tell("alert_not_found", nil)
+		return nil, 0, bot.Tell("alert_not_found", nil)
 	}
 	al, err := checkSubmitted(ctx, r, argID(args, 0), int(argID(args, 1)))
+	return al, mask, err
+}
+
+// alertAudienceButton: aaud:<id>:<rev>:<mask> toggles the audience in place.
+func alertAudienceButton(ctx context.Context, r *bot.Request) error {
+	al, mask, err := audiencePress(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -301,22 +308,14 @@ func alertAudienceButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return editKeyboard(ctx, r, text, kb)
+	return show(ctx, r, text, kb)
 }
 
 // alertPublishButton: apub:<id>:<rev>:<mask> publishes the alert to the audience. The state
 // change, the audience, one outbox row per recipient (and per attachment) and the author's
 // notice are one transaction.
 func alertPublishButton(ctx context.Context, r *bot.Request) error {
-	args := callbackArgs(r.CallbackData())
-	if len(args) != 3 {
-		return bot.Tell("alert_not_found", nil)
-	}
-	mask, ok := parseMask(args[2])
-	if !ok {
-		return bot.Tell("alert_not_found", nil)
-	}
-	al, err := checkSubmitted(ctx, r, argID(args, 0), int(argID(args, 1)))
+	al, mask, err := audiencePress(ctx, r)
 	if err != nil {
 		return err
 	}
