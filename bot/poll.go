@@ -51,7 +51,10 @@ func (p *poller) run(ctx context.Context) error {
 			p.lastOK.Store(time.Now().UnixNano())
 			var last int64
 			last, err = p.store_(ctx, raws)
-			if err == nil && last > offset {
+			if err == nil && last != 0 {
+				// The batch's highest ID, even when lower than the offset before: after a week
+				// without updates Telegram restarts the IDs at random, and only an offset past
+				// the new ones confirms them.
 				offset = last
 			}
 		}

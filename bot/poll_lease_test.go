@@ -71,3 +71,35 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// After a week without updates Telegram restarts update IDs at random, possibly lower than
+// the offset the bot asks from: the bot follows the new IDs (and confirms them), before and
+// after a restart.
+func TestUpdateIDsRestartingLower(t *testing.T) {
+	t.Parallel()
+	e := newEchoBot("high", "low", "after restart")
+	h := bottest.Start(t, e.register)
+	u := h.TG.User(1600, "R", "en")
+	h.TG.RestartUpdateIDs(5_000_000)
+	u.SendText("/echo high")
+	if _, err := u.WaitForText("echo high", wait); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the first update confirmed", func() bool { return h.TG.PendingUpdates() == 0 })
+	h.TG.RestartUpdateIDs(1_000) // a week of silence later
+	u.SendText("/echo low")
+	if _, err := u.WaitForText("echo low", wait); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the new updates confirmed", func() bool { return h.TG.PendingUpdates() == 0 })
+	h.Restart()
+	u.SendText("/echo after restart")
+	if _, err := u.WaitForText("echo after restart", wait); err != nil {
+		t.Fatal(err)
+	}
+	for k, c := range e.handled {
+		if c.Load() != 1 {
+			t.Errorf("%q handled %d times, want 1", k, c.Load())
+		}
+	}
+}

@@ -43,10 +43,14 @@ func (s *Store) SaveUpdates(ctx context.Context, batch []InboundUpdate) ([]int64
 	return fresh, nil
 }
 
-// LastUpdateID is the highest update ID stored, 0 when none: the poll resumes after it.
+// LastUpdateID is the ID of the update received last (the highest of its batch), 0 when none:
+// the poll resumes after it. Not the highest ID ever stored: Telegram restarts its update IDs
+// at random after a week without updates, so the newest may be lower than older ones.
 func (s *Store) LastUpdateID(ctx context.Context) (int64, error) {
 	var id int64
-	err := s.DB.GetContext(ctx, &id, `SELECT coalesce(max(update_id), 0) FROM inbound_updates`)
+	err := s.DB.GetContext(ctx, &id, `
+		SELECT coalesce((SELECT update_id FROM inbound_updates
+		                 ORDER BY received_at DESC, update_id DESC LIMIT 1), 0)`)
 	if err != nil {
 		return 0, fmt.Errorf("last update id: %w", err)
 	}

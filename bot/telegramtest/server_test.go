@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -185,7 +186,7 @@ func TestLongPollWaitsForUpdate(t *testing.T) {
 
 	// An empty queue with a timeout waits the timeout and answers [].
 	start = time.Now()
-	ups = getUpdates(t, srv, url.Values{"timeout": {"1"}, "offset": {"1000"}})
+	ups = getUpdates(t, srv, url.Values{"timeout": {"1"}, "offset": {strconv.FormatInt(id+1, 10)}})
 	if len(ups) != 0 || time.Since(start) < 900*time.Millisecond {
 		t.Fatalf("empty poll: %v after %v", ups, time.Since(start))
 	}

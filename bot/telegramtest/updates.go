@@ -105,6 +105,15 @@ func (s *Server) Redeliver(updateID int64) {
 	s.wakeLocked()
 }
 
+// RestartUpdateIDs makes the next update_id next, lower than those before if need be: Telegram
+// picks the next update_id at random when a bot had no updates for a week, and a bot that
+// keeps asking from its old offset must follow the new ids rather than wait above them.
+func (s *Server) RestartUpdateIDs(next int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextUpdateID = next
+}
+
 // PendingUpdates is the number of updates not yet confirmed by the bot.
 func (s *Server) PendingUpdates() int {
 	s.mu.Lock()
@@ -123,6 +132,11 @@ func (s *Server) confirmLocked(offset int64, hasOffset bool) {
 		if keep < len(s.queue) {
 			s.queue = append(s.queue[:0], s.queue[len(s.queue)-keep:]...)
 		}
+		return
+	}
+	if offset > s.nextUpdateID {
+		// Beyond every update_id handed out: a stale offset from before the ids restarted
+		// (RestartUpdateIDs). Telegram confirms nothing with it and hands out the new ids.
 		return
 	}
 	i := 0
