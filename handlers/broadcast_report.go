@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -163,7 +164,7 @@ func netSendLines(ctx context.Context, r *bot.Request, title string, lines []str
 	var chunks []string
 	cur := title
 	for _, l := range lines {
-		if bcUTF16Len(cur)+bcUTF16Len(l)+1 > limit && cur != "" {
+		if alert.UTF16Len(cur)+alert.UTF16Len(l)+1 > limit && cur != "" {
 			chunks = append(chunks, cur)
 			cur = ""
 		}

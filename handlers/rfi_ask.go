@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
@@ -431,7 +432,7 @@ func rfiCollect(r *bot.Request, body *string, files *[]rfiFile) error {
 		}
 		next += text
 	}
-	if n := rfiLen(next); n > rfiMaxBody {
+	if n := alert.UTF16Len(next); n > rfiMaxBody {
 		return bot.Tell("rfi_too_long", map[string]any{"Max": rfiMaxBody, "Len": n})
 	}
 	*body = next

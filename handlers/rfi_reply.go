@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
 	"focalbot/bot/store"
 )
 
@@ -133,7 +134,7 @@ func rfiWriteInput(ctx context.Context, r *bot.Request) error {
 		if reason == "" || len(m.Photo) > 0 || m.Document != nil {
 			return bot.Tell("rfi_decline_text_only", nil)
 		}
-		if n := rfiLen(reason); n > rfiMaxBody {
+		if n := alert.UTF16Len(reason); n > rfiMaxBody {
 			return bot.Tell("rfi_too_long", map[string]any{"Max": rfiMaxBody, "Len": n})
 		}
 		return rfiDecline(ctx, r, w.RFIID, reason)

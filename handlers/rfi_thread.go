@@ -3,16 +3,14 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
-	"html"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -109,9 +107,6 @@ func rfiWho(a *bot.App, lang string, m *store.Member) string {
 // rfiTime shows a time of the domain: all members read UTC, so nobody converts time zones
 // wrongly across the network.
 func rfiTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
-
-// rfiLen is a text's length as Telegram counts it (UTF-16 code units).
-func rfiLen(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // rfiPriority: everything about an urgent request overtakes routine traffic.
 func rfiPriority(r *store.RFI) delivery.Priority {
@@ -256,213 +251,9 @@ func rfiRequesterButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
 
 // ---- renderers: run at send time, in the recipient's language ----
 
-func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	msgs, err := store.RFIMessages(ctx, a.Store.DB, r.ID)
-	if err != nil || len(msgs) == 0 || msgs[0].Kind != store.RFIMsgRequest {
-		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
-	}
-	files, err := rfiFilesOf(ctx, a, msgs[0].ID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	lang := memberLang(a, to)
-	sum, err := rfiSummary(ctx, a, lang, r, files)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	text := sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
-	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	out := delivery.Message{Text: text}
-	switch {
-	case rc.Role == store.RFICopy:
-		out.Text = a.I18n.T(lang, "rfi_copy_note", nil) + "\n" + text
-	case r.Open():
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
-	}
-	return out, nil
-}
-
-// rfiFilesOf counts the files of one thread message.
-func rfiFilesOf(ctx context.Context, a *bot.App, messageID int64) (int, error) {
-	var n int
-	err := a.Store.DB.GetContext(ctx, &n, `SELECT count(*) FROM rfi_attachments WHERE message_id = $1`, messageID)
-	if err != nil {
-		return 0, fmt.Errorf("count rfi files: %w", err)
-	}
-	return n, nil
-}
-
-// rfiThreadMessage loads a message of a thread with its request and its author (nil for the
-// bot's own), what every renderer of a thread's messages and files starts from.
-func rfiThreadMessage(ctx context.Context, a *bot.App, messageID int64) (*store.RFIMessage, *store.RFI, *store.Member, error) {
-	m, err := store.RFIMessageByID(ctx, a.Store.DB, messageID)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	r, err := store.RFIByID(ctx, a.Store.DB, m.RFIID, false)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var author *store.Member
-	if m.AuthorID != nil {
-		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	return m, r, author, nil
-}
-
-func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	m, r, author, err := rfiThreadMessage(ctx, a, row.RefID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	lang := memberLang(a, to)
-	id := "rfi_msg_" + m.Kind
-	if m.Late {
-		id = "rfi_msg_reply_late"
-	}
-	text := a.I18n.T(lang, id, map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author), "Body": rfiBody(a, lang, m.Lang, m.Body)})
-	files, err := rfiFilesOf(ctx, a, m.ID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	if files > 0 {
-		text += "\n" + a.I18n.N(lang, "rfi_files_follow", files, nil)
-	}
-	out := delivery.Message{Text: text}
-	if !r.Open() {
-		return out, nil
-	}
-	if to.ID == r.RequesterID && (m.Kind == store.RFIMsgReply || m.Kind == store.RFIMsgDecline) {
-		out.ReplyMarkup = rfiRequesterButtons(a, lang, r.ID)
-		return out, nil
-	}
-	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
-	if err == nil && rc.Role == store.RFITarget && rc.State != store.RFIDeclined &&
-		(m.Kind == store.RFIMsgAnswer || m.Kind == store.RFIMsgReleased) {
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
-	}
-	return out, nil
-}
-
-func rfiRenderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	f, err := store.RFIAttachmentByID(ctx, a.Store.DB, row.RefID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	_, r, author, err := rfiThreadMessage(ctx, a, f.MessageID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	lang := memberLang(a, to)
-	out := delivery.Message{Text: a.I18n.T(lang, "rfi_file_caption", map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author)})}
-	if f.Kind == "photo" {
-		out.PhotoFileID = f.FileID
-	} else {
-		out.DocumentFileID = f.FileID
-	}
-	return out, nil
-}
-
-func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	// Answered or closed between the job and the send: the reminder is no longer needed.
-	if !r.Open() || rc.State == store.RFIReplied || rc.State == store.RFIDeclined {
-		return delivery.Message{}, delivery.ErrSkip
-	}
-	msgs, err := store.RFIMessages(ctx, a.Store.DB, r.ID)
-	if err != nil || len(msgs) == 0 {
-		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
-	}
-	lang := memberLang(a, to)
-	sum, err := rfiSummary(ctx, a, lang, r, 0)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
-		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
-	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID, rc)}, nil
-}
-
-func rfiRenderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	lang := memberLang(a, to)
-	sum, err := rfiSummary(ctx, a, lang, r, 0)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	lines, err := rfiRecipientLines(ctx, a, lang, r.ID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	if len(lines) > rfiEscalationListMax {
-		more := a.I18n.T(lang, "rfi_recipients_more", map[string]any{"Count": len(lines) - rfiEscalationListMax, "Ref": r.Ref})
-		lines = append(lines[:rfiEscalationListMax], more)
-	}
-	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
-		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_received_by", nil) + "\n" + strings.Join(lines, "\n")
-	return delivery.Message{Text: text}, nil
-}
-
-// rfiRecipientLines lists the targets of a request with what each did, for the escalation
-// and the thread view.
-func rfiRecipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64) ([]string, error) {
-	rs, err := store.RFIRecipients(ctx, a.Store.DB, rfiID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for _, rc := range rs {
-		ids = append(ids, rc.MemberID)
-	}
-	ms, err := rfiMembers(ctx, a.Store.DB, ids)
-	if err != nil {
-		return nil, err
-	}
-	var lines []string
-	for _, rc := range rs {
-		if rc.Role != store.RFITarget {
-			continue
-		}
-		lines = append(lines, a.I18n.T(lang, "rfi_recipient_line", map[string]any{
-			"Who":   rfiWho(a, lang, ms[rc.MemberID]),
-			"State": i18n.HTML(a.I18n.T(lang, "rfi_state_"+rc.State, nil)),
-		}))
-	}
-	return lines, nil
-}
-
 // rfiEscalationListMax keeps an escalation within one message however many received the
 // request; the rest is counted and the thread view (/request REF) lists everyone.
 const rfiEscalationListMax = 30
-
-// rfiBody is free text as its author wrote it (escaped), labelled with the author's language
-// when the reader's is another.
-func rfiBody(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
-	text := html.EscapeString(body)
-	if authorLang == "" || authorLang == readerLang {
-		return i18n.HTML(text)
-	}
-	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": i18n.LanguageName(readerLang, authorLang)}) + "\n" + text)
-}
 
 // ---- who receives what ----
 
@@ -561,118 +352,7 @@ func rfiAudience(ctx context.Context, q store.Querier, r *store.RFI, who string,
 
 // ---- member leaves: release what they held ----
 
-// ReleaseRequestsHeldBy returns to their country's pool the open requests a member was
-// handling, and tells the others of that pool that the request is open again. Membership
-// calls it, in the transaction that moves a member away from active (suspended,
-// unreachable, …): memberID is that member. With memberID 0 it releases every request held
-// by a member who is no longer active — the rfi_release_sweep job does that every minute,
-// so a state change that forgot the call is caught all the same.
-func ReleaseRequestsHeldBy(ctx context.Context, tx *sqlx.Tx, memberID int64, now time.Time) (int, error) {
-	released, err := store.ReleaseRFIHolds(ctx, tx, memberID, now)
-	if err != nil {
-		return 0, err
-	}
-	for _, rel := range released {
-		r, err := store.RFIByID(ctx, tx, rel.RFIID, false)
-		if err != nil {
-			return 0, err
-		}
-		to, err := rfiAudience(ctx, tx, r, "pool:"+rel.Pool, rel.MemberID)
-		if err != nil {
-			return 0, err
-		}
-		author := rel.MemberID
-		if _, err := rfiRelay(ctx, tx, r, store.RFIMessage{RFIID: r.ID, AuthorID: &author, Kind: store.RFIMsgReleased, CreatedAt: now}, nil, to); err != nil {
-			return 0, err
-		}
-		subject := r.ID
-		if err := store.Audit(ctx, tx, store.AuditEntry{Action: "rfi_released", SubjectID: &subject,
-			After: map[string]any{"ref": r.Ref, "member_id": rel.MemberID, "pool": rel.Pool}}); err != nil {
-			return 0, err
-		}
-	}
-	return len(released), nil
-}
-
 // ---- deadlines ----
-
-// rfiEscalateAfter is how long after the reply-by time (and its reminder) CARICC is told:
-// half the time the requester gave, at least an hour and at most a day.
-func rfiEscalateAfter(created, replyBy time.Time) time.Duration {
-	d := replyBy.Sub(created) / 2
-	return min(max(d, time.Hour), 24*time.Hour)
-}
-
-// rfiOwing lists the targets who still owe an answer: not declined, in a pool where nobody
-// has replied yet.
-func rfiOwing(rs []store.RFIRecipient) []int64 {
-	answered := map[string]bool{}
-	for _, rc := range rs {
-		if rc.Role == store.RFITarget && rc.State == store.RFIReplied {
-			answered[rc.Pool] = true
-		}
-	}
-	var out []int64
-	for _, rc := range rs {
-		if rc.Role == store.RFITarget && !answered[rc.Pool] && (rc.State == store.RFIReceived || rc.State == store.RFIHandling) {
-			out = append(out, rc.MemberID)
-		}
-	}
-	return out
-}
-
-// rfiDeadlines sends the one reminder of each request whose reply-by time passed without an
-// answer, and later escalates to CARICC those still unanswered. Each step is claimed and
-// marked in one transaction, so it happens once across instances and restarts.
-func rfiDeadlines(ctx context.Context, a *bot.App, now time.Time) error {
-	for _, step := range []string{"remind", "escalate"} {
-		err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-			due, err := store.ClaimDueRFIs(ctx, tx, step, now, 100)
-			if err != nil {
-				return err
-			}
-			for i := range due {
-				r := &due[i]
-				rs, err := store.RFIRecipients(ctx, tx, r.ID)
-				if err != nil {
-					return err
-				}
-				owing := rfiOwing(rs)
-				if len(owing) > 0 {
-					if step == "remind" {
-						err = rfiEnqueue(ctx, tx, r, owing, rfiKindReminder, r.ID, nil)
-					} else {
-						members, lerr := store.ActiveMembers(ctx, tx)
-						if lerr != nil {
-							return lerr
-						}
-						var to []int64
-						for _, m := range rfiCARICC(members) {
-							to = append(to, m.ID)
-						}
-						err = rfiEnqueue(ctx, tx, r, to, rfiKindEscalate, r.ID, nil)
-					}
-					if err != nil {
-						return err
-					}
-					subject := r.ID
-					if err := store.Audit(ctx, tx, store.AuditEntry{Action: "rfi_" + step, SubjectID: &subject,
-						After: map[string]any{"ref": r.Ref, "owing": owing}}); err != nil {
-						return err
-					}
-				}
-				if err := store.MarkRFIStep(ctx, tx, r.ID, step, now); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // ---- /requests and /request REF ----
 
@@ -863,7 +543,7 @@ func rfiSendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.K
 		switch {
 		case cur == "":
 			cur = p
-		case rfiLen(cur)+2+rfiLen(p) <= limit:
+		case alert.UTF16Len(cur)+2+alert.UTF16Len(p) <= limit:
 			cur += "\n\n" + p
 		default:
 			chunks = append(chunks, cur)
