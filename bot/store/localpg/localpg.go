@@ -8,6 +8,8 @@ package localpg
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -50,15 +52,55 @@ func StartTemp() (*Cluster, error) {
 }
 
 // StartIn starts the cluster kept in dir, initialising it on first use. Stop keeps the data.
+// As root, when the user the server runs as cannot reach dir (a checkout under /root, which
+// only root may enter), the cluster is kept in /var/tmp instead, in a folder named after dir:
+// Cluster.Dir says where.
 func StartIn(dir string) (*Cluster, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
+	if os.Geteuid() == 0 {
+		cred, err := unprivileged()
+		if err != nil {
+			return nil, err
+		}
+		if !reachable(filepath.Dir(abs), cred) {
+			sum := sha256.Sum256([]byte(abs))
+			abs = filepath.Join("/var/tmp", "focalbot-pg-"+hex.EncodeToString(sum[:6]))
+		}
+	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, err
 	}
 	return start(abs, false)
+}
+
+// reachable reports whether the user of cred may enter every folder on the way to dir.
+func reachable(dir string, cred *syscall.Credential) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return false
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		mode := fi.Mode().Perm()
+		switch {
+		case ok && st.Uid == cred.Uid:
+			if mode&0o100 == 0 {
+				return false
+			}
+		case ok && st.Gid == cred.Gid:
+			if mode&0o010 == 0 {
+				return false
+			}
+		case mode&0o001 == 0:
+			return false
+		}
+		if d == filepath.Dir(d) {
+			return true
+		}
+	}
 }
 
 func start(dir string, temporary bool) (*Cluster, error) {
