@@ -79,7 +79,13 @@ func StartIn(dir string) (*Cluster, error) {
 // reachable reports whether the user of cred may enter every folder on the way to dir.
 func reachable(dir string, cred *syscall.Credential) bool {
 	for d := dir; ; d = filepath.Dir(d) {
+		if d == filepath.Dir(d) {
+			return true // the root folder
+		}
 		fi, err := os.Stat(d)
+		if os.IsNotExist(err) {
+			continue // made by StartIn with mode 0755
+		}
 		if err != nil {
 			return false
 		}
@@ -96,9 +102,6 @@ func reachable(dir string, cred *syscall.Credential) bool {
 			}
 		case mode&0o001 == 0:
 			return false
-		}
-		if d == filepath.Dir(d) {
-			return true
 		}
 	}
 }

@@ -35,4 +35,7 @@ func TestReachable(t *testing.T) {
 	if !reachable(dir, nobody) {
 		t.Error("a folder behind 0755 parents counts as unreachable")
 	}
+	if !reachable(filepath.Join(dir, "var", "pg"), nobody) {
+		t.Error("a folder still to be made (by StartIn, 0755) counts as unreachable")
+	}
 }
