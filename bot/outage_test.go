@@ -1,0 +1,128 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"focalbot/bot"
+	"focalbot/bot/bottest"
+	"focalbot/bot/telegramtest"
+)
+
+// The database going away while an update is handled: the person is told once, in their
+// language, that it is kept; the update is handled again by itself once the database is back
+// (no restart), before the chat's later updates; its reply comes exactly once.
+func TestUpdateHandledAgainAfterDatabaseOutage(t *testing.T) {
+	t.Parallel()
+	var tries atomic.Int32
+	var h *bottest.Harness
+	var mu sync.Mutex
+	cut := make(chan struct{})
+	h = bottest.Start(t, func(a *bot.App) {
+		a.Command("work", bot.Anyone, func(ctx context.Context, r *bot.Request) error {
+			if tries.Add(1) == 1 {
+				mu.Lock()
+				h.CutDatabase() // the outage begins while this update is being handled
+				mu.Unlock()
+				close(cut)
+			}
+			if err := r.SaveConv(ctx, "work", "done", nil); err != nil {
+				return err
+			}
+			_, err := r.App.Send(ctx, r.ChatID, "reply", "work done", nil)
+			return err
+		})
+		a.Command("after", bot.Anyone, func(ctx context.Context, r *bot.Request) error {
+			_, err := r.App.Send(ctx, r.ChatID, "reply", "after done", nil)
+			return err
+		})
+	})
+	u := h.TG.User(1500, "D", "ru")
+	u.SendText("/work")
+	<-cut
+	notice := h.App().I18n.T("ru", "error_unavailable", nil)
+	if _, err := u.WaitForText(notice, wait); err != nil {
+		t.Fatalf("no notice while the database is down: %v", err)
+	}
+	mu.Lock()
+	h.RestoreDatabase()
+	mu.Unlock()
+	u.SendText("/after")
+	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return count(ms, "after done") == 1 })
+	if err != nil {
+		t.Fatalf("the bot did not resume: %v", err)
+	}
+	if n := count(msgs, "work done"); n != 1 {
+		t.Errorf("work done %d times, want once", n)
+	}
+	if n := count(msgs, notice); n != 1 {
+		t.Errorf("notice %d times, want once", n)
+	}
+	var order []string
+	for _, m := range msgs {
+		if m.Plain() == "work done" || m.Plain() == "after done" {
+			order = append(order, m.Plain())
+		}
+	}
+	if strings.Join(order, ",") != "work done,after done" {
+		t.Errorf("order %v: the update kept back must be handled before the chat's later ones", order)
+	}
+	var outcomes []string
+	for deadline := time.Now().Add(wait); ; time.Sleep(20 * time.Millisecond) {
+		outcomes = nil
+		if err := h.Store.DB.Select(&outcomes, `SELECT coalesce(outcome, '-') FROM inbound_updates ORDER BY update_id`); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(outcomes, ",") == "ok,ok" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outcomes %v, want ok,ok", outcomes)
+		}
+	}
+}
+
+func count(ms []telegramtest.Message, text string) int {
+	n := 0
+	for _, m := range ms {
+		if m.Plain() == text {
+			n++
+		}
+	}
+	return n
+}
+
+// The database down before an update arrives: the bot cannot store it, so it does not confirm
+// it to Telegram, but it tells the sender to wait; once the database is back the update is
+// stored and handled, once.
+func TestUpdateArrivingDuringDatabaseOutage(t *testing.T) {
+	t.Parallel()
+	e := newEchoBot("late")
+	h := bottest.Start(t, e.register)
+	u := h.TG.User(1501, "E", "en")
+	u.SendText("/echo first")
+	if _, err := u.WaitForText("echo first", wait); err != nil {
+		t.Fatal(err)
+	}
+	h.CutDatabase()
+	u.SendText("/echo late")
+	notice := h.App().I18n.T("en", "error_unavailable", nil)
+	if _, err := u.WaitForText(notice, wait); err != nil {
+		t.Fatalf("silence while the database is down: %v", err)
+	}
+	h.RestoreDatabase()
+	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return count(ms, "echo late") == 1 })
+	if err != nil {
+		t.Fatalf("the update sent during the outage was not handled afterwards: %v", err)
+	}
+	if n := count(msgs, notice); n != 1 {
+		t.Errorf("notice %d times, want once", n)
+	}
+	if n := e.handled["late"].Load(); n != 1 {
+		t.Errorf("handled %d times, want once", n)
+	}
+}
