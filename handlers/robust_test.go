@@ -1,0 +1,147 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+
+	"focalbot/bot/bottest"
+	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
+	"focalbot/handlers"
+)
+
+// Robustness of the conversations: a member suspended in the middle, a database outage, a
+// Telegram outage, a restart after a button press.
+
+// sideEffects counts what a member's draft would leave behind once it went out: deliveries
+// queued for anyone, alerts past the draft, requests, broadcasts past the draft, statuses.
+func sideEffects(t *testing.T, h *bottest.Harness) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT count(*) FROM outbox`,
+		`SELECT count(*) FROM alerts WHERE state <> 'draft'`,
+		`SELECT count(*) FROM rfis`,
+		`SELECT count(*) FROM broadcasts WHERE state <> 'draft'`,
+		`SELECT count(*) FROM place_statuses`,
+	} {
+		var n string
+		if err := h.Store.DB.Get(&n, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, n)
+	}
+	return strings.Join(out, ",")
+}
+
+// pressWait presses the button labelled label on the newest message showing it and waits
+// until the chat's last message (new or edited in place) contains want.
+func pressWait(t *testing.T, u *telegramtest.User, label, want string) {
+	t.Helper()
+	if _, err := u.PressButton(label); err != nil {
+		t.Fatal(err)
+	}
+	lastHas(t, u, want)
+}
+
+func sayWait(t *testing.T, u *telegramtest.User, text, want string) {
+	t.Helper()
+	u.SendText(text)
+	lastHas(t, u, want)
+}
+
+func lastHas(t *testing.T, u *telegramtest.User, want string) {
+	t.Helper()
+	if _, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Plain(), want)
+	}); err != nil {
+		m, _ := u.LastMessage()
+		t.Fatalf("last message never showed %q: %v; last: %q", want, err, m.Plain())
+	}
+}
+
+// A member suspended while a draft is open in each flow (however the suspension came: here
+// straight in the database, as another instance or the CLI would leave it, the conversation
+// still stored): the next message and the draft's final button get the closed-network answer,
+// the draft does not go out, and nothing is sent on their behalf afterwards.
+func TestSuspendedMidConversation(t *testing.T) {
+	t.Parallel()
+	const analyst = 9001
+	for _, c := range []struct {
+		flow  string
+		who   netPerson
+		setup func(t *testing.T, u *telegramtest.User) // up to the draft's final screen
+		final string                                   // the button that would send it
+	}{
+		{"alert", netPerson{9101, "Nurlan", "en", store.RoleFocalPoint, "TJ", "customs"},
+			func(t *testing.T, u *telegramtest.User) { sayWait(t, u, "/alert\n"+roadForm, "Review your alert") },
+			"📨 Submit to CARICC"},
+		{"ask", netPerson{9102, "Imran", "en", store.RoleFocalPoint, "PK", "customs"},
+			func(t *testing.T, u *telegramtest.User) {
+				sayWait(t, u, "/ask", "Whom do you ask?")
+				pressLabel(t, u, "Uzbekistan")
+				pressWait(t, u, "Next →", "Write your request")
+				sayWait(t, u, "Was container MSCU1234565 released?", "Added.")
+				pressWait(t, u, "Done", "How urgent")
+				pressWait(t, u, "Urgent", "By when")
+				pressWait(t, u, "24 hours", "Is this about an alert?")
+				pressWait(t, u, "Skip", "Check your request")
+			}, "Send"},
+		{"broadcast", netPerson{9103, "Aida", "en", store.RoleAnalyst, "", "caricc"},
+			func(t *testing.T, u *telegramtest.User) {
+				sayWait(t, u, "/broadcast", "Send the text in English")
+				sayWait(t, u, "Dostyk closed.", "Audience: not chosen yet")
+				pressWait(t, u, "Audience", "Now: not chosen yet")
+				pressWait(t, u, "Uzbekistan", "Now: Uzbekistan")
+				pressWait(t, u, "Done", "Audience: Uzbekistan")
+				pressWait(t, u, "Preview", "Preview of broadcast #")
+			}, "Confirm: send to 1 recipient"},
+		{"poststatus", netPerson{9104, "Aziz", "en", store.RoleFocalPoint, "UZ", "customs"},
+			func(t *testing.T, u *telegramtest.User) {
+				u.SendText("/poststatus UZTER")
+				form, _ := netWaitButton(t, u, "sp:pub")
+				netPressOn(t, u, form.ID, "sp:f:open")
+				netWaitOn(t, u, form.ID, "open")
+			}, ""},
+	} {
+		t.Run(c.flow, func(t *testing.T) {
+			t.Parallel()
+			h := bottest.Start(t, handlers.Register)
+			ids := netSeed(t, h, c.who,
+				netPerson{analyst, "Olga", "en", store.RoleAnalyst, "", "caricc"},
+				netPerson{9201, "Dilshod", "en", store.RoleFocalPoint, "UZ", "customs"})
+			u := h.TG.User(c.who.tgID, c.who.name, "en")
+			c.setup(t, u)
+			before := sideEffects(t, h)
+			if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, ids[c.who.tgID]); err != nil {
+				t.Fatal(err)
+			}
+			m := next(t, u, func() { u.SendText("one more line") })
+			if !strings.Contains(m.Plain(), "closed network") {
+				t.Errorf("text after the suspension got %q", m.Plain())
+			}
+			last := u.Messages()
+			final := func() {
+				if c.final == "" {
+					u.PressForged(last[len(last)-2].ID, "sp:pub")
+					return
+				}
+				if _, err := u.PressButton(c.final); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m = next(t, u, final)
+			if !strings.Contains(m.Plain(), "closed network") {
+				t.Errorf("the draft's final button after the suspension got %q", m.Plain())
+			}
+			h.Advance(48 * 3600e9) // any deadline or scheduled sending that could still act for them
+			if after := sideEffects(t, h); after != before {
+				t.Errorf("outbox,alerts,rfis,broadcasts,statuses: %s before the suspension, %s after", before, after)
+			}
+			var convs int
+			if err := h.Store.DB.Get(&convs, `SELECT count(*) FROM conversations WHERE telegram_user_id = $1`, c.who.tgID); err != nil || convs != 0 {
+				t.Errorf("conversation kept after the refusal: %d %v", convs, err)
+			}
+		})
+	}
+}
