@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
@@ -143,5 +144,54 @@ func TestSuspendedMidConversation(t *testing.T) {
 				t.Errorf("conversation kept after the refusal: %d %v", convs, err)
 			}
 		})
+	}
+}
+
+// The database goes away in the middle of an alert draft and comes back: the author is told,
+// in their language, that their answer is kept; once the database is back the answer is taken
+// (once), the draft is intact, and the bot goes on by itself: the next step, the submission
+// and its delivery to the analysts.
+func TestDatabaseOutageMidAlertDraft(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	kl := n.replyLang(kazakhFP)
+	T := func(id string) string { return n.plain(kl, id, nil) }
+	n.say(kazakhFP, "/alert", T("alert_ask_class"))
+	n.press(kazakhFP, T("alert_class_urgent"), T("alert_ask_drill"))
+	n.press(kazakhFP, T("alert_btn_real"), T("alert_ask_conveyance"))
+	n.press(kazakhFP, T("alert_conv_container"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	n.say(kazakhFP, "MSCU1234566", "MSCU1234566")
+	n.press(kazakhFP, T("alert_btn_done"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))
+	n.press(kazakhFP, T("alert_label_loading"), T("alert_label_loading"))
+
+	n.h.CutDatabase()
+	before := n.count(kazakhFP)
+	n.users[kazakhFP].SendText("KZALA")
+	n.waitNew(kazakhFP, before, T("error_unavailable"))
+	n.h.RestoreDatabase()
+	n.waitNew(kazakhFP, before, "Almaty (KZALA)")
+
+	var draft string
+	if err := n.h.Store.DB.Get(&draft, `SELECT data::text FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(draft, "MSCU1234566") || strings.Count(draft, "KZALA") != 1 {
+		t.Errorf("draft after the outage: %s", draft)
+	}
+	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
+	n.say(kazakhFP, "UZTAS", "Tashkent (UZTAS)")
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
+	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_concealment"))
+	n.press(kazakhFP, T("alert_conceal_false_wall"), T("alert_ask_goods"))
+	n.press(kazakhFP, T("alert_btn_skip"), T("alert_ask_quantity"))
+	n.say(kazakhFP, "18 t", n.plain(kl, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
+	n.press(kazakhFP, T("alert_btn_skip"), n.plain(kl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
+	n.press(kazakhFP, T("alert_btn_submit"), "ALR-")
+	n.wait(analystEN, "MSCU1234566")
+	if got := countText(n.users[kazakhFP].Messages(), T("error_unavailable")); got != 1 {
+		t.Errorf("outage notice shown %d times, want once", got)
 	}
 }
