@@ -126,3 +126,26 @@ func TestUpdateArrivingDuringDatabaseOutage(t *testing.T) {
 		t.Errorf("handled %d times, want once", n)
 	}
 }
+
+// Telegram failing the sends for a few seconds (5xx) while someone is in a conversation: the
+// reply is retried until it goes through, and arrives once; a slow Telegram only delays it.
+func TestReplySurvivesTelegramOutage(t *testing.T) {
+	t.Parallel()
+	e := newEchoBot()
+	h := bottest.Start(t, e.register)
+	u := h.TG.User(1502, "F", "en")
+	h.TG.FailNext(5, 502) // about four seconds of failed sends at the retries' pace
+	u.SendText("/echo through the outage")
+	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return count(ms, "echo through the outage") == 1 })
+	if err != nil {
+		t.Fatalf("the reply was lost: %v", err)
+	}
+	if len(msgs) != 1 {
+		t.Errorf("messages %d, want only the reply", len(msgs))
+	}
+	h.TG.SetLatency(1500 * time.Millisecond)
+	u.SendText("/echo slow")
+	if _, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return count(ms, "echo slow") == 1 }); err != nil {
+		t.Fatalf("slow Telegram: %v", err)
+	}
+}
