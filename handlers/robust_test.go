@@ -1,11 +1,14 @@
 package handlers_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
+	"focalbot/bot/delivery"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
@@ -193,5 +196,51 @@ func TestDatabaseOutageMidAlertDraft(t *testing.T) {
 	n.wait(analystEN, "MSCU1234566")
 	if got := countText(n.users[kazakhFP].Messages(), T("error_unavailable")); got != 1 {
 		t.Errorf("outage notice shown %d times, want once", got)
+	}
+}
+
+// Telegram failing (5xx) and slow while a broadcast is confirmed and delivered: the analyst's
+// answer and every delivery arrive, each exactly once.
+func TestBroadcastThroughTelegramOutage(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	const analyst = 9301
+	netSeed(t, h,
+		netPerson{analyst, "Aida", "en", store.RoleAnalyst, "", "caricc"},
+		netPerson{9401, "Dilshod", "ru", store.RoleFocalPoint, "UZ", "customs"},
+		netPerson{9402, "Aziza", "en", store.RoleFocalPoint, "UZ", "customs"},
+		netPerson{9403, "Bekzod", "uz", store.RoleFocalPoint, "UZ", "customs"})
+	a := h.TG.User(analyst, "Aida", "en")
+	readers := []*telegramtest.User{h.TG.User(9401, "Dilshod", "ru"), h.TG.User(9402, "Aziza", "en"), h.TG.User(9403, "Bekzod", "uz")}
+	sayWait(t, a, "/broadcast", "Send the text in English")
+	sayWait(t, a, "Termez closed for maintenance.", "Audience: not chosen yet")
+	pressWait(t, a, "Audience", "Now: not chosen yet")
+	pressWait(t, a, "Uzbekistan", "Now: Uzbekistan")
+	pressWait(t, a, "Done", "Audience: Uzbekistan")
+	pressWait(t, a, "Preview", "Preview of broadcast #")
+	id := bcDraftID(t, a)
+	h.TG.SetLatency(300 * time.Millisecond)
+	h.TG.FailNext(3, 503)
+	if _, err := a.PressButton("Confirm: send to 3 recipients"); err != nil {
+		t.Fatal(err)
+	}
+	lastHas(t, a, "is being sent to 3 recipients")
+	for _, r := range readers {
+		if _, err := r.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed for maintenance.") >= 1 }); err != nil {
+			t.Fatalf("reader %d: %v", r.ID(), err)
+		}
+	}
+	netEventually(t, "all three sent", func() bool {
+		c, err := delivery.CountsFor(context.Background(), h.Store.DB, "broadcast", id)
+		return err == nil && c.Sent == 3
+	})
+	h.TG.SetLatency(0)
+	for _, r := range readers {
+		if n := countText(r.Messages(), "Termez closed for maintenance."); n != 1 {
+			t.Errorf("reader %d got the broadcast %d times", r.ID(), n)
+		}
+	}
+	if n := countText(a.Messages(), "is being sent to 3 recipients"); n != 1 {
+		t.Errorf("the analyst was told %d times that it is being sent", n)
 	}
 }
