@@ -244,3 +244,58 @@ func TestBroadcastThroughTelegramOutage(t *testing.T) {
 		t.Errorf("the analyst was told %d times that it is being sent", n)
 	}
 }
+
+// The bot restarted right after a button press, in the middle of /ask and of /broadcast: the
+// press is handled (before or after the restart, once), and the flow goes on from its stored
+// step to the end.
+func TestRestartRightAfterButtonPress(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	netSeed(t, h,
+		netPerson{9501, "Imran", "en", store.RoleFocalPoint, "PK", "customs"},
+		netPerson{9502, "Aida", "en", store.RoleAnalyst, "", "caricc"},
+		netPerson{9601, "Aziza", "en", store.RoleFocalPoint, "UZ", "customs"})
+	pk, an, uz := h.TG.User(9501, "Imran", "en"), h.TG.User(9502, "Aida", "en"), h.TG.User(9601, "Aziza", "en")
+
+	sayWait(t, pk, "/ask", "Whom do you ask?")
+	pressLabel(t, pk, "Uzbekistan")
+	pressWait(t, pk, "Next →", "Write your request")
+	sayWait(t, pk, "Was container MSCU1234565 released?", "Added.")
+	pressWait(t, pk, "Done", "How urgent")
+	pressLabel(t, pk, "Urgent")
+	h.Restart()
+	lastHas(t, pk, "By when")
+	pressWait(t, pk, "24 hours", "Is this about an alert?")
+	pressWait(t, pk, "Skip", "Check your request")
+	pressLabel(t, pk, "Send")
+	h.Restart()
+	lastHas(t, pk, "RFI-2026-000001 sent")
+	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := countText(pk.Messages(), "By when"); n != 1 {
+		t.Errorf("the step after the restart was asked %d times", n)
+	}
+
+	sayWait(t, an, "/broadcast", "Send the text in English")
+	sayWait(t, an, "Termez closed.", "Audience: not chosen yet")
+	pressWait(t, an, "Audience", "Now: not chosen yet")
+	pressLabel(t, an, "Uzbekistan")
+	h.Restart()
+	lastHas(t, an, "Now: Uzbekistan")
+	pressWait(t, an, "Done", "Audience: Uzbekistan")
+	pressWait(t, an, "Preview", "Preview of broadcast #")
+	pressLabel(t, an, "Confirm: send to 1 recipient")
+	h.Restart()
+	lastHas(t, an, "is being sent to 1 recipient")
+	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed.") == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	h.Restart()
+	if n := countText(uz.Messages(), "Termez closed."); n != 1 {
+		t.Errorf("broadcast received %d times", n)
+	}
+	if n := countText(uz.Messages(), "RFI-2026-000001"); n != 1 {
+		t.Errorf("request received %d times", n)
+	}
+}
