@@ -9,10 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -87,26 +84,21 @@ func notFound(err error) error {
 	return err
 }
 
-// Unavailable reports whether err says the database could not be reached or dropped the
-// connection (refused, reset, shutting down, restarting, terminated, too many connections),
-// as opposed to an error of the statement itself: the same work may succeed once the
-// database is back.
+// Unavailable reports whether err is PostgreSQL saying it cannot serve now (shutting down,
+// restarting, the connection terminated, too many connections, the database closed to
+// connections) or the driver finding its connection broken, as opposed to an error of the
+// statement itself: the same work may succeed once the database is back. A bare network error
+// is not enough, for it may come from elsewhere (Telegram): callers ping the database to tell.
 func Unavailable(err error) bool {
 	if err == nil {
 		return false
 	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
-		switch {
-		case pe.Code.Class() == "08", // connection exception
-			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // admin/crash shutdown, cannot connect now
-			pe.Code == "53300", // too many connections
-			pe.Code == "55000" && strings.Contains(pe.Message, "not currently accepting connections"):
-			return true
-		}
-		return false
+		return pe.Code.Class() == "08" || // connection exception
+			pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || // shutdown, crash, cannot connect now
+			pe.Code == "53300" || // too many connections
+			pe.Code == "55000" && strings.Contains(pe.Message, "not currently accepting connections")
 	}
-	var ne net.Error
-	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.As(err, &ne)
+	return errors.Is(err, driver.ErrBadConn)
 }
