@@ -10,6 +10,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/bottest"
+	"focalbot/bot/store/storetest"
 	"focalbot/bot/telegramtest"
 )
 
@@ -147,5 +148,54 @@ func TestReplySurvivesTelegramOutage(t *testing.T) {
 	u.SendText("/echo slow")
 	if _, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return count(ms, "echo slow") == 1 }); err != nil {
 		t.Fatalf("slow Telegram: %v", err)
+	}
+}
+
+// The whole PostgreSQL server restarted (crash-style, -m immediate) while someone writes: the
+// bot reconnects by itself, every update is answered exactly once. Not parallel: the server
+// is shared by this package's tests, which wait until this one is done. Against DATABASE_URL
+// (a server the tests must not restart) the test's own database is cut instead.
+func TestDatabaseServerRestart(t *testing.T) {
+	e := newEchoBot()
+	h := bottest.Start(t, e.register)
+	u := h.TG.User(1503, "G", "en")
+	u.SendText("/echo before")
+	if _, err := u.WaitForText("echo before", wait); err != nil {
+		t.Fatal(err)
+	}
+	restarted := make(chan error, 1)
+	go func() {
+		if c := storetest.Cluster(); c != nil {
+			restarted <- c.Restart()
+			return
+		}
+		h.CutDatabase()
+		time.Sleep(time.Second)
+		h.RestoreDatabase()
+		restarted <- nil
+	}()
+	texts := []string{"echo one", "echo two", "echo three"}
+	for _, s := range texts {
+		u.SendText("/" + s)
+		time.Sleep(200 * time.Millisecond) // spread over the outage
+	}
+	if err := <-restarted; err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		for _, s := range texts {
+			if count(ms, s) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatalf("not every update answered after the restart: %v", err)
+	}
+	for _, s := range texts {
+		if n := count(msgs, s); n != 1 {
+			t.Errorf("%q %d times", s, n)
+		}
 	}
 }
