@@ -43,6 +43,7 @@ type App struct {
 	jobs      []job
 	fallback  Handler
 	refuse    Handler
+	told      sync.Map // update ID → true: its sender was told the database is out of reach
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -94,6 +95,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		metrics: a.metrics,
 	}
 	a.poller.handle = a.enqueue
+	a.poller.notSaved = a.notSaved
 	a.registerDeliveryNotices()
 	if err := a.getMe(ctx); err != nil {
 		return nil, err
@@ -127,7 +129,7 @@ func (a *App) enqueue(u *models.Update, id int64) {
 	if c := chatOf(u); c != nil {
 		key = *c
 	}
-	a.seq.submit(key, func(ctx context.Context) { a.handle(ctx, u) })
+	a.seq.submit(key, func(ctx context.Context) bool { return a.handle(ctx, u) })
 }
 
 // Run serves until ctx is cancelled: it handles what a previous run left unhandled, polls for

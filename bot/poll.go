@@ -27,11 +27,15 @@ type poller struct {
 	timeout time.Duration
 	store   *store.Store
 	handle  func(u *models.Update, id int64)
-	log     interface {
+	// notSaved is told of the updates of a batch the database did not take (it is out of
+	// reach): they are not confirmed, and come again with the next poll.
+	notSaved func(ctx context.Context, us []*models.Update)
+	log      interface {
 		Warn(string, ...any)
 		Error(string, ...any)
 	}
 	lastOK  atomic.Int64 // unix nanoseconds of the last successful poll
+	offset  atomic.Int64 // the highest update ID confirmed (asked past) so far
 	standby atomic.Bool  // another instance holds the polling lease
 	metrics *metrics
 }
@@ -44,6 +48,7 @@ func (p *poller) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.offset.Store(offset)
 	var failures int
 	for ctx.Err() == nil {
 		raws, err := p.getUpdates(ctx, offset+1)
@@ -56,6 +61,7 @@ func (p *poller) run(ctx context.Context) error {
 				// without updates Telegram restarts the IDs at random, and only an offset past
 				// the new ones confirms them.
 				offset = last
+				p.offset.Store(offset)
 			}
 		}
 		if err != nil {
@@ -97,6 +103,13 @@ func (p *poller) store_(ctx context.Context, raws []json.RawMessage) (int64, err
 	}
 	fresh, err := p.store.SaveUpdates(ctx, batch)
 	if err != nil {
+		if p.notSaved != nil && ctx.Err() == nil {
+			us := make([]*models.Update, 0, len(batch))
+			for _, b := range batch {
+				us = append(us, parsed[b.UpdateID])
+			}
+			p.notSaved(ctx, us)
+		}
 		return 0, err
 	}
 	p.metrics.updatesReceived.Add(float64(len(fresh)))
@@ -115,8 +128,12 @@ type getUpdatesAnswer struct {
 }
 
 func (p *poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	return p.getUpdatesWait(ctx, offset, p.timeout)
+}
+
+func (p *poller) getUpdatesWait(ctx context.Context, offset int64, wait time.Duration) ([]json.RawMessage, error) {
 	body, _ := json.Marshal(map[string]any{
-		"offset": offset, "timeout": int(p.timeout.Seconds()), "allowed_updates": allowedUpdates,
+		"offset": offset, "timeout": int(wait.Seconds()), "allowed_updates": allowedUpdates,
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {

@@ -3,7 +3,10 @@ package bot
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
+
+	"github.com/go-telegram/bot/models"
 )
 
 // pollLockKey is the PostgreSQL advisory lock of the polling lease ("focalbot pol").
@@ -23,6 +26,7 @@ func (p *poller) runLeased(ctx context.Context) error {
 		if err != nil || conn == nil {
 			if err != nil && ctx.Err() == nil {
 				p.log.Warn("polling lease: database", "err", err)
+				p.peek(ctx)
 			}
 			p.standby.Store(true)
 			select {
@@ -79,4 +83,28 @@ func (p *poller) tryLease(ctx context.Context) (*sql.Conn, error) {
 		return nil, nil
 	}
 	return conn, nil
+}
+
+// peek looks, while the database is out of reach, at the updates waiting at Telegram without
+// confirming any (it asks from the offset last confirmed, which Telegram has already
+// forgotten the updates below), so their senders can be told to wait rather than meet
+// silence. Nothing is stored or handled: the poll that holds the lease does that once the
+// database is back. Another instance polling at the same time (its connection to the database
+// intact) makes Telegram answer one of the two with 409 Conflict, which both retry.
+func (p *poller) peek(ctx context.Context) {
+	if p.notSaved == nil {
+		return
+	}
+	raws, err := p.getUpdatesWait(ctx, p.offset.Load()+1, 0)
+	if err != nil || len(raws) == 0 {
+		return
+	}
+	us := make([]*models.Update, 0, len(raws))
+	for _, raw := range raws {
+		var u models.Update
+		if json.Unmarshal(raw, &u) == nil && u.ID != 0 {
+			us = append(us, &u)
+		}
+	}
+	p.notSaved(ctx, us)
 }

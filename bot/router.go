@@ -162,9 +162,64 @@ func (a *App) finish(ctx context.Context, r *Request, err error) {
 		}
 		return
 	}
+	if a.dbUnavailable(ctx, err) {
+		// Nothing of it was stored (handlers change state in transactions): the update stays
+		// in the inbox and is handled again once the database answers (see handle).
+		setOutcome(ctx, outcomeUnavailable)
+		a.Log.Warn("database unavailable; update kept to be handled again", "chat_id", r.ChatID, "update_id", r.Update.ID, "err", err)
+		a.tellUnavailable(ctx, r.Update, r.Lang)
+		return
+	}
 	setOutcome(ctx, "failed")
 	a.Log.Error("handler failed", "chat_id", r.ChatID, "update_id", r.Update.ID, "err", err)
 	_ = r.Reply(ctx, "error_generic", nil, nil)
+}
+
+// outcomeUnavailable is the outcome of an update that could not be handled because the
+// database was out of reach: it is not recorded, and the update is handled again.
+const outcomeUnavailable = "unavailable"
+
+// dbUnavailable reports whether a handler's error comes from the database being out of reach
+// (restarting, down, the connection cut) rather than from the handler or its data. An error
+// not recognisable as such counts too when the database does not answer a ping now.
+func (a *App) dbUnavailable(ctx context.Context, err error) bool {
+	if _, ok := IsUserError(err); ok || err == nil {
+		return false
+	}
+	if store.Unavailable(err) {
+		return true
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	return a.Store.Ping(pctx) != nil
+}
+
+// tellUnavailable tells the person, once per update however often it is tried, that the bot
+// cannot work now and will handle what they sent when it can: so they neither wait in silence
+// nor send it again (which would answer the next step twice).
+func (a *App) tellUnavailable(ctx context.Context, u *models.Update, lang string) {
+	if _, told := a.told.LoadOrStore(u.ID, true); told || groupTraffic(u) {
+		return
+	}
+	c := chatOf(u)
+	if c == nil || *c == 0 {
+		return
+	}
+	if _, err := a.Send(ctx, *c, "reply", a.I18n.T(lang, "error_unavailable", nil), nil); err != nil {
+		a.Log.Warn("unavailability notice not sent", "chat_id", *c, "err", err)
+	}
+}
+
+// notSaved is the poller's hook for a batch the database did not take: the updates are not
+// confirmed to Telegram, which hands them out again; their senders are told to wait.
+func (a *App) notSaved(ctx context.Context, us []*models.Update) {
+	for _, u := range us {
+		lang := i18n.Default
+		if s := senderOf(u); s != nil {
+			lang = a.I18n.Match(s.LanguageCode) // their choice is in the database, out of reach
+		}
+		a.tellUnavailable(ctx, u, lang)
+	}
 }
 
 // Answer answers the pressed button with a short notice (a toast), instead of the empty answer.
@@ -205,9 +260,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 			case err == nil:
 				r.Conv = conv
 			case !isNotFound(err):
-				setOutcome(ctx, "failed")
-				a.Log.Error("conversation lookup failed", "user_id", r.From.ID, "err", err)
-				_ = r.Reply(ctx, "error_generic", nil, nil)
+				a.finish(ctx, r, fmt.Errorf("conversation lookup: %w", err))
 				return
 			}
 			m, err := a.Store.MemberByTelegramID(ctx, r.From.ID)
@@ -230,9 +283,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 					}
 				}
 			case !isNotFound(err):
-				setOutcome(ctx, "failed")
-				a.Log.Error("member lookup failed", "user_id", r.From.ID, "err", err)
-				_ = r.Reply(ctx, "error_generic", nil, nil)
+				a.finish(ctx, r, fmt.Errorf("member lookup: %w", err))
 				return
 			default:
 				// An outsider may have chosen a language with /language.
@@ -314,14 +365,20 @@ func (a *App) defaultHandler(ctx context.Context, _ *tg.Bot, _ *models.Update) {
 	a.finish(ctx, r, a.fallback(ctx, r))
 }
 
-// handle runs one stored update through the library's router and records the outcome.
-func (a *App) handle(ctx context.Context, u *models.Update) {
+// handle runs one stored update through the library's router and records the outcome. It
+// returns false when the database was out of reach: the update is left unhandled, to be
+// handled again (the sequencer retries it before the chat's later updates).
+func (a *App) handle(ctx context.Context, u *models.Update) bool {
 	start := time.Now()
 	outcome := "ok"
 	ctx = context.WithValue(ctx, outcomeKey, &outcome)
 	a.TG.ProcessUpdate(ctx, u) // synchronous: WithNotAsyncHandlers
 	a.metrics.handlerSeconds.Observe(time.Since(start).Seconds())
 	a.metrics.updatesHandled.WithLabelValues(outcome).Inc()
+	if outcome == outcomeUnavailable {
+		return false
+	}
+	a.told.Delete(u.ID)
 	// A fresh context: the update was handled, and that must be recorded even during shutdown.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -329,6 +386,7 @@ func (a *App) handle(ctx context.Context, u *models.Update) {
 		a.Log.Error("update handled but not marked", "update_id", u.ID, "err", err)
 	}
 	a.Log.Debug("update handled", slog.Int64("update_id", u.ID), slog.String("outcome", outcome), slog.Duration("took", time.Since(start)))
+	return true
 }
 
 // groupTraffic reports whether an update comes from a group, supergroup or channel, apart from

@@ -33,9 +33,16 @@ func (k *Keyboard) Row(buttons ...Button) *Keyboard {
 	return k
 }
 
-// interactiveTries is how often a reply is tried on 5xx or network errors: the person is
-// waiting, so only briefly (a 429 is always waited out, for exactly its retry_after).
-const interactiveTries = 3
+// interactiveRetryFor is how long a reply is retried on 5xx or network errors, the pause
+// growing from half a second to at most interactiveMaxPause: Telegram failing for a few
+// seconds must not lose the answer the person waits for (their next step depends on it),
+// and the chat's later updates wait behind it, so its order holds. A 429 is always waited out,
+// for exactly its retry_after. A send that timed out may have reached Telegram: its retry can
+// show the person the same reply twice, the one duplicate this allows.
+const (
+	interactiveRetryFor = 30 * time.Second
+	interactiveMaxPause = 2 * time.Second
+)
 
 // Send sends an HTML message to a chat at once and records it. kind says what it is (reply,
 // notice, …) in the outbound log. It goes through the process's limiter ahead of everything
@@ -67,7 +74,8 @@ func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Key
 
 func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMessageParams) (*models.Message, error) {
 	res := a.limiter.Reserve(chatID, delivery.Interactive)
-	for try := 1; ; {
+	start := time.Now()
+	for pause := 500 * time.Millisecond; ; {
 		p, err := res.Wait(ctx)
 		if err != nil {
 			return nil, err
@@ -82,15 +90,15 @@ func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMess
 		}
 		p.Done(0)
 		if err == nil || errors.Is(err, tg.ErrorBadRequest) || errors.Is(err, tg.ErrorForbidden) ||
-			try >= interactiveTries || ctx.Err() != nil {
+			errors.Is(err, tg.ErrorUnauthorized) || time.Since(start)+pause > interactiveRetryFor || ctx.Err() != nil {
 			return msg, err
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(time.Duration(try) * 500 * time.Millisecond):
+		case <-time.After(pause):
 		}
-		try++
+		pause = min(2*pause, interactiveMaxPause)
 		res = a.limiter.Reserve(chatID, delivery.Interactive)
 	}
 }

@@ -11,23 +11,26 @@ import (
 // state machines: two updates of one chat handled out of order would corrupt them.
 type sequencer struct {
 	mu      sync.Mutex
-	queues  map[int64][]func(context.Context)
+	queues  map[int64][]func(context.Context) bool
 	slots   chan struct{}
 	wg      sync.WaitGroup
 	closed  bool
 	ctx     context.Context // handed to jobs; outlives the poll context so in-flight work finishes
 	cancel  context.CancelFunc
+	stop    chan struct{} // closed by close: ends the pauses before retries
 	pending int
 }
 
 func newSequencer(workers int) *sequencer {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &sequencer{queues: map[int64][]func(context.Context){}, slots: make(chan struct{}, workers), ctx: ctx, cancel: cancel}
+	return &sequencer{queues: map[int64][]func(context.Context) bool{}, slots: make(chan struct{}, workers), ctx: ctx, cancel: cancel, stop: make(chan struct{})}
 }
 
 // submit queues job behind the earlier jobs of key. After close it does nothing: the update
-// stays unhandled in the database and is handled after the restart.
-func (s *sequencer) submit(key int64, job func(context.Context)) {
+// stays unhandled in the database and is handled after the restart. A job returning false
+// could not be done (the database was unreachable): it is run again, after a pause, before the
+// later jobs of its key, so a chat's updates keep their order; other keys go on meanwhile.
+func (s *sequencer) submit(key int64, job func(context.Context) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -53,15 +56,31 @@ func (s *sequencer) drain(key int64) {
 			return
 		}
 		job := q[0]
-		q[0] = nil
-		s.queues[key] = q[1:]
 		s.mu.Unlock()
 
-		s.slots <- struct{}{}
-		job(s.ctx)
-		<-s.slots
+		for failures := 1; ; failures++ {
+			s.slots <- struct{}{}
+			done := job(s.ctx)
+			<-s.slots
+			if done {
+				break
+			}
+			select { // the pause holds no worker slot
+			case <-s.stop:
+			case <-time.After(backoff(failures)):
+			}
+			s.mu.Lock()
+			stop := s.closed || s.ctx.Err() != nil
+			s.mu.Unlock()
+			if stop { // left unhandled in the database: the next start handles it
+				break
+			}
+		}
 
 		s.mu.Lock()
+		q = s.queues[key]
+		q[0] = nil
+		s.queues[key] = q[1:]
 		s.pending--
 		s.mu.Unlock()
 	}
@@ -71,6 +90,9 @@ func (s *sequencer) drain(key int64) {
 // their context is cancelled.
 func (s *sequencer) close(timeout time.Duration) {
 	s.mu.Lock()
+	if !s.closed {
+		close(s.stop)
+	}
 	s.closed = true
 	s.mu.Unlock()
 	done := make(chan struct{})

@@ -4,12 +4,17 @@ package bottest
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
 
 	"focalbot/bot"
 	"focalbot/bot/delivery"
@@ -128,4 +133,42 @@ func (h *Harness) RunJobs() { h.App().RunJobs(context.Background()) }
 func (h *Harness) Advance(d time.Duration) {
 	h.Clock.Advance(d)
 	h.RunJobs()
+}
+
+// CutDatabase makes the test's database unreachable, as an outage does, without touching the
+// other tests' databases on the same server: it stops accepting connections and the open ones
+// are terminated. RestoreDatabase ends the outage.
+func (h *Harness) CutDatabase() {
+	h.T.Helper()
+	name := h.dbName()
+	h.adminExec(`ALTER DATABASE ` + pq.QuoteIdentifier(name) + ` ALLOW_CONNECTIONS false`)
+	h.adminExec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ` + pq.QuoteLiteral(name) + ` AND pid <> pg_backend_pid()`)
+}
+
+// RestoreDatabase ends an outage begun by CutDatabase.
+func (h *Harness) RestoreDatabase() {
+	h.T.Helper()
+	h.adminExec(`ALTER DATABASE ` + pq.QuoteIdentifier(h.dbName()) + ` ALLOW_CONNECTIONS true`)
+}
+
+func (h *Harness) dbName() string {
+	u, err := url.Parse(h.DBURL)
+	if err != nil || u.Path == "" {
+		h.T.Fatalf("bottest: database name of %q", h.DBURL)
+	}
+	return strings.TrimPrefix(u.Path, "/")
+}
+
+func (h *Harness) adminExec(stmt string) {
+	h.T.Helper()
+	db, err := sql.Open("postgres", storetest.ServerURL(h.T))
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		h.T.Fatalf("bottest: %s: %v", stmt, err)
+	}
 }

@@ -6,12 +6,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the "postgres" driver
+	"github.com/lib/pq" // also the "postgres" driver
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -80,4 +82,23 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// Unavailable reports whether err is PostgreSQL saying it cannot serve now (shutting down,
+// restarting, the connection terminated, too many connections, the database closed to
+// connections) or the driver finding its connection broken, as opposed to an error of the
+// statement itself: the same work may succeed once the database is back. A bare network error
+// is not enough, for it may come from elsewhere (Telegram): callers ping the database to tell.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code.Class() == "08" || // connection exception
+			pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || // shutdown, crash, cannot connect now
+			pe.Code == "53300" || // too many connections
+			pe.Code == "55000" && strings.Contains(pe.Message, "not currently accepting connections")
+	}
+	return errors.Is(err, driver.ErrBadConn)
 }

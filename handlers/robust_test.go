@@ -1,0 +1,301 @@
+package handlers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"focalbot/bot/alert"
+	"focalbot/bot/bottest"
+	"focalbot/bot/delivery"
+	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
+	"focalbot/handlers"
+)
+
+// Robustness of the conversations: a member suspended in the middle, a database outage, a
+// Telegram outage, a restart after a button press.
+
+// sideEffects counts what a member's draft would leave behind once it went out: deliveries
+// queued for anyone, alerts past the draft, requests, broadcasts past the draft, statuses.
+func sideEffects(t *testing.T, h *bottest.Harness) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT count(*) FROM outbox`,
+		`SELECT count(*) FROM alerts WHERE state <> 'draft'`,
+		`SELECT count(*) FROM rfis`,
+		`SELECT count(*) FROM broadcasts WHERE state <> 'draft'`,
+		`SELECT count(*) FROM place_statuses`,
+	} {
+		var n string
+		if err := h.Store.DB.Get(&n, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, n)
+	}
+	return strings.Join(out, ",")
+}
+
+// pressWait presses the button labelled label on the newest message showing it and waits
+// until the chat's last message (new or edited in place) contains want.
+func pressWait(t *testing.T, u *telegramtest.User, label, want string) {
+	t.Helper()
+	if _, err := u.PressButton(label); err != nil {
+		t.Fatal(err)
+	}
+	lastHas(t, u, want)
+}
+
+func sayWait(t *testing.T, u *telegramtest.User, text, want string) {
+	t.Helper()
+	u.SendText(text)
+	lastHas(t, u, want)
+}
+
+func lastHas(t *testing.T, u *telegramtest.User, want string) {
+	t.Helper()
+	if _, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Plain(), want)
+	}); err != nil {
+		m, _ := u.LastMessage()
+		t.Fatalf("last message never showed %q: %v; last: %q", want, err, m.Plain())
+	}
+}
+
+// A member suspended while a draft is open in each flow (however the suspension came: here
+// straight in the database, as another instance or the CLI would leave it, the conversation
+// still stored): the next message and the draft's final button get the closed-network answer,
+// the draft does not go out, and nothing is sent on their behalf afterwards.
+func TestSuspendedMidConversation(t *testing.T) {
+	t.Parallel()
+	const analyst = 9001
+	for _, c := range []struct {
+		flow  string
+		who   netPerson
+		setup func(t *testing.T, u *telegramtest.User) // up to the draft's final screen
+		final string                                   // the button that would send it
+	}{
+		{"alert", netPerson{9101, "Nurlan", "en", store.RoleFocalPoint, "TJ", "customs"},
+			func(t *testing.T, u *telegramtest.User) { sayWait(t, u, "/alert\n"+roadForm, "Review your alert") },
+			"📨 Submit to CARICC"},
+		{"ask", netPerson{9102, "Imran", "en", store.RoleFocalPoint, "PK", "customs"},
+			func(t *testing.T, u *telegramtest.User) {
+				sayWait(t, u, "/ask", "Whom do you ask?")
+				pressLabel(t, u, "Uzbekistan")
+				pressWait(t, u, "Next →", "Write your request")
+				sayWait(t, u, "Was container MSCU1234565 released?", "Added.")
+				pressWait(t, u, "Done", "How urgent")
+				pressWait(t, u, "Urgent", "By when")
+				pressWait(t, u, "24 hours", "Is this about an alert?")
+				pressWait(t, u, "Skip", "Check your request")
+			}, "Send"},
+		{"broadcast", netPerson{9103, "Aida", "en", store.RoleAnalyst, "", "caricc"},
+			func(t *testing.T, u *telegramtest.User) {
+				sayWait(t, u, "/broadcast", "Send the text in English")
+				sayWait(t, u, "Dostyk closed.", "Audience: not chosen yet")
+				pressWait(t, u, "Audience", "Now: not chosen yet")
+				pressWait(t, u, "Uzbekistan", "Now: Uzbekistan")
+				pressWait(t, u, "Done", "Audience: Uzbekistan")
+				pressWait(t, u, "Preview", "Preview of broadcast #")
+			}, "Confirm: send to 1 recipient"},
+		{"poststatus", netPerson{9104, "Aziz", "en", store.RoleFocalPoint, "UZ", "customs"},
+			func(t *testing.T, u *telegramtest.User) {
+				u.SendText("/poststatus UZTER")
+				form, _ := netWaitButton(t, u, "sp:pub")
+				netPressOn(t, u, form.ID, "sp:f:open")
+				netWaitOn(t, u, form.ID, "open")
+			}, ""},
+	} {
+		t.Run(c.flow, func(t *testing.T) {
+			t.Parallel()
+			h := bottest.Start(t, handlers.Register)
+			ids := netSeed(t, h, c.who,
+				netPerson{analyst, "Olga", "en", store.RoleAnalyst, "", "caricc"},
+				netPerson{9201, "Dilshod", "en", store.RoleFocalPoint, "UZ", "customs"})
+			u := h.TG.User(c.who.tgID, c.who.name, "en")
+			c.setup(t, u)
+			before := sideEffects(t, h)
+			if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, ids[c.who.tgID]); err != nil {
+				t.Fatal(err)
+			}
+			m := next(t, u, func() { u.SendText("one more line") })
+			if !strings.Contains(m.Plain(), "closed network") {
+				t.Errorf("text after the suspension got %q", m.Plain())
+			}
+			last := u.Messages()
+			final := func() {
+				if c.final == "" {
+					u.PressForged(last[len(last)-2].ID, "sp:pub")
+					return
+				}
+				if _, err := u.PressButton(c.final); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m = next(t, u, final)
+			if !strings.Contains(m.Plain(), "closed network") {
+				t.Errorf("the draft's final button after the suspension got %q", m.Plain())
+			}
+			h.Advance(48 * 3600e9) // any deadline or scheduled sending that could still act for them
+			if after := sideEffects(t, h); after != before {
+				t.Errorf("outbox,alerts,rfis,broadcasts,statuses: %s before the suspension, %s after", before, after)
+			}
+			var convs int
+			if err := h.Store.DB.Get(&convs, `SELECT count(*) FROM conversations WHERE telegram_user_id = $1`, c.who.tgID); err != nil || convs != 0 {
+				t.Errorf("conversation kept after the refusal: %d %v", convs, err)
+			}
+		})
+	}
+}
+
+// The database goes away in the middle of an alert draft and comes back: the author is told,
+// in their language, that their answer is kept; once the database is back the answer is taken
+// (once), the draft is intact, and the bot goes on by itself: the next step, the submission
+// and its delivery to the analysts.
+func TestDatabaseOutageMidAlertDraft(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	kl := n.replyLang(kazakhFP)
+	T := func(id string) string { return n.plain(kl, id, nil) }
+	n.say(kazakhFP, "/alert", T("alert_ask_class"))
+	n.press(kazakhFP, T("alert_class_urgent"), T("alert_ask_drill"))
+	n.press(kazakhFP, T("alert_btn_real"), T("alert_ask_conveyance"))
+	n.press(kazakhFP, T("alert_conv_container"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	n.say(kazakhFP, "MSCU1234566", "MSCU1234566")
+	n.press(kazakhFP, T("alert_btn_done"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))
+	n.press(kazakhFP, T("alert_label_loading"), T("alert_label_loading"))
+
+	n.h.CutDatabase()
+	before := n.count(kazakhFP)
+	n.users[kazakhFP].SendText("KZALA")
+	n.waitNew(kazakhFP, before, T("error_unavailable"))
+	n.h.RestoreDatabase()
+	n.waitNew(kazakhFP, before, "Almaty (KZALA)")
+
+	var draft string
+	if err := n.h.Store.DB.Get(&draft, `SELECT data::text FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(draft, "MSCU1234566") || strings.Count(draft, "KZALA") != 1 {
+		t.Errorf("draft after the outage: %s", draft)
+	}
+	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
+	n.say(kazakhFP, "UZTAS", "Tashkent (UZTAS)")
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
+	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_concealment"))
+	n.press(kazakhFP, T("alert_conceal_false_wall"), T("alert_ask_goods"))
+	n.press(kazakhFP, T("alert_btn_skip"), T("alert_ask_quantity"))
+	n.say(kazakhFP, "18 t", n.plain(kl, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
+	n.press(kazakhFP, T("alert_btn_skip"), n.plain(kl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
+	n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
+	n.press(kazakhFP, T("alert_btn_submit"), "ALR-")
+	n.wait(analystEN, "MSCU1234566")
+	if got := countText(n.users[kazakhFP].Messages(), T("error_unavailable")); got != 1 {
+		t.Errorf("outage notice shown %d times, want once", got)
+	}
+}
+
+// Telegram failing (5xx) and slow while a broadcast is confirmed and delivered: the analyst's
+// answer and every delivery arrive, each exactly once.
+func TestBroadcastThroughTelegramOutage(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	const analyst = 9301
+	netSeed(t, h,
+		netPerson{analyst, "Aida", "en", store.RoleAnalyst, "", "caricc"},
+		netPerson{9401, "Dilshod", "ru", store.RoleFocalPoint, "UZ", "customs"},
+		netPerson{9402, "Aziza", "en", store.RoleFocalPoint, "UZ", "customs"},
+		netPerson{9403, "Bekzod", "uz", store.RoleFocalPoint, "UZ", "customs"})
+	a := h.TG.User(analyst, "Aida", "en")
+	readers := []*telegramtest.User{h.TG.User(9401, "Dilshod", "ru"), h.TG.User(9402, "Aziza", "en"), h.TG.User(9403, "Bekzod", "uz")}
+	sayWait(t, a, "/broadcast", "Send the text in English")
+	sayWait(t, a, "Termez closed for maintenance.", "Audience: not chosen yet")
+	pressWait(t, a, "Audience", "Now: not chosen yet")
+	pressWait(t, a, "Uzbekistan", "Now: Uzbekistan")
+	pressWait(t, a, "Done", "Audience: Uzbekistan")
+	pressWait(t, a, "Preview", "Preview of broadcast #")
+	id := bcDraftID(t, a)
+	h.TG.SetLatency(300 * time.Millisecond)
+	h.TG.FailNext(3, 503)
+	if _, err := a.PressButton("Confirm: send to 3 recipients"); err != nil {
+		t.Fatal(err)
+	}
+	lastHas(t, a, "is being sent to 3 recipients")
+	for _, r := range readers {
+		if _, err := r.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed for maintenance.") >= 1 }); err != nil {
+			t.Fatalf("reader %d: %v", r.ID(), err)
+		}
+	}
+	netEventually(t, "all three sent", func() bool {
+		c, err := delivery.CountsFor(context.Background(), h.Store.DB, "broadcast", id)
+		return err == nil && c.Sent == 3
+	})
+	h.TG.SetLatency(0)
+	for _, r := range readers {
+		if n := countText(r.Messages(), "Termez closed for maintenance."); n != 1 {
+			t.Errorf("reader %d got the broadcast %d times", r.ID(), n)
+		}
+	}
+	if n := countText(a.Messages(), "is being sent to 3 recipients"); n != 1 {
+		t.Errorf("the analyst was told %d times that it is being sent", n)
+	}
+}
+
+// The bot restarted right after a button press, in the middle of /ask and of /broadcast: the
+// press is handled (before or after the restart, once), and the flow goes on from its stored
+// step to the end.
+func TestRestartRightAfterButtonPress(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	netSeed(t, h,
+		netPerson{9501, "Imran", "en", store.RoleFocalPoint, "PK", "customs"},
+		netPerson{9502, "Aida", "en", store.RoleAnalyst, "", "caricc"},
+		netPerson{9601, "Aziza", "en", store.RoleFocalPoint, "UZ", "customs"})
+	pk, an, uz := h.TG.User(9501, "Imran", "en"), h.TG.User(9502, "Aida", "en"), h.TG.User(9601, "Aziza", "en")
+
+	sayWait(t, pk, "/ask", "Whom do you ask?")
+	pressLabel(t, pk, "Uzbekistan")
+	pressWait(t, pk, "Next →", "Write your request")
+	sayWait(t, pk, "Was container MSCU1234565 released?", "Added.")
+	pressWait(t, pk, "Done", "How urgent")
+	pressLabel(t, pk, "Urgent")
+	h.Restart()
+	lastHas(t, pk, "By when")
+	pressWait(t, pk, "24 hours", "Is this about an alert?")
+	pressWait(t, pk, "Skip", "Check your request")
+	pressLabel(t, pk, "Send")
+	h.Restart()
+	lastHas(t, pk, "RFI-2026-000001 sent")
+	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := countText(pk.Messages(), "By when"); n != 1 {
+		t.Errorf("the step after the restart was asked %d times", n)
+	}
+
+	sayWait(t, an, "/broadcast", "Send the text in English")
+	sayWait(t, an, "Termez closed.", "Audience: not chosen yet")
+	pressWait(t, an, "Audience", "Now: not chosen yet")
+	pressLabel(t, an, "Uzbekistan")
+	h.Restart()
+	lastHas(t, an, "Now: Uzbekistan")
+	pressWait(t, an, "Done", "Audience: Uzbekistan")
+	pressWait(t, an, "Preview", "Preview of broadcast #")
+	pressLabel(t, an, "Confirm: send to 1 recipient")
+	h.Restart()
+	lastHas(t, an, "is being sent to 1 recipient")
+	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed.") == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	h.Restart()
+	if n := countText(uz.Messages(), "Termez closed."); n != 1 {
+		t.Errorf("broadcast received %d times", n)
+	}
+	if n := countText(uz.Messages(), "RFI-2026-000001"); n != 1 {
+		t.Errorf("request received %d times", n)
+	}
+}
