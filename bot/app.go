@@ -44,6 +44,7 @@ type App struct {
 	fallback  Handler
 	refuse    Handler
 	told      sync.Map // update ID → true: its sender was told the database is out of reach
+	queued    sync.Map // update ID → true: waiting in the sequencer or being handled
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -95,6 +96,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		metrics: a.metrics,
 	}
 	a.poller.handle = a.enqueue
+	a.poller.leftOver = a.handleLeftOver
 	a.poller.notSaved = a.notSaved
 	a.registerDeliveryNotices()
 	if err := a.getMe(ctx); err != nil {
@@ -125,16 +127,47 @@ func (a *App) getMe(ctx context.Context) error {
 
 // enqueue hands a stored update to the sequencer, ordered behind its chat's earlier updates.
 func (a *App) enqueue(u *models.Update, id int64) {
+	if _, queued := a.queued.LoadOrStore(id, true); queued {
+		return // already waiting here: taken from the inbox twice
+	}
 	key := -id // updates without a chat run on their own
 	if c := chatOf(u); c != nil {
 		key = *c
 	}
-	a.seq.submit(key, func(ctx context.Context) bool { return a.handle(ctx, u) })
+	a.seq.submit(key, func(ctx context.Context) bool {
+		done := a.handle(ctx, u)
+		if done {
+			a.queued.Delete(id)
+		}
+		return done
+	})
 }
 
-// Run serves until ctx is cancelled: it handles what a previous run left unhandled, polls for
-// updates and serves HTTP. On cancel it stops polling, lets handlers in flight finish within
-// ShutdownTimeout and returns.
+// handleLeftOver queues the updates stored but not handled: those a previous run left, or the
+// instance that held the polling lease before this one. Called each time this instance takes
+// the lease; updates still queued here are not queued twice.
+func (a *App) handleLeftOver(ctx context.Context) {
+	left, err := a.Store.UnhandledUpdates(ctx)
+	if err != nil {
+		a.Log.Warn("updates left over not read", "err", err)
+		return
+	}
+	for _, row := range left {
+		var u models.Update
+		if err := json.Unmarshal(row.Payload, &u); err != nil {
+			a.Log.Error("stored update undecodable", "update_id", row.UpdateID, "err", err)
+			continue
+		}
+		a.enqueue(&u, row.UpdateID)
+	}
+	if len(left) > 0 {
+		a.Log.Info("handling updates left over", "count", len(left))
+	}
+}
+
+// Run serves until ctx is cancelled: it polls for updates (and, on taking the polling lease,
+// handles what was left unhandled), delivers the outbox, runs the jobs and serves HTTP. On
+// cancel it stops polling, lets handlers in flight finish within ShutdownTimeout and returns.
 func (a *App) Run(ctx context.Context) error {
 	err := a.run(ctx)
 	if ctx.Err() != nil {
@@ -153,22 +186,6 @@ func (a *App) run(ctx context.Context) error {
 			a.RefreshMenu(ctx, m)
 		}
 	}
-	left, err := a.Store.UnhandledUpdates(ctx)
-	if err != nil {
-		return err
-	}
-	for _, row := range left {
-		var u models.Update
-		if err := json.Unmarshal(row.Payload, &u); err != nil {
-			a.Log.Error("stored update undecodable", "update_id", row.UpdateID, "err", err)
-			continue
-		}
-		a.enqueue(&u, row.UpdateID)
-	}
-	if len(left) > 0 {
-		a.Log.Info("handling updates left from the last run", "count", len(left))
-	}
-
 	srv := &http.Server{Addr: a.Config.HTTPAddr, Handler: a.HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
 	httpErr := make(chan error, 1)
 	go func() {
@@ -198,9 +215,9 @@ func (a *App) run(ctx context.Context) error {
 	}()
 	a.Log.Info("focalbot running", "bot", a.Me.Username, "http", a.Config.HTTPAddr)
 
+	var err error
 	select {
 	case <-ctx.Done():
-		err = nil
 	case err = <-httpErr:
 	}
 	stopPoll()

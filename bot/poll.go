@@ -27,6 +27,8 @@ type poller struct {
 	timeout time.Duration
 	store   *store.Store
 	handle  func(u *models.Update, id int64)
+	// leftOver queues the stored updates nobody handled, when this instance takes the lease.
+	leftOver func(ctx context.Context)
 	// notSaved is told of the updates of a batch the database did not take (it is out of
 	// reach): they are not confirmed, and come again with the next poll.
 	notSaved func(ctx context.Context, us []*models.Update)

@@ -36,6 +36,9 @@ func (p *poller) runLeased(ctx context.Context) error {
 			continue
 		}
 		p.standby.Store(false)
+		if p.leftOver != nil {
+			p.leftOver(ctx)
+		}
 		held, lost := context.WithCancel(ctx)
 		go func() {
 			t := time.NewTicker(leaseCheck)

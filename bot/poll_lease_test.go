@@ -103,3 +103,51 @@ func TestUpdateIDsRestartingLower(t *testing.T) {
 		}
 	}
 }
+
+// Updates the polling instance stored but had not handled when it stopped are handled by the
+// instance that takes the lease over, without waiting for a restart.
+func TestStandbyHandlesWhatThePollerLeft(t *testing.T) {
+	t.Parallel()
+	var handled sync.Map
+	register := func(a *bot.App) {
+		a.Command("slow", bot.Anyone, func(ctx context.Context, r *bot.Request) error {
+			_, arg := r.Command()
+			time.Sleep(200 * time.Millisecond)
+			handled.Store(arg, true)
+			_, err := r.App.Send(ctx, r.ChatID, "reply", "done "+arg, nil)
+			return err
+		})
+	}
+	h := bottest.Start(t, register)
+	waitUntil(t, "the first instance polling", h.App().Polling)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	second, err := bot.New(ctx, h.Config, h.Store, bottest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Clock = h.Clock
+	register(second)
+	done := make(chan error, 1)
+	go func() { done <- second.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	u := h.TG.User(1700, "L", "en")
+	for i := range 8 {
+		u.SendText(fmt.Sprintf("/slow %d", i))
+	}
+	waitUntil(t, "all eight stored", func() bool {
+		var n int
+		_ = h.Store.DB.Get(&n, `SELECT count(*) FROM inbound_updates`)
+		return n == 8
+	})
+	h.Stop() // finishes the update in flight; the rest stay in the inbox
+	if _, err := u.WaitFor(wait, func(m []telegramtest.Message) bool { return len(m) >= 8 }); err != nil {
+		t.Fatalf("the standby did not handle what was left: %v", err)
+	}
+	for i := range 8 {
+		if _, ok := handled.Load(fmt.Sprint(i)); !ok {
+			t.Errorf("/slow %d never handled", i)
+		}
+	}
+}

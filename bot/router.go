@@ -379,14 +379,34 @@ func (a *App) handle(ctx context.Context, u *models.Update) bool {
 		return false
 	}
 	a.told.Delete(u.ID)
-	// A fresh context: the update was handled, and that must be recorded even during shutdown.
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := a.Store.MarkHandled(mctx, u.ID, outcome); err != nil {
-		a.Log.Error("update handled but not marked", "update_id", u.ID, "err", err)
-	}
+	a.markHandled(ctx, u.ID, outcome)
 	a.Log.Debug("update handled", slog.Int64("update_id", u.ID), slog.String("outcome", outcome), slog.Duration("took", time.Since(start)))
 	return true
+}
+
+// markHandled records that an update was handled. The database may be away just then: the
+// record is retried until it is back (holding the chat's later updates), because an update
+// left unmarked would be handled again, and its reply sent twice, when the polling lease is
+// next taken. Only a stop gives up; the next start then handles the update again.
+func (a *App) markHandled(ctx context.Context, id int64, outcome string) {
+	for failures := 1; ; failures++ {
+		// A fresh context: the update was handled, which must be recorded even during shutdown.
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err := a.Store.MarkHandled(mctx, id, outcome)
+		cancel()
+		if err == nil {
+			return
+		}
+		if failures == 1 {
+			a.Log.Warn("update handled but not yet marked; retrying", "update_id", id, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			a.Log.Error("update handled but not marked", "update_id", id, "err", err)
+			return
+		case <-time.After(backoff(failures)):
+		}
+	}
 }
 
 // groupTraffic reports whether an update comes from a group, supergroup or channel, apart from
