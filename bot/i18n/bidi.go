@@ -11,13 +11,15 @@ import (
 // first strong letter, so a line that starts with "Karachi" or "/status" is laid out left to
 // right, and a date followed by a time, or a code in parentheses, comes out reordered inside a
 // right-to-left line ("23:21 2026-11-26", "status/"). Unicode's first-strong isolates
-// (U+2068 … U+2069) keep such a run in one piece, in its own direction, and the line's
-// direction is then taken from the text around it. They are invisible and not word
-// characters, so a /command inside one is still a command Telegram makes tappable.
+// (U+2068 … U+2069) keep an argument in one piece, in its own direction; a /command stands
+// between left-to-right marks; a right-to-left mark starts a line that would otherwise be laid
+// out left to right. All are invisible and none is a word character, so a marked /command is
+// still a whole word Telegram makes tappable.
 const (
 	fsi = "\u2068" // FIRST STRONG ISOLATE
 	pdi = "\u2069" // POP DIRECTIONAL ISOLATE
 	rlm = "\u200f" // RIGHT-TO-LEFT MARK
+	lrm = "\u200e" // LEFT-TO-RIGHT MARK
 )
 
 // isolateValue wraps a plain (already escaped) template argument of a right-to-left message
@@ -51,13 +53,15 @@ var command = regexp.MustCompile(`(^|[\s(«“])(/[A-Za-z0-9_]+)\b`)
 // copying the code (a reference, a container number) copies no invisible characters.
 var codeIsolate = regexp.MustCompile(`<code>` + fsi + `([^<]*)` + pdi + `</code>`)
 
-// isolateRTL isolates the /commands of a rendered right-to-left message, moves isolates of
+// isolateRTL marks the /commands of a rendered right-to-left message as left to right
+// (between two left-to-right marks rather than in an isolate: Chromium, for one, still shows
+// "alert/" for an isolated "/alert" in a line laid out right to left), moves isolates of
 // arguments out of <code>, and starts with a right-to-left mark each line that has
 // right-to-left words but would be laid out left to right, its first letter being Latin
 // ("<b>focalbot</b> — …", "/alert — …", "UN/LOCODE: …"). Clients that do not skip isolates
 // when they choose a line's direction then lay it out right to left too.
 func isolateRTL(s string) string {
-	s = command.ReplaceAllString(s, "${1}"+fsi+"${2}"+pdi)
+	s = command.ReplaceAllString(s, "${1}"+lrm+"${2}"+lrm)
 	s = codeIsolate.ReplaceAllString(s, fsi+"<code>${1}</code>"+pdi)
 	lines := strings.Split(s, "\n")
 	inCode := false // inside <code> or <pre>: text to copy gets no marks

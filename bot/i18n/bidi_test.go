@@ -8,20 +8,20 @@ import (
 	"focalbot/locales"
 )
 
-// Right-to-left messages keep their left-to-right runs in one piece: arguments and /commands
-// in isolates (outside <code>, so copying a code copies no invisible characters), and a line
-// whose first letter is Latin starts with a right-to-left mark. Left-to-right languages are
-// untouched.
+// Right-to-left messages keep their left-to-right runs in one piece: arguments in isolates
+// (outside <code>, so copying a code copies no invisible characters), /commands between
+// left-to-right marks, and a line whose first letter is Latin starts with a right-to-left
+// mark. Left-to-right languages are untouched.
 func TestRightToLeftIsolatesLeftToRightRuns(t *testing.T) {
 	b, err := i18n.Load(locales.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const fsi, pdi, rlm = "\u2068", "\u2069", "\u200f"
+	const fsi, pdi, rlm, lrm = "\u2068", "\u2069", "\u200f", "\u200e"
 	for _, lang := range []string{"ur", "ps", "fa-AF"} {
 		help := b.T(lang, "help_member", nil)
-		if !strings.Contains(help, fsi+"/alert"+pdi) || !strings.Contains(help, "\n"+rlm+fsi+"/status"+pdi+" ") {
-			t.Errorf("%s help: commands not isolated at the start of right-to-left lines:\n%q", lang, help)
+		if !strings.Contains(help, lrm+"/alert"+lrm) || !strings.Contains(help, "\n"+rlm+lrm+"/status"+lrm+" ") {
+			t.Errorf("%s help: commands not marked left to right at the start of right-to-left lines:\n%q", lang, help)
 		}
 		if !strings.HasPrefix(help, rlm+"<b>focalbot</b>") {
 			t.Errorf("%s help: first line starts with a Latin word but no right-to-left mark: %q", lang, help[:40])
