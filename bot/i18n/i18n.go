@@ -116,13 +116,13 @@ func (b *Bundle) localizer(lang string) *goi18n.Localizer {
 // HTML-escaped, HTML values are not. A missing message renders as its ID, so a gap shows
 // instead of breaking the conversation (the completeness test keeps there being none).
 func (b *Bundle) T(lang, id string, data map[string]any) string {
-	return b.render(lang, &goi18n.LocalizeConfig{MessageID: id, TemplateData: escape(data)})
+	return b.render(lang, &goi18n.LocalizeConfig{MessageID: id, TemplateData: escape(lang, data)})
 }
 
 // N renders message id in lang with the plural form CLDR gives for count; count is also
 // available to the template as .Count.
 func (b *Bundle) N(lang, id string, count int, data map[string]any) string {
-	d := escape(data)
+	d := escape(lang, data)
 	if d == nil {
 		d = map[string]any{}
 	}
@@ -135,10 +135,15 @@ func (b *Bundle) render(lang string, cfg *goi18n.LocalizeConfig) string {
 	if err != nil && s == "" {
 		return cfg.MessageID
 	}
+	if rightToLeft[lang] {
+		s = isolateRTL(s)
+	}
 	return s
 }
 
-func escape(data map[string]any) map[string]any {
+// escape HTML-escapes the plain string arguments; in a right-to-left language it also isolates
+// those that read left to right (see isolateValue).
+func escape(lang string, data map[string]any) map[string]any {
 	if data == nil {
 		return nil
 	}
@@ -147,6 +152,9 @@ func escape(data map[string]any) map[string]any {
 		switch v := v.(type) {
 		case string:
 			out[k] = html.EscapeString(v)
+			if rightToLeft[lang] {
+				out[k] = isolateValue(out[k].(string))
+			}
 		case HTML:
 			out[k] = string(v)
 		default:

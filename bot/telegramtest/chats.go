@@ -346,12 +346,14 @@ func (v chatView) WaitFor(timeout time.Duration, cond func([]Message) bool) ([]M
 }
 
 // WaitForText waits for a bot message (not deleted) whose visible text or
-// caption contains substr, and returns the newest such message.
+// caption contains substr, and returns the newest such message. Invisible direction marks
+// and isolates (which right-to-left messages put around left-to-right runs) are not part of
+// what a reader sees, so they do not stop a match.
 func (v chatView) WaitForText(substr string, timeout time.Duration) (Message, error) {
 	var found Message
 	msgs, err := v.WaitFor(timeout, func(ms []Message) bool {
 		for i := len(ms) - 1; i >= 0; i-- {
-			if !ms[i].Deleted && strings.Contains(ms[i].plain, substr) {
+			if !ms[i].Deleted && strings.Contains(bidiMarks.Replace(ms[i].plain), substr) {
 				found = ms[i]
 				return true
 			}
@@ -367,6 +369,9 @@ func (v chatView) WaitForText(substr string, timeout time.Duration) (Message, er
 	}
 	return found, nil
 }
+
+// bidiMarks removes the invisible direction marks and isolates from a text.
+var bidiMarks = strings.NewReplacer("\u200e", "", "\u200f", "", "\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "")
 
 // WaitForCount waits until the bot has sent at least n messages here.
 func (v chatView) WaitForCount(n int, timeout time.Duration) ([]Message, error) {
