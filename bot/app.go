@@ -97,6 +97,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	}
 	a.poller.handle = a.enqueue
 	a.poller.leftOver = a.handleLeftOver
+	a.poller.beforeRelease = func() { a.seq.close(cfg.ShutdownTimeout) }
 	a.poller.notSaved = a.notSaved
 	a.registerDeliveryNotices()
 	if err := a.getMe(ctx); err != nil {

@@ -29,6 +29,8 @@ type poller struct {
 	handle  func(u *models.Update, id int64)
 	// leftOver queues the stored updates nobody handled, when this instance takes the lease.
 	leftOver func(ctx context.Context)
+	// beforeRelease lets the handlers in flight finish, when stopping, before the lease goes.
+	beforeRelease func()
 	// notSaved is told of the updates of a batch the database did not take (it is out of
 	// reach): they are not confirmed, and come again with the next poll.
 	notSaved func(ctx context.Context, us []*models.Update)

@@ -58,6 +58,11 @@ func (p *poller) runLeased(ctx context.Context) error {
 		}()
 		err = p.run(held)
 		lost()
+		if ctx.Err() != nil && p.beforeRelease != nil {
+			// Stopping: the updates being handled finish before the lease goes, or the next
+			// holder would find them unmarked and handle them again.
+			p.beforeRelease()
+		}
 		release := context.WithoutCancel(ctx)
 		_, _ = conn.ExecContext(release, `SELECT pg_advisory_unlock($1)`, pollLockKey)
 		conn.Close()
