@@ -54,6 +54,7 @@ type alertDraft struct {
 	Content alert.Content `json:"content"`
 	Editing bool          `json:"editing,omitempty"` // a step opened from the review: back to it when done
 	Kind    string        `json:"kind,omitempty"`    // the identifier kind or route role being typed
+	Album   string        `json:"album,omitempty"`   // media_group_id of the album whose first photo was answered
 }
 
 func registerAlertSubmit(a *bot.App) {
@@ -411,8 +412,16 @@ func alertDraftInput(ctx context.Context, r *bot.Request) error {
 			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))},
 				(&bot.Keyboard{}).Row(button(r, "alert_btn_done", "ad:skip")))
 		}
+		// Photos picked together arrive as one message each with a shared media_group_id:
+		// one answer for the album, not one per photo (at one message a second per chat, ten
+		// answers would hold up the Done press by ten seconds).
+		sameAlbum := msg.MediaGroupID != "" && msg.MediaGroupID == d.Album
+		d.Album = msg.MediaGroupID
 		if err := r.SaveConv(ctx, flowAlert, stepFiles, &d); err != nil {
 			return err
+		}
+		if sameAlbum {
+			return nil
 		}
 		return r.Reply(ctx, "alert_file_added", map[string]any{"Count": len(c.Attachments), "Max": alert.MaxFiles},
 			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", "ad:skip")))

@@ -287,3 +287,24 @@ func TestPastedFormLabelSynonyms(t *testing.T) {
 		}
 	}
 }
+
+// Photos picked together (an album) get one answer, not one each, and all are kept.
+func TestAlbumAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	rl := n.replyLang(kazakhRU)
+	n.say(kazakhRU, "/alert\nКлассификация: срочное\nТранспортное средство: авиагруз\n"+
+		"Коносамент (B/L) или AWB: 176-12345675\nОписание: изъято 3 кг", n.plain(rl, "alert_review_head", nil))
+	n.press(kazakhRU, n.plain(rl, "alert_btn_edit_files", nil), prefix(n.plain(rl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles}), 10))
+	before := n.count(kazakhRU)
+	n.users[kazakhRU].SendAlbum(4, "")
+	n.waitNew(kazakhRU, before, n.plain(rl, "alert_file_added", map[string]any{"Count": 1, "Max": alert.MaxFiles}))
+	n.users[kazakhRU].SendPhoto("") // a photo on its own afterwards is answered again
+	n.waitNew(kazakhRU, before, n.plain(rl, "alert_file_added", map[string]any{"Count": 5, "Max": alert.MaxFiles}))
+	if got := n.count(kazakhRU) - before; got != 2 {
+		t.Errorf("%d answers to an album of 4 and one photo, want 2", got)
+	}
+	n.press(kazakhRU, n.plain(rl, "alert_btn_done", nil), n.plain(rl, "alert_review_head", nil))
+	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000001")
+	n.wait(analystEN, "ALR-2026-000001 · attachment 5/5")
+}

@@ -53,6 +53,7 @@ type rfiDraft struct {
 	Urgency   string    `json:"urgency,omitempty"`
 	ReplyBy   time.Time `json:"reply_by,omitzero"`
 	AlertRef  string    `json:"alert_ref,omitempty"`
+	Album     string    `json:"album,omitempty"` // media_group_id of the album whose first photo was answered
 }
 
 // rfiAsk starts a request. Observers submit nothing, so they cannot ask.
@@ -360,8 +361,15 @@ func rfiAskInput(ctx context.Context, r *bot.Request) error {
 		if err := rfiCollect(r, &d.Body, &d.Files); err != nil {
 			return err
 		}
+		// One answer per album (photos picked together), not one per photo.
+		album := r.Update.Message.MediaGroupID
+		sameAlbum := album != "" && album == d.Album
+		d.Album = album
 		if err := r.SaveConv(ctx, rfiAskFlow, "body", d); err != nil {
 			return err
+		}
+		if sameAlbum {
+			return nil
 		}
 		return r.Reply(ctx, "rfi_added", nil, rfiDoneKeyboard(r))
 	case "reply_by":

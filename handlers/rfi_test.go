@@ -662,3 +662,28 @@ func TestRFISendPressedTwice(t *testing.T) {
 		t.Errorf("%d answers stored (%v), want 1", answers, err)
 	}
 }
+
+// Photos picked together (an album) get one "Added." and are all kept.
+func TestRFIAlbumAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	pk := n.pk
+	say(t, pk, "/ask", "Whom do you ask?")
+	pressLabel(t, pk, "Uzbekistan")
+	click(t, pk, "Next →", "Write your request")
+	before := countText(pk.Messages(), "Added.")
+	pk.SendAlbum(3, "seals")
+	seeN(t, pk, "Added.", before+1)
+	say(t, pk, "Was the container released?", "Added.")
+	click(t, pk, "Done", "How urgent") // handled after all of the above: the count is final
+	if got := countText(pk.Messages(), "Added.") - before; got != 2 {
+		t.Errorf("%d answers to an album of 3 and a text, want 2", got)
+	}
+	click(t, pk, "Urgent", "By when")
+	click(t, pk, "24 hours", "Is this about an alert?")
+	click(t, pk, "Skip", "Check your request")
+	review, _ := pk.LastMessage()
+	if !strings.Contains(review.Plain(), "3 files attached") {
+		t.Errorf("review %q does not count 3 files", review.Plain())
+	}
+}

@@ -21,7 +21,8 @@ type Message struct {
 	FileID    string
 	FileName  string
 	Keyboard  [][]Button
-	Edited    int // number of successful edits
+	Album     string // media_group_id of a photo sent as part of an album
+	Edited    int    // number of successful edits
 	// TextEdits counts the edits of the text or caption: Telegram's apps mark a message
 	// "edited" after those, not after a change of its inline keyboard alone.
 	TextEdits int
@@ -196,6 +197,7 @@ func (s *Server) wireMessageLocked(c *chatState, m *Message) wireMessage {
 	default:
 		w.Text, w.Entities = m.plain, m.entities
 	}
+	w.MediaGroupID = m.Album
 	return w
 }
 
@@ -440,6 +442,25 @@ func (u *User) SendPhoto(caption string) int64 {
 	return u.srv.userFile(u, u.id, "photo", "photo.jpg", caption)
 }
 
+// SendAlbum sends n photos as one album, as a phone does when several are picked at once:
+// n messages with one media_group_id, the first carrying the caption. It returns their
+// update_ids.
+func (u *User) SendAlbum(n int, caption string) []int64 {
+	u.srv.mu.Lock()
+	u.srv.nextAlbum++
+	album := fmt.Sprintf("album%d", u.srv.nextAlbum)
+	u.srv.mu.Unlock()
+	ids := make([]int64, n)
+	for i := range ids {
+		c := ""
+		if i == 0 {
+			c = caption
+		}
+		ids[i] = u.srv.userFileIn(u, u.id, "photo", "photo.jpg", c, album)
+	}
+	return ids
+}
+
 // SendDocument sends a document from the user.
 func (u *User) SendDocument(fileName, caption string) int64 {
 	return u.srv.userFile(u, u.id, "document", fileName, caption)
@@ -588,11 +609,15 @@ func (s *Server) userText(u *User, chatID int64, text string) int64 {
 }
 
 func (s *Server) userFile(u *User, chatID int64, kind, name, caption string) int64 {
+	return s.userFileIn(u, chatID, kind, name, caption, "")
+}
+
+func (s *Server) userFileIn(u *User, chatID int64, kind, name, caption, album string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(chatID)
 	fid := s.newFileLocked(kind, name, 48213)
-	m := &Message{ID: c.nextMsg, ChatID: chatID, FromUser: u.id, Caption: caption, Kind: kind, FileID: fid, FileName: name, Date: time.Now(), plain: caption}
+	m := &Message{ID: c.nextMsg, ChatID: chatID, FromUser: u.id, Caption: caption, Kind: kind, FileID: fid, FileName: name, Date: time.Now(), plain: caption, Album: album}
 	c.nextMsg++
 	c.msgs[m.ID] = m
 	id := s.pushLocked("message", s.wireMessageLocked(c, m))

@@ -105,6 +105,7 @@ type Server struct {
 	nextCallback int64
 	files        map[string]fileInfo
 	nextFile     int64
+	nextAlbum    int64
 	commands     map[string][]Command
 
 	limits    Limits

@@ -69,6 +69,7 @@ type wireMessage struct {
 	CaptionEntities []entity        `json:"caption_entities,omitempty"`
 	Photo           []wirePhotoSize `json:"photo,omitempty"`
 	Document        *wireDocument   `json:"document,omitempty"`
+	MediaGroupID    string          `json:"media_group_id,omitempty"`
 	ReplyMarkup     *wireMarkup     `json:"reply_markup,omitempty"`
 }
 
