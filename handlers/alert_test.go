@@ -143,6 +143,17 @@ func (n *network) say(id int64, text, substr string) telegramtest.Message {
 // answer containing substr ("" to wait for nothing).
 func (n *network) press(id int64, text, substr string) telegramtest.Message {
 	n.t.Helper()
+	// The button may be on a message still on its way through the outbox.
+	if _, err := n.users[id].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if _, ok := m.Button(text); ok {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		n.t.Fatalf("user %d: no button %q: %v", id, text, err)
+	}
 	before := n.count(id)
 	if _, err := n.users[id].PressButton(text); err != nil {
 		n.t.Fatal(err)

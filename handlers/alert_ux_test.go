@@ -172,6 +172,18 @@ func TestAnalystPromptsCancel(t *testing.T) {
 		t.Fatalf("text after Cancel decided the alert: %s", s)
 	}
 	n.publishDefault(analystEN, v, ref)
+	// The analyst's copy of the published alert, with Update and Cancel, comes through the
+	// outbox: wait for it before pressing.
+	if _, err := n.users[analystEN].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if _, ok := m.Button(T("alert_btn_update")); ok {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("no published copy with Update: %v", err)
+	}
 	for b, asked := range map[string]string{T("alert_btn_update"): "alert_ask_update", T("alert_btn_cancel_alert"): "alert_ask_cancel"} {
 		ask := n.press(analystEN, b, n.plain("en", asked, map[string]any{"Ref": ref}))
 		if _, ok := ask.Button(T("alert_btn_cancel")); !ok {
