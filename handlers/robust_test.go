@@ -277,6 +277,11 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 		t.Errorf("the step after the restart was asked %d times", n)
 	}
 
+	// The analyst's copy of the request comes through the outbox; let it arrive first, so the
+	// broadcast panel below stays the analyst's newest message.
+	if _, err := an.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+		t.Fatal(err)
+	}
 	sayWait(t, an, "/broadcast", "Send the text in English")
 	sayWait(t, an, "Termez closed.", "Audience: not chosen yet")
 	pressWait(t, an, "Audience", "Now: not chosen yet")
