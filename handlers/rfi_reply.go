@@ -236,17 +236,11 @@ func rfiReply(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIReplied, now); err != nil {
 			return err
 		}
-		to, err := rfiAudience(ctx, tx, x, "watchers", me.ID)
-		if err != nil {
-			return err
-		}
 		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReply, Body: w.Body, Lang: r.Lang, Late: !x.Open(), CreatedAt: now}
-		if _, err := rfiRelay(ctx, tx, x, msg, w.Files, to); err != nil {
+		if err := rfiPost(ctx, tx, x, "watchers", msg, w.Files); err != nil {
 			return err
 		}
-		subject := x.ID
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: "rfi_replied", SubjectID: &subject,
-			After: map[string]any{"ref": x.Ref, "late": msg.Late, "files": len(w.Files)}})
+		return rfiAudit(ctx, tx, me, "rfi_replied", x, map[string]any{"ref": x.Ref, "late": msg.Late, "files": len(w.Files)})
 	})
 	if err != nil {
 		return err
@@ -277,13 +271,8 @@ func rfiAnswer(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 		if !x.Open() {
 			return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 		}
-		to, err := rfiAudience(ctx, tx, x, "targets", me.ID)
-		if err != nil {
-			return err
-		}
 		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgAnswer, Body: w.Body, Lang: r.Lang, CreatedAt: now}
-		_, err = rfiRelay(ctx, tx, x, msg, w.Files, to)
-		return err
+		return rfiPost(ctx, tx, x, "targets", msg, w.Files)
 	})
 	if err != nil {
 		if _, ok := bot.IsUserError(err); ok {
@@ -318,25 +307,15 @@ func rfiDecline(ctx context.Context, r *bot.Request, rfiID int64, reason string)
 		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIDeclined, now); err != nil {
 			return err
 		}
-		to, err := rfiAudience(ctx, tx, x, "watchers", me.ID)
-		if err != nil {
-			return err
-		}
-		if _, err := rfiRelay(ctx, tx, x, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgDecline, Body: reason, Lang: r.Lang, CreatedAt: now}, nil, to); err != nil {
+		if err := rfiPost(ctx, tx, x, "watchers", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgDecline, Body: reason, Lang: r.Lang, CreatedAt: now}, nil); err != nil {
 			return err
 		}
 		if rc.State == store.RFIHandling {
-			pool, err := rfiAudience(ctx, tx, x, "pool:"+rc.Pool, me.ID)
-			if err != nil {
-				return err
-			}
-			if _, err := rfiRelay(ctx, tx, x, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReleased, CreatedAt: now}, nil, pool); err != nil {
+			if err := rfiPost(ctx, tx, x, "pool:"+rc.Pool, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReleased, CreatedAt: now}, nil); err != nil {
 				return err
 			}
 		}
-		subject := x.ID
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: "rfi_declined", SubjectID: &subject,
-			After: map[string]any{"ref": x.Ref}})
+		return rfiAudit(ctx, tx, me, "rfi_declined", x, map[string]any{"ref": x.Ref})
 	})
 	if err != nil {
 		if _, ok := bot.IsUserError(err); ok {
@@ -390,17 +369,10 @@ func rfiTakeButton(ctx context.Context, r *bot.Request) error {
 		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIHandling, now); err != nil {
 			return err
 		}
-		to, err := rfiAudience(ctx, tx, x, "pool:"+rc.Pool, me.ID)
-		if err != nil {
+		if err := rfiPost(ctx, tx, x, "pool:"+rc.Pool, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgTaken, CreatedAt: now}, nil, x.RequesterID); err != nil {
 			return err
 		}
-		to = append(to, x.RequesterID)
-		if _, err := rfiRelay(ctx, tx, x, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgTaken, CreatedAt: now}, nil, to); err != nil {
-			return err
-		}
-		subject := x.ID
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: "rfi_taken", SubjectID: &subject,
-			After: map[string]any{"ref": x.Ref, "pool": rc.Pool}})
+		return rfiAudit(ctx, tx, me, "rfi_taken", x, map[string]any{"ref": x.Ref, "pool": rc.Pool})
 	})
 	if err != nil {
 		return err
@@ -427,16 +399,10 @@ func rfiCloseButton(ctx context.Context, r *bot.Request) error {
 		if !closed {
 			return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 		}
-		to, err := rfiAudience(ctx, tx, x, "targets", me.ID)
-		if err != nil {
+		if err := rfiPost(ctx, tx, x, "targets", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgClosed, CreatedAt: now}, nil); err != nil {
 			return err
 		}
-		if _, err := rfiRelay(ctx, tx, x, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgClosed, CreatedAt: now}, nil, to); err != nil {
-			return err
-		}
-		subject := x.ID
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: "rfi_closed", SubjectID: &subject,
-			After: map[string]any{"ref": x.Ref}})
+		return rfiAudit(ctx, tx, me, "rfi_closed", x, map[string]any{"ref": x.Ref})
 	})
 	if err != nil {
 		return err

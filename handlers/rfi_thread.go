@@ -302,6 +302,24 @@ func rfiEnqueue(ctx context.Context, q store.Querier, r *store.RFI, to []int64, 
 	return err
 }
 
+// rfiPost relays a thread message to a group of the request (see rfiAudience), its author
+// left out, plus any extra recipients, in the caller's transaction.
+func rfiPost(ctx context.Context, tx *sqlx.Tx, x *store.RFI, who string, msg store.RFIMessage, files []rfiFile, extra ...int64) error {
+	to, err := rfiAudience(ctx, tx, x, who, *msg.AuthorID)
+	if err != nil {
+		return err
+	}
+	_, err = rfiRelay(ctx, tx, x, msg, files, append(to, extra...))
+	return err
+}
+
+// rfiAudit records what a member did to a request in the audit log, in the caller's
+// transaction.
+func rfiAudit(ctx context.Context, tx *sqlx.Tx, me *store.Member, action string, x *store.RFI, after map[string]any) error {
+	subject := x.ID
+	return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: action, SubjectID: &subject, After: after})
+}
+
 // rfiAudience picks the members an entry of the thread goes to, never the one who wrote it.
 //   - "watchers": the requester, the copied analysts and CARICC's targets — for replies and
 //     declines;
