@@ -355,40 +355,22 @@ func (s *Server) editLocked(c *chatState, m *Message, ev string) *apiError {
 }
 
 func handleEditMessageText(s *Server, _ context.Context, q *request) (any, *apiError) {
-	text, pm := q.str("text"), q.str("parse_mode")
-	f, e := format(text, pm, q.str("entities"), maxTextLen, "message text is empty", "MESSAGE_TOO_LONG")
-	if e != nil {
-		return nil, e
-	}
-	kb, e := parseReplyMarkup(q.str("reply_markup"))
-	if e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, m, e := s.editTargetLocked(q)
-	if e != nil {
-		return nil, e
-	}
-	if m.FileID != "" {
-		return nil, badRequest("there is no text in the message to edit")
-	}
-	if m.plain == f.plain && slices.Equal(m.entities, f.entities) && keyboardsEqual(m.Keyboard, kb) {
-		return nil, badRequest(notModified)
-	}
-	old := *m
-	// Like Telegram, an edit without reply_markup drops the keyboard.
-	m.Text, m.ParseMode, m.plain, m.entities, m.Keyboard = text, pm, f.plain, f.entities, kb
-	if e := s.editLocked(c, m, EventEdited); e != nil {
-		*m = old
-		return nil, e
-	}
-	return s.wireMessageLocked(c, m), nil
+	return s.editFormatted(q, false)
 }
 
 func handleEditMessageCaption(s *Server, _ context.Context, q *request) (any, *apiError) {
-	caption, pm := q.str("caption"), q.str("parse_mode")
-	f, e := format(caption, pm, q.str("caption_entities"), maxCaptionLen, "", "message caption is too long")
+	return s.editFormatted(q, true)
+}
+
+// editFormatted edits a message's text, or a file message's caption, with the checks
+// Telegram makes: lengths after entity parsing, the right kind of message, a real change.
+func (s *Server) editFormatted(q *request, caption bool) (any, *apiError) {
+	field, entities, limit, empty, tooLong := "text", "entities", maxTextLen, "message text is empty", "MESSAGE_TOO_LONG"
+	if caption {
+		field, entities, limit, empty, tooLong = "caption", "caption_entities", maxCaptionLen, "", "message caption is too long"
+	}
+	value, pm := q.str(field), q.str("parse_mode")
+	f, e := format(value, pm, q.str(entities), limit, empty, tooLong)
 	if e != nil {
 		return nil, e
 	}
@@ -402,14 +384,23 @@ func handleEditMessageCaption(s *Server, _ context.Context, q *request) (any, *a
 	if e != nil {
 		return nil, e
 	}
-	if m.FileID == "" {
+	switch {
+	case !caption && m.FileID != "":
+		return nil, badRequest("there is no text in the message to edit")
+	case caption && m.FileID == "":
 		return nil, badRequest("there is no caption in the message to edit")
 	}
 	if m.plain == f.plain && slices.Equal(m.entities, f.entities) && keyboardsEqual(m.Keyboard, kb) {
 		return nil, badRequest(notModified)
 	}
 	old := *m
-	m.Caption, m.ParseMode, m.plain, m.entities, m.Keyboard = caption, pm, f.plain, f.entities, kb
+	// Like Telegram, an edit without reply_markup drops the keyboard.
+	if caption {
+		m.Caption = value
+	} else {
+		m.Text = value
+	}
+	m.ParseMode, m.plain, m.entities, m.Keyboard = pm, f.plain, f.entities, kb
 	if e := s.editLocked(c, m, EventEdited); e != nil {
 		*m = old
 		return nil, e
