@@ -164,6 +164,34 @@ func (n *network) press(id int64, text, substr string) telegramtest.Message {
 	return n.waitNew(id, before, substr)
 }
 
+// draft is the stored answers of a member's conversation in progress, as JSON text.
+func (n *network) draft(id int64) string {
+	n.t.Helper()
+	var d string
+	if err := n.h.Store.DB.Get(&d, `SELECT data::text FROM conversations WHERE telegram_user_id = $1`, id); err != nil {
+		n.t.Fatal(err)
+	}
+	return d
+}
+
+// fromDestinationToReview answers a draft's steps from the destination (Tashkent) to the
+// review screen: heroin, no risk indicator, a false wall, no goods, 18 t, no text, no files.
+func (n *network) fromDestinationToReview(id int64) {
+	n.t.Helper()
+	l := n.replyLang(id)
+	T := func(msg string) string { return n.plain(l, msg, nil) }
+	n.press(id, T("alert_label_destination"), T("alert_label_destination"))
+	n.say(id, "UZTAS", "Tashkent (UZTAS)")
+	n.press(id, T("alert_btn_done"), T("alert_ask_substance"))
+	n.press(id, T("alert_subst_heroin"), T("alert_ask_risks"))
+	n.press(id, T("alert_btn_done"), T("alert_ask_concealment"))
+	n.press(id, T("alert_conceal_false_wall"), T("alert_ask_goods"))
+	n.press(id, T("alert_btn_skip"), T("alert_ask_quantity"))
+	n.say(id, "18 t", n.plain(l, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
+	n.press(id, T("alert_btn_skip"), n.plain(l, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
+	n.press(id, T("alert_btn_done"), T("alert_review_head"))
+}
+
 // buttonData finds the callback data of a message's button whose data starts with prefix.
 func buttonData(t *testing.T, m telegramtest.Message, prefix string) string {
 	t.Helper()
@@ -681,25 +709,13 @@ func TestAlertDraftCorrections(t *testing.T) {
 	if strings.Contains(cleared.Plain(), "KZALA") {
 		t.Errorf("the place is still listed: %q", cleared.Plain())
 	}
-	var draft string
-	if err := n.h.Store.DB.Get(&draft, `SELECT data::text FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil {
-		t.Fatal(err)
-	}
+	draft := n.draft(kazakhFP)
 	if !strings.Contains(draft, "MSCU1234566") || strings.Contains(draft, "CSQU3054383") || strings.Contains(draft, "KZALA") {
 		t.Errorf("draft after clearing: %s", draft)
 	}
 
 	// The review can go back to every answer, the quantity and the exercise mark included.
-	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
-	n.say(kazakhFP, "UZTAS", "Tashkent (UZTAS)")
-	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
-	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
-	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_concealment"))
-	n.press(kazakhFP, T("alert_conceal_false_wall"), T("alert_ask_goods"))
-	n.press(kazakhFP, T("alert_btn_skip"), T("alert_ask_quantity"))
-	n.say(kazakhFP, "18 t", n.plain(kl, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
-	n.press(kazakhFP, T("alert_btn_skip"), n.plain(kl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
-	n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
+	n.fromDestinationToReview(kazakhFP)
 	n.press(kazakhFP, "✎ "+T("alert_label_quantity"), T("alert_ask_quantity"))
 	review := n.say(kazakhFP, "20 t", T("alert_review_head"))
 	if !strings.Contains(review.Plain(), "20 t") || strings.Contains(review.Plain(), "18 t") {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
 	"focalbot/bot/delivery"
 	"focalbot/bot/store"
@@ -175,23 +174,11 @@ func TestDatabaseOutageMidAlertDraft(t *testing.T) {
 	n.h.RestoreDatabase()
 	n.waitNew(kazakhFP, before, "Almaty (KZALA)")
 
-	var draft string
-	if err := n.h.Store.DB.Get(&draft, `SELECT data::text FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil {
-		t.Fatal(err)
-	}
+	draft := n.draft(kazakhFP)
 	if !strings.Contains(draft, "MSCU1234566") || strings.Count(draft, "KZALA") != 1 {
 		t.Errorf("draft after the outage: %s", draft)
 	}
-	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
-	n.say(kazakhFP, "UZTAS", "Tashkent (UZTAS)")
-	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
-	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
-	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_concealment"))
-	n.press(kazakhFP, T("alert_conceal_false_wall"), T("alert_ask_goods"))
-	n.press(kazakhFP, T("alert_btn_skip"), T("alert_ask_quantity"))
-	n.say(kazakhFP, "18 t", n.plain(kl, "alert_ask_text", map[string]any{"Max": alert.MaxText}))
-	n.press(kazakhFP, T("alert_btn_skip"), n.plain(kl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": 0}))
-	n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
+	n.fromDestinationToReview(kazakhFP)
 	n.press(kazakhFP, T("alert_btn_submit"), "ALR-")
 	n.wait(analystEN, "MSCU1234566")
 	if got := countText(n.users[kazakhFP].Messages(), T("error_unavailable")); got != 1 {
