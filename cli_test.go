@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot/bottest"
 	"focalbot/bot/store"
@@ -141,5 +145,40 @@ func TestCLIMembers(t *testing.T) {
 	}
 	if err := runMembers(ctx, []string{"suspend", "999"}, e, &bytes.Buffer{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown member: %v", err)
+	}
+}
+
+// Every command that needs the schema applies pending migrations first, as `run` does: on a
+// database just created, `members list` and `places list` answer instead of failing with
+// `relation … does not exist`.
+func TestCommandsMigrateAFreshDatabase(t *testing.T) {
+	server := storetest.ServerURL(t)
+	db, err := sqlx.Open("postgres", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	name := fmt.Sprintf("focalbot_fresh_%d", time.Now().UnixNano())
+	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
+	fresh := server + " dbname=" + name // a key=value connection string
+	if u, err := url.Parse(server); err == nil && u.Scheme != "" {
+		u.Path = "/" + name
+		fresh = u.String()
+	}
+
+	var out bytes.Buffer
+	if err := runMembers(context.Background(), []string{"list"}, env(map[string]string{"DATABASE_URL": fresh}), &out); err != nil {
+		t.Fatalf("members list on a fresh database: %v", err)
+	}
+	t.Setenv("DATABASE_URL", fresh)
+	out.Reset()
+	if err := placesCLI(context.Background(), []string{"list", "-country", "KZ"}, &out); err != nil {
+		t.Fatalf("places list on a fresh database: %v", err)
+	}
+	if !strings.Contains(out.String(), "KZ") {
+		t.Errorf("places list printed no Kazakh place: %q", out.String())
 	}
 }

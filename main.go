@@ -128,7 +128,11 @@ func run(ctx context.Context) error {
 }
 
 func migrate(ctx context.Context) error {
-	st, cfg, err := openDatabase(ctx, os.Getenv)
+	cfg, err := bot.LoadConfig(os.Getenv, "DATABASE_URL")
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -137,14 +141,24 @@ func migrate(ctx context.Context) error {
 }
 
 // openDatabase is how the commands that need only the database start: DATABASE_URL from the
-// environment, connected.
+// environment, connected, with its pending migrations applied (unless RUN_MIGRATIONS=false), so
+// that every command works on a fresh database as `run` does.
 func openDatabase(ctx context.Context, getenv func(string) string) (*store.Store, *bot.Config, error) {
 	cfg, err := bot.LoadConfig(getenv, "DATABASE_URL")
 	if err != nil {
 		return nil, nil, err
 	}
 	st, err := openStore(ctx, cfg)
-	return st, cfg, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.RunMigrations {
+		if err := st.Migrate(ctx, newLogger(cfg)); err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+	}
+	return st, cfg, nil
 }
 
 func openStore(ctx context.Context, cfg *bot.Config) (*store.Store, error) {
