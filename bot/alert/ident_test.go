@@ -81,6 +81,15 @@ func TestParsePlace(t *testing.T) {
 		{"TJ", "", "TJ", false, ""},
 		{"TJ Some border post", "", "TJ", false, ""},
 		{"Termez", "", "", false, "alert_err_place_ambiguous"},
+		// In any script the network writes (bot/placename).
+		{"Алматы", "KZALA", "KZ", false, ""},
+		{"Алма-Ата", "KZALA", "KZ", false, ""},
+		{"Тошкент", "UZTAS", "UZ", false, ""},
+		{"Хоргос", "KZHOR", "KZ", false, ""},
+		{"Qorghas", "KZHOR", "KZ", false, ""},
+		{"UZ Termiz", "UZTER", "UZ", false, ""},
+		{"ფოთი", "GEPTI", "GE", false, ""},
+		{"کراچی", "PKKHI", "PK", false, ""},
 		{"Nowhere at all", "", "", false, "alert_err_place"},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"golang.org/x/text/language"
+
+	"focalbot/bot/placename"
 )
 
 // placesCSV holds the UN/LOCODE places of the network's countries and neighbours; its header
@@ -43,7 +45,7 @@ func loadPlaces() {
 			continue
 		}
 		places.byLocode[p.Locode] = p
-		k := fold(p.Name)
+		k := placename.Key(p.Name)
 		places.byName[k] = append(places.byName[k], p)
 	}
 }
@@ -55,13 +57,26 @@ func LookupLocode(locode string) (KnownPlace, bool) {
 	return p, ok
 }
 
-// placesNamed finds places by name, optionally in one country.
+// placesNamed finds places by name, in any script (placename), optionally in one country.
 func placesNamed(name, country string) []KnownPlace {
 	places.once.Do(loadPlaces)
 	var out []KnownPlace
-	for _, p := range places.byName[fold(name)] {
+	add := func(p KnownPlace) {
+		for _, q := range out {
+			if q.Locode == p.Locode {
+				return
+			}
+		}
 		if country == "" || p.Locode[:2] == country {
 			out = append(out, p)
+		}
+	}
+	for _, p := range places.byName[placename.Key(name)] {
+		add(p)
+	}
+	for _, locode := range placename.Locodes(name) {
+		if p, ok := places.byLocode[locode]; ok {
+			add(p)
 		}
 	}
 	return out
