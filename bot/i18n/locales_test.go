@@ -132,8 +132,9 @@ var scripts = map[string]*unicode.RangeTable{
 	"ps": unicode.Arabic, "fa-AF": unicode.Arabic, "ur": unicode.Arabic,
 }
 
-// names may stay in Latin letters in any language: proper names, codes and commands.
-var latinNames = regexp.MustCompile(`(?i)\b(focalbot|telegram|caricc|unodc|wco|ccp|iso|imo|un/locode|locode|b/l|awb|hs|pcr|rfi|alr|utc|id|https?://\S+)\b|\b\d+[hdm]\b|/[a-z_]+|{{[^}]*}}|<[^>]*>|&\w+;`)
+// names may stay in Latin letters in any language: proper names, codes and commands, and the
+// examples people type as they are (PKTOR, KZHOR, /placeadd KZ Nur Zholy, {{.Country}}ABC).
+var latinNames = regexp.MustCompile(`(?i)\b(focalbot|telegram|caricc|unodc|wco|ccp|iso|imo|un/locode|locode|b/l|awb|hs|pcr|rfi|alr|utc|id|pktor|kzhor|kz nur zholy|https?://\S+)\b|\b\d+[hdm]\b|/[a-z_]+|{{[^}]*}}(ABC)?|<[^>]*>|&\w+;`)
 
 // Each locale's text is in its own script: no English left in another language's file.
 func TestLocaleScripts(t *testing.T) {
