@@ -157,6 +157,9 @@ func Text(m map[string]string) string {
 // HTML tags and entities.
 var markup = regexp.MustCompile(`/[A-Za-z_]+|{{[^}]*}}|<[^>]*>|&\w+;`)
 
+// Wording is the text of a message without its markup: what a glossary term is looked for in.
+func Wording(m map[string]string) string { return markup.ReplaceAllString(Text(m), " ") }
+
 // invisible are the direction marks and isolates a right-to-left text may carry.
 var invisible = strings.NewReplacer("\u2068", "", "\u2069", "", "\u200e", "", "\u200f", "")
 
@@ -184,7 +187,7 @@ func (s *Set) TermFindings() []Finding {
 	var out []Finding
 	ref := s.Files[Reference]
 	for _, id := range sortedIDs(ref) {
-		en := markup.ReplaceAllString(Text(ref[id]), " ")
+		en := Wording(ref[id])
 		for _, t := range s.Terms {
 			if !t.Pattern.MatchString(en) {
 				continue
