@@ -85,6 +85,12 @@ func TestLanguageNames(t *testing.T) {
 			if strings.ContainsAny(n, "()") || n == code {
 				t.Errorf("LanguageName(%s, %s) = %q", lang, code, n)
 			}
+			for _, r := range n {
+				if unicode.IsLetter(r) && !unicode.Is(scripts[lang], r) && !unicode.Is(unicode.Common, r) {
+					t.Errorf("LanguageName(%s, %s) = %q: not in the script of %s", lang, code, n, lang)
+					break
+				}
+			}
 			if other, dup := seen[n]; dup {
 				t.Errorf("LanguageName(%s): %s and %s are both %q", lang, other, code, n)
 			}
