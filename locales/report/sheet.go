@@ -150,7 +150,11 @@ func setText(lines []string, id, form, text string) ([]string, bool) {
 			return lines, true
 		}
 	}
-	// A form the message did not have: after its last field.
+	// A form the message did not have (left empty: not needed in this language), after its
+	// last field.
+	if text == "" {
+		return lines, false
+	}
 	at := end
 	for at > start+1 && strings.TrimSpace(lines[at-1]) == "" {
 		at--
