@@ -97,8 +97,8 @@ func importSheet(r io.Reader, dir string) (int, error) {
 	}
 	for lang, lines := range files {
 		data := strings.Join(lines, "\n")
-		var check map[string]map[string]string
-		if _, err := toml.Decode(data, &check); err != nil {
+		var parsed map[string]map[string]string
+		if _, err := toml.Decode(data, &parsed); err != nil {
 			return changed, fmt.Errorf("%s.toml would not parse: %w", lang, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, lang+".toml"), []byte(data), 0o644); err != nil {
