@@ -39,8 +39,9 @@ func exportSheet(w io.Writer, set *check.Set, lang string) error {
 	}
 	for _, id := range ids {
 		var terms []string
+		wording := check.Wording(ref[id])
 		for _, t := range set.Terms {
-			if t.Pattern.MatchString(check.Wording(ref[id])) {
+			if t.Pattern.MatchString(wording) {
 				terms = append(terms, t.English+" = "+t.Forms[lang])
 			}
 		}
@@ -74,29 +75,28 @@ func importSheet(r io.Reader, dir string) (int, error) {
 	if len(rows) == 0 || strings.Join(rows[0], ",") != strings.Join(sheetHeader, ",") {
 		return 0, fmt.Errorf("not a review sheet: the first row must be %s", strings.Join(sheetHeader, ","))
 	}
-	files := map[string][]string{} // lang → lines
+	files := map[string]*sheetFile{} // by language
 	changed := 0
 	for i, row := range rows[1:] {
 		lang, id, form, text := row[0], row[1], row[2], row[5]
 		if lang == check.Reference || strings.ContainsAny(lang, `/\.`) || !validForm(form) {
 			return changed, fmt.Errorf("row %d: language %q, form %q", i+2, lang, form)
 		}
-		lines, ok := files[lang]
+		f, ok := files[lang]
 		if !ok {
 			data, err := os.ReadFile(filepath.Join(dir, lang+".toml"))
 			if err != nil {
 				return changed, fmt.Errorf("row %d: %w", i+2, err)
 			}
-			lines = strings.Split(string(data), "\n")
+			f = newSheetFile(strings.Split(string(data), "\n"))
+			files[lang] = f
 		}
-		var did bool
-		if lines, did = setText(lines, id, form, text); did {
+		if f.set(id, form, text) {
 			changed++
 		}
-		files[lang] = lines
 	}
-	for lang, lines := range files {
-		data := strings.Join(lines, "\n")
+	for lang, f := range files {
+		data := strings.Join(f.lines, "\n")
 		var parsed map[string]map[string]string
 		if _, err := toml.Decode(data, &parsed); err != nil {
 			return changed, fmt.Errorf("%s.toml would not parse: %w", lang, err)
@@ -117,49 +117,67 @@ func validForm(form string) bool {
 	return false
 }
 
-// setText sets one form of one message in the lines of a locale file, and reports whether it
-// changed anything.
-func setText(lines []string, id, form, text string) ([]string, bool) {
-	line := form + " = " + tomlString(text)
-	start := -1
-	for i, l := range lines {
-		if l == "["+id+"]" {
-			start = i
-			break
+// sheetFile is the lines of a locale file and where each message's [id] line is.
+type sheetFile struct {
+	lines []string
+	at    map[string]int
+}
+
+func newSheetFile(lines []string) *sheetFile {
+	f := &sheetFile{lines: lines}
+	f.index()
+	return f
+}
+
+func (f *sheetFile) index() {
+	f.at = map[string]int{}
+	for i, l := range f.lines {
+		if strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]") {
+			f.at[l[1:len(l)-1]] = i
 		}
 	}
-	if start < 0 {
+}
+
+// set sets one form of one message, and reports whether it changed anything.
+func (f *sheetFile) set(id, form, text string) bool {
+	line := form + " = " + tomlString(text)
+	start, ok := f.at[id]
+	if !ok {
 		if text == "" {
-			return lines, false
+			return false
 		}
-		for len(lines) > 0 && lines[len(lines)-1] == "" {
-			lines = lines[:len(lines)-1]
+		for len(f.lines) > 0 && f.lines[len(f.lines)-1] == "" {
+			f.lines = f.lines[:len(f.lines)-1]
 		}
-		return append(lines, "", "["+id+"]", line, ""), true
+		f.lines = append(f.lines, "", "["+id+"]", line, "")
+		f.at[id] = len(f.lines) - 3
+		return true
 	}
 	end := start + 1
-	for end < len(lines) && !strings.HasPrefix(lines[end], "[") {
+	for end < len(f.lines) && !strings.HasPrefix(f.lines[end], "[") {
 		end++
 	}
 	for i := start + 1; i < end; i++ {
-		if strings.HasPrefix(lines[i], form+" = ") {
-			if lines[i] == line {
-				return lines, false
+		if strings.HasPrefix(f.lines[i], form+" = ") {
+			if f.lines[i] == line {
+				return false
 			}
-			lines[i] = line
-			return lines, true
+			f.lines[i] = line
+			return true
 		}
 	}
 	// A form the message did not have (left empty: not needed in this language), after its
 	// last field.
 	if text == "" {
-		return lines, false
+		return false
 	}
 	at := end
-	for at > start+1 && strings.TrimSpace(lines[at-1]) == "" {
+	for at > start+1 && strings.TrimSpace(f.lines[at-1]) == "" {
 		at--
 	}
-	return append(lines[:at], append([]string{line}, lines[at:]...)...), true
+	f.lines = append(f.lines[:at], append([]string{line}, f.lines[at:]...)...)
+	f.index()
+	return true
 }
 
 // tomlString writes s as a TOML basic string in the style of the locale files: UTF-8 as is,
