@@ -176,12 +176,18 @@ func TestTajikHasNoRussianLetters(t *testing.T) {
 // quoteInWord is an ASCII or typographic apostrophe between two letters.
 var quoteInWord = regexp.MustCompile(`\pL['‘’` + "`" + `]\pL`)
 
+// misplacedTurned is ʻ after another letter than o or g, or ʼ after o or g.
+var misplacedTurned = regexp.MustCompile(`[^oOgG]ʻ|[oOgG]ʼ`)
+
 // Uzbek writes oʻ, gʻ with ʻ (U+02BB) and the tutuq belgisi with ʼ (U+02BC), never an ASCII or
 // curly apostrophe inside a word.
 func TestUzbekApostrophes(t *testing.T) {
 	eachText(t, "uz", func(id, text string) {
 		if m := quoteInWord.FindString(text); m != "" {
 			t.Errorf("uz %s: %q: write ʻ (U+02BB) or ʼ (U+02BC)", id, m)
+		}
+		if m := misplacedTurned.FindString(text); m != "" {
+			t.Errorf("uz %s: %q: ʻ belongs after o and g (oʻ, gʻ), ʼ elsewhere", id, m)
 		}
 	})
 }
