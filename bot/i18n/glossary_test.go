@@ -1,6 +1,8 @@
 package i18n_test
 
 import (
+	"io/fs"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -209,5 +211,23 @@ func TestRightToLeftNumbersIsolated(t *testing.T) {
 				t.Errorf("%s %s: %q outside an isolate (\\u2068 … \\u2069)", lang, id, m[2])
 			}
 		})
+	}
+}
+
+// Every message file of locales/ is embedded (locales.FS takes the files named by a language
+// code, so that the glossary is not read as one): a new language's file is not left out.
+func TestEveryLocaleFileEmbedded(t *testing.T) {
+	entries, err := os.ReadDir("../../locales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".toml") || name == "glossary.toml" {
+			continue
+		}
+		if _, err := fs.Stat(locales.FS, name); err != nil {
+			t.Errorf("locales/%s is not in locales.FS: add its pattern to locales/embed.go", name)
+		}
 	}
 }
