@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run sandbox build test lint bench crashtest migrate
+.PHONY: run sandbox build test lint bench crashtest migrate locales
 
 ## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
 ## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
@@ -34,6 +34,11 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## locales: what the translations lack: messages missing from a language, still in English, or
+##          not using the glossary's terms and examples (locales/glossary.toml); LOCALE=kk for one
+locales:
+	$(GO) run ./locales/report $(if $(LOCALE),-lang $(LOCALE))
 
 ## bench: the benchmarks, each printing its figures beside its target
 bench:

@@ -242,10 +242,10 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 
 	netPress(t, a, "Add a language")
 	netWaitText(t, a, "add (or replace) a version")
-	netPress(t, a, "русский")
-	netWaitText(t, a, "Send the text in русский")
+	netPress(t, a, "Русский")
+	netWaitText(t, a, "Send the text in Русский")
 	a.SendText("Ж/д переход Достык закрыт 10–12 марта <ремонт>.")
-	netWaitText(t, a, "Languages: English (for everyone else), русский")
+	netWaitText(t, a, "Languages: English (for everyone else), Русский")
 
 	netPress(t, a, "Preview")
 	preview := netWaitText(t, a, "Preview of broadcast #")

@@ -742,7 +742,7 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Errorf("Pashto not offered in its own name: %+v", picker.Buttons())
 	}
 	press(t, out, picker, "lang:kk")
-	expect(t, out, "Енді бот сізбен мына тілде сөйлеседі: қазақ тілі")
+	expect(t, out, "Енді бот сізбен мына тілде сөйлеседі: Қазақша")
 	h.Restart()
 	if m := next(t, out, func() { out.SendText("/help") }); !strings.Contains(m.Plain(), "шақырылған қызметкерлер") {
 		t.Errorf("outsider's language lost: %q", m.Plain())

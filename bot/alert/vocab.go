@@ -102,9 +102,14 @@ func (v Vocabulary) Names(tr Translator, lang string) []string {
 	return out
 }
 
-// fold makes typed words comparable: lower case, single spaces, no surrounding punctuation.
+// apostrophes folds every apostrophe people type for Uzbek's ʻ and ʼ (oʻ, gʻ, maʼlumot) to
+// the ASCII one: a phone keyboard gives ' or ’, the locale files write ʻ and ʼ.
+var apostrophes = strings.NewReplacer("ʻ", "'", "ʼ", "'", "‘", "'", "’", "'", "`", "'")
+
+// fold makes typed words comparable: lower case, single spaces, one apostrophe, no surrounding
+// punctuation.
 func fold(s string) string {
-	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	s = apostrophes.Replace(strings.ToLower(strings.Join(strings.Fields(s), " ")))
 	return strings.Trim(s, " .;:!?\"'«»")
 }
 

@@ -58,9 +58,22 @@ func MatchSupported(code string) string {
 	return Default
 }
 
-// NativeName is a language's name in that language ("русский", "پښتو", "دری"): how each
-// language is offered in the language picker, readable whatever language is active.
+// nativeNames are the languages of the network as each calls itself in a list to pick from:
+// capitalised, in the form the speakers use («Русский», «Oʻzbekcha» with the ʻ of the Latin
+// standard), where CLDR has lower case, U+2018 or a bare adjective.
+var nativeNames = map[string]string{
+	"en": "English", "ru": "Русский", "kk": "Қазақша", "ky": "Кыргызча", "tg": "Тоҷикӣ",
+	"tk": "Türkmençe", "uz": "Oʻzbekcha", "ka": "ქართული", "uk": "Українська", "az": "Azərbaycanca",
+	"ps": "پښتو", "fa-AF": "دری", "ur": "اردو",
+}
+
+// NativeName is a language's name in that language ("Русский", "پښتو", "دری"): how each
+// language is offered in the language picker, readable whatever language is active. The
+// network's own table first, CLDR for any other language.
 func NativeName(code string) string {
+	if n, ok := nativeNames[code]; ok {
+		return n
+	}
 	tag, err := language.Parse(code)
 	if err != nil {
 		return code
@@ -71,10 +84,37 @@ func NativeName(code string) string {
 	return code
 }
 
+// languageNames are the names of the thirteen languages in each of them, in Supported's order,
+// as they stand after "written in": Dari is Dari in every language (CLDR names fa-AF "Persian
+// (Afghanistan)", wrong and sensitive on every text an Afghan officer writes), and each
+// language names the others in one consistent form ("rus tili", not "ruscha" beside "tojik").
+var languageNames = map[string][]string{
+	"en":    {"English", "Russian", "Kazakh", "Kyrgyz", "Tajik", "Turkmen", "Uzbek", "Georgian", "Ukrainian", "Azerbaijani", "Pashto", "Dari", "Urdu"},
+	"ru":    {"английский", "русский", "казахский", "кыргызский", "таджикский", "туркменский", "узбекский", "грузинский", "украинский", "азербайджанский", "пушту", "дари", "урду"},
+	"kk":    {"ағылшын тілі", "орыс тілі", "қазақ тілі", "қырғыз тілі", "тәжік тілі", "түрікмен тілі", "өзбек тілі", "грузин тілі", "украин тілі", "әзірбайжан тілі", "пушту тілі", "дари тілі", "урду тілі"},
+	"ky":    {"англис тили", "орус тили", "казак тили", "кыргыз тили", "тажик тили", "түркмөн тили", "өзбек тили", "грузин тили", "украин тили", "азербайжан тили", "пушту тили", "дари тили", "урду тили"},
+	"tg":    {"англисӣ", "русӣ", "қазоқӣ", "қирғизӣ", "тоҷикӣ", "туркманӣ", "ӯзбекӣ", "гурҷӣ", "украинӣ", "озарбойҷонӣ", "пашту", "дарӣ", "урду"},
+	"tk":    {"iňlis dili", "rus dili", "gazak dili", "gyrgyz dili", "täjik dili", "türkmen dili", "özbek dili", "gruzin dili", "ukrain dili", "azerbaýjan dili", "peştun dili", "dari dili", "urdu dili"},
+	"uz":    {"ingliz tili", "rus tili", "qozoq tili", "qirgʻiz tili", "tojik tili", "turkman tili", "oʻzbek tili", "gruzin tili", "ukrain tili", "ozarbayjon tili", "pushtu tili", "dari tili", "urdu tili"},
+	"ka":    {"ინგლისური", "რუსული", "ყაზახური", "ყირგიზული", "ტაჯიკური", "თურქმენული", "უზბეკური", "ქართული", "უკრაინული", "აზერბაიჯანული", "პუშტუ", "დარი", "ურდუ"},
+	"uk":    {"англійська", "російська", "казахська", "киргизька", "таджицька", "туркменська", "узбецька", "грузинська", "українська", "азербайджанська", "пушту", "дарі", "урду"},
+	"az":    {"ingilis dili", "rus dili", "qazax dili", "qırğız dili", "tacik dili", "türkmən dili", "özbək dili", "gürcü dili", "ukrayna dili", "azərbaycan dili", "puştu dili", "dəri dili", "urdu dili"},
+	"ps":    {"انګرېزي", "روسي", "قزاقي", "قرغیزي", "تاجکي", "ترکمني", "ازبکي", "ګرجي", "اوکرایني", "اذربایجاني", "پښتو", "دري", "اردو"},
+	"fa-AF": {"انگلیسی", "روسی", "قزاقی", "قرغیزی", "تاجکی", "ترکمنی", "ازبکی", "گرجی", "اوکراینی", "آذربایجانی", "پشتو", "دری", "اردو"},
+	"ur":    {"انگریزی", "روسی", "قازق", "کرغیز", "تاجک", "ترکمان", "ازبک", "جارجیائی", "یوکرینی", "آذربائیجانی", "پشتو", "دری", "اردو"},
+}
+
 // LanguageName is the name of language code in the reader's language lang ("kk" in ru:
-// казахский), for labelling free text with the language it was written in; English, then the
-// code, where CLDR has no name.
+// казахский), for labelling free text with the language it was written in: the network's own
+// table for its thirteen languages, else CLDR in the reader's language, English, the code.
 func LanguageName(lang, code string) string {
+	if names, ok := languageNames[lang]; ok {
+		for i, c := range Supported {
+			if c == code {
+				return names[i]
+			}
+		}
+	}
 	named, err := language.Parse(code)
 	if err != nil {
 		return code

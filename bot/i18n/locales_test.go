@@ -1,11 +1,13 @@
 package i18n_test
 
 import (
+	"fmt"
 	"io/fs"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -20,24 +22,40 @@ import (
 // messageFile is a locale file as written: message ID → field (description, one, other, …).
 type messageFile map[string]map[string]string
 
+var (
+	filesOnce   sync.Once
+	filesLoaded map[string]messageFile
+	filesErr    error
+)
+
+// loadFiles decodes the locale files once for all tests (they are embedded: they cannot
+// change); callers must not modify what it returns.
 func loadFiles(t *testing.T) map[string]messageFile {
 	t.Helper()
+	filesOnce.Do(func() { filesLoaded, filesErr = decodeFiles() })
+	if filesErr != nil {
+		t.Fatal(filesErr)
+	}
+	if filesLoaded[i18n.Default] == nil {
+		t.Fatalf("no %s.toml", i18n.Default)
+	}
+	return filesLoaded
+}
+
+func decodeFiles() (map[string]messageFile, error) {
 	names, err := fs.Glob(locales.FS, "*.toml")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	files := map[string]messageFile{}
 	for _, n := range names {
 		var f messageFile
 		if _, err := toml.DecodeFS(locales.FS, n, &f); err != nil {
-			t.Fatalf("%s: %v", n, err)
+			return nil, fmt.Errorf("%s: %w", n, err)
 		}
 		files[strings.TrimSuffix(n, ".toml")] = f
 	}
-	if files[i18n.Default] == nil {
-		t.Fatalf("no %s.toml", i18n.Default)
-	}
-	return files
+	return files, nil
 }
 
 var placeholder = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
@@ -132,8 +150,9 @@ var scripts = map[string]*unicode.RangeTable{
 	"ps": unicode.Arabic, "fa-AF": unicode.Arabic, "ur": unicode.Arabic,
 }
 
-// names may stay in Latin letters in any language: proper names, codes and commands.
-var latinNames = regexp.MustCompile(`(?i)\b(focalbot|telegram|caricc|unodc|wco|ccp|iso|imo|un/locode|locode|b/l|awb|hs|pcr|rfi|alr|utc|id|https?://\S+)\b|\b\d+[hdm]\b|/[a-z_]+|{{[^}]*}}|<[^>]*>|&\w+;`)
+// names may stay in Latin letters in any language: proper names, codes and commands, and the
+// examples people type as they are (PKTOR, KZHOR, /placeadd KZ Nur Zholy, {{.Country}}ABC).
+var latinNames = regexp.MustCompile(`(?i)\b(focalbot|telegram|caricc|unodc|wco|ccp|iso|imo|un/locode|locode|b/l|awb|hs|pcr|rfi|alr|utc|id|pktor|kzhor|kz nur zholy|https?://\S+)\b|\b\d+[hdm]\b|/[a-z_]+|{{[^}]*}}(ABC)?|<[^>]*>|&\w+;`)
 
 // Each locale's text is in its own script: no English left in another language's file.
 func TestLocaleScripts(t *testing.T) {
