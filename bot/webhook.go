@@ -27,9 +27,10 @@ import (
 //
 // Handling stays with one instance, the holder of the lease that would otherwise poll: it
 // handles the stored updates in update_id order, woken by a NOTIFY on store.InboundChannel
-// from whichever instance stored one, and every inboxSweep in case a notice was missed. Since
-// Telegram posts a chat's next update only after the previous one was answered, and the answer
-// comes after the store, a chat's updates are stored, and so handled, in order.
+// from whichever instance stored one, and every inboxSweep in case a notice was missed. The
+// webhook is set with max_connections 1: Telegram posts the next update only after the previous
+// one was answered, and the answer comes after the store, so updates are stored, and handled,
+// in order. (More connections would let two updates of one chat race to be stored.)
 
 // webhookBodyLimit bounds a request's body: an update is a few kilobytes at most.
 const webhookBodyLimit = 1 << 20
@@ -155,11 +156,12 @@ func (a *App) WebhookAddr() string {
 
 // setWebhook registers WEBHOOK_URL with the secret and the kinds of update the bot acts on,
 // retrying while Telegram cannot be reached; a refusal (a URL Telegram will not post to) is
-// final. Each instance does this on start: the same values, so it does no harm.
+// final. Each instance does this on start: the same values, so it does no harm. One connection:
+// see the top of this file; the bot's traffic is a few updates a second at most.
 func (a *App) setWebhook(ctx context.Context) error {
 	for failures := 1; ; failures++ {
 		_, err := a.TG.SetWebhook(ctx, &tg.SetWebhookParams{URL: a.Config.WebhookURL, SecretToken: a.Config.WebhookSecret,
-			AllowedUpdates: allowedUpdates, MaxConnections: 40})
+			AllowedUpdates: allowedUpdates, MaxConnections: 1})
 		if err == nil {
 			return nil
 		}
