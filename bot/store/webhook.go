@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // InboundChannel is the LISTEN/NOTIFY channel that tells the instance handling updates that
@@ -65,28 +64,4 @@ func (s *Store) UnhandledCount(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("unhandled updates: %w", err)
 	}
 	return n, nil
-}
-
-// AdvisoryLockHeld reports whether some session of this database holds the advisory lock key
-// (a lease): doctor's view of whether an instance is serving.
-func (s *Store) AdvisoryLockHeld(ctx context.Context, key int64) (bool, error) {
-	var held bool
-	err := s.DB.GetContext(ctx, &held, `
-		SELECT EXISTS (SELECT 1 FROM pg_locks
-		               WHERE locktype = 'advisory' AND granted
-		                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-		                 AND classid = ($1 >> 32)::oid AND objid = ($1 & 4294967295)::oid AND objsubid = 1)`, key)
-	if err != nil {
-		return false, fmt.Errorf("advisory lock %x: %w", key, err)
-	}
-	return held, nil
-}
-
-// Clock is the database server's time, to compare with this machine's.
-func (s *Store) Clock(ctx context.Context) (time.Time, error) {
-	var t time.Time
-	if err := s.DB.GetContext(ctx, &t, `SELECT clock_timestamp()`); err != nil {
-		return time.Time{}, fmt.Errorf("database clock: %w", err)
-	}
-	return t, nil
 }
