@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run sandbox build test lint bench crashtest migrate
+.PHONY: run sandbox build test lint bench crashtest migrate deploy-check
 
 ## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
 ## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
@@ -43,6 +43,13 @@ bench:
 ##            (CRASHTEST_ARGS, e.g. "-n 10 -recipients 500"; DATABASE_URL or a throwaway cluster)
 crashtest: build
 	$(GO) run ./bot/delivery/crashtest -bin bin/focalbot $(CRASHTEST_ARGS)
+
+## deploy-check: the install files in deploy/: systemd-analyze verify of the unit, promtool check
+##               and test of the alerting rules, the dashboard's queries, the compose file; first
+##               installs what it needs when missing (.ci/deploy-deps)
+deploy-check:
+	@.ci/deploy-deps
+	@.ci/deploy-check
 
 ## migrate: apply database migrations to DATABASE_URL and exit
 migrate:
