@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run sandbox build test lint bench crashtest migrate deploy-check
+.PHONY: run sandbox build test lint bench crashtest migrate deploy-check rollingtest
 
 ## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
 ## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
@@ -50,6 +50,12 @@ crashtest: build
 deploy-check:
 	@.ci/deploy-deps
 	@.ci/deploy-check
+
+## rollingtest: the README's rolling upgrade with the real binaries: two instances of OLD (default: the
+##              same build), a broadcast, the leader stopped and started on this build; reports lost
+##              and duplicated deliveries and the time without a lease holder (needs DATABASE_URL)
+rollingtest: build
+	$(GO) run ./deploy/rollingtest -new bin/focalbot $(if $(OLD),-old $(OLD))
 
 ## migrate: apply database migrations to DATABASE_URL and exit
 migrate:
