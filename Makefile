@@ -53,9 +53,10 @@ deploy-check:
 
 ## rollingtest: the README's rolling upgrade with the real binaries: two instances of OLD (default: the
 ##              same build), a broadcast, the leader stopped and started on this build; reports lost
-##              and duplicated deliveries and the time without a lease holder (needs DATABASE_URL)
+##              and duplicated deliveries and the time without a lease holder (needs DATABASE_URL;
+##              ROLLINGTEST_ARGS=-webhook for updates by webhook through a balancer)
 rollingtest: build
-	$(GO) run ./deploy/rollingtest -new bin/focalbot $(if $(OLD),-old $(OLD))
+	$(GO) run ./deploy/rollingtest -new bin/focalbot $(if $(OLD),-old $(OLD)) $(ROLLINGTEST_ARGS)
 
 ## migrate: apply database migrations to DATABASE_URL and exit
 migrate:

@@ -7,12 +7,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -40,27 +42,29 @@ func main() {
 	oldBin := flag.String("old", "", "the build running before the upgrade")
 	newBin := flag.String("new", "bin/focalbot", "the build after it")
 	recipients := flag.Int("recipients", 600, "recipients of the broadcast (at 25/s: 24 s of sending)")
+	webhook := flag.Bool("webhook", false, "updates by webhook through a round-robin balancer (both builds must have webhook mode)")
 	flag.Parse()
 	if *oldBin == "" {
 		*oldBin = *newBin
 	}
-	if err := run(*oldBin, *newBin, *recipients); err != nil {
+	if err := run(*oldBin, *newBin, *recipients, *webhook); err != nil {
 		fmt.Fprintln(os.Stderr, "rollingtest:", err)
 		os.Exit(1)
 	}
 }
 
 type instance struct {
-	name string
-	bin  string
-	http string
-	cmd  *exec.Cmd
-	done chan struct{}
+	name    string
+	bin     string
+	http    string
+	webhook string // WEBHOOK_ADDR
+	cmd     *exec.Cmd
+	done    chan struct{}
 }
 
 func (in *instance) start(env []string) error {
 	in.cmd = exec.Command(in.bin, "run")
-	in.cmd.Env = append(env, "HTTP_ADDR="+in.http)
+	in.cmd.Env = append(env, "HTTP_ADDR="+in.http, "WEBHOOK_ADDR="+in.webhook)
 	in.cmd.Stdout, in.cmd.Stderr = os.Stdout, os.Stderr
 	if err := in.cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", in.bin, err)
@@ -89,7 +93,38 @@ func (in *instance) leader() bool {
 	return resp.StatusCode == http.StatusOK && !standby
 }
 
-func run(oldBin, newBin string, recipients int) error {
+// balancer passes the emulator's webhook requests to the instances in turn, skipping one that
+// does not answer, as a load balancer with health checks does.
+type balancer struct {
+	mu       sync.Mutex
+	next     int
+	backends []string
+	client   http.Client
+}
+
+func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	b.mu.Lock()
+	start := b.next
+	b.next++
+	b.mu.Unlock()
+	for i := range b.backends {
+		addr := b.backends[(start+i)%len(b.backends)]
+		req, _ := http.NewRequestWithContext(r.Context(), r.Method, "http://"+addr+r.URL.Path, bytes.NewReader(body))
+		req.Header = r.Header.Clone()
+		resp, err := b.client.Do(req)
+		if err != nil {
+			continue
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		return
+	}
+	w.WriteHeader(http.StatusBadGateway)
+}
+
+func run(oldBin, newBin string, recipients int, webhook bool) error {
 	server := os.Getenv("DATABASE_URL")
 	if server == "" {
 		return fmt.Errorf("set DATABASE_URL to a server where a database may be created")
@@ -116,8 +151,21 @@ func run(oldBin, newBin string, recipients int) error {
 	}
 	defer db.Close()
 
-	a := &instance{name: "A", bin: oldBin, http: freeAddr()}
-	b := &instance{name: "B", bin: oldBin, http: freeAddr()}
+	a := &instance{name: "A", bin: oldBin, http: freeAddr(), webhook: freeAddr()}
+	b := &instance{name: "B", bin: oldBin, http: freeAddr(), webhook: freeAddr()}
+	if webhook {
+		lb := &balancer{backends: []string{a.webhook, b.webhook}, client: http.Client{Timeout: 10 * time.Second}}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		hs := &http.Server{Handler: lb, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = hs.Serve(ln) }()
+		defer hs.Close()
+		secret := make([]byte, 24)
+		_, _ = crand.Read(secret)
+		env = append(env, "WEBHOOK_URL=http://"+ln.Addr().String()+"/telegram", "WEBHOOK_SECRET="+hex.EncodeToString(secret))
+	}
 	if err := a.start(env); err != nil {
 		return err
 	}
@@ -178,7 +226,11 @@ func run(oldBin, newBin string, recipients int) error {
 		}
 	}()
 
-	fmt.Printf("rollingtest: old %s, new %s; broadcast to %d at SEND_RATE=25\n", version(oldBin), version(newBin), recipients)
+	mode := "polling"
+	if webhook {
+		mode = "webhook"
+	}
+	fmt.Printf("rollingtest: old %s, new %s; updates by %s; broadcast to %d at SEND_RATE=25\n", version(oldBin), version(newBin), mode, recipients)
 	if err := waitFor("the broadcast under way", func() bool { return srv.Stats().Sent >= recipients/10 }); err != nil {
 		return err
 	}
