@@ -190,9 +190,11 @@ func (d *doctor) clock(ctx context.Context, st *store.Store, telegram time.Time,
 			notes = append(notes, "database clock unread: "+err.Error())
 			level = "warn"
 		} else {
-			skew := db.Sub(before.Add(after.Sub(before) / 2))
+			// Compared with the middle of the round trip: off by at most half of it.
+			rtt := after.Sub(before)
+			skew := db.Sub(before.Add(rtt / 2))
 			notes = append(notes, fmt.Sprintf("database %+.3fs", skew.Seconds()))
-			if skew.Abs() > time.Second {
+			if skew.Abs() > time.Second+rtt/2 {
 				level = "warn"
 			}
 		}
