@@ -54,7 +54,8 @@ deploy-check:
 ## rollingtest: the README's rolling upgrade with the real binaries: two instances of OLD (default: the
 ##              same build), a broadcast, the leader stopped and started on this build; reports lost
 ##              and duplicated deliveries and the time without a lease holder (needs DATABASE_URL;
-##              ROLLINGTEST_ARGS=-webhook for updates by webhook through a balancer)
+##              ROLLINGTEST_ARGS=-webhook for updates by webhook through a balancer, -to-webhook
+##              for the move from polling to a webhook)
 rollingtest: build
 	$(GO) run ./deploy/rollingtest -new bin/focalbot $(if $(OLD),-old $(OLD)) $(ROLLINGTEST_ARGS)
 

@@ -43,11 +43,12 @@ func main() {
 	newBin := flag.String("new", "bin/focalbot", "the build after it")
 	recipients := flag.Int("recipients", 600, "recipients of the broadcast (at 25/s: 24 s of sending)")
 	webhook := flag.Bool("webhook", false, "updates by webhook through a round-robin balancer (both builds must have webhook mode)")
+	toWebhook := flag.Bool("to-webhook", false, "the old instances poll, the restarted ones use the webhook: the README's move from polling to a webhook")
 	flag.Parse()
 	if *oldBin == "" {
 		*oldBin = *newBin
 	}
-	if err := run(*oldBin, *newBin, *recipients, *webhook); err != nil {
+	if err := run(*oldBin, *newBin, *recipients, *webhook, *toWebhook); err != nil {
 		fmt.Fprintln(os.Stderr, "rollingtest:", err)
 		os.Exit(1)
 	}
@@ -124,7 +125,7 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusBadGateway)
 }
 
-func run(oldBin, newBin string, recipients int, webhook bool) error {
+func run(oldBin, newBin string, recipients int, webhook, toWebhook bool) error {
 	server := os.Getenv("DATABASE_URL")
 	if server == "" {
 		return fmt.Errorf("set DATABASE_URL to a server where a database may be created")
@@ -153,7 +154,8 @@ func run(oldBin, newBin string, recipients int, webhook bool) error {
 
 	a := &instance{name: "A", bin: oldBin, http: freeAddr(), webhook: freeAddr()}
 	b := &instance{name: "B", bin: oldBin, http: freeAddr(), webhook: freeAddr()}
-	if webhook {
+	envOld := env
+	if webhook || toWebhook {
 		lb := &balancer{backends: []string{a.webhook, b.webhook}, client: http.Client{Timeout: 10 * time.Second}}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -165,12 +167,15 @@ func run(oldBin, newBin string, recipients int, webhook bool) error {
 		secret := make([]byte, 24)
 		_, _ = crand.Read(secret)
 		env = append(env, "WEBHOOK_URL=http://"+ln.Addr().String()+"/telegram", "WEBHOOK_SECRET="+hex.EncodeToString(secret))
+		if webhook {
+			envOld = env
+		}
 	}
-	if err := a.start(env); err != nil {
+	if err := a.start(envOld); err != nil {
 		return err
 	}
 	time.Sleep(2 * time.Second) // A takes the leases first
-	if err := b.start(env); err != nil {
+	if err := b.start(envOld); err != nil {
 		return err
 	}
 	defer func() { // on an early return: no process left behind
@@ -227,8 +232,11 @@ func run(oldBin, newBin string, recipients int, webhook bool) error {
 	}()
 
 	mode := "polling"
-	if webhook {
+	switch {
+	case webhook:
 		mode = "webhook"
+	case toWebhook:
+		mode = "polling, then webhook from the restarts on"
 	}
 	fmt.Printf("rollingtest: old %s, new %s; updates by %s; broadcast to %d at SEND_RATE=25\n", version(oldBin), version(newBin), mode, recipients)
 	if err := waitFor("the broadcast under way", func() bool { return srv.Stats().Sent >= recipients/10 }); err != nil {
@@ -302,6 +310,9 @@ func run(oldBin, newBin string, recipients int, webhook bool) error {
 		recipients, lost, dups, sentUpdates, stored, handled)
 	fmt.Printf("rollingtest: longest time without a holder: polling lease %s, sending lease %s; longest pause between two sends %s\n",
 		mon.gapPoll.Round(time.Millisecond), mon.gapSend.Round(time.Millisecond), mon.gapSent.Round(time.Millisecond))
+	var longest float64
+	_ = db.Get(&longest, `SELECT coalesce(max(extract(epoch FROM handled_at - received_at)), 0) FROM inbound_updates`)
+	fmt.Printf("rollingtest: longest wait of an update from its store to its handling %.1fs\n", longest)
 	fmt.Printf("rollingtest: pids A %d/%d, B %d/%d (old/new build); sending lease holders in turn: %s\n",
 		aOldPid, a.cmd.Process.Pid, bOldPid, b.cmd.Process.Pid, strings.Join(mon.senders, " → "))
 	if lost > 0 || stored != sentUpdates || handled != stored {
