@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run sandbox build test lint bench crashtest migrate locales
+.PHONY: run sandbox build test lint bench crashtest migrate locales deploy-check rollingtest
 
 ## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
 ## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
@@ -48,6 +48,21 @@ bench:
 ##            (CRASHTEST_ARGS, e.g. "-n 10 -recipients 500"; DATABASE_URL or a throwaway cluster)
 crashtest: build
 	$(GO) run ./bot/delivery/crashtest -bin bin/focalbot $(CRASHTEST_ARGS)
+
+## deploy-check: the install files in deploy/: systemd-analyze verify of the unit, promtool check
+##               and test of the alerting rules, the dashboard's queries, the compose file; first
+##               installs what it needs when missing (.ci/deploy-deps)
+deploy-check:
+	@.ci/deploy-deps
+	@.ci/deploy-check
+
+## rollingtest: the README's rolling upgrade with the real binaries: two instances of OLD (default: the
+##              same build), a broadcast, the leader stopped and started on this build; reports lost
+##              and duplicated deliveries and the time without a lease holder (needs DATABASE_URL;
+##              ROLLINGTEST_ARGS=-webhook for updates by webhook through a balancer, -to-webhook
+##              for the move from polling to a webhook)
+rollingtest: build
+	$(GO) run ./deploy/rollingtest -new bin/focalbot $(if $(OLD),-old $(OLD)) $(ROLLINGTEST_ARGS)
 
 ## migrate: apply database migrations to DATABASE_URL and exit
 migrate:

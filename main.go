@@ -8,6 +8,8 @@
 //	focalbot sandbox   the whole network offline, in a browser (no token needed)
 //	focalbot places    list, add or correct the places of the status board
 //	focalbot export statuses|alerts   CSV for analysis
+//	focalbot healthcheck   exit 0 when /healthz on HTTP_ADDR answers 200, else 1 (containers)
+//	focalbot doctor    check token, database, migrations, webhook, clock, leases (see cli_doctor.go)
 //	focalbot version   print the version
 //
 // Configuration comes from the environment: see bot/config.go or the README.
@@ -39,6 +41,8 @@ const usage = `usage: focalbot [command]   (configuration from the environment; 
   sandbox    the whole network offline, in a browser (no token needed)
   places     list, add or correct the places of the status board
   export     alerts --since DATE | statuses [-country CC]: CSV for analysis
+  healthcheck  exit 0 when /healthz on HTTP_ADDR answers 200, else 1 (container health checks)
+  doctor     check token, database, migrations, webhook, clock and leases; one line each
   version    print the version`
 
 // runExport writes one of the CSV exports to standard output.
@@ -76,6 +80,13 @@ func main() {
 		err = placesCLI(ctx, os.Args[2:], os.Stdout)
 	case "export":
 		err = runExport(ctx, os.Args[2:])
+	case "healthcheck":
+		if err := runHealthcheck(ctx, os.Getenv, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "focalbot:", err)
+			os.Exit(1) // never 2: container runtimes reserve it
+		}
+	case "doctor":
+		err = runDoctor(ctx, os.Getenv, os.Stdout)
 	case "version", "--version", "-v":
 		fmt.Println("focalbot", version)
 	case "help", "--help", "-h":

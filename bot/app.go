@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -45,6 +46,9 @@ type App struct {
 	refuse    Handler
 	told      sync.Map // update ID → true: its sender was told the database is out of reach
 	queued    sync.Map // update ID → true: waiting in the sequencer or being handled
+
+	ops         *opsMetrics            // metrics_ops.go
+	webhookAddr atomic.Pointer[string] // where the webhook listens, once it does (webhook.go)
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -99,6 +103,10 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	a.poller.leftOver = a.handleLeftOver
 	a.poller.beforeRelease = func() { a.seq.close(cfg.ShutdownTimeout) }
 	a.poller.notSaved = a.notSaved
+	if cfg.WebhookURL != "" {
+		a.poller.consume = a.consumeStored
+	}
+	a.ops = newOpsMetrics(a)
 	a.registerDeliveryNotices()
 	if err := a.getMe(ctx); err != nil {
 		return nil, err
@@ -195,6 +203,13 @@ func (a *App) run(ctx context.Context) error {
 		}
 	}()
 
+	stopWebhook, err := a.startWebhook(ctx, httpErr)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	defer stopWebhook()
+
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	dispatcher := &delivery.Dispatcher{Store: a.Store, Sender: a.TG, Renderers: a.renderers, Log: a.Log,
@@ -216,7 +231,6 @@ func (a *App) run(ctx context.Context) error {
 	}()
 	a.Log.Info("focalbot running", "bot", a.Me.Username, "http", a.Config.HTTPAddr)
 
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-httpErr:

@@ -30,6 +30,9 @@ type Config struct {
 	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
 	SendRate        float64       // messages per second across all chats, interactive replies included
 	MaxAttempts     int           // tries of a delivery failing with 5xx or network errors
+	WebhookURL      string        // WEBHOOK_URL: updates come by webhook; "" polls getUpdates
+	WebhookSecret   string        // WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
+	WebhookAddr     string        // WEBHOOK_ADDR: where the webhook listens (behind the TLS proxy)
 
 	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
 	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
@@ -201,6 +204,62 @@ var Settings = []setting{
 			c.MaxAttempts = n
 			return nil
 		}},
+	{Name: "WEBHOOK_URL",
+		Help: "the public https URL Telegram posts updates to; unset, the bot polls getUpdates (and deletes a webhook left set)",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				c.WebhookURL = ""
+				return nil
+			}
+			if err := checkWebhookURL(v); err != nil {
+				return err
+			}
+			c.WebhookURL = v
+			return nil
+		}},
+	{Name: "WEBHOOK_SECRET", Secret: true,
+		Help: "required with WEBHOOK_URL: 32 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. from `openssl rand -hex 32`",
+		apply: func(c *Config, v string) error {
+			if c.WebhookURL == "" {
+				c.WebhookSecret = v
+				return nil
+			}
+			if v == "" {
+				return fmt.Errorf("is required with WEBHOOK_URL: 32 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. from `openssl rand -hex 32`")
+			}
+			if len(v) < 32 || len(v) > 256 || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+				return fmt.Errorf("must be 32 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's alphabet), e.g. from `openssl rand -hex 32`")
+			}
+			c.WebhookSecret = v
+			return nil
+		}},
+	{Name: "WEBHOOK_ADDR", Default: "127.0.0.1:8081",
+		Help: "address the webhook listens on, behind the reverse proxy that ends TLS for WEBHOOK_URL (only with WEBHOOK_URL)",
+		apply: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("must be host:port such as 127.0.0.1:8081")
+			}
+			c.WebhookAddr = v
+			return nil
+		}},
+}
+
+// checkWebhookURL accepts https URLs, as Telegram does, and http ones on the loopback
+// interface, which only the emulator (tests, the sandbox) can post to.
+func checkWebhookURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("must be an https URL without query, such as https://bot.example.org/telegram")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("must be an https URL (Telegram posts only over TLS), such as https://bot.example.org/telegram")
 }
 
 // ConfigError names the variable at fault and how to fix it, in one line.
@@ -269,6 +328,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Duration("poll_timeout", c.PollTimeout),
 		slog.Float64("send_rate", c.SendRate),
 		slog.Bool("paid_broadcast", c.PaidBroadcast),
+		slog.String("webhook_url", c.WebhookURL),
 	)
 }
 

@@ -46,6 +46,11 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"send rate over 1000", map[string]string{"SEND_RATE": "1001", "ALLOW_PAID_BROADCAST": "true"}, nil, "SEND_RATE"},
 		{"paid broadcast not a bool", map[string]string{"ALLOW_PAID_BROADCAST": "maybe"}, nil, "ALLOW_PAID_BROADCAST"},
 		{"max attempts", map[string]string{"DELIVERY_MAX_ATTEMPTS": "0"}, nil, "DELIVERY_MAX_ATTEMPTS"},
+		{"webhook over http", map[string]string{"WEBHOOK_URL": "http://bot.example.org/hook", "WEBHOOK_SECRET": strings.Repeat("a", 32)}, nil, "WEBHOOK_URL"},
+		{"webhook without secret", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook"}, nil, "WEBHOOK_SECRET"},
+		{"webhook secret short", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": strings.Repeat("a", 31)}, nil, "WEBHOOK_SECRET"},
+		{"webhook secret alphabet", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": strings.Repeat("a", 31) + "!"}, nil, "WEBHOOK_SECRET"},
+		{"webhook addr", map[string]string{"WEBHOOK_ADDR": "8081"}, nil, "WEBHOOK_ADDR"},
 		{"secret twice", map[string]string{"TELEGRAM_BOT_TOKEN": "1:abcdef", "TELEGRAM_BOT_TOKEN_FILE": "/x"}, nil, "TELEGRAM_BOT_TOKEN"},
 		{"secret file missing", map[string]string{"TELEGRAM_BOT_TOKEN_FILE": "/no/such/file"}, nil, "TELEGRAM_BOT_TOKEN_FILE"},
 	}
@@ -63,6 +68,23 @@ func TestLoadConfigErrors(t *testing.T) {
 				t.Errorf("error shows the secret: %q", err)
 			}
 		})
+	}
+}
+
+func TestLoadConfigWebhook(t *testing.T) {
+	secret := strings.Repeat("s", 32)
+	for _, u := range []string{"https://bot.example.org/telegram", "http://127.0.0.1:9000/hook", "http://localhost/hook"} {
+		c, err := bot.LoadConfig(env(map[string]string{"WEBHOOK_URL": u, "WEBHOOK_SECRET": secret, "WEBHOOK_ADDR": "0.0.0.0:8081"}))
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if c.WebhookURL != u || c.WebhookSecret != secret || c.WebhookAddr != "0.0.0.0:8081" {
+			t.Errorf("%s: config = %+v", u, c)
+		}
+	}
+	c, err := bot.LoadConfig(env(nil))
+	if err != nil || c.WebhookURL != "" || c.WebhookAddr != "127.0.0.1:8081" {
+		t.Errorf("without WEBHOOK_URL: %+v, %v", c, err)
 	}
 }
 

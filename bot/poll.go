@@ -42,6 +42,9 @@ type poller struct {
 	offset  atomic.Int64 // the highest update ID confirmed (asked past) so far
 	standby atomic.Bool  // another instance holds the polling lease
 	metrics *metrics
+
+	// consume, when set (webhook mode), is what the lease holder runs instead of polling.
+	consume func(ctx context.Context) error
 }
 
 // allowedUpdates are the kinds the bot acts on; others are not delivered at all.

@@ -56,7 +56,11 @@ func (p *poller) runLeased(ctx context.Context) error {
 				}
 			}
 		}()
-		err = p.run(held)
+		if p.consume != nil {
+			err = p.consume(held)
+		} else {
+			err = p.run(held)
+		}
 		lost()
 		if ctx.Err() != nil && p.beforeRelease != nil {
 			// Stopping: the updates being handled finish before the lease goes, or the next
@@ -100,7 +104,7 @@ func (p *poller) tryLease(ctx context.Context) (*sql.Conn, error) {
 // database is back. Another instance polling at the same time (its connection to the database
 // intact) makes Telegram answer one of the two with 409 Conflict, which both retry.
 func (p *poller) peek(ctx context.Context) {
-	if p.notSaved == nil {
+	if p.notSaved == nil || p.consume != nil {
 		return
 	}
 	raws, err := p.getUpdatesWait(ctx, p.offset.Load()+1, 0)

@@ -43,6 +43,13 @@ type Harness struct {
 // Admins lists Telegram user IDs made admins, as ADMIN_TELEGRAM_IDS does.
 func Start(t testing.TB, register func(*bot.App), admins ...int64) *Harness {
 	t.Helper()
+	return StartWith(t, register, nil, admins...)
+}
+
+// StartWith is Start with the configuration changed by configure (when not nil) before the
+// bot starts: webhook mode, for one.
+func StartWith(t testing.TB, register func(*bot.App), configure func(*bot.Config), admins ...int64) *Harness {
+	t.Helper()
 	st, dbURL := storetest.New(t)
 	srv := telegramtest.NewServer()
 	t.Cleanup(srv.Close)
@@ -62,6 +69,9 @@ func Start(t testing.TB, register func(*bot.App), admins ...int64) *Harness {
 	// (bot/delivery tests Telegram's limits against the emulator enforcing them).
 	cfg.SendLimits = &delivery.Limits{PerSecond: 1000}
 	clock := bot.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	if configure != nil {
+		configure(cfg)
+	}
 	h := &Harness{T: t, TG: srv, Store: st, DBURL: dbURL, Config: cfg, Register: register, Clock: clock}
 	h.Run()
 	t.Cleanup(h.Stop)

@@ -23,7 +23,11 @@
 // The server speaks the Bot API as go-telegram/bot calls it (multipart form
 // bodies, including empty ones) and also accepts JSON and urlencoded bodies.
 // getUpdates is a real long poll with offset confirmation; Redeliver hands
-// out an already confirmed update again to exercise deduplication.
+// out an already confirmed update again to exercise deduplication. After
+// setWebhook the updates are POSTed to the webhook instead, one at a time in
+// order with the secret header, again after any answer but 2xx;
+// SetWebhookSecretMode sends a wrong secret or none, WebhookAttempts lists
+// every POST.
 //
 // Everything the bot did is observable: Messages and LastMessage give the
 // current state of a chat, Transcript the ordered log of sends, edits,

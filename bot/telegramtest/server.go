@@ -100,6 +100,7 @@ type Server struct {
 	updWake      chan struct{}
 	allowed      map[string]bool
 	webhookURL   string
+	wh           webhookState
 
 	callbacks    map[string]*callbackState
 	nextCallback int64

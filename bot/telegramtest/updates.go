@@ -256,39 +256,3 @@ func handleGetUpdates(s *Server, ctx context.Context, q *request) (any, *apiErro
 		}
 	}
 }
-
-func handleSetWebhook(s *Server, _ context.Context, q *request) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhookURL = q.str("url")
-	if q.boolean("drop_pending_updates") {
-		s.queue = nil
-		s.redeliver = nil
-	}
-	return true, nil
-}
-
-func handleDeleteWebhook(s *Server, _ context.Context, q *request) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhookURL = ""
-	if q.boolean("drop_pending_updates") {
-		s.queue = nil
-		s.redeliver = nil
-	}
-	return true, nil
-}
-
-func handleGetWebhookInfo(s *Server, _ context.Context, _ *request) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return wireWebhookInfo{URL: s.webhookURL, PendingUpdateCount: len(s.queue) + len(s.redeliver)}, nil
-}
-
-// WebhookURL is the URL last set with setWebhook, "" if none. The emulator
-// does not POST to it; it only makes getUpdates answer 409 as Telegram does.
-func (s *Server) WebhookURL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.webhookURL
-}
