@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -45,6 +46,8 @@ type App struct {
 	refuse    Handler
 	told      sync.Map // update ID → true: its sender was told the database is out of reach
 	queued    sync.Map // update ID → true: waiting in the sequencer or being handled
+
+	consoleURL atomic.Value // string: the web console's base URL once it serves
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -194,6 +197,13 @@ func (a *App) run(ctx context.Context) error {
 			httpErr <- fmt.Errorf("http on %s: %w", a.Config.HTTPAddr, err)
 		}
 	}()
+
+	stopConsole, cerr := a.startConsole(httpErr)
+	if cerr != nil {
+		_ = srv.Close()
+		return cerr
+	}
+	defer stopConsole()
 
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)

@@ -30,6 +30,8 @@ type Config struct {
 	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
 	SendRate        float64       // messages per second across all chats, interactive replies included
 	MaxAttempts     int           // tries of a delivery failing with 5xx or network errors
+	ConsoleAddr     string        // CONSOLE_ADDR: the analysts' web console listens here; "" for none
+	ConsoleURL      string        // CONSOLE_PUBLIC_URL: the console's address as browsers reach it
 
 	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
 	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
@@ -201,6 +203,29 @@ var Settings = []setting{
 			c.MaxAttempts = n
 			return nil
 		}},
+	{Name: "CONSOLE_ADDR",
+		Help: "address of the analysts' web console, e.g. 127.0.0.1:8081; empty: no console",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("must be host:port such as 127.0.0.1:8081")
+				}
+			}
+			c.ConsoleAddr = v
+			return nil
+		}},
+	{Name: "CONSOLE_PUBLIC_URL",
+		Help: "the console's base URL as browsers reach it (https://console.example.org behind a reverse proxy); empty: http://CONSOLE_ADDR",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+					return fmt.Errorf("must be an http(s) URL such as https://console.example.org")
+				}
+			}
+			c.ConsoleURL = strings.TrimRight(v, "/")
+			return nil
+		}},
 }
 
 // ConfigError names the variable at fault and how to fix it, in one line.
@@ -269,6 +294,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Duration("poll_timeout", c.PollTimeout),
 		slog.Float64("send_rate", c.SendRate),
 		slog.Bool("paid_broadcast", c.PaidBroadcast),
+		slog.String("console_addr", c.ConsoleAddr),
 	)
 }
 

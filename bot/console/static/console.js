@@ -1,0 +1,11 @@
+// The console works without this file: it only adds conveniences. Print buttons print the
+// page (the brief); a filter's select submits its form at once.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("form.filters select").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.requestSubmit(); });
+  });
+});
