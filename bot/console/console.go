@@ -222,9 +222,11 @@ func (s *Server) browserLang(r *http.Request) string {
 }
 
 // signinPage shows the button that uses the link. Opening the link does not use it: a
-// program that fetches links to preview them would otherwise spend it.
+// program that fetches links to preview them would otherwise spend it. With auto=1 (the
+// sandbox's Console tab) the page's script presses the button itself.
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "signin", s.browserLang(r), nil, map[string]any{"Token": r.PathValue("token")})
+	s.render(w, r, http.StatusOK, "signin", s.browserLang(r), nil, map[string]any{"Token": r.PathValue("token"),
+		"Auto": r.URL.Query().Get("auto") == "1"})
 }
 
 // signin uses a link and starts a session.

@@ -220,8 +220,38 @@ func TestSignInOnceAndPages(t *testing.T) {
 		t.Errorf("unknown alert: %d, want 404", code)
 	}
 
+	// An attachment comes from Telegram through the server: getFile, then the file.
+	u := n.users[fpID]
+	upd := u.SendDocument("seal.pdf", "")
+	var fileID string
+	for _, e := range u.Transcript() {
+		if e.UpdateID == upd {
+			m, _ := u.Message(e.MessageID)
+			fileID = m.FileID
+		}
+	}
+	if fileID == "" {
+		t.Fatal("the emulator has no file for the document sent")
+	}
+	att := `[{"kind": "document", "file_id": "` + fileID + `", "name": "seal.pdf"}]`
+	if _, err := n.h.Store.DB.Exec(`UPDATE alerts SET content = jsonb_set(content, '{attachments}', $1::jsonb) WHERE id = $2`, att, n.alert.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, page, _ = c.do("GET", "/alerts/"+n.alert.Ref, nil)
+	if !strings.Contains(page, `/alerts/`+n.alert.Ref+`/files/a0`) {
+		t.Error("the alert page does not link its attachment")
+	}
+	code, body, hdr := c.do("GET", "/alerts/"+n.alert.Ref+"/files/a0", nil)
+	if code != http.StatusOK || !strings.Contains(body, fileID) || !strings.Contains(hdr.Get("Content-Disposition"), "seal.pdf") ||
+		hdr.Get("Content-Type") != "application/pdf" {
+		t.Errorf("attachment download: %d %q %v", code, body, hdr)
+	}
+	if code, _, _ := c.do("GET", "/alerts/"+n.alert.Ref+"/files/a1", nil); code != http.StatusNotFound {
+		t.Errorf("a missing attachment: %d, want 404", code)
+	}
+
 	// The CSV export escapes a formula and is audited.
-	code, body, hdr := c.do("GET", "/alerts?substance=heroin&format=csv", nil)
+	code, body, hdr = c.do("GET", "/alerts?substance=heroin&format=csv", nil)
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s", code, hdr.Get("Content-Type"))
 	}

@@ -179,6 +179,3 @@ func (s *Server) mapSVG(p *page, rows []mapRow, now time.Time) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
-
-// StatusColor is a traffic state's colour, for the legend and the table.
-func (p *page) StatusColor(state string) template.CSS { return template.CSS(statusColor[state]) }

@@ -583,18 +583,6 @@ func (p *page) RouteCountries(c alert.Content) string {
 	return i18n.JoinList(p.Lang, names)
 }
 
-// PlaceName is a stop of a route: "Almaty (KZALA)".
-func (p *page) PlaceName(pl alert.Place) string {
-	name := pl.Name
-	if name == "" {
-		name = i18n.CountryName(p.Lang, pl.Country)
-	}
-	if pl.Locode != "" {
-		name += " (" + pl.Locode + ")"
-	}
-	return name
-}
-
 // Member is a member's name with their country, for tables.
 func (p *page) Member(m store.Member) string {
 	if m.DisplayName == "" {

@@ -50,8 +50,6 @@ var funcs = template.FuncMap{
 		}
 		return *n
 	},
-	// css passes one of our own colours (never user input) into a style attribute.
-	"css": func(s string) template.CSS { return template.CSS(s) },
 }
 
 // page is what every template gets: the viewer's language and direction, the words of the
@@ -124,21 +122,24 @@ func (p *page) Country(cc any) string {
 	return ""
 }
 
-// Time shows a time in the viewer's zone; "—" for none.
-func (p *page) Time(t any) string {
+// Time shows a time in the viewer's zone, "—" for none; isolated left to right, so a
+// right-to-left page does not swap its date and hour.
+func (p *page) Time(t any) template.HTML {
+	var s string
 	switch v := t.(type) {
 	case time.Time:
-		if v.IsZero() {
-			return "—"
+		if !v.IsZero() {
+			s = v.In(p.zone).Format("2006-01-02 15:04")
 		}
-		return v.In(p.zone).Format("2006-01-02 15:04")
 	case *time.Time:
-		if v == nil {
-			return "—"
+		if v != nil {
+			s = v.In(p.zone).Format("2006-01-02 15:04")
 		}
-		return v.In(p.zone).Format("2006-01-02 15:04")
 	}
-	return "—"
+	if s == "" {
+		return "—"
+	}
+	return template.HTML(`<bdi dir="ltr">` + s + `</bdi>`)
 }
 
 // Zone names the viewer's zone, shown once per page beside the times.

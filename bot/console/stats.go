@@ -56,7 +56,8 @@ func months(from, to time.Time) []string {
 // series is one key of a monthly chart: its label and a count per month.
 type series struct {
 	Key, Label string
-	Color      string
+	Color      string // the bars' fill
+	Class      string // the legend's swatch: the same colour, from the style sheet (no inline styles under the CSP)
 	N          []int
 	Total      int
 }
@@ -123,6 +124,7 @@ func (s *Server) monthlyChart(r *http.Request, p *page, name, by, title, prefix 
 	totals := make([]int, len(ms))
 	for i := range list {
 		list[i].Color = palette[i%len(palette)]
+		list[i].Class = fmt.Sprintf("c%d", i%len(palette))
 		for m, n := range list[i].N {
 			totals[m] += n
 		}
@@ -242,9 +244,9 @@ func (s *Server) rfiChart(r *http.Request, p *page, from, to time.Time) (*rfiCha
 		idx[m] = i
 	}
 	list := []series{
-		{Key: "in_time", Label: p.Word("console_rfi_in_time"), Color: "#117733", N: make([]int, len(ms))},
-		{Key: "late", Label: p.Word("console_rfi_late"), Color: "#DDCC77", N: make([]int, len(ms))},
-		{Key: "nothing", Label: p.Word("console_rfi_nothing"), Color: "#CC6677", N: make([]int, len(ms))},
+		{Key: "in_time", Label: p.Word("console_rfi_in_time"), Color: palette[3], Class: "c3", N: make([]int, len(ms))},
+		{Key: "late", Label: p.Word("console_rfi_late"), Color: palette[5], Class: "c5", N: make([]int, len(ms))},
+		{Key: "nothing", Label: p.Word("console_rfi_nothing"), Color: palette[6], Class: "c6", N: make([]int, len(ms))},
 	}
 	totals := make([]int, len(ms))
 	for _, row := range rows {
