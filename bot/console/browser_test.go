@@ -2,6 +2,9 @@ package console_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +53,27 @@ func (n *net) fill() {
 				n.t.Fatal(err)
 			}
 		}
+	}
+	// A broadcast to Uzbekistan, acknowledged by one of its two recipients.
+	bid, err := st.CreateBroadcastDraft(ctx, st.DB, analyst, "en", "Border crossing at Termez closed for three days.", "", "")
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	if err := st.SetBroadcastText(ctx, st.DB, bid, "ru", "Пункт пропуска Термез закрыт на три дня."); err != nil {
+		n.t.Fatal(err)
+	}
+	if err := st.UpdateBroadcastDraft(ctx, st.DB, &store.Broadcast{ID: bid, AuthorID: analyst, Priority: 1,
+		Countries: pq.StringArray{"UZ"}, AckRequested: true, FallbackLang: "en"}); err != nil {
+		n.t.Fatal(err)
+	}
+	if _, err := st.TransitionBroadcast(ctx, st.DB, bid, analyst, store.BroadcastDraft, store.BroadcastSent); err != nil {
+		n.t.Fatal(err)
+	}
+	if err := st.RecordBroadcastSent(ctx, st.DB, bid, start, []store.Recipient{{MemberID: n.members[uzFPID].ID}, {MemberID: fp}}); err != nil {
+		n.t.Fatal(err)
+	}
+	if _, err := st.AckBroadcast(ctx, st.DB, bid, n.members[uzFPID].ID, start.Add(time.Hour)); err != nil {
+		n.t.Fatal(err)
 	}
 	for _, s := range []struct {
 		locode, freight, passengers string
@@ -124,6 +148,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	b.NoErrors()
 	screens(b, "alert")
+	// Printed, the alert is a one-page brief.
+	pdf := b.PrintPDF()
+	if pages := len(pdfPage.FindAll(pdf, -1)); pages != 1 {
+		t.Errorf("the printed alert has %d pages, want 1", pages)
+	}
+	if dir := os.Getenv("FOCALBOT_SCREENSHOTS"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, t.Name()+"-brief.pdf"), pdf, 0o644)
+		b.SetWindowSize(794, 1123) // A4 at 96 dpi
+		b.Must(b.Do("POST", b.Path("/goog/cdp/execute"), map[string]any{"cmd": "Emulation.setEmulatedMedia", "params": map[string]any{"media": "print"}}, nil))
+		b.Screenshot("brief-print")
+		b.Must(b.Do("POST", b.Path("/goog/cdp/execute"), map[string]any{"cmd": "Emulation.setEmulatedMedia", "params": map[string]any{"media": ""}}, nil))
+		b.SetWindowSize(1280, 900)
+	}
 
 	b.Click(b.Find(`header nav a[href="/stats"]`))
 	b.WaitFor("the charts", browserWait, nil, `return document.querySelectorAll("svg.chart").length === 5`)
@@ -168,6 +205,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// pdfPage matches a page object of a PDF (not the /Pages tree).
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
 
 // screens keeps a screenshot of the page at laptop width and one at phone width.
 func screens(b *webdriver.Browser, name string) {

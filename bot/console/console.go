@@ -28,6 +28,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -55,6 +56,9 @@ type Options struct {
 	Now    func() time.Time // the App's clock
 	Log    *slog.Logger
 	Secure bool // served to browsers over https (CONSOLE_PUBLIC_URL): Secure cookie
+	// PublicURL is the console's address as browsers reach it (CONSOLE_PUBLIC_URL); a POST
+	// whose Origin is another is refused. Empty: the Origin must name the request's Host.
+	PublicURL string
 	// HTTPClient downloads files from the Bot API; http.DefaultClient when nil.
 	HTTPClient *http.Client
 }
@@ -109,7 +113,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin") // no-referrer would make Origin "null" on our own forms
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	s.mux.ServeHTTP(w, r)
 }
@@ -197,7 +201,7 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, *viewer)) http.
 		v := &viewer{member: m, session: sess, lang: s.langOf(m)}
 		if r.Method == http.MethodPost {
 			got := r.PostFormValue("csrf")
-			if subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
+			if !s.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
 				s.refuse(w, r, http.StatusForbidden, "console_csrf_refused")
 				return
 			}
@@ -229,9 +233,32 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 		"Auto": r.URL.Query().Get("auto") == "1"})
 }
 
+// sameOrigin reports whether a POST comes from the console's own pages: its Origin header,
+// when the browser sends one, names the console. (The CSRF token is the defence of signed-in
+// forms; this also keeps other sites from posting a sign-in of their choosing.)
+func (s *Server) sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	if err != nil {
+		return false
+	}
+	if s.o.PublicURL != "" {
+		p, err := url.Parse(s.o.PublicURL)
+		return err == nil && u.Scheme == p.Scheme && u.Host == p.Host
+	}
+	return u.Host == r.Host
+}
+
 // signin uses a link and starts a session.
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if !s.sameOrigin(r) {
+		s.refuse(w, r, http.StatusForbidden, "console_csrf_refused")
+		return
+	}
 	token := r.PostFormValue("token")
 	now := s.o.Now()
 	var memberID int64

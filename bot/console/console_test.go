@@ -211,6 +211,14 @@ func TestSignInOnceAndPages(t *testing.T) {
 		!strings.Contains(page, "1 of 2 acknowledged") || !strings.Contains(page, "MSKU 123456-5") {
 		t.Errorf("alert page (%d) lacks the matrix or the rendering:\n%s", code, page)
 	}
+	n.fill()
+	for path, want := range map[string]string{"/requests/RFI-2026-000001": "A trading company in Almaty.",
+		"/broadcasts": "Uzbekistan", "/broadcasts/1": "Пункт пропуска Термез", "/requests?format=csv": "RFI-2026-000003",
+		"/broadcasts?format=csv": "UZ", "/map?format=csv": "UZTER", "/stats": "Heroin", "/map": "Termez"} {
+		if code, page, _ := c.do("GET", path, nil); code != http.StatusOK || !strings.Contains(page, want) {
+			t.Errorf("%s: %d, without %q", path, code, want)
+		}
+	}
 	for _, path := range []string{"/stats", "/map", "/requests", "/broadcasts", "/map?all=1&country=KZ"} {
 		if code, page, _ := c.do("GET", path, nil); code != http.StatusOK || !strings.Contains(page, "<svg") && (path == "/stats" || path == "/map") {
 			t.Errorf("%s: %d", path, code)
@@ -256,11 +264,17 @@ func TestSignInOnceAndPages(t *testing.T) {
 		t.Fatalf("csv: %d %s", code, hdr.Get("Content-Type"))
 	}
 	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-	if err != nil || len(recs) != 2 {
-		t.Fatalf("csv: %v, %d records", err, len(recs))
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("csv: %v, %d records, want a header and 3 heroin alerts", err, len(recs))
 	}
-	if q := recs[1][12]; q != `'=HYPERLINK("http://x")` {
-		t.Errorf("quantity cell %q is not escaped", q)
+	var quantity string
+	for _, r := range recs {
+		if r[0] == n.alert.Ref {
+			quantity = r[12]
+		}
+	}
+	if quantity != `'=HYPERLINK("http://x")` {
+		t.Errorf("quantity cell %q is not escaped", quantity)
 	}
 	for _, chart := range []string{"substance", "country", "conveyance", "ack", "rfi"} {
 		if code, _, _ := c.do("GET", "/stats/"+chart, nil); code != http.StatusOK {
@@ -333,6 +347,18 @@ func TestRefusals(t *testing.T) {
 		}
 		if code, _, _ := c.do("GET", "/alerts", nil); code != http.StatusOK {
 			t.Errorf("session ended by a refused sign-out: %d", code)
+		}
+		// The right token from another site's page is refused too.
+		req, _ := http.NewRequest("POST", c.base+"/signout", strings.NewReader(url.Values{"csrf": {csrf}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://elsewhere.example")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("sign-out from another origin: %d, want 403", resp.StatusCode)
 		}
 		if code, _, _ := c.do("POST", "/signout", url.Values{"csrf": {csrf}}); code != http.StatusSeeOther {
 			t.Errorf("sign-out: %d", code)

@@ -341,3 +341,13 @@ func (b *Browser) SwitchTo(handle string) {
 	b.t.Helper()
 	b.Must(b.Do("POST", b.Path("/window"), map[string]string{"handle": handle}, nil))
 }
+
+// PrintPDF prints the page as the browser would on A4 paper and returns the PDF.
+func (b *Browser) PrintPDF() []byte {
+	b.t.Helper()
+	var data string
+	b.Must(b.Do("POST", b.Path("/print"), map[string]any{"page": map[string]float64{"width": 21.0, "height": 29.7}}, &data))
+	pdf, err := base64.StdEncoding.DecodeString(data)
+	b.Must(err)
+	return pdf
+}
