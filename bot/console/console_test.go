@@ -99,6 +99,18 @@ func (n *net) publish(substance, quantity string) *store.Alert {
 	if _, err := store.Acknowledge(ctx, st.DB, id, n.members[uzFPID].ID, now.Add(7*time.Minute)); err != nil {
 		n.t.Fatal(err)
 	}
+	// What the dispatcher would have left behind: delivered to the Uzbek focal point two
+	// minutes after publication, failed for the analyst.
+	for _, d := range []struct {
+		who   int64
+		state string
+		at    *time.Time
+	}{{uzFPID, "sent", ptr(now.Add(2 * time.Minute))}, {analystID, "failed", nil}} {
+		if _, err := st.DB.Exec(`INSERT INTO outbox (member_id, chat_id, kind, ref_id, state, sent_at) VALUES ($1, $2, 'alert', $3, $4, $5)`,
+			n.members[d.who].ID, d.who, id, d.state, d.at); err != nil {
+			n.t.Fatal(err)
+		}
+	}
 	return pub
 }
 
@@ -208,7 +220,8 @@ func TestSignInOnceAndPages(t *testing.T) {
 	// The alert's page: the rendering and the acknowledgement matrix.
 	code, page, _ := c.do("GET", "/alerts/"+n.alert.Ref, nil)
 	if code != http.StatusOK || !strings.Contains(page, `id="ack-matrix"`) || !strings.Contains(page, "Dilshod") ||
-		!strings.Contains(page, "1 of 2 acknowledged") || !strings.Contains(page, "MSKU 123456-5") {
+		!strings.Contains(page, "1 of 2 acknowledged") || !strings.Contains(page, "MSKU 123456-5") ||
+		!strings.Contains(page, "2026-03-02 14:02") || !strings.Contains(page, "2026-03-02 14:07") || !strings.Contains(page, ">failed<") {
 		t.Errorf("alert page (%d) lacks the matrix or the rendering:\n%s", code, page)
 	}
 	n.fill()
@@ -396,3 +409,5 @@ func TestRefusals(t *testing.T) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -112,8 +112,8 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		rows[i] = mapRow{MapPlace: p, Expired: p.ValidUntil != nil && !p.ValidUntil.After(now)}
 	}
 	if q.Get("format") == "csv" {
-		out := [][]string{{"locode", "country", "name", "name_local", "kinds", "lat", "lon", "freight", "passengers",
-			"posted_at", "valid_until", "expired"}}
+		out := [][]string{csvsafe.Row("locode", "country", "name", "name_local", "kinds", "lat", "lon", "freight", "passengers",
+			"posted_at", "valid_until", "expired")}
 		for _, p := range rows {
 			out = append(out, csvsafe.Row(p.LocodeOf(), p.Country, p.Name, p.NameLocal, strings.Join(p.Kinds, " "),
 				coord(p.Lat), coord(p.Lon), deref(p.Freight), deref(p.Passengers), utc(p.PostedAt), utc(p.ValidUntil),

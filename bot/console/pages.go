@@ -191,8 +191,8 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request, v *viewer) {
 // alertsCSV is the register as CSV: codes rather than translations, times in UTC, free text
 // left out (as in `focalbot export alerts`) but for goods and quantity; every cell escaped.
 func alertsCSV(rows []store.ConsoleAlert) [][]string {
-	out := [][]string{{"ref", "submitted_at", "published_at", "classification", "state", "drill", "author_country",
-		"route_countries", "route_locodes", "conveyance", "substance", "goods", "quantity", "identifiers", "acknowledged", "recipients"}}
+	out := [][]string{csvsafe.Row("ref", "submitted_at", "published_at", "classification", "state", "drill", "author_country",
+		"route_countries", "route_locodes", "conveyance", "substance", "goods", "quantity", "identifiers", "acknowledged", "recipients")}
 	for _, a := range rows {
 		var locodes, idents []string
 		for _, p := range a.Content.Route {
@@ -366,8 +366,8 @@ func (s *Server) requests(w http.ResponseWriter, r *http.Request, v *viewer) {
 			return
 		}
 		s.auditExport(ctx, v, "requests", q.Encode())
-		out := [][]string{{"ref", "created_at", "requester", "target_countries", "to_caricc", "urgency", "alert_ref",
-			"reply_by", "state", "replies", "first_reply_at", "in_time"}}
+		out := [][]string{csvsafe.Row("ref", "created_at", "requester", "target_countries", "to_caricc", "urgency", "alert_ref",
+			"reply_by", "state", "replies", "first_reply_at", "in_time")}
 		for _, f := range rows {
 			inTime := f.FirstAt != nil && !f.FirstAt.After(f.ReplyBy)
 			out = append(out, csvsafe.Row(f.Ref, utc(&f.CreatedAt), f.Requester, strings.Join(f.TargetCountries, " "),
@@ -473,8 +473,8 @@ func (s *Server) broadcasts(w http.ResponseWriter, r *http.Request, v *viewer) {
 			return
 		}
 		s.auditExport(ctx, v, "broadcasts", q.Encode())
-		out := [][]string{{"id", "created_at", "author", "state", "audience_all", "countries", "roles", "agencies",
-			"scheduled_for", "sent_at", "recipients", "ack_requested", "acknowledged"}}
+		out := [][]string{csvsafe.Row("id", "created_at", "author", "state", "audience_all", "countries", "roles", "agencies",
+			"scheduled_for", "sent_at", "recipients", "ack_requested", "acknowledged")}
 		for _, b := range rows {
 			out = append(out, csvsafe.Row(strconv.FormatInt(b.ID, 10), utc(&b.CreatedAt), b.Author, b.State,
 				strconv.FormatBool(b.AudienceAll), strings.Join(b.Countries, " "), strings.Join(b.Roles, " "),

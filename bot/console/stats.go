@@ -299,7 +299,7 @@ func (s *Server) statsCSV(w http.ResponseWriter, r *http.Request, v *viewer) {
 			s.fail(w, r, err)
 			return
 		}
-		out = append(out, []string{"month", name, "alerts"})
+		out = append(out, csvsafe.Row("month", name, "alerts"))
 		for _, c := range counts {
 			out = append(out, csvsafe.Row(c.Month, c.Key, strconv.Itoa(c.N)))
 		}
@@ -309,7 +309,7 @@ func (s *Server) statsCSV(w http.ResponseWriter, r *http.Request, v *viewer) {
 			s.fail(w, r, err)
 			return
 		}
-		out = append(out, []string{"country", "recipients", "acknowledged", "median_seconds", "p90_seconds"})
+		out = append(out, csvsafe.Row("country", "recipients", "acknowledged", "median_seconds", "p90_seconds"))
 		for _, a := range rows {
 			out = append(out, csvsafe.Row(a.Country, strconv.Itoa(a.Recipients), strconv.Itoa(a.Acked), seconds(a.Median), seconds(a.P90)))
 		}
@@ -319,7 +319,7 @@ func (s *Server) statsCSV(w http.ResponseWriter, r *http.Request, v *viewer) {
 			s.fail(w, r, err)
 			return
 		}
-		out = append(out, []string{"month", "requests", "answered_in_time", "answered_late", "not_answered"})
+		out = append(out, csvsafe.Row("month", "requests", "answered_in_time", "answered_late", "not_answered"))
 		for _, d := range rows {
 			out = append(out, csvsafe.Row(d.Month, strconv.Itoa(d.Total), strconv.Itoa(d.InTime), strconv.Itoa(d.Late), strconv.Itoa(d.Nothing)))
 		}
