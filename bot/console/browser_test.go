@@ -181,6 +181,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.NoErrors()
 	screens(b, "requests")
 
+	b.Click(b.Find(`header nav a[href="/broadcasts"]`))
+	b.WaitFor("the broadcasts", browserWait, nil, `return document.querySelector('table.list a[href="/broadcasts/1"]')`)
+	b.Click(b.Find(`table.list a[href="/broadcasts/1"]`))
+	b.WaitFor("the broadcast", browserWait, nil, `return location.pathname === "/broadcasts/1" && document.querySelectorAll("section.version").length === 2`)
+	b.NoErrors()
+	screens(b, "broadcast")
+
 	// Right to left: the same register in Pashto.
 	if _, err := n.h.Store.DB.Exec(`UPDATE members SET language = 'ps' WHERE id = $1`, n.members[analystID].ID); err != nil {
 		t.Fatal(err)
