@@ -411,3 +411,31 @@ func TestRefusals(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Spent links and ended sessions are deleted a day later by the hourly job; live ones stay.
+func TestPurge(t *testing.T) {
+	t.Parallel()
+	n := newNet(t)
+	old := n.link(analystID)
+	c := newClient(t, old)
+	c.signIn(old)
+	c.do("POST", "/signout", url.Values{"csrf": {c.csrf()}})
+	n.h.Clock.Advance(25 * time.Hour)
+	fresh := n.link(analystID)
+	live := newClient(t, fresh)
+	live.signIn(fresh)
+	n.h.RunJobs()
+	var links, sessions int
+	if err := n.h.Store.DB.Get(&links, `SELECT count(*) FROM console_links`); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.h.Store.DB.Get(&sessions, `SELECT count(*) FROM console_sessions`); err != nil {
+		t.Fatal(err)
+	}
+	if links != 1 || sessions != 1 {
+		t.Errorf("after the purge: %d links and %d sessions, want the fresh one of each", links, sessions)
+	}
+	if code, _, _ := live.do("GET", "/alerts", nil); code != http.StatusOK {
+		t.Errorf("the live session after the purge: %d", code)
+	}
+}

@@ -398,3 +398,23 @@ func MapPlaces(ctx context.Context, q Querier, country string, all bool) ([]MapP
 	}
 	return rows, nil
 }
+
+// PurgeConsoleAuth deletes sign-in links expired a day or more before now and sessions ended
+// (at sign-out, or by idling past idle) a day or more before now: nothing of them is needed
+// after that (the audit log keeps the sign-ins). It reports how many of each went.
+func PurgeConsoleAuth(ctx context.Context, q Querier, now time.Time, idle time.Duration) (links, sessions int64, err error) {
+	dayAgo := now.Add(-24 * time.Hour)
+	res, err := q.ExecContext(ctx, `DELETE FROM console_links WHERE expires_at < $1`, dayAgo)
+	if err != nil {
+		return 0, 0, fmt.Errorf("purge console links: %w", err)
+	}
+	links, _ = res.RowsAffected()
+	res, err = q.ExecContext(ctx, `
+		DELETE FROM console_sessions WHERE ended_at < $1 OR (ended_at IS NULL AND last_seen_at < $2)`,
+		dayAgo, dayAgo.Add(-idle))
+	if err != nil {
+		return links, 0, fmt.Errorf("purge console sessions: %w", err)
+	}
+	sessions, _ = res.RowsAffected()
+	return links, sessions, nil
+}

@@ -4,14 +4,24 @@ package console
 
 import (
 	"context"
+	"time"
 
 	"focalbot/bot"
 	webconsole "focalbot/bot/console"
+	"focalbot/bot/store"
 )
 
-// Register adds /console to the app.
+// Register adds /console to the app, and the hourly job that deletes spent links and
+// sessions.
 func Register(a *bot.App) {
 	a.Command("console", bot.Analysts, open)
+	a.Job("console_purge", time.Hour, func(ctx context.Context, now time.Time) error {
+		links, sessions, err := store.PurgeConsoleAuth(ctx, a.Store.DB, now, webconsole.IdleTimeout)
+		if links+sessions > 0 {
+			a.Log.Info("console links and sessions purged", "links", links, "sessions", sessions)
+		}
+		return err
+	})
 }
 
 // linkMarker stands for the link in what is recorded of the message (outbound_messages): the
