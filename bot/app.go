@@ -49,6 +49,7 @@ type App struct {
 
 	ops         *opsMetrics            // metrics_ops.go
 	webhookAddr atomic.Pointer[string] // where the webhook listens, once it does (webhook.go)
+	consoleURL  atomic.Value           // string: the web console's base URL once it serves
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -209,6 +210,12 @@ func (a *App) run(ctx context.Context) error {
 		return err
 	}
 	defer stopWebhook()
+	stopConsole, cerr := a.startConsole(httpErr)
+	if cerr != nil {
+		_ = srv.Close()
+		return cerr
+	}
+	defer stopConsole()
 
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)

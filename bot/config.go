@@ -33,6 +33,8 @@ type Config struct {
 	WebhookURL      string        // WEBHOOK_URL: updates come by webhook; "" polls getUpdates
 	WebhookSecret   string        // WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
 	WebhookAddr     string        // WEBHOOK_ADDR: where the webhook listens (behind the TLS proxy)
+	ConsoleAddr     string        // CONSOLE_ADDR: the analysts' web console listens here; "" for none
+	ConsoleURL      string        // CONSOLE_PUBLIC_URL: the console's address as browsers reach it
 
 	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
 	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
@@ -242,6 +244,29 @@ var Settings = []setting{
 			c.WebhookAddr = v
 			return nil
 		}},
+	{Name: "CONSOLE_ADDR",
+		Help: "address of the analysts' web console, e.g. 127.0.0.1:8082; empty: no console",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("must be host:port such as 127.0.0.1:8082")
+				}
+			}
+			c.ConsoleAddr = v
+			return nil
+		}},
+	{Name: "CONSOLE_PUBLIC_URL",
+		Help: "the console's base URL as browsers reach it (https://console.example.org behind a reverse proxy); empty: http://CONSOLE_ADDR",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+					return fmt.Errorf("must be an http(s) URL such as https://console.example.org")
+				}
+			}
+			c.ConsoleURL = strings.TrimRight(v, "/")
+			return nil
+		}},
 }
 
 // checkWebhookURL accepts https URLs, as Telegram does, and http ones on the loopback
@@ -329,6 +354,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Float64("send_rate", c.SendRate),
 		slog.Bool("paid_broadcast", c.PaidBroadcast),
 		slog.String("webhook_url", c.WebhookURL),
+		slog.String("console_addr", c.ConsoleAddr),
 	)
 }
 

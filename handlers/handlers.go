@@ -2,7 +2,10 @@
 // them into the App; each handler changes state through the store and answers the person.
 package handlers
 
-import "focalbot/bot"
+import (
+	"focalbot/bot"
+	"focalbot/handlers/console"
+)
 
 // Register adds every handler to the app. Order matters only for the menu: commands appear in
 // Telegram's command menu in the order registered.
@@ -22,6 +25,7 @@ func Register(a *bot.App) {
 	registerAlertAck(a)
 	registerAlertFollowup(a)
 	registerAlertRegister(a)
+	console.Register(a)
 	a.Refuse(closedNetwork)
 	a.Fallback(fallback)
 

@@ -22,6 +22,7 @@ import (
 //	POST /api/chats/{id}/text          {"text": "…"}: the persona sends a message
 //	POST /api/chats/{id}/press         {"message_id": 7, "data": "…"}: presses an inline button
 //	POST /api/chats/{id}/file          multipart kind=photo|document, file, caption
+//	POST /api/console                  a sign-in link of the analysts' console (console.go)
 //
 // POSTs must carry the header X-Sandbox: 1, which a page of another site cannot add without
 // the browser asking first (and this server never agrees), so no other site can act here.
@@ -39,6 +40,7 @@ func (s *Sandbox) handler() http.Handler {
 	mux.HandleFunc("POST /api/chats/{id}/text", s.apiText)
 	mux.HandleFunc("POST /api/chats/{id}/press", s.apiPress)
 	mux.HandleFunc("POST /api/chats/{id}/file", s.apiFile)
+	mux.HandleFunc("POST /api/console", s.apiConsole)
 	return noStore(mux)
 }
 

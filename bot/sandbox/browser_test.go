@@ -492,3 +492,35 @@ func TestBrowserBroadcast(t *testing.T) {
 	p.screenshot("arrived")
 	p.noErrors()
 }
+
+// The Console tab opens the analysts' console in a new tab, signed in as the analyst persona.
+func TestBrowserConsoleTab(t *testing.T) {
+	sb := startSandbox(t)
+	p := openPage(t, sb)
+	p.SetWindowSize(1100, 780)
+	p.screenshot("console-tab")
+	before := len(p.WindowHandles())
+	p.click(p.find("#console-tab"))
+	var handles []string
+	deadline := time.Now().Add(wait)
+	for handles = p.WindowHandles(); len(handles) <= before; handles = p.WindowHandles() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no new tab after pressing Console (page errors: %v)", p.pageErrors())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	main := handles[0]
+	p.SwitchTo(handles[len(handles)-1])
+	var who string
+	p.waitFor("the console signed in", wait, &who, `var w = document.querySelector(".who span"); return location.pathname === "/alerts" && w && w.innerText`)
+	p.InstallErrorHooks()
+	p.Reload()
+	p.waitFor("the console again", wait, &who, `var w = document.querySelector(".who span"); return location.pathname === "/alerts" && w && w.innerText`)
+	if !strings.Contains(who, "Dilnoza") {
+		t.Errorf("the console is signed in as %q, want the analyst persona", who)
+	}
+	p.screenshot("console")
+	p.noErrors()
+	p.SwitchTo(main)
+	p.noErrors()
+}

@@ -227,6 +227,9 @@ func (s *Sandbox) startBot(o Options) error {
 		}
 		cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	}
+	if cfg.ConsoleAddr == "" {
+		cfg.ConsoleAddr = "127.0.0.1:0" // the analysts' console is on in the sandbox, on any free port
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := bot.New(ctx, &cfg, s.Store, s.log)
 	if err != nil {

@@ -36,6 +36,7 @@ var handlers = map[string]handlerFunc{
 	"leaveChat":              handleLeaveChat,
 	"getChat":                handleGetChat,
 	"sendChatAction":         handleSendChatAction,
+	"getFile":                handleGetFile,
 }
 
 const (

@@ -344,6 +344,18 @@
       $("menu-button").setAttribute("aria-expanded", String(!m.hidden));
     });
     $("modal-ok").addEventListener("click", () => { $("modal").hidden = true; });
+    // The analysts' console, signed in as the analyst persona, in a new tab: the tab is opened
+    // at once (within the click, so no pop-up blocker stops it) and sent to the link once the
+    // sandbox has made one.
+    $("console-tab").addEventListener("click", () => {
+      const w = window.open("about:blank", "_blank");
+      api("/api/console", { method: "POST" }).then((r) => {
+        if (w) w.location.href = r.url; else window.location.href = r.url;
+      }).catch((e) => {
+        if (w) w.close();
+        banner("The console does not answer: " + e.message, true);
+      });
+    });
     $("messages").addEventListener("click", (e) => {
       const cmd = e.target.closest("a.cmd");
       if (cmd) { e.preventDefault(); send(cmd.dataset.cmd); return; }

@@ -1,0 +1,54 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"focalbot/bot/console"
+)
+
+// startConsole serves the analysts' web console on CONSOLE_ADDR, when set. It listens before
+// returning, so ConsoleURL is known (a port 0 in tests and the sandbox picks a free one); a
+// failure to serve later goes to errs. stop shuts it down.
+func (a *App) startConsole(errs chan<- error) (stop func(), err error) {
+	if a.Config.ConsoleAddr == "" {
+		return func() {}, nil
+	}
+	base := a.Config.ConsoleURL
+	c, err := console.New(console.Options{Store: a.Store, I18n: a.I18n, TG: a.TG, Now: a.Clock.Now, Log: a.Log,
+		Secure: strings.HasPrefix(base, "https://"), PublicURL: base})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", a.Config.ConsoleAddr)
+	if err != nil {
+		return nil, fmt.Errorf("console on %s: %w", a.Config.ConsoleAddr, err)
+	}
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	a.consoleURL.Store(base)
+	srv := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("console on %s: %w", a.Config.ConsoleAddr, err)
+		}
+	}()
+	a.Log.Info("console serving", "addr", ln.Addr().String(), "url", base)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// ConsoleURL is the console's base URL as browsers reach it; "" while it is not serving.
+func (a *App) ConsoleURL() string {
+	s, _ := a.consoleURL.Load().(string)
+	return s
+}
