@@ -54,8 +54,11 @@ func (a *App) Allows(name string, m *store.Member) bool {
 	return ok && acc.allows(m)
 }
 
-// Command registers h for /name.
+// Command registers h for /name. A command registered twice panics: a start-up error.
 func (a *App) Command(name string, acc Access, h Handler) {
+	if _, dup := a.access[name]; dup {
+		panic(fmt.Sprintf("command /%s registered twice", name))
+	}
 	a.commands = append(a.commands, name)
 	a.access[name] = acc
 	a.TG.RegisterHandlerMatchFunc(func(u *models.Update) bool {
@@ -64,8 +67,13 @@ func (a *App) Command(name string, acc Access, h Handler) {
 	}, a.adapt(acc, h))
 }
 
-// Callback registers h for buttons whose data is verb or starts with "verb:".
+// Callback registers h for buttons whose data is verb or starts with "verb:". A verb
+// registered twice panics: a start-up error.
 func (a *App) Callback(verb string, acc Access, h Handler) {
+	if a.verbs[verb] {
+		panic(fmt.Sprintf("callback verb %q registered twice", verb))
+	}
+	a.verbs[verb] = true
 	a.TG.RegisterHandlerMatchFunc(func(u *models.Update) bool {
 		q := u.CallbackQuery
 		return q != nil && (q.Data == verb || strings.HasPrefix(q.Data, verb+":"))
@@ -78,8 +86,12 @@ func (a *App) On(match func(*models.Update) bool, acc Access, h Handler) {
 }
 
 // Flow registers the handler of a conversation: text, photos and documents of a person whose
-// conversation (see Request.Conv) is in this flow go to h instead of the fallback.
+// conversation (see Request.Conv) is in this flow go to h instead of the fallback. A flow
+// registered twice panics: a start-up error.
 func (a *App) Flow(name string, acc Access, h Handler) {
+	if _, dup := a.flows[name]; dup {
+		panic(fmt.Sprintf("flow %q registered twice", name))
+	}
 	a.flows[name] = func(ctx context.Context, r *Request) error {
 		if !acc.allows(r.Member) {
 			// Suspended mid-conversation, say: the draft goes, the person gets the refusal.
@@ -151,7 +163,9 @@ func (a *App) auditRefusedButton(ctx context.Context, r *Request) {
 // finish answers a pressed button (so its spinner stops) and shows an error to the person.
 func (a *App) finish(ctx context.Context, r *Request, err error) {
 	if q := r.Update.CallbackQuery; q != nil && !r.answered {
-		_, _ = a.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+		if err := a.AnswerCallback(ctx, r.ChatID, q.ID, ""); err != nil {
+			a.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
+		}
 	}
 	if err == nil {
 		return
@@ -229,7 +243,9 @@ func (r *Request) Answer(ctx context.Context, id string, data map[string]any) {
 		return
 	}
 	r.answered = true
-	_, _ = r.App.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID, Text: r.T(id, data)})
+	if err := r.App.AnswerCallback(ctx, r.ChatID, q.ID, r.T(id, data)); err != nil {
+		r.App.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
+	}
 }
 
 func setOutcome(ctx context.Context, o string) {
@@ -249,7 +265,9 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 			// The bot works in private chats only: it leaves groups it is added to (the
 			// my_chat_member update still comes through) and ignores everything else there.
 			if q := u.CallbackQuery; q != nil {
-				_, _ = a.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+				if err := a.AnswerCallback(ctx, r.ChatID, q.ID, ""); err != nil {
+					a.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
+				}
 			}
 			return
 		}

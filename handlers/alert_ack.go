@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
@@ -73,8 +72,7 @@ func dropAckButton(ctx context.Context, r *bot.Request, alertID int64) {
 		return
 	}
 	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_followup", fmt.Sprintf("afu:%d", alertID)))
-	if _, err := r.App.TG.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{ChatID: r.ChatID,
-		MessageID: q.Message.Message.ID, ReplyMarkup: kb}); err != nil {
+	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, kb); err != nil {
 		r.App.Log.Warn("acknowledge button not removed", "chat_id", r.ChatID, "err", err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
@@ -221,8 +220,7 @@ func bcAck(ctx context.Context, r *bot.Request) error {
 	r.Answer(ctx, "bc_acked", nil)
 	// The button has done its work: take it off the message.
 	if q := r.Update.CallbackQuery; q.Message.Message != nil {
-		if _, err := r.App.TG.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{ChatID: r.ChatID,
-			MessageID: q.Message.Message.ID, ReplyMarkup: &bot.Keyboard{InlineKeyboard: [][]bot.Button{}}}); err != nil {
+		if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, nil); err != nil {
 			r.App.Log.Warn("acknowledge button not removed", "chat_id", r.ChatID, "err", err)
 		}
 	}

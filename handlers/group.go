@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"focalbot/bot"
@@ -27,7 +26,7 @@ func leaveGroup(ctx context.Context, r *bot.Request) error {
 	if _, err := r.App.Send(ctx, chat, "group_notice", r.T("group_private_only", nil), nil); err != nil {
 		r.App.Log.Warn("group notice not sent", "chat_id", chat, "err", err)
 	}
-	if _, err := r.App.TG.LeaveChat(ctx, &tg.LeaveChatParams{ChatID: chat}); err != nil {
+	if err := r.App.LeaveChat(ctx, chat); err != nil {
 		// Not returned: an error would be answered in the group.
 		r.App.Log.Warn("group not left", "chat_id", chat, "err", err)
 		return nil

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
@@ -226,9 +225,7 @@ func rfiSaveAndEditTargets(ctx context.Context, r *bot.Request, d *rfiDraft) err
 	if q == nil || q.Message.Message == nil {
 		return r.Reply(ctx, "rfi_ask_target", nil, rfiTargetKeyboard(r, d))
 	}
-	_, err := r.App.TG.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-		ChatID: r.ChatID, MessageID: q.Message.Message.ID, ReplyMarkup: rfiTargetKeyboard(r, d)})
-	if err != nil {
+	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, rfiTargetKeyboard(r, d)); err != nil {
 		// An old message may no longer be editable: show the choice anew instead.
 		return r.Reply(ctx, "rfi_ask_target", nil, rfiTargetKeyboard(r, d))
 	}

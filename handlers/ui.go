@@ -5,9 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	tg "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
 	"focalbot/bot"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -30,19 +27,8 @@ func cleanLine(s string) (string, bool) {
 // edited (too old, gone, or a photo or document).
 func show(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
 	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil && len(q.Message.Message.Photo) == 0 && q.Message.Message.Document == nil {
-		p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: q.Message.Message.ID, Text: text,
-			ParseMode: models.ParseModeHTML, LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
-		if kb != nil {
-			p.ReplyMarkup = kb
-		}
-		_, err := r.App.TG.EditMessageText(ctx, p)
-		if err == nil || strings.Contains(err.Error(), "message is not modified") {
-			if err == nil {
-				if err := r.App.Store.RecordSent(ctx, store.OutboundMessage{ChatID: r.ChatID,
-					TelegramMessageID: int64(q.Message.Message.ID), Kind: "edit", Text: text}); err != nil {
-					r.App.Log.Error("edit not recorded", "chat_id", r.ChatID, "err", err)
-				}
-			}
+		err := r.App.Edit(ctx, r.ChatID, q.Message.Message.ID, text, kb)
+		if err == nil {
 			return nil
 		}
 		r.App.Log.Warn("panel not edited, sending it anew", "chat_id", r.ChatID, "err", err)
