@@ -40,7 +40,7 @@ func (acc Access) allows(m *store.Member) bool {
 	case Contributors:
 		return m.Role != store.RoleObserver
 	case Analysts:
-		return m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin
+		return m.IsAnalyst()
 	case Admins:
 		return m.Role == store.RoleAdmin
 	}

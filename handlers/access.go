@@ -16,7 +16,7 @@ import (
 
 // Access requests: an outsider presses "Request access" under the closed-network answer, becomes
 // a pending member, and the admins get Approve / Reject buttons. Of two admins deciding at once
-// exactly one wins (a conditional UPDATE); the other is told who decided.
+// exactly one wins (a conditional update); the other is told who decided.
 
 // requestAccess handles the "join" button.
 func requestAccess(ctx context.Context, r *bot.Request) error {

@@ -17,7 +17,7 @@ import (
 // The author and the analysts see "acknowledged by N of M" and who is missing. An urgent alert
 // not acknowledged within ALERT_ACK_TIMEOUT gets one reminder to the silent recipients; as long
 // again, and the analysts get the list of who is still silent. The job runs on the App's
-// clock; claims are conditional UPDATEs, so several instances do each step once.
+// clock; claims are conditional updates, so several instances do each step once.
 
 const (
 	kindAlertSilent = "alert_silent" // to each analyst: who has not acknowledged an urgent alert
@@ -83,7 +83,7 @@ func alertAckStatusButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	if al.AuthorID != r.Member.ID && !isAnalyst(r.Member) {
+	if al.AuthorID != r.Member.ID && !r.Member.IsAnalyst() {
 		return bot.Tell("alert_not_found", nil)
 	}
 	text, err := ackStatus(ctx, r.App, al, r.Lang)

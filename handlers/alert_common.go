@@ -24,10 +24,6 @@ func writtenIn(r *bot.Request) string {
 	return r.Lang
 }
 
-func isAnalyst(m *store.Member) bool {
-	return m != nil && (m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin)
-}
-
 // nameOf is how a member is named to others: the confirmed name and the country.
 func nameOf(m *store.Member, lang string) string {
 	name := m.DisplayName

@@ -50,7 +50,7 @@ type followupState struct {
 
 // mayFollowUp: the audience, the author and the analysts.
 func mayFollowUp(ctx context.Context, r *bot.Request, al *store.Alert) (bool, error) {
-	if al.AuthorID == r.Member.ID || isAnalyst(r.Member) {
+	if al.AuthorID == r.Member.ID || r.Member.IsAnalyst() {
 		return true, nil
 	}
 	return store.IsRecipient(ctx, r.App.Store.DB, al.ID, r.Member.ID)
@@ -134,7 +134,7 @@ func alertFollowupInput(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		author, err := memberByIDq(ctx, tx, al.AuthorID)
+		author, err := store.ReadMember(ctx, tx, al.AuthorID)
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func enqueueToAudience(ctx context.Context, tx *sqlx.Tx, al *store.Alert, follow
 	for _, rc := range rs {
 		to = append(to, rc.Member)
 	}
-	author, err := memberByIDq(ctx, tx, al.AuthorID)
+	author, err := store.ReadMember(ctx, tx, al.AuthorID)
 	if err != nil {
 		return 0, err
 	}
@@ -343,7 +343,7 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 				msg.PhotoFileID = *f.FileID
 			}
 		}
-		if row.Variant == "" && f.Kind == "followup" && isAnalyst(to) && f.PublishedAt == nil && al.State == store.AlertPublished {
+		if row.Variant == "" && f.Kind == "followup" && to.IsAnalyst() && f.PublishedAt == nil && al.State == store.AlertPublished {
 			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_publish_followup", nil),
 				CallbackData: fmt.Sprintf("afp:%d", f.ID)})
 		}

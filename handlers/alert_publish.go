@@ -31,9 +31,7 @@ func renderAlert(a *bot.App) delivery.Renderer {
 		lang := memberLang(a, to)
 		text := renderAlertFor(a, al, lang, to.Country)
 		if row.Variant == variantReminder {
-			var acked bool
-			err := a.Store.DB.GetContext(ctx, &acked, `
-				SELECT acked_at IS NOT NULL FROM alert_recipients WHERE alert_id = $1 AND member_id = $2`, al.ID, to.ID)
+			acked, err := store.Acked(ctx, a.Store.DB, al.ID, to.ID)
 			if err != nil {
 				return delivery.Message{}, fmt.Errorf("reminder of %s: %w", al.Ref, err)
 			}

@@ -38,7 +38,7 @@ func listAlerts(ctx context.Context, r *bot.Request, page int) error {
 	if page > 10000 {
 		page = 0
 	}
-	rows, err := store.RegisterPage(ctx, r.App.Store.DB, r.Member.ID, isAnalyst(r.Member), page*registerPageSize, registerPageSize)
+	rows, err := store.RegisterPage(ctx, r.App.Store.DB, r.Member.ID, r.Member.IsAnalyst(), page*registerPageSize, registerPageSize)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func showAlert(ctx context.Context, r *bot.Request, typed string) error {
 // showAlertTo shows an alert, its state, follow-ups and acknowledgements to a member who may
 // see it, with the buttons they may use; to anyone else it is "not found".
 func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
-	analyst := isAnalyst(r.Member)
+	analyst := r.Member.IsAnalyst()
 	ok, err := store.CanSee(ctx, r.App.Store.DB, al.ID, r.Member.ID, analyst)
 	if err != nil {
 		return err
@@ -213,7 +213,7 @@ func findCommand(ctx context.Context, r *bot.Request) error {
 	if norm == "" {
 		return r.Reply(ctx, "find_usage", nil, nil)
 	}
-	analyst := isAnalyst(r.Member)
+	analyst := r.Member.IsAnalyst()
 	found, err := store.FindAlerts(ctx, r.App.Store.DB, r.Member.ID, analyst, norm)
 	if err != nil {
 		return err

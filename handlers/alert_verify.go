@@ -21,7 +21,7 @@ import (
 // and Reject, and the earlier alerts it shares a container, IMO number, seal or B/L with.
 // Approve opens the audience (by default the countries on the route, the author's country and
 // CARICC; widened to the whole network or narrowed country by country) and Publish sends it.
-// Of two analysts deciding at once exactly one decision stands (a conditional UPDATE); the
+// Of two analysts deciding at once exactly one decision stands (a conditional update); the
 // other is told who decided. The author is told the outcome.
 
 const (
@@ -32,11 +32,8 @@ const (
 	maxReason         = 1000
 )
 
-// networkCountries are the countries whose members an audience is chosen from, in the order
-// of the audience buttons; bit i of an audience mask is networkCountries[i], bit allBit the
-// whole network.
-var networkCountries = []string{"AF", "AZ", "GE", "KZ", "KG", "PK", "TJ", "TM", "UA", "UZ"}
-
+// An audience is chosen from the members of store.NetworkCountries; bit i of an audience mask
+// is store.NetworkCountries[i], bit allBit the whole network.
 const allBit = 1 << 10
 
 func registerAlertVerify(a *bot.App) {
@@ -213,7 +210,7 @@ func defaultAudience(al *store.Alert) int {
 		countries = append(countries, *al.AuthorCountry)
 	}
 	mask := 0
-	for i, c := range networkCountries {
+	for i, c := range store.NetworkCountries {
 		if containsCode(countries, c) {
 			mask |= 1 << i
 		}
@@ -227,7 +224,7 @@ func audienceOf(mask int) (countries []string, all bool, label string) {
 	if mask&allBit != 0 {
 		return nil, true, "all"
 	}
-	for i, c := range networkCountries {
+	for i, c := range store.NetworkCountries {
 		if mask&(1<<i) != 0 {
 			countries = append(countries, c)
 		}
@@ -257,7 +254,7 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 	// The buttons name the countries in the reader's language (codes stay in the callback
 	// data, as bits of the mask); names are longer than codes, so two to a row.
 	var row []bot.Button
-	for i, c := range networkCountries {
+	for i, c := range store.NetworkCountries {
 		label := i18n.CountryName(r.Lang, c)
 		if mask&(1<<i) != 0 || all {
 			label = "✅ " + label
@@ -393,23 +390,13 @@ func alertPriority(al *store.Alert) delivery.Priority {
 // enqueueDecision queues the outcome for the author; the variant names the decision and the
 // revision, so a second return after a resubmission is a new message.
 func enqueueDecision(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
-	author, err := memberByIDq(ctx, tx, al.AuthorID)
+	author, err := store.ReadMember(ctx, tx, al.AuthorID)
 	if err != nil {
 		return err
 	}
 	_, err = delivery.Enqueue(ctx, tx, []delivery.Item{{MemberID: author.ID, ChatID: author.ChatID, Kind: kindAlertDecision,
 		RefID: al.ID, Variant: fmt.Sprintf("%s:r%d", al.State, al.Revision), Priority: delivery.High}})
 	return err
-}
-
-// memberByIDq reads a member inside a transaction.
-func memberByIDq(ctx context.Context, q store.Querier, id int64) (*store.Member, error) {
-	var m store.Member
-	err := q.GetContext(ctx, &m, `SELECT id, chat_id, language, country, role, state, display_name FROM members WHERE id = $1`, id)
-	if err != nil {
-		return nil, fmt.Errorf("member #%d: %w", id, err)
-	}
-	return &m, nil
 }
 
 // reasonState is the conversation of an analyst typing the reason of a return or rejection.

@@ -20,7 +20,7 @@ import (
 	"focalbot/bot/store"
 )
 
-// bcConfirm sends the draft, or schedules it. The state changes by a conditional UPDATE from
+// bcConfirm sends the draft, or schedules it. The state changes by a conditional update from
 // draft, in the transaction that queues the messages: a second press finds no draft and does
 // nothing, and a failure queues nothing.
 func bcConfirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {

@@ -18,8 +18,7 @@ import (
 // The vocabularies of membership, as the members table constrains them. The CLI and the bot
 // both check input against these lists; callback data is checked too, since it can be forged.
 var (
-	// Countries of the network, offered for invitations and member cards.
-	Countries = []string{"AF", "AZ", "GE", "KZ", "KG", "PK", "TJ", "TM", "UA", "UZ"}
+	Countries = store.NetworkCountries
 	Roles     = []string{store.RoleFocalPoint, store.RoleAnalyst, store.RoleObserver, store.RoleAdmin}
 	Agencies  = []string{"customs", "port_control_unit", "border_guard", "drug_control_agency", "caricc", "unodc", "wco", "other"}
 	States    = []string{store.StateActive, store.StatePending, store.StateSuspended, store.StateUnreachable}

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -265,13 +264,9 @@ func rfiMissingCountries(ctx context.Context, q store.Querier, askerID int64, co
 	if len(countries) == 0 {
 		return nil, nil
 	}
-	var have []string
-	err := q.SelectContext(ctx, &have, `
-		SELECT DISTINCT country FROM members
-		WHERE state = 'active' AND role = 'focal_point' AND id <> $1 AND country = ANY($2)`,
-		askerID, pq.Array(countries))
+	have, err := store.CountriesWithFocalPoints(ctx, q, askerID, countries)
 	if err != nil {
-		return nil, fmt.Errorf("countries with focal points: %w", err)
+		return nil, err
 	}
 	var missing []string
 	for _, c := range countries {
@@ -402,7 +397,7 @@ func rfiCheckAlert(ctx context.Context, r *bot.Request, ref string) error {
 	if err != nil {
 		return err
 	}
-	ok, err := store.CanSee(ctx, r.App.Store.DB, al.ID, r.Member.ID, rfiIsAnalyst(r.Member))
+	ok, err := store.CanSee(ctx, r.App.Store.DB, al.ID, r.Member.ID, r.Member.IsAnalyst())
 	if err != nil {
 		return err
 	}

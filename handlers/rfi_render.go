@@ -24,7 +24,7 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	if err != nil || len(msgs) == 0 || msgs[0].Kind != store.RFIMsgRequest {
 		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
 	}
-	files, err := rfiFilesOf(ctx, a, msgs[0].ID)
+	files, err := store.CountRFIAttachments(ctx, a.Store.DB, msgs[0].ID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
@@ -46,16 +46,6 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
 	}
 	return out, nil
-}
-
-// rfiFilesOf counts the files of one thread message.
-func rfiFilesOf(ctx context.Context, a *bot.App, messageID int64) (int, error) {
-	var n int
-	err := a.Store.DB.GetContext(ctx, &n, `SELECT count(*) FROM rfi_attachments WHERE message_id = $1`, messageID)
-	if err != nil {
-		return 0, fmt.Errorf("count rfi files: %w", err)
-	}
-	return n, nil
 }
 
 // rfiThreadMessage loads a message of a thread with its request and its author (nil for the
@@ -89,7 +79,7 @@ func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 		id = "rfi_msg_reply_late"
 	}
 	text := a.I18n.T(lang, id, map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author), "Body": rfiBody(a, lang, m.Lang, m.Body)})
-	files, err := rfiFilesOf(ctx, a, m.ID)
+	files, err := store.CountRFIAttachments(ctx, a.Store.DB, m.ID)
 	if err != nil {
 		return delivery.Message{}, err
 	}

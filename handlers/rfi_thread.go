@@ -152,11 +152,6 @@ func rfiCARICC(members []store.Member) []store.Member {
 	return admins
 }
 
-// rfiIsAnalyst: analysts and admins see every thread.
-func rfiIsAnalyst(m *store.Member) bool {
-	return m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin
-}
-
 // rfiMembers loads members by ID into a map.
 func rfiMembers(ctx context.Context, q store.Querier, ids []int64) (map[int64]*store.Member, error) {
 	ms, err := store.LoadMembers(ctx, q, ids)
@@ -378,7 +373,7 @@ func rfiAudience(ctx context.Context, q store.Querier, r *store.RFI, who string,
 // CARICC was copied on. Each has a button that opens its thread.
 func rfiList(ctx context.Context, r *bot.Request) error {
 	a, me := r.App, r.Member
-	rs, err := store.OpenRFIsOf(ctx, a.Store.DB, me.ID, rfiIsAnalyst(me))
+	rs, err := store.OpenRFIsOf(ctx, a.Store.DB, me.ID, me.IsAnalyst())
 	if err != nil {
 		return err
 	}
@@ -455,7 +450,7 @@ func rfiViewButton(ctx context.Context, r *bot.Request) error {
 
 // rfiCanSee: a member sees only the threads they are part of; analysts see all.
 func rfiCanSee(ctx context.Context, q store.Querier, m *store.Member, x *store.RFI) (bool, error) {
-	if rfiIsAnalyst(m) || x.RequesterID == m.ID {
+	if m.IsAnalyst() || x.RequesterID == m.ID {
 		return true, nil
 	}
 	_, err := store.RFIRecipientOf(ctx, q, x.ID, m.ID)

@@ -63,7 +63,7 @@ func stCanPost(m *store.Member, p *store.Place) error {
 	switch {
 	case m == nil || !m.Active():
 		return bot.Tell("error_not_allowed", nil)
-	case m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin:
+	case m.IsAnalyst():
 		return nil
 	case m.Role != store.RoleFocalPoint:
 		return bot.Tell("st_post_not_allowed", nil)

@@ -44,6 +44,10 @@ const (
 // Active reports whether the member may see network content.
 func (m *Member) Active() bool { return m.State == StateActive }
 
+// IsAnalyst reports whether the member works as an analyst: an analyst or an admin. It says
+// nothing of their state (see Active).
+func (m *Member) IsAnalyst() bool { return m != nil && (m.Role == RoleAnalyst || m.Role == RoleAdmin) }
+
 const memberColumns = `id, telegram_user_id, chat_id, display_name, country, agency, unit, unit_locode,
 	role, language, state, approved_by, approved_at, created_at, updated_at`
 
@@ -103,6 +107,30 @@ func (s *Store) MemberByID(ctx context.Context, id int64) (*Member, error) {
 		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
 	}
 	return &m, nil
+}
+
+// ReadMember reads a member by ID through q without locking the row (MemberByIDQ locks it
+// inside a transaction).
+func ReadMember(ctx context.Context, q Querier, id int64) (*Member, error) {
+	var m Member
+	if err := q.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM members WHERE id = $1`, id); err != nil {
+		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
+	}
+	return &m, nil
+}
+
+// CountriesWithFocalPoints returns those of countries that have an active focal point other
+// than the member exclude.
+func CountriesWithFocalPoints(ctx context.Context, q Querier, exclude int64, countries []string) ([]string, error) {
+	var have []string
+	err := q.SelectContext(ctx, &have, `
+		SELECT DISTINCT country FROM members
+		WHERE state = 'active' AND role = 'focal_point' AND id <> $1 AND country = ANY($2)`,
+		exclude, pq.Array(countries))
+	if err != nil {
+		return nil, fmt.Errorf("countries with focal points: %w", err)
+	}
+	return have, nil
 }
 
 // InsertMember adds a member as given (registration and tests); it returns the new ID.

@@ -28,7 +28,9 @@ type Place struct {
 // PlaceKinds are the kinds of place the board knows, in the order they are shown.
 var PlaceKinds = []string{"border_crossing", "seaport", "dry_port", "rail_terminal", "road_terminal", "airport"}
 
-// NetworkCountries are the ISO codes of the network's ten countries.
+// NetworkCountries are the ISO codes of the network's ten countries: the one list of them,
+// in the order of the alert's audience buttons (bit i of an audience mask is
+// NetworkCountries[i]), offered for invitations and member cards.
 var NetworkCountries = []string{"AF", "AZ", "GE", "KZ", "KG", "PK", "TJ", "TM", "UA", "UZ"}
 
 // LocodeOf is the place's UN/LOCODE or "".
