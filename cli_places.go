@@ -17,7 +17,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot/store"
-	"focalbot/handlers"
 )
 
 // focalbot places list|add|edit — the places of the status board — and
@@ -126,7 +125,7 @@ func (f *placeFlags) apply(p *store.Place) error {
 			p.Locode = nil
 		} else {
 			l := strings.ToUpper(strings.ReplaceAll(*f.locode, " ", ""))
-			if !handlers.PlaceLocodePattern.MatchString(l) {
+			if !store.PlaceLocodePattern.MatchString(l) {
 				return fmt.Errorf("-locode %q: a UN/LOCODE is a country code and three letters or digits 2-9", *f.locode)
 			}
 			p.Locode = &l

@@ -37,11 +37,6 @@ const (
 	bcMaxSchedule = 90 * 24 * time.Hour
 )
 
-var (
-	bcRoles    = []string{store.RoleFocalPoint, store.RoleAnalyst, store.RoleObserver, store.RoleAdmin}
-	bcAgencies = []string{"customs", "port_control_unit", "border_guard", "drug_control_agency", "caricc", "unodc", "wco", "other"}
-)
-
 // bcConv is the broadcast conversation: which draft, and which language's text is awaited.
 type bcConv struct {
 	ID   int64  `json:"id,omitempty"`
@@ -381,12 +376,12 @@ func bcShowAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) err
 		flush(2)
 	}
 	flush(1)
-	for _, v := range bcRoles {
+	for _, v := range store.Roles {
 		row = append(row, bot.Button{Text: netCheck(slices.Contains(b.Roles, v), r.T("net_role_"+v, nil)), CallbackData: p + "r:" + v})
 		flush(2)
 	}
 	flush(1)
-	for _, v := range bcAgencies {
+	for _, v := range store.Agencies {
 		row = append(row, bot.Button{Text: netCheck(slices.Contains(b.Agencies, v), r.T("net_agency_"+v, nil)), CallbackData: p + "g:" + v})
 		flush(2)
 	}
@@ -456,7 +451,7 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		lists := map[string]struct {
 			list  *[]string
 			valid []string
-		}{"c": {(*[]string)(&b.Countries), store.NetworkCountries}, "r": {(*[]string)(&b.Roles), bcRoles}, "g": {(*[]string)(&b.Agencies), bcAgencies}}
+		}{"c": {(*[]string)(&b.Countries), store.NetworkCountries}, "r": {(*[]string)(&b.Roles), store.Roles}, "g": {(*[]string)(&b.Agencies), store.Agencies}}
 		l := lists[action]
 		if !slices.Contains(l.valid, arg) {
 			return nil // forged

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"focalbot/bot"
+	"focalbot/bot/store"
 )
 
 // /invite: an admin picks country, role, agency and lifetime with buttons and gets a single-use
@@ -24,7 +25,7 @@ func invite(ctx context.Context, r *bot.Request) error {
 
 func inviteCountries(r *bot.Request) *bot.Keyboard {
 	var bs []bot.Button
-	for _, cc := range Countries {
+	for _, cc := range store.NetworkCountries {
 		bs = append(bs, bot.Button{Text: countryLabel(r, r.Lang, &cc), CallbackData: "inv:r:" + cc})
 	}
 	bs = append(bs, bot.Button{Text: r.T("country_none", nil), CallbackData: "inv:r:-"})
@@ -52,31 +53,31 @@ func inviteButton(ctx context.Context, r *bot.Request) error {
 		return show(ctx, r, r.T("inv_choose_country", nil), inviteCountries(r))
 	}
 	p := strings.Split(r.CallbackData(), ":")
-	if len(p) < 3 || (p[2] != "-" && !slices.Contains(Countries, p[2])) {
+	if len(p) < 3 || (p[2] != "-" && !slices.Contains(store.NetworkCountries, p[2])) {
 		return forgedButton(ctx, r)
 	}
 	cc := p[2]
 	switch {
 	case p[1] == "r" && len(p) == 3:
 		var bs []bot.Button
-		for _, role := range Roles {
+		for _, role := range store.Roles {
 			bs = append(bs, bot.Button{Text: roleLabel(r.App, r.Lang, role), CallbackData: "inv:a:" + cc + ":" + role})
 		}
 		return show(ctx, r, r.T("inv_choose_role", nil), inviteNav(r, grid(bs, 2), "inv:c"))
-	case p[1] == "a" && len(p) == 4 && slices.Contains(Roles, p[3]):
+	case p[1] == "a" && len(p) == 4 && slices.Contains(store.Roles, p[3]):
 		var bs []bot.Button
-		for _, ag := range Agencies {
+		for _, ag := range store.Agencies {
 			bs = append(bs, bot.Button{Text: agencyLabel(r.App, r.Lang, ag), CallbackData: "inv:t:" + cc + ":" + p[3] + ":" + ag})
 		}
 		return show(ctx, r, r.T("inv_choose_agency", nil), inviteNav(r, grid(bs, 2), "inv:r:"+cc))
-	case p[1] == "t" && len(p) == 5 && slices.Contains(Roles, p[3]) && slices.Contains(Agencies, p[4]):
+	case p[1] == "t" && len(p) == 5 && slices.Contains(store.Roles, p[3]) && slices.Contains(store.Agencies, p[4]):
 		var bs []bot.Button
 		for _, h := range inviteLifetimes {
 			bs = append(bs, bot.Button{Text: r.App.I18n.N(r.Lang, "inv_lifetime_hours", h, nil),
 				CallbackData: strings.Join([]string{"inv:x", cc, p[3], p[4], strconv.Itoa(h)}, ":")})
 		}
 		return show(ctx, r, r.T("inv_choose_lifetime", nil), inviteNav(r, grid(bs, 3), "inv:a:"+cc+":"+p[3]))
-	case p[1] == "x" && len(p) == 6 && slices.Contains(Roles, p[3]) && slices.Contains(Agencies, p[4]):
+	case p[1] == "x" && len(p) == 6 && slices.Contains(store.Roles, p[3]) && slices.Contains(store.Agencies, p[4]):
 		h, err := strconv.Atoi(p[5])
 		if err != nil || !slices.Contains(inviteLifetimes, h) {
 			return forgedButton(ctx, r)

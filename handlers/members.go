@@ -66,9 +66,9 @@ func parseMemberList(p []string) (memberList, bool) {
 	}
 	var l memberList
 	var ok1, ok2, ok3 bool
-	l.State, ok1 = undash(p[2], States)
-	l.Role, ok2 = undash(p[3], Roles)
-	l.Country, ok3 = undash(p[4], Countries)
+	l.State, ok1 = undash(p[2], store.States)
+	l.Role, ok2 = undash(p[3], store.Roles)
+	l.Country, ok3 = undash(p[4], store.NetworkCountries)
 	page, err := strconv.Atoi(p[5])
 	l.Page = page
 	return l, ok1 && ok2 && ok3 && err == nil && page >= 0 && page < 10000
@@ -128,9 +128,9 @@ func showMemberList(ctx context.Context, r *bot.Request, l memberList) error {
 		kb.Row(nav...)
 	}
 	fs, fr, fc := l, l, l
-	fs.State, fs.Page = next(States, l.State), 0
-	fr.Role, fr.Page = next(Roles, l.Role), 0
-	fc.Country, fc.Page = next(Countries, l.Country), 0
+	fs.State, fs.Page = next(store.States, l.State), 0
+	fr.Role, fr.Page = next(store.Roles, l.Role), 0
+	fc.Country, fc.Page = next(store.NetworkCountries, l.Country), 0
 	kb.Row(bot.Button{Text: r.T("btn_filter_state", map[string]any{"Value": state}), CallbackData: fs.data()})
 	kb.Row(bot.Button{Text: r.T("btn_filter_role", map[string]any{"Value": role}), CallbackData: fr.data()},
 		bot.Button{Text: r.T("btn_filter_country", map[string]any{"Value": country}), CallbackData: fc.data()})
@@ -176,26 +176,26 @@ func membersButton(ctx context.Context, r *bot.Request) error {
 		return showMemberCard(ctx, r, m)
 	case p[1] == "R" && arg == "":
 		var bs []bot.Button
-		for _, role := range Roles {
+		for _, role := range store.Roles {
 			bs = append(bs, bot.Button{Text: roleLabel(r.App, r.Lang, role), CallbackData: fmt.Sprintf("mem:r:%d:%s", id, role)})
 		}
 		bs = append(bs, bot.Button{Text: r.T("btn_back", nil), CallbackData: fmt.Sprintf("mem:c:%d", id)})
 		return show(ctx, r, r.T("mem_choose_role", map[string]any{"Name": m.DisplayName}), grid(bs, 2))
 	case p[1] == "K" && arg == "":
 		var bs []bot.Button
-		for _, cc := range Countries {
+		for _, cc := range store.NetworkCountries {
 			bs = append(bs, bot.Button{Text: countryLabel(r, r.Lang, &cc), CallbackData: fmt.Sprintf("mem:k:%d:%s", id, cc)})
 		}
 		bs = append(bs, bot.Button{Text: r.T("country_none", nil), CallbackData: fmt.Sprintf("mem:k:%d:-", id)},
 			bot.Button{Text: r.T("btn_back", nil), CallbackData: fmt.Sprintf("mem:c:%d", id)})
 		return show(ctx, r, r.T("mem_choose_country", map[string]any{"Name": m.DisplayName}), grid(bs, 2))
-	case p[1] == "r" && slices.Contains(Roles, arg):
+	case p[1] == "r" && slices.Contains(store.Roles, arg):
 		if self {
 			r.Answer(ctx, "mem_not_self", nil)
 			return nil
 		}
 		changed, err = SetRole(ctx, r.App.Store, actor, id, arg)
-	case p[1] == "k" && (arg == "-" || slices.Contains(Countries, arg)):
+	case p[1] == "k" && (arg == "-" || slices.Contains(store.NetworkCountries, arg)):
 		changed, err = SetCountry(ctx, r.App.Store, actor, id, strings.Trim(arg, "-"))
 	case p[1] == "s" && arg == "":
 		if self {

@@ -15,15 +15,6 @@ import (
 	"focalbot/bot/store"
 )
 
-// The vocabularies of membership, as the members table constrains them. The CLI and the bot
-// both check input against these lists; callback data is checked too, since it can be forged.
-var (
-	Countries = store.NetworkCountries
-	Roles     = []string{store.RoleFocalPoint, store.RoleAnalyst, store.RoleObserver, store.RoleAdmin}
-	Agencies  = []string{"customs", "port_control_unit", "border_guard", "drug_control_agency", "caricc", "unodc", "wco", "other"}
-	States    = []string{store.StateActive, store.StatePending, store.StateSuspended, store.StateUnreachable}
-)
-
 // ErrNoChange means the member already is what was asked.
 var ErrNoChange = errors.New("no change")
 
@@ -37,14 +28,14 @@ type InviteSpec struct {
 
 // Validate checks a spec against the vocabularies; its errors are for the operator (CLI).
 func (s InviteSpec) Validate() error {
-	if s.Country != "" && !slices.Contains(Countries, s.Country) {
-		return fmt.Errorf("country %q is not one of the network's: %v", s.Country, Countries)
+	if s.Country != "" && !slices.Contains(store.NetworkCountries, s.Country) {
+		return fmt.Errorf("country %q is not one of the network's: %v", s.Country, store.NetworkCountries)
 	}
-	if !slices.Contains(Roles, s.Role) {
-		return fmt.Errorf("role %q: use one of %v", s.Role, Roles)
+	if !slices.Contains(store.Roles, s.Role) {
+		return fmt.Errorf("role %q: use one of %v", s.Role, store.Roles)
 	}
-	if !slices.Contains(Agencies, s.Agency) {
-		return fmt.Errorf("agency %q: use one of %v", s.Agency, Agencies)
+	if !slices.Contains(store.Agencies, s.Agency) {
+		return fmt.Errorf("agency %q: use one of %v", s.Agency, store.Agencies)
 	}
 	if s.TTL < time.Hour || s.TTL > 30*24*time.Hour {
 		return fmt.Errorf("lifetime %s: between 1h and 720h", s.TTL)
@@ -141,8 +132,8 @@ func auditView(m *store.Member) map[string]any {
 
 // SetRole changes a member's role.
 func SetRole(ctx context.Context, st *store.Store, actor *int64, id int64, role string) (*store.Member, error) {
-	if !slices.Contains(Roles, role) {
-		return nil, fmt.Errorf("role %q: use one of %v", role, Roles)
+	if !slices.Contains(store.Roles, role) {
+		return nil, fmt.Errorf("role %q: use one of %v", role, store.Roles)
 	}
 	return changeMember(ctx, st, actor, id, "role_changed", func(tx *sqlx.Tx, m *store.Member) error {
 		if m.Role == role {
@@ -154,8 +145,8 @@ func SetRole(ctx context.Context, st *store.Store, actor *int64, id int64, role 
 
 // SetCountry changes a member's country ("" for none).
 func SetCountry(ctx context.Context, st *store.Store, actor *int64, id int64, country string) (*store.Member, error) {
-	if country != "" && !slices.Contains(Countries, country) {
-		return nil, fmt.Errorf("country %q is not one of the network's: %v", country, Countries)
+	if country != "" && !slices.Contains(store.NetworkCountries, country) {
+		return nil, fmt.Errorf("country %q is not one of the network's: %v", country, store.NetworkCountries)
 	}
 	return changeMember(ctx, st, actor, id, "country_changed", func(tx *sqlx.Tx, m *store.Member) error {
 		if (m.Country == nil && country == "") || (m.Country != nil && *m.Country == country) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,9 +20,6 @@ import (
 // done with `focalbot places`.
 
 const placeEditFlow = "place_edit"
-
-// PlaceLocodePattern is the shape of a UN/LOCODE: country code and three letters or digits 2–9.
-var PlaceLocodePattern = regexp.MustCompile(`^[A-Z]{2}[A-Z2-9]{3}$`)
 
 type placeEditConv struct {
 	ID int64 `json:"id"`
@@ -222,7 +218,7 @@ func placeEditStep(ctx context.Context, r *bot.Request) error {
 			break
 		}
 		v = strings.ToUpper(strings.ReplaceAll(v, " ", ""))
-		if !PlaceLocodePattern.MatchString(v) || v[:2] != p.Country {
+		if !store.PlaceLocodePattern.MatchString(v) || v[:2] != p.Country {
 			return bot.Tell("place_locode_invalid", map[string]any{"Country": p.Country})
 		}
 		if other, err := r.App.Store.PlaceByLocode(ctx, r.App.Store.DB, v); err == nil && other.ID != p.ID {

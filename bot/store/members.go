@@ -41,6 +41,15 @@ const (
 	StateUnreachable = "unreachable"
 )
 
+// The vocabularies of membership, as the members table constrains them (the countries are
+// NetworkCountries). The CLI and the bot both check input against these lists; callback data
+// is checked too, since it can be forged.
+var (
+	Roles    = []string{RoleFocalPoint, RoleAnalyst, RoleObserver, RoleAdmin}
+	Agencies = []string{"customs", "port_control_unit", "border_guard", "drug_control_agency", "caricc", "unodc", "wco", "other"}
+	States   = []string{StateActive, StatePending, StateSuspended, StateUnreachable}
+)
+
 // Active reports whether the member may see network content.
 func (m *Member) Active() bool { return m.State == StateActive }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/lib/pq"
@@ -32,6 +33,9 @@ var PlaceKinds = []string{"border_crossing", "seaport", "dry_port", "rail_termin
 // in the order of the alert's audience buttons (bit i of an audience mask is
 // NetworkCountries[i]), offered for invitations and member cards.
 var NetworkCountries = []string{"AF", "AZ", "GE", "KZ", "KG", "PK", "TJ", "TM", "UA", "UZ"}
+
+// PlaceLocodePattern is the shape of a UN/LOCODE: country code and three letters or digits 2–9.
+var PlaceLocodePattern = regexp.MustCompile(`^[A-Z]{2}[A-Z2-9]{3}$`)
 
 // LocodeOf is the place's UN/LOCODE or "".
 func (p *Place) LocodeOf() string {
