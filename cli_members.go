@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"focalbot/bot/members"
 	"focalbot/bot/store"
-	"focalbot/handlers"
 )
 
 const membersUsage = `usage: focalbot members list [--state active] [--role focal_point] [--country KZ]
@@ -53,13 +53,13 @@ func runMembers(ctx context.Context, args []string, getenv func(string) string, 
 	var changed *store.Member
 	switch sub {
 	case "set-role":
-		changed, err = handlers.SetRole(ctx, st, nil, m.ID, rest[1])
+		changed, err = members.SetRole(ctx, st, nil, m.ID, rest[1])
 	case "suspend":
-		changed, err = handlers.Suspend(ctx, st, nil, m.ID, time.Now())
+		changed, err = members.Suspend(ctx, st, nil, m.ID, time.Now())
 	case "reactivate":
-		changed, err = handlers.Reactivate(ctx, st, nil, m.ID, time.Now())
+		changed, err = members.Reactivate(ctx, st, nil, m.ID, time.Now())
 	}
-	if errors.Is(err, handlers.ErrNoChange) {
+	if errors.Is(err, members.ErrNoChange) {
 		fmt.Fprintf(stdout, "%d: no change (role %s, state %s)\n", uid, m.Role, m.State)
 		return nil
 	}

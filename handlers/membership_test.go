@@ -11,6 +11,7 @@ import (
 	"focalbot/bot/bottest"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
+	"focalbot/bot/members"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
@@ -49,8 +50,8 @@ func memberID(t *testing.T, h *bottest.Harness, uid int64) int64 {
 
 func newInvite(t *testing.T, h *bottest.Harness, createdBy *int64, ttl time.Duration) string {
 	t.Helper()
-	code, _, err := handlers.CreateInvite(context.Background(), h.Store,
-		handlers.InviteSpec{Country: "KZ", Role: store.RoleFocalPoint, Agency: "customs", TTL: ttl}, createdBy, h.Clock.Now())
+	code, _, err := members.CreateInvite(context.Background(), h.Store,
+		members.InviteSpec{Country: "KZ", Role: store.RoleFocalPoint, Agency: "customs", TTL: ttl}, createdBy, h.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -487,7 +488,7 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 		t.Fatal(err)
 	}
 	adminID := memberID(t, h, adminUID)
-	if _, err := handlers.Suspend(ctx, h.Store, &adminID, id, h.Clock.Now()); err != nil {
+	if _, err := members.Suspend(ctx, h.Store, &adminID, id, h.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.Store.Conversation(ctx, h.Store.DB, uid); err == nil {
@@ -827,7 +828,7 @@ func TestReactivatedMemberIsTold(t *testing.T) {
 
 	// The CLI path (nil actor).
 	for _, id := range []int64{uz, ru} {
-		if _, err := handlers.Reactivate(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
+		if _, err := members.Reactivate(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
+	"focalbot/bot/rfi"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
@@ -392,7 +393,7 @@ func rfiAskUzbekistan(t *testing.T, pk *telegramtest.User, by string) {
 // The bad inputs of the issue: a country without an active focal point (told before sending,
 // offered CARICC), an empty request, a reply-by time in the past (and unreadable, too far),
 // a stale button, and a member suspended while holding a request (it returns to the pool,
-// whether membership calls ReleaseRequestsHeldBy or the sweep finds it).
+// whether membership calls ReleaseHeldBy or the sweep finds it).
 func TestRFIBadInputs(t *testing.T) {
 	t.Parallel()
 	n := newRFINet(t)
@@ -439,7 +440,7 @@ func TestRFIBadInputs(t *testing.T) {
 		if _, err := tx.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, n.uz1ID); err != nil {
 			return err
 		}
-		released, err := handlers.ReleaseRequestsHeldBy(context.Background(), tx, n.uz1ID, h.Clock.Now())
+		released, err := rfi.ReleaseHeldBy(context.Background(), tx, n.uz1ID, h.Clock.Now())
 		if released != 1 {
 			t.Errorf("released %d, want 1", released)
 		}

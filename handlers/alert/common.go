@@ -1,0 +1,125 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+)
+
+// What the alert features share: the reader's language, who may do what, rendering an alert
+// for one reader, and reading callback data.
+
+// writtenIn is the language a member writes free text in: their chosen language even when we
+// have no locale file for it (a Kazakh officer writes Kazakh), else the one we speak to them in.
+func writtenIn(r *bot.Request) string {
+	if r.Member != nil && r.Member.Language != "" {
+		return r.Member.Language
+	}
+	return r.Lang
+}
+
+// nameOf is how a member is named to others: the confirmed name and the country.
+func nameOf(m *store.Member, lang string) string {
+	name := m.DisplayName
+	if name == "" {
+		name = "#" + strconv.FormatInt(m.ID, 10)
+	}
+	if m.Country != nil {
+		return name + " (" + i18n.CountryName(lang, *m.Country) + ")"
+	}
+	return name + " (CARICC)"
+}
+
+// renderAlertFor renders an alert for a reader: in their language and time zone.
+func renderAlertFor(a *bot.App, al *store.Alert, lang string, zone *string) string {
+	t := al.SubmittedAt
+	if al.PublishedAt != nil {
+		t = *al.PublishedAt
+	}
+	return alert.Render(a.I18n, lang, &al.Content, alert.Meta{
+		Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(zone),
+		Cancelled: al.State == store.AlertCancelled, FilesBelow: al.State != store.AlertCancelled,
+	})
+}
+
+// callbackArgs splits "verb:a:b" into its arguments after the verb.
+func callbackArgs(data string) []string {
+	parts := strings.Split(data, ":")
+	return parts[1:]
+}
+
+// argID reads a numeric callback argument; a forged or damaged one reads as 0 (no such thing).
+func argID(args []string, i int) int64 {
+	if i >= len(args) {
+		return 0
+	}
+	n, err := strconv.ParseInt(args[i], 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// replyLong sends a text that may exceed Telegram's limit as several messages split at line
+// ends, never cut; the keyboard goes with the last.
+func replyLong(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
+	parts := alert.Split(text, alert.MaxMessage)
+	for i, p := range parts {
+		var k *bot.Keyboard
+		if i == len(parts)-1 {
+			k = kb
+		}
+		if _, err := r.App.Send(ctx, r.ChatID, "reply", p, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// problemsText renders problems in the reader's language, one per line.
+func problemsText(r *bot.Request, problems []alert.Problem) string {
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = "• " + p.Message(r.App.I18n, r.Lang)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// button is a keyboard button with a translated label.
+func button(r *bot.Request, id, data string) bot.Button {
+	return bot.Button{Text: r.T(id, nil), CallbackData: data}
+}
+
+// loadAlert finds an alert by id from callback data; a missing one (a forged press) is told
+// as gone.
+func loadAlert(ctx context.Context, r *bot.Request, id int64) (*store.Alert, error) {
+	al, err := store.AlertByID(ctx, r.App.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, bot.Tell("alert_not_found", nil)
+	}
+	return al, err
+}
+
+// stateError tells why an alert's button no longer works: decided, withdrawn or cancelled.
+func stateError(ctx context.Context, r *bot.Request, al *store.Alert) error {
+	switch al.State {
+	case store.AlertCancelled:
+		return bot.Tell("alert_is_cancelled", map[string]any{"Ref": al.Ref})
+	case store.AlertWithdrawn:
+		return bot.Tell("alert_is_withdrawn", map[string]any{"Ref": al.Ref})
+	}
+	by := ""
+	if al.DecidedBy != nil {
+		if m, err := r.App.Store.MemberByID(ctx, *al.DecidedBy); err == nil {
+			by = nameOf(m, r.Lang)
+		}
+	}
+	return bot.Tell("alert_already_decided", map[string]any{
+		"Ref": al.Ref, "By": by, "Outcome": i18n.HTML(r.T("alert_state_"+al.State, nil))})
+}

@@ -1,0 +1,43 @@
+package membership
+
+import (
+	"context"
+	"strings"
+
+	"focalbot/bot"
+	"focalbot/bot/i18n"
+	"focalbot/handlers/ui"
+)
+
+// /language: anyone but a barred member may switch language at any time. A member's choice is
+// kept in members.language, an outsider's in outsider_languages.
+
+func chooseLanguage(ctx context.Context, r *bot.Request) error {
+	if barred(r.Member) {
+		return closedNetwork(ctx, r)
+	}
+	return r.Reply(ctx, "lang_choose", nil, ui.LanguagePicker(r, "lang", r.Lang))
+}
+
+func languageButton(ctx context.Context, r *bot.Request) error {
+	if barred(r.Member) {
+		return closedNetwork(ctx, r)
+	}
+	code, _ := strings.CutPrefix(r.CallbackData(), "lang:")
+	if !r.App.I18n.Has(code) {
+		r.Answer(ctx, "button_stale", nil)
+		return nil
+	}
+	st := r.App.Store
+	if r.Member != nil {
+		if err := st.SetLanguage(ctx, st.DB, r.Member.ID, code); err != nil {
+			return err
+		}
+		r.Member.Language = code
+		r.App.RefreshMenu(ctx, r.Member)
+	} else if err := st.SetOutsiderLanguage(ctx, st.DB, r.From.ID, code); err != nil {
+		return err
+	}
+	r.Lang = code
+	return ui.Show(ctx, r, r.T("lang_set", map[string]any{"Language": i18n.NativeName(code)}), nil)
+}
