@@ -26,16 +26,16 @@ const (
 )
 
 func registerAck(a *bot.App) {
-	a.Callback("aack", bot.Members, alertAckButton)
-	a.Callback("aas", bot.Members, alertAckStatusButton)
+	a.Callback("aack", bot.Members, ackButton)
+	a.Callback("aas", bot.Members, ackStatusButton)
 	a.Renderer(kindAlertSilent, renderAlertSilent(a))
 	a.Job("alert_ack_watch", time.Minute, func(ctx context.Context, now time.Time) error {
 		return watchAcks(ctx, a, now)
 	})
 }
 
-// alertAckButton: aack:<id>.
-func alertAckButton(ctx context.Context, r *bot.Request) error {
+// ackButton: aack:<id>.
+func ackButton(ctx context.Context, r *bot.Request) error {
 	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
 	if err != nil {
 		return err
@@ -78,8 +78,8 @@ func dropAckButton(ctx context.Context, r *bot.Request, alertID int64) {
 	}
 }
 
-// alertAckStatusButton: aas:<id>, for the author and the analysts.
-func alertAckStatusButton(ctx context.Context, r *bot.Request) error {
+// ackStatusButton: aas:<id>, for the author and the analysts.
+func ackStatusButton(ctx context.Context, r *bot.Request) error {
 	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
 	if err != nil {
 		return err

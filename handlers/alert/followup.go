@@ -33,13 +33,13 @@ const (
 )
 
 func registerFollowup(a *bot.App) {
-	a.Callback("afu", bot.Members, alertFollowupButton)
-	a.Callback("afd", bot.Members, alertFollowupDone)
-	a.Flow(flowAlertFollowup, bot.Members, alertFollowupInput)
-	a.Callback("afp", bot.Analysts, alertFollowupPublish)
-	a.Callback("aup", bot.Analysts, alertAmendButton)
-	a.Callback("acx", bot.Analysts, alertAmendButton)
-	a.Flow(flowAlertAmend, bot.Analysts, alertAmendInput)
+	a.Callback("afu", bot.Members, followupButton)
+	a.Callback("afd", bot.Members, followupDone)
+	a.Flow(flowAlertFollowup, bot.Members, followupInput)
+	a.Callback("afp", bot.Analysts, followupPublish)
+	a.Callback("aup", bot.Analysts, amendButton)
+	a.Callback("acx", bot.Analysts, amendButton)
+	a.Flow(flowAlertAmend, bot.Analysts, amendInput)
 	a.Renderer(kindAlertFollowup, renderAlertFollowup(a))
 }
 
@@ -57,8 +57,8 @@ func mayFollowUp(ctx context.Context, r *bot.Request, al *store.Alert) (bool, er
 	return store.IsRecipient(ctx, r.App.Store.DB, al.ID, r.Member.ID)
 }
 
-// alertFollowupButton: afu:<id> opens the follow-up conversation.
-func alertFollowupButton(ctx context.Context, r *bot.Request) error {
+// followupButton: afu:<id> opens the follow-up conversation.
+func followupButton(ctx context.Context, r *bot.Request) error {
 	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func alertFollowupButton(ctx context.Context, r *bot.Request) error {
 		(&bot.Keyboard{}).Row(button(r, "alert_btn_done", fmt.Sprintf("afd:%d", al.ID))))
 }
 
-func alertFollowupDone(ctx context.Context, r *bot.Request) error {
+func followupDone(ctx context.Context, r *bot.Request) error {
 	if r.Conv == nil || r.Conv.Flow != flowAlertFollowup {
 		r.Answer(ctx, "alert_draft_gone", nil)
 		return nil
@@ -90,8 +90,8 @@ func alertFollowupDone(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "alert_followup_done", nil, nil)
 }
 
-// alertFollowupInput relays each message of the follow-up conversation at once.
-func alertFollowupInput(ctx context.Context, r *bot.Request) error {
+// followupInput relays each message of the follow-up conversation at once.
+func followupInput(ctx context.Context, r *bot.Request) error {
 	var st followupState
 	if err := r.ConvData(&st); err != nil {
 		return err
@@ -162,8 +162,8 @@ func alertFollowupInput(ctx context.Context, r *bot.Request) error {
 
 func ptr(s string) *string { return &s }
 
-// alertFollowupPublish: afp:<followup id> sends a follow-up to the alert's whole audience.
-func alertFollowupPublish(ctx context.Context, r *bot.Request) error {
+// followupPublish: afp:<followup id> sends a follow-up to the alert's whole audience.
+func followupPublish(ctx context.Context, r *bot.Request) error {
 	f, err := store.FollowupByID(ctx, r.App.Store.DB, argID(callbackArgs(r.CallbackData()), 0))
 	if isNotFound(err) {
 		return bot.Tell("alert_not_found", nil)
@@ -232,13 +232,13 @@ func enqueueToAudience(ctx context.Context, tx *sqlx.Tx, al *store.Alert, follow
 			continue
 		}
 		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFollowup, RefID: followupID,
-			Variant: variantPublished, Priority: alertPriority(al)})
+			Variant: variantPublished, Priority: priority(al)})
 	}
 	return delivery.Enqueue(ctx, tx, items)
 }
 
-// alertAmendButton: aup:<id> (update) and acx:<id> (cancel) ask the analyst for the text.
-func alertAmendButton(ctx context.Context, r *bot.Request) error {
+// amendButton: aup:<id> (update) and acx:<id> (cancel) ask the analyst for the text.
+func amendButton(ctx context.Context, r *bot.Request) error {
 	data := r.CallbackData()
 	al, err := loadAlert(ctx, r, argID(callbackArgs(data), 0))
 	if err != nil {
@@ -257,8 +257,8 @@ func alertAmendButton(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
 }
 
-// alertAmendInput publishes an update, or cancels the alert, with the analyst's text.
-func alertAmendInput(ctx context.Context, r *bot.Request) error {
+// amendInput publishes an update, or cancels the alert, with the analyst's text.
+func amendInput(ctx context.Context, r *bot.Request) error {
 	var st followupState
 	if err := r.ConvData(&st); err != nil {
 		return err

@@ -26,7 +26,7 @@ func registerRegister(a *bot.App) {
 	a.Command("alerts", bot.Members, alertsCommand)
 	a.Command("find", bot.Members, findCommand)
 	a.Callback("als", bot.Members, alertsPage)
-	a.Callback("aopen", bot.Members, alertOpenButton)
+	a.Callback("aopen", bot.Members, openButton)
 }
 
 func alertsCommand(ctx context.Context, r *bot.Request) error { return listAlerts(ctx, r, 0) }
@@ -79,10 +79,10 @@ func openButtons(rows []store.Alert) *bot.Keyboard {
 	return ui.Grid(buttons, 2)
 }
 
-// alertOpenButton: aopen:<id> shows the alert of a list's button. Whether the presser may see
+// openButton: aopen:<id> shows the alert of a list's button. Whether the presser may see
 // it is checked again (a list outlives changes, and data can be forged): an alert they may not
 // see gets the answer of one that does not exist.
-func alertOpenButton(ctx context.Context, r *bot.Request) error {
+func openButton(ctx context.Context, r *bot.Request) error {
 	al, err := store.AlertByID(ctx, r.App.Store.DB, argID(callbackArgs(r.CallbackData()), 0))
 	if isNotFound(err) {
 		return bot.Tell("alert_not_found", nil)

@@ -49,8 +49,8 @@ const (
 var stepOrder = []string{stepClass, stepDrill, stepConveyance, stepIdentKind, stepRouteRole, stepSubstance,
 	stepRisks, stepConcealment, stepGoods, stepQuantity, stepText, stepFiles, stepReview}
 
-// alertDraft is the conversation's data: the content so far and where we are.
-type alertDraft struct {
+// draft is the conversation's data: the content so far and where we are.
+type draft struct {
 	AlertID int64         `json:"alert_id,omitempty"` // revising a returned alert
 	Content alert.Content `json:"content"`
 	Editing bool          `json:"editing,omitempty"` // a step opened from the review: back to it when done
@@ -59,16 +59,16 @@ type alertDraft struct {
 }
 
 func registerSubmit(a *bot.App) {
-	a.Command("alert", bot.Contributors, alertCommand)
-	a.Flow(flowAlert, bot.Members, alertDraftInput)
-	a.Callback("ad", bot.Members, alertDraftButton)
-	a.Callback("awd", bot.Members, alertWithdraw)
-	a.Callback("arv", bot.Members, alertRevise)
+	a.Command("alert", bot.Contributors, command)
+	a.Flow(flowAlert, bot.Members, draftInput)
+	a.Callback("ad", bot.Members, draftButton)
+	a.Callback("awd", bot.Members, withdraw)
+	a.Callback("arv", bot.Members, revise)
 }
 
-// alertCommand: "/alert" starts (or resumes) a draft, "/alert ALR-…" shows one alert, and
+// command: "/alert" starts (or resumes) a draft, "/alert ALR-…" shows one alert, and
 // "/alert" followed by Label: value lines is a pasted alert.
-func alertCommand(ctx context.Context, r *bot.Request) error {
+func command(ctx context.Context, r *bot.Request) error {
 	_, arg := r.Command()
 	if strings.HasPrefix(strings.ToUpper(arg), "ALR-") && !strings.Contains(arg, "\n") {
 		return showAlert(ctx, r, arg)
@@ -77,14 +77,14 @@ func alertCommand(ctx context.Context, r *bot.Request) error {
 		return bot.Tell("error_not_allowed", nil)
 	}
 	if arg != "" {
-		var d alertDraft
+		var d draft
 		if r.Conv != nil && r.Conv.Flow == flowAlert {
 			_ = r.ConvData(&d)
 		}
 		return pastedForm(ctx, r, &d, arg)
 	}
 	if r.Conv != nil && r.Conv.Flow == flowAlert {
-		var d alertDraft
+		var d draft
 		if err := r.ConvData(&d); err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func alertCommand(ctx context.Context, r *bot.Request) error {
 		}
 		return prompt(ctx, r, r.Conv.Step, &d)
 	}
-	d := &alertDraft{Content: alert.Content{Lang: writtenIn(r)}}
+	d := &draft{Content: alert.Content{Lang: writtenIn(r)}}
 	if err := r.Reply(ctx, "alert_intro", map[string]any{
 		"Template": alert.Template(r.App.I18n, r.Lang)}, nil); err != nil {
 		return err
@@ -102,7 +102,7 @@ func alertCommand(ctx context.Context, r *bot.Request) error {
 }
 
 // goTo saves the draft at a step and asks its question.
-func goTo(ctx context.Context, r *bot.Request, step string, d *alertDraft) error {
+func goTo(ctx context.Context, r *bot.Request, step string, d *draft) error {
 	if err := r.SaveConv(ctx, flowAlert, step, d); err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func goTo(ctx context.Context, r *bot.Request, step string, d *alertDraft) error
 
 // advance moves past a finished step: to the next one, or back to the review when the step
 // was opened from there.
-func advance(ctx context.Context, r *bot.Request, from string, d *alertDraft) error {
+func advance(ctx context.Context, r *bot.Request, from string, d *draft) error {
 	if d.Editing {
 		d.Editing = false
 		return goTo(ctx, r, stepReview, d)
@@ -146,7 +146,7 @@ func vocabKeyboard(r *bot.Request, v alert.Vocabulary, action string, marked fun
 }
 
 // prompt asks the question of a step, with its buttons.
-func prompt(ctx context.Context, r *bot.Request, step string, d *alertDraft) error {
+func prompt(ctx context.Context, r *bot.Request, step string, d *draft) error {
 	c := &d.Content
 	cancel := button(r, "alert_btn_cancel", "ad:cancel")
 	skip := button(r, "alert_btn_skip", "ad:skip")
@@ -248,15 +248,15 @@ func routeSoFar(r *bot.Request, c *alert.Content) string {
 	return r.T("alert_so_far", map[string]any{"List": i18n.HTML(strings.Join(parts, " → "))})
 }
 
-// alertDraftButton handles the buttons of the guided conversation. A button of an earlier
+// draftButton handles the buttons of the guided conversation. A button of an earlier
 // step, of a draft already submitted or cancelled, or a forged one changes nothing.
-func alertDraftButton(ctx context.Context, r *bot.Request) error {
+func draftButton(ctx context.Context, r *bot.Request) error {
 	args := callbackArgs(r.CallbackData())
 	if r.Conv == nil || r.Conv.Flow != flowAlert || len(args) == 0 {
 		r.Answer(ctx, "alert_draft_gone", nil)
 		return nil
 	}
-	var d alertDraft
+	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
@@ -376,9 +376,9 @@ var editable = map[string]bool{stepClass: true, stepDrill: true, stepConveyance:
 	stepRouteRole: true, stepSubstance: true, stepRisks: true, stepConcealment: true, stepGoods: true,
 	stepQuantity: true, stepText: true, stepFiles: true}
 
-// alertDraftInput takes what is typed or sent during the guided conversation.
-func alertDraftInput(ctx context.Context, r *bot.Request) error {
-	var d alertDraft
+// draftInput takes what is typed or sent during the guided conversation.
+func draftInput(ctx context.Context, r *bot.Request) error {
+	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
@@ -489,7 +489,7 @@ func alertDraftInput(ctx context.Context, r *bot.Request) error {
 
 // pastedForm parses a whole alert, reports every problem at once (the draft is kept as it
 // was, to be pasted again corrected), or goes to the review.
-func pastedForm(ctx context.Context, r *bot.Request, d *alertDraft, text string) error {
+func pastedForm(ctx context.Context, r *bot.Request, d *draft, text string) error {
 	c, problems := alert.ParseForm(r.App.I18n, text, writtenIn(r))
 	if len(problems) > 0 {
 		if r.Conv == nil {
@@ -507,7 +507,7 @@ func pastedForm(ctx context.Context, r *bot.Request, d *alertDraft, text string)
 }
 
 // review shows the draft as recipients will read it, what is still missing, and Submit.
-func review(ctx context.Context, r *bot.Request, d *alertDraft) error {
+func review(ctx context.Context, r *bot.Request, d *draft) error {
 	c := &d.Content
 	text := r.T("alert_review_head", nil) + "\n\n" + alert.Render(r.App.I18n, r.Lang, c, alert.Meta{})
 	problems := c.Missing()
@@ -549,7 +549,7 @@ func lengthProblems(a *bot.App, c *alert.Content) []alert.Problem {
 
 // submitDraft stores the alert (or the revision of a returned one), ends the conversation and
 // queues it for every analyst, in one transaction. A second press of Submit finds no draft.
-func submitDraft(ctx context.Context, r *bot.Request, d *alertDraft) error {
+func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	c := d.Content
 	if len(c.Missing()) > 0 || len(lengthProblems(r.App, &c)) > 0 {
 		return review(ctx, r, d)
@@ -615,8 +615,8 @@ func enqueueForAnalysts(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error
 	return err
 }
 
-// alertWithdraw lets the author take back a submitted alert before an analyst decides.
-func alertWithdraw(ctx context.Context, r *bot.Request) error {
+// withdraw lets the author take back a submitted alert before an analyst decides.
+func withdraw(ctx context.Context, r *bot.Request) error {
 	args := callbackArgs(r.CallbackData())
 	al, err := loadAlert(ctx, r, argID(args, 0))
 	if err != nil {
@@ -643,8 +643,8 @@ func alertWithdraw(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "alert_withdrawn", map[string]any{"Ref": done.Ref}, nil)
 }
 
-// alertRevise opens a returned alert as a draft at its review screen, for its author.
-func alertRevise(ctx context.Context, r *bot.Request) error {
+// revise opens a returned alert as a draft at its review screen, for its author.
+func revise(ctx context.Context, r *bot.Request) error {
 	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
 	if err != nil {
 		return err
@@ -655,7 +655,7 @@ func alertRevise(ctx context.Context, r *bot.Request) error {
 	if al.State != store.AlertReturned {
 		return stateError(ctx, r, al)
 	}
-	d := &alertDraft{AlertID: al.ID, Content: al.Content}
+	d := &draft{AlertID: al.ID, Content: al.Content}
 	return goTo(ctx, r, stepReview, d)
 }
 

@@ -41,11 +41,11 @@ func registerVerify(a *bot.App) {
 	a.Renderer(kindAlertVerify, renderAlertVerify(a))
 	a.Renderer(kindAlertFile, renderAlertFile(a))
 	a.Renderer(kindAlertDecision, renderAlertDecision(a))
-	a.Callback("av", bot.Analysts, alertVerifyButton)
-	a.Callback("aaud", bot.Analysts, alertAudienceButton)
-	a.Callback("apub", bot.Analysts, alertPublishButton)
-	a.Flow(flowAlertReason, bot.Analysts, alertReasonInput)
-	a.Callback("apx", bot.Analysts, alertPromptCancel)
+	a.Callback("av", bot.Analysts, verifyButton)
+	a.Callback("aaud", bot.Analysts, audienceButton)
+	a.Callback("apub", bot.Analysts, publishButton)
+	a.Flow(flowAlertReason, bot.Analysts, reasonInput)
+	a.Callback("apx", bot.Analysts, promptCancel)
 }
 
 func renderAlertVerify(a *bot.App) delivery.Renderer {
@@ -172,8 +172,8 @@ func checkSubmitted(ctx context.Context, r *bot.Request, id int64, rev int) (*st
 	return al, nil
 }
 
-// alertVerifyButton: av:<id>:<rev>:a|r|x.
-func alertVerifyButton(ctx context.Context, r *bot.Request) error {
+// verifyButton: av:<id>:<rev>:a|r|x.
+func verifyButton(ctx context.Context, r *bot.Request) error {
 	args := callbackArgs(r.CallbackData())
 	if len(args) != 3 {
 		return bot.Tell("alert_not_found", nil)
@@ -296,8 +296,8 @@ func audiencePress(ctx context.Context, r *bot.Request) (*store.Alert, int, erro
 	return al, mask, err
 }
 
-// alertAudienceButton: aaud:<id>:<rev>:<mask> toggles the audience in place.
-func alertAudienceButton(ctx context.Context, r *bot.Request) error {
+// audienceButton: aaud:<id>:<rev>:<mask> toggles the audience in place.
+func audienceButton(ctx context.Context, r *bot.Request) error {
 	al, mask, err := audiencePress(ctx, r)
 	if err != nil {
 		return err
@@ -309,10 +309,10 @@ func alertAudienceButton(ctx context.Context, r *bot.Request) error {
 	return ui.Show(ctx, r, text, kb)
 }
 
-// alertPublishButton: apub:<id>:<rev>:<mask> publishes the alert to the audience. The state
+// publishButton: apub:<id>:<rev>:<mask> publishes the alert to the audience. The state
 // change, the audience, one outbox row per recipient (and per attachment) and the author's
 // notice are one transaction.
-func alertPublishButton(ctx context.Context, r *bot.Request) error {
+func publishButton(ctx context.Context, r *bot.Request) error {
 	al, mask, err := audiencePress(ctx, r)
 	if err != nil {
 		return err
@@ -334,7 +334,7 @@ func alertPublishButton(ctx context.Context, r *bot.Request) error {
 		recipients = len(members)
 		ids := make([]int64, len(members))
 		var items []delivery.Item
-		prio := alertPriority(published)
+		prio := priority(published)
 		for i, m := range members {
 			ids[i] = m.ID
 			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlert, RefID: al.ID, Priority: prio})
@@ -375,8 +375,8 @@ func analystAlertKeyboard(r *bot.Request, id int64) *bot.Keyboard {
 		Row(button(r, "alert_btn_update", fmt.Sprintf("aup:%d", id)), button(r, "alert_btn_cancel_alert", fmt.Sprintf("acx:%d", id)))
 }
 
-// alertPriority: an urgent alert overtakes everything; a drill never overtakes real traffic.
-func alertPriority(al *store.Alert) delivery.Priority {
+// priority: an urgent alert overtakes everything; a drill never overtakes real traffic.
+func priority(al *store.Alert) delivery.Priority {
 	switch {
 	case al.Drill:
 		return delivery.Routine
@@ -407,9 +407,9 @@ type reasonState struct {
 	State    string `json:"state"`
 }
 
-// alertReasonInput takes the reason and records the decision, unless another analyst decided
+// reasonInput takes the reason and records the decision, unless another analyst decided
 // in the meantime.
-func alertReasonInput(ctx context.Context, r *bot.Request) error {
+func reasonInput(ctx context.Context, r *bot.Request) error {
 	var st reasonState
 	if err := r.ConvData(&st); err != nil {
 		return err
@@ -456,9 +456,9 @@ func promptCancelKeyboard(r *bot.Request, alertID int64) *bot.Keyboard {
 	return (&bot.Keyboard{}).Row(button(r, "alert_btn_cancel", fmt.Sprintf("apx:%d", alertID)))
 }
 
-// alertPromptCancel: apx:<id> ends the analyst's prompt about that alert; the alert is left as
+// promptCancel: apx:<id> ends the analyst's prompt about that alert; the alert is left as
 // it was. A button of a prompt already answered, ended or replaced by another changes nothing.
-func alertPromptCancel(ctx context.Context, r *bot.Request) error {
+func promptCancel(ctx context.Context, r *bot.Request) error {
 	id := argID(callbackArgs(r.CallbackData()), 0)
 	if r.Conv == nil || (r.Conv.Flow != flowAlertReason && r.Conv.Flow != flowAlertAmend) {
 		r.Answer(ctx, "alert_stale_button", nil)

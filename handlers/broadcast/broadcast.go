@@ -25,66 +25,66 @@ import (
 // changes it only while it is still a draft of the person pressing.
 
 const (
-	bcFlow = "broadcast"
+	flow = "broadcast"
 
-	bcKind       = "broadcast"        // outbox rows: the broadcast itself
-	bcNoticeKind = "broadcast_notice" // outbox rows: "your scheduled broadcast went out" to its author
+	kind       = "broadcast"        // outbox rows: the broadcast itself
+	noticeKind = "broadcast_notice" // outbox rows: "your scheduled broadcast went out" to its author
 
 	// Telegram's limits are 4096 characters for a text and 1024 for a caption; the header and
 	// the language label need the rest.
-	bcMaxText    = 3800
-	bcMaxCaption = 900
+	maxText    = 3800
+	maxCaption = 900
 
-	bcMaxSchedule = 90 * 24 * time.Hour
+	maxSchedule = 90 * 24 * time.Hour
 )
 
-// bcConv is the broadcast conversation: which draft, and which language's text is awaited.
-type bcConv struct {
+// conv is the broadcast conversation: which draft, and which language's text is awaited.
+type conv struct {
 	ID   int64  `json:"id,omitempty"`
 	Lang string `json:"lang,omitempty"`
 }
 
 func Register(a *bot.App) {
-	a.Command("broadcast", bot.Analysts, bcStart)
-	a.Command("broadcasts", bot.Analysts, bcList)
-	a.Flow(bcFlow, bot.Analysts, bcFlowStep)
-	a.Callback("bc", bot.Analysts, bcPanelPress)
-	a.Callback("bca", bot.Members, bcAck)
-	a.Callback("bcr", bot.Analysts, bcReportPress)
-	a.Callback("bcx", bot.Analysts, bcCancelScheduled)
-	a.Renderer(bcKind, bcRenderer(a))
-	a.Renderer(bcNoticeKind, bcNoticeRenderer(a))
-	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return bcSendDue(ctx, a, now) })
+	a.Command("broadcast", bot.Analysts, start)
+	a.Command("broadcasts", bot.Analysts, list)
+	a.Flow(flow, bot.Analysts, flowStep)
+	a.Callback("bc", bot.Analysts, panelPress)
+	a.Callback("bca", bot.Members, ack)
+	a.Callback("bcr", bot.Analysts, reportPress)
+	a.Callback("bcx", bot.Analysts, cancelScheduled)
+	a.Renderer(kind, renderer(a))
+	a.Renderer(noticeKind, noticeRenderer(a))
+	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return sendDue(ctx, a, now) })
 }
 
-// bcStart begins a broadcast: the first text is awaited, in the author's language.
-func bcStart(ctx context.Context, r *bot.Request) error {
-	if err := r.SaveConv(ctx, bcFlow, "text", bcConv{Lang: r.Lang}); err != nil {
+// start begins a broadcast: the first text is awaited, in the author's language.
+func start(ctx context.Context, r *bot.Request) error {
+	if err := r.SaveConv(ctx, flow, "text", conv{Lang: r.Lang}); err != nil {
 		return err
 	}
 	return r.Reply(ctx, "bc_ask_text", map[string]any{"Language": i18n.NativeName(r.Lang)}, nil)
 }
 
-// bcFlowStep takes what the author types: the first text (with an optional file), a text in
+// flowStep takes what the author types: the first text (with an optional file), a text in
 // another language, or the time to send.
-func bcFlowStep(ctx context.Context, r *bot.Request) error {
-	var c bcConv
+func flowStep(ctx context.Context, r *bot.Request) error {
+	var c conv
 	if err := r.ConvData(&c); err != nil {
 		return err
 	}
 	switch r.Conv.Step {
 	case "text":
-		return bcTakeFirstText(ctx, r, c)
+		return takeFirstText(ctx, r, c)
 	case "lang_text":
-		return bcTakeLangText(ctx, r, c)
+		return takeLangText(ctx, r, c)
 	case "schedule":
-		return bcTakeSchedule(ctx, r, c)
+		return takeSchedule(ctx, r, c)
 	}
 	return bot.Tell("bc_use_buttons", nil)
 }
 
-// bcFileOf is the photo or document of the message, by file_id.
-func bcFileOf(r *bot.Request) (photo, document string) {
+// fileOf is the photo or document of the message, by file_id.
+func fileOf(r *bot.Request) (photo, document string) {
 	m := r.Update.Message
 	if m == nil {
 		return "", ""
@@ -98,14 +98,14 @@ func bcFileOf(r *bot.Request) (photo, document string) {
 	return photo, document
 }
 
-// bcCheckText refuses an empty text and one over Telegram's limits (never cut silently).
-func bcCheckText(text string, withFile bool) error {
+// checkText refuses an empty text and one over Telegram's limits (never cut silently).
+func checkText(text string, withFile bool) error {
 	if text == "" {
 		return bot.Tell("bc_empty", nil)
 	}
-	limit := bcMaxText
+	limit := maxText
 	if withFile {
-		limit = bcMaxCaption
+		limit = maxCaption
 	}
 	if n := alert.UTF16Len(text); n > limit {
 		return bot.Tell("bc_too_long", map[string]any{"Max": limit, "Length": n})
@@ -113,10 +113,10 @@ func bcCheckText(text string, withFile bool) error {
 	return nil
 }
 
-func bcTakeFirstText(ctx context.Context, r *bot.Request, c bcConv) error {
+func takeFirstText(ctx context.Context, r *bot.Request, c conv) error {
 	text := strings.TrimSpace(r.Text())
-	photo, doc := bcFileOf(r)
-	if err := bcCheckText(text, photo != "" || doc != ""); err != nil {
+	photo, doc := fileOf(r)
+	if err := checkText(text, photo != "" || doc != ""); err != nil {
 		return err
 	}
 	var id int64
@@ -126,37 +126,37 @@ func bcTakeFirstText(ctx context.Context, r *bot.Request, c bcConv) error {
 		if err != nil {
 			return err
 		}
-		return r.App.Store.SaveConversation(ctx, tx, r.From.ID, bcFlow, "panel", bcConv{ID: id})
+		return r.App.Store.SaveConversation(ctx, tx, r.From.ID, flow, "panel", conv{ID: id})
 	})
 	if err != nil {
 		return err
 	}
-	return bcShowPanel(ctx, r, id, false)
+	return showPanel(ctx, r, id, false)
 }
 
-func bcTakeLangText(ctx context.Context, r *bot.Request, c bcConv) error {
-	b, err := bcOwnDraft(ctx, r, c.ID)
+func takeLangText(ctx context.Context, r *bot.Request, c conv) error {
+	b, err := ownDraft(ctx, r, c.ID)
 	if err != nil {
 		return err
 	}
-	if photo, doc := bcFileOf(r); photo != "" || doc != "" {
+	if photo, doc := fileOf(r); photo != "" || doc != "" {
 		return bot.Tell("bc_text_only", nil)
 	}
 	text := strings.TrimSpace(r.Text())
-	if err := bcCheckText(text, b.PhotoFileID != "" || b.DocumentFileID != ""); err != nil {
+	if err := checkText(text, b.PhotoFileID != "" || b.DocumentFileID != ""); err != nil {
 		return err
 	}
 	if err := r.App.Store.SetBroadcastText(ctx, r.App.Store.DB, b.ID, c.Lang, text); err != nil {
 		return err
 	}
-	if err := r.SaveConv(ctx, bcFlow, "panel", bcConv{ID: b.ID}); err != nil {
+	if err := r.SaveConv(ctx, flow, "panel", conv{ID: b.ID}); err != nil {
 		return err
 	}
-	return bcShowPanel(ctx, r, b.ID, false)
+	return showPanel(ctx, r, b.ID, false)
 }
 
-func bcTakeSchedule(ctx context.Context, r *bot.Request, c bcConv) error {
-	b, err := bcOwnDraft(ctx, r, c.ID)
+func takeSchedule(ctx context.Context, r *bot.Request, c conv) error {
+	b, err := ownDraft(ctx, r, c.ID)
 	if err != nil {
 		return err
 	}
@@ -167,22 +167,22 @@ func bcTakeSchedule(ctx context.Context, r *bot.Request, c bcConv) error {
 		return bot.Tell("bc_schedule_invalid", nil)
 	case !when.After(now):
 		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
-	case when.Sub(now) > bcMaxSchedule:
+	case when.Sub(now) > maxSchedule:
 		return bot.Tell("bc_schedule_too_far", nil)
 	}
 	b.ScheduledFor = &when
-	if err := bcSave(ctx, r, b); err != nil {
+	if err := save(ctx, r, b); err != nil {
 		return err
 	}
-	if err := r.SaveConv(ctx, bcFlow, "panel", bcConv{ID: b.ID}); err != nil {
+	if err := r.SaveConv(ctx, flow, "panel", conv{ID: b.ID}); err != nil {
 		return err
 	}
-	return bcShowPanel(ctx, r, b.ID, false)
+	return showPanel(ctx, r, b.ID, false)
 }
 
-// bcSave saves a draft's settings; one that stopped being a draft meanwhile (confirmed from
+// save saves a draft's settings; one that stopped being a draft meanwhile (confirmed from
 // another device, say) is left alone and the person told.
-func bcSave(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+func save(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	err := r.App.Store.UpdateBroadcastDraft(ctx, r.App.Store.DB, b)
 	if errors.Is(err, store.ErrNotFound) {
 		return bot.Tell("bc_not_draft", nil)
@@ -190,8 +190,8 @@ func bcSave(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	return err
 }
 
-// bcOwnDraft loads a draft of the person; anything else (sent, someone else's) is refused.
-func bcOwnDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
+// ownDraft loads a draft of the person; anything else (sent, someone else's) is refused.
+func ownDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
 	b, err := r.App.Store.Broadcast(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
 		_ = r.EndConv(ctx)
@@ -207,9 +207,9 @@ func bcOwnDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast
 	return b, nil
 }
 
-// bcPressed loads the broadcast a button of its author names. A press on someone else's or a
+// pressed loads the broadcast a button of its author names. A press on someone else's or a
 // missing one (forged) is answered with a toast, and nil is returned.
-func bcPressed(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
+func pressed(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
 	b, err := r.App.Store.Broadcast(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
 		r.Answer(ctx, "bc_not_found", nil)
@@ -218,8 +218,8 @@ func bcPressed(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast,
 	return b, err
 }
 
-// bcAudienceText describes an audience in lang.
-func bcAudienceText(a *bot.App, lang string, b *store.Broadcast) string {
+// audienceText describes an audience in lang.
+func audienceText(a *bot.App, lang string, b *store.Broadcast) string {
 	if b.AudienceAll {
 		return a.I18n.T(lang, "bc_audience_all", nil)
 	}
@@ -251,8 +251,8 @@ func bcAudienceText(a *bot.App, lang string, b *store.Broadcast) string {
 	return strings.Join(parts, " · ")
 }
 
-// bcLanguagesText lists a draft's language versions, the fallback marked.
-func bcLanguagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string]string) string {
+// languagesText lists a draft's language versions, the fallback marked.
+func languagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string]string) string {
 	var names []string
 	for _, code := range i18n.Supported {
 		if _, ok := texts[code]; !ok {
@@ -267,8 +267,8 @@ func bcLanguagesText(a *bot.App, lang string, b *store.Broadcast, texts map[stri
 	return i18n.JoinList(lang, names)
 }
 
-// bcShowPanel shows the draft's main panel with its settings and the exact recipient count.
-func bcShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
+// showPanel shows the draft's main panel with its settings and the exact recipient count.
+func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
 	a := r.App
 	b, err := a.Store.Broadcast(ctx, a.Store.DB, id)
 	if err != nil {
@@ -299,9 +299,9 @@ func bcShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error
 	}
 	text := r.T("bc_panel", map[string]any{
 		"ID":         b.ID,
-		"Languages":  i18n.HTML(bcLanguagesText(a, r.Lang, b, texts)),
+		"Languages":  i18n.HTML(languagesText(a, r.Lang, b, texts)),
 		"Attachment": i18n.HTML(attachment),
-		"Audience":   i18n.HTML(bcAudienceText(a, r.Lang, b)),
+		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 		"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)),
 		"Ack":        i18n.HTML(ack),
@@ -330,9 +330,9 @@ func bcShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error
 	return ui.Show(ctx, r, text, kb)
 }
 
-// bcShowAudience shows the audience chooser: the whole network, or countries, roles and
+// showAudience shows the audience chooser: the whole network, or countries, roles and
 // agencies (a recipient matches every group chosen).
-func bcShowAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	a := r.App
 	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
@@ -340,7 +340,7 @@ func bcShowAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) err
 	}
 	text := r.T("bc_audience_panel", map[string]any{
 		"ID":         b.ID,
-		"Audience":   i18n.HTML(bcAudienceText(a, r.Lang, b)),
+		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 	})
 	p := fmt.Sprintf("bc:%d:", b.ID)
@@ -371,8 +371,8 @@ func bcShowAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) err
 	return ui.Show(ctx, r, text, kb)
 }
 
-// bcShowLanguages offers the languages a version can be added (or replaced) in.
-func bcShowLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+// showLanguages offers the languages a version can be added (or replaced) in.
+func showLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	texts, err := r.App.Store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
 	if err != nil {
 		return err
@@ -395,8 +395,8 @@ func bcShowLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) er
 	return ui.Show(ctx, r, r.T("bc_lang_panel", map[string]any{"ID": b.ID}), kb)
 }
 
-// bcPanelPress handles the draft panel's buttons: bc:<id>:<action>[:<arg>].
-func bcPanelPress(ctx context.Context, r *bot.Request) error {
+// panelPress handles the draft panel's buttons: bc:<id>:<action>[:<arg>].
+func panelPress(ctx context.Context, r *bot.Request) error {
 	parts := strings.SplitN(r.CallbackData(), ":", 4)
 	if len(parts) < 3 {
 		return nil
@@ -410,7 +410,7 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		arg = parts[3]
 	}
 	a := r.App
-	b, err := bcPressed(ctx, r, id)
+	b, err := pressed(ctx, r, id)
 	if b == nil || err != nil {
 		return err
 	}
@@ -419,12 +419,12 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		r.Answer(ctx, "bc_not_draft", nil)
 		return nil
 	}
-	save := func() error { return bcSave(ctx, r, b) }
+	save := func() error { return save(ctx, r, b) }
 	switch action {
 	case "main":
-		return bcShowPanel(ctx, r, b.ID, true)
+		return showPanel(ctx, r, b.ID, true)
 	case "aud":
-		return bcShowAudience(ctx, r, b)
+		return showAudience(ctx, r, b)
 	case "all":
 		b.AudienceAll = !b.AudienceAll
 		b.Countries, b.Roles, b.Agencies = nil, nil, nil
@@ -444,20 +444,20 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		if err := save(); err != nil {
 			return err
 		}
-		return bcShowPanel(ctx, r, b.ID, true)
+		return showPanel(ctx, r, b.ID, true)
 	case "ack":
 		b.AckRequested = !b.AckRequested
 		if err := save(); err != nil {
 			return err
 		}
-		return bcShowPanel(ctx, r, b.ID, true)
+		return showPanel(ctx, r, b.ID, true)
 	case "lang":
-		return bcShowLanguages(ctx, r, b)
+		return showLanguages(ctx, r, b)
 	case "l":
 		if !slices.Contains(i18n.Supported, arg) {
 			return nil // forged
 		}
-		if err := r.SaveConv(ctx, bcFlow, "lang_text", bcConv{ID: b.ID, Lang: arg}); err != nil {
+		if err := r.SaveConv(ctx, flow, "lang_text", conv{ID: b.ID, Lang: arg}); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": i18n.NativeName(arg)}, nil)
@@ -478,9 +478,9 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		if err := save(); err != nil {
 			return err
 		}
-		return bcShowPanel(ctx, r, b.ID, true)
+		return showPanel(ctx, r, b.ID, true)
 	case "sched":
-		if err := r.SaveConv(ctx, bcFlow, "schedule", bcConv{ID: b.ID}); err != nil {
+		if err := r.SaveConv(ctx, flow, "schedule", conv{ID: b.ID}); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "bc_ask_schedule", map[string]any{"Now": ui.TimeUTC(a.Clock.Now())}, nil)
@@ -489,11 +489,11 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 		if err := save(); err != nil {
 			return err
 		}
-		return bcShowPanel(ctx, r, b.ID, true)
+		return showPanel(ctx, r, b.ID, true)
 	case "prev":
-		return bcPreview(ctx, r, b)
+		return preview(ctx, r, b)
 	case "send":
-		return bcConfirm(ctx, r, b)
+		return confirm(ctx, r, b)
 	case "drop":
 		if _, err := a.Store.TransitionBroadcast(ctx, a.Store.DB, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastCancelled); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -513,13 +513,13 @@ func bcPanelPress(ctx context.Context, r *bot.Request) error {
 	if err := save(); err != nil {
 		return err
 	}
-	return bcShowAudience(ctx, r, b)
+	return showAudience(ctx, r, b)
 }
 
-// bcPreview shows the broadcast as the author's language's readers will get it, the settings
+// preview shows the broadcast as the author's language's readers will get it, the settings
 // and the exact number of recipients, with the Confirm button. An empty audience is refused
 // here, before anything can be confirmed.
-func bcPreview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	a := r.App
 	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
@@ -536,7 +536,7 @@ func bcPreview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	if err != nil {
 		return err
 	}
-	body, _ := bcCompose(a, b, texts, r.Lang, r.Lang)
+	body, _ := compose(a, b, texts, r.Lang, r.Lang)
 	attachment := ""
 	switch {
 	case b.PhotoFileID != "":
@@ -554,8 +554,8 @@ func bcPreview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 		"ID":         b.ID,
 		"Body":       i18n.HTML(body),
 		"Attachment": i18n.HTML(attachment),
-		"Languages":  i18n.HTML(bcLanguagesText(a, r.Lang, b, texts)),
-		"Audience":   i18n.HTML(bcAudienceText(a, r.Lang, b)),
+		"Languages":  i18n.HTML(languagesText(a, r.Lang, b, texts)),
+		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 		"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)),
 		"When":       i18n.HTML(when),
@@ -571,7 +571,7 @@ func bcPreview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 			return err
 		}
 		text = r.T("bc_preview", map[string]any{"ID": b.ID, "Body": "…", "Attachment": i18n.HTML(attachment),
-			"Languages": i18n.HTML(bcLanguagesText(a, r.Lang, b, texts)), "Audience": i18n.HTML(bcAudienceText(a, r.Lang, b)),
+			"Languages": i18n.HTML(languagesText(a, r.Lang, b, texts)), "Audience": i18n.HTML(audienceText(a, r.Lang, b)),
 			"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 			"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)), "When": i18n.HTML(when)})
 	}

@@ -16,13 +16,13 @@ import (
 // /broadcasts: an author's broadcasts with delivered / acknowledged / failed counts, and per
 // broadcast who is missing.
 
-const bcListLimit = 10
+const listLimit = 10
 
-// bcList lists the author's latest broadcasts, with a details button for each one sent and a
+// list lists the author's latest broadcasts, with a details button for each one sent and a
 // cancel button for each one still scheduled.
-func bcList(ctx context.Context, r *bot.Request) error {
+func list(ctx context.Context, r *bot.Request) error {
 	a := r.App
-	list, err := a.Store.BroadcastsByAuthor(ctx, a.Store.DB, r.Member.ID, bcListLimit)
+	list, err := a.Store.BroadcastsByAuthor(ctx, a.Store.DB, r.Member.ID, listLimit)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func bcList(ctx context.Context, r *bot.Request) error {
 	kb := &bot.Keyboard{}
 	for i := range list {
 		b := &list[i]
-		line, err := bcSummaryLine(ctx, r, b)
+		line, err := summaryLine(ctx, r, b)
 		if err != nil {
 			return err
 		}
@@ -51,8 +51,8 @@ func bcList(ctx context.Context, r *bot.Request) error {
 	return ui.SendLines(ctx, r, r.T("bc_list_title", nil), lines, kb)
 }
 
-// bcSnippet is the beginning of the broadcast's fallback text, so the author knows which it is.
-func bcSnippet(ctx context.Context, r *bot.Request, b *store.Broadcast) (string, error) {
+// snippet is the beginning of the broadcast's fallback text, so the author knows which it is.
+func snippet(ctx context.Context, r *bot.Request, b *store.Broadcast) (string, error) {
 	texts, err := r.App.Store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
 	if err != nil {
 		return "", err
@@ -64,14 +64,14 @@ func bcSnippet(ctx context.Context, r *bot.Request, b *store.Broadcast) (string,
 	return string(t), nil
 }
 
-// bcSummaryLine is one broadcast in the list.
-func bcSummaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (string, error) {
+// summaryLine is one broadcast in the list.
+func summaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (string, error) {
 	a := r.App
-	snippet, err := bcSnippet(ctx, r, b)
+	snippet, err := snippet(ctx, r, b)
 	if err != nil {
 		return "", err
 	}
-	data := map[string]any{"ID": b.ID, "Snippet": snippet, "Audience": i18n.HTML(bcAudienceText(a, r.Lang, b))}
+	data := map[string]any{"ID": b.ID, "Snippet": snippet, "Audience": i18n.HTML(audienceText(a, r.Lang, b))}
 	switch b.State {
 	case store.BroadcastScheduled:
 		data["When"] = ui.TimeUTC(*b.ScheduledFor)
@@ -79,7 +79,7 @@ func bcSummaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (str
 	case store.BroadcastCancelled:
 		return r.T("bc_line_cancelled", data), nil
 	}
-	c, err := delivery.CountsFor(ctx, a.Store.DB, bcKind, b.ID)
+	c, err := delivery.CountsFor(ctx, a.Store.DB, kind, b.ID)
 	if err != nil {
 		return "", err
 	}
@@ -99,15 +99,15 @@ func bcSummaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (str
 	return r.T("bc_line_sent", data), nil
 }
 
-// bcReportPress shows one broadcast's counts and who is missing: those who have not
+// reportPress shows one broadcast's counts and who is missing: those who have not
 // acknowledged when an acknowledgement was asked for, else those it did not reach.
-func bcReportPress(ctx context.Context, r *bot.Request) error {
+func reportPress(ctx context.Context, r *bot.Request) error {
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bcr:"), 10, 64)
 	if err != nil {
 		return nil
 	}
 	a := r.App
-	b, err := bcPressed(ctx, r, id)
+	b, err := pressed(ctx, r, id)
 	if b == nil || err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func bcReportPress(ctx context.Context, r *bot.Request) error {
 		r.Answer(ctx, "bc_not_sent", nil)
 		return nil
 	}
-	head, err := bcSummaryLine(ctx, r, b)
+	head, err := summaryLine(ctx, r, b)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func bcReportPress(ctx context.Context, r *bot.Request) error {
 				country = *s.Country
 			}
 			missing = append(missing, r.T("bc_missing_line", map[string]any{
-				"Name": s.DisplayName, "Country": country, "Delivery": i18n.HTML(r.T("bc_delivery_"+bcDeliveryState(s.Delivery), nil))}))
+				"Name": s.DisplayName, "Country": country, "Delivery": i18n.HTML(r.T("bc_delivery_"+deliveryState(s.Delivery), nil))}))
 		}
 	}
 	title := "bc_missing_delivery"
@@ -148,8 +148,8 @@ func bcReportPress(ctx context.Context, r *bot.Request) error {
 	return ui.SendLines(ctx, r, r.T("bc_report_title", map[string]any{"ID": b.ID}), lines, nil)
 }
 
-// bcDeliveryState folds the outbox states into those shown.
-func bcDeliveryState(s string) string {
+// deliveryState folds the outbox states into those shown.
+func deliveryState(s string) string {
 	switch s {
 	case "sent", "failed", "cancelled":
 		return s

@@ -21,10 +21,10 @@ import (
 	"focalbot/handlers/ui"
 )
 
-// bcConfirm sends the draft, or schedules it. The state changes by a conditional update from
+// confirm sends the draft, or schedules it. The state changes by a conditional update from
 // draft, in the transaction that queues the messages: a second press finds no draft and does
 // nothing, and a failure queues nothing.
-func bcConfirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	a := r.App
 	now := a.Clock.Now()
 	var sent int
@@ -53,7 +53,7 @@ func bcConfirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 			if err != nil {
 				return err
 			}
-			if sent, err = bcDeliver(ctx, a, tx, cur, now); err != nil {
+			if sent, err = deliver(ctx, a, tx, cur, now); err != nil {
 				return err
 			}
 			if sent == 0 {
@@ -81,9 +81,9 @@ func bcConfirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", sent, nil))}), nil)
 }
 
-// bcDeliver queues a broadcast for its audience as it is now and records who it went to. It
+// deliver queues a broadcast for its audience as it is now and records who it went to. It
 // returns the number of recipients (0: nobody matched, nothing queued).
-func bcDeliver(ctx context.Context, a *bot.App, tx *sqlx.Tx, b *store.Broadcast, now time.Time) (int, error) {
+func deliver(ctx context.Context, a *bot.App, tx *sqlx.Tx, b *store.Broadcast, now time.Time) (int, error) {
 	recipients, err := a.Store.BroadcastAudience(ctx, tx, b)
 	if err != nil || len(recipients) == 0 {
 		return 0, err
@@ -93,7 +93,7 @@ func bcDeliver(ctx context.Context, a *bot.App, tx *sqlx.Tx, b *store.Broadcast,
 	}
 	items := make([]delivery.Item, len(recipients))
 	for i, m := range recipients {
-		items[i] = delivery.Item{MemberID: m.MemberID, ChatID: m.ChatID, Kind: bcKind, RefID: b.ID, Priority: delivery.Priority(b.Priority)}
+		items[i] = delivery.Item{MemberID: m.MemberID, ChatID: m.ChatID, Kind: kind, RefID: b.ID, Priority: delivery.Priority(b.Priority)}
 	}
 	if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
 		return 0, err
@@ -101,10 +101,10 @@ func bcDeliver(ctx context.Context, a *bot.App, tx *sqlx.Tx, b *store.Broadcast,
 	return len(recipients), nil
 }
 
-// bcSendDue is the job that sends scheduled broadcasts whose time has come (by the App's
+// sendDue is the job that sends scheduled broadcasts whose time has come (by the App's
 // clock). Each is claimed with SKIP LOCKED and moved out of 'scheduled' in the transaction
 // that queues it, so it goes out once even with several instances.
-func bcSendDue(ctx context.Context, a *bot.App, now time.Time) error {
+func sendDue(ctx context.Context, a *bot.App, now time.Time) error {
 	return a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		due, err := a.Store.ClaimDueBroadcasts(ctx, tx, now)
 		if err != nil {
@@ -112,7 +112,7 @@ func bcSendDue(ctx context.Context, a *bot.App, now time.Time) error {
 		}
 		for i := range due {
 			b := &due[i]
-			n, err := bcDeliver(ctx, a, tx, b, now)
+			n, err := deliver(ctx, a, tx, b, now)
 			if err != nil {
 				return err
 			}
@@ -132,7 +132,7 @@ func bcSendDue(ctx context.Context, a *bot.App, now time.Time) error {
 				return err
 			}
 			if _, err := delivery.Enqueue(ctx, tx, []delivery.Item{{MemberID: author.ID, ChatID: author.ChatID,
-				Kind: bcNoticeKind, RefID: b.ID, Priority: delivery.High}}); err != nil {
+				Kind: noticeKind, RefID: b.ID, Priority: delivery.High}}); err != nil {
 				return err
 			}
 		}
@@ -140,10 +140,10 @@ func bcSendDue(ctx context.Context, a *bot.App, now time.Time) error {
 	})
 }
 
-// bcCompose renders a broadcast's text for a reader: their language's version, else the
+// compose renders a broadcast's text for a reader: their language's version, else the
 // fallback (labelled with its language). ui is the language of the bot's own words. It returns
 // the HTML and the language of the version used.
-func bcCompose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLang, ui string) (string, string) {
+func compose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLang, ui string) (string, string) {
 	lang := readerLang
 	text, ok := texts[lang]
 	if !ok {
@@ -161,8 +161,8 @@ func bcCompose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLa
 	return sb.String(), lang
 }
 
-// bcRenderer renders a broadcast for one recipient at send time, in their language.
-func bcRenderer(a *bot.App) delivery.Renderer {
+// renderer renders a broadcast for one recipient at send time, in their language.
+func renderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
 		b, err := a.Store.Broadcast(ctx, a.Store.DB, row.RefID)
 		if err != nil {
@@ -176,7 +176,7 @@ func bcRenderer(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, err
 		}
 		lang := ui.MemberLang(a, to)
-		body, _ := bcCompose(a, b, texts, lang, lang)
+		body, _ := compose(a, b, texts, lang, lang)
 		msg := delivery.Message{Text: body, PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID}
 		if b.AckRequested {
 			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "bc_btn_ack", nil), CallbackData: fmt.Sprintf("bca:%d", b.ID)})
@@ -185,8 +185,8 @@ func bcRenderer(a *bot.App) delivery.Renderer {
 	}
 }
 
-// bcNoticeRenderer tells the author that a scheduled broadcast went out (or found nobody).
-func bcNoticeRenderer(a *bot.App) delivery.Renderer {
+// noticeRenderer tells the author that a scheduled broadcast went out (or found nobody).
+func noticeRenderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
 		b, err := a.Store.Broadcast(ctx, a.Store.DB, row.RefID)
 		if err != nil {
@@ -201,8 +201,8 @@ func bcNoticeRenderer(a *bot.App) delivery.Renderer {
 	}
 }
 
-// bcAck records a recipient's acknowledgement (bca:<id>); a second press changes nothing.
-func bcAck(ctx context.Context, r *bot.Request) error {
+// ack records a recipient's acknowledgement (bca:<id>); a second press changes nothing.
+func ack(ctx context.Context, r *bot.Request) error {
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bca:"), 10, 64)
 	if err != nil {
 		return nil
@@ -228,8 +228,8 @@ func bcAck(ctx context.Context, r *bot.Request) error {
 	return nil
 }
 
-// bcCancelScheduled cancels a scheduled broadcast before it goes out (bcx:<id>).
-func bcCancelScheduled(ctx context.Context, r *bot.Request) error {
+// cancelScheduled cancels a scheduled broadcast before it goes out (bcx:<id>).
+func cancelScheduled(ctx context.Context, r *bot.Request) error {
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bcx:"), 10, 64)
 	if err != nil {
 		return nil

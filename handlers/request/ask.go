@@ -33,10 +33,10 @@ import (
 // Buttons carry "rfiask:<action>[:arg]"; each press is checked against the step the
 // conversation is in, so a press on an old message does nothing but say so.
 
-const rfiAskFlow = "rfi_ask"
+const askFlow = "rfi_ask"
 
-// rfiDraft is the request being written.
-type rfiDraft struct {
+// draft is the request being written.
+type draft struct {
 	Countries []string   `json:"countries,omitempty"`
 	MemberID  int64      `json:"member_id,omitempty"`
 	CARICC    bool       `json:"caricc,omitempty"`
@@ -49,21 +49,21 @@ type rfiDraft struct {
 	Album     string     `json:"album,omitempty"` // media_group_id of the album whose first photo was answered
 }
 
-// rfiAsk starts a request. Observers submit nothing, so they cannot ask.
-func rfiAsk(ctx context.Context, r *bot.Request) error {
+// ask starts a request. Observers submit nothing, so they cannot ask.
+func ask(ctx context.Context, r *bot.Request) error {
 	if r.Member.Role == store.RoleObserver {
 		return bot.Tell("error_not_allowed", nil)
 	}
-	d := rfiDraft{}
-	if err := r.SaveConv(ctx, rfiAskFlow, "target", d); err != nil {
+	d := draft{}
+	if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_ask_target", nil, rfiTargetKeyboard(r, &d))
+	return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, &d))
 }
 
-// rfiTargetKeyboard shows the network's countries (a tick on those chosen), CARICC, the
+// targetKeyboard shows the network's countries (a tick on those chosen), CARICC, the
 // choice of one named member, Next and Cancel.
-func rfiTargetKeyboard(r *bot.Request, d *rfiDraft) *bot.Keyboard {
+func targetKeyboard(r *bot.Request, d *draft) *bot.Keyboard {
 	kb := &bot.Keyboard{}
 	var row []bot.Button
 	for _, c := range store.NetworkCountries {
@@ -91,8 +91,8 @@ func rfiTargetKeyboard(r *bot.Request, d *rfiDraft) *bot.Keyboard {
 	return kb
 }
 
-// rfiAskButton handles every button of the conversation.
-func rfiAskButton(ctx context.Context, r *bot.Request) error {
+// askButton handles every button of the conversation.
+func askButton(ctx context.Context, r *bot.Request) error {
 	parts := strings.SplitN(r.CallbackData(), ":", 3)
 	action, arg := "", ""
 	if len(parts) > 1 {
@@ -101,10 +101,10 @@ func rfiAskButton(ctx context.Context, r *bot.Request) error {
 	if len(parts) > 2 {
 		arg = parts[2]
 	}
-	if r.Conv == nil || r.Conv.Flow != rfiAskFlow {
+	if r.Conv == nil || r.Conv.Flow != askFlow {
 		return bot.Tell("rfi_stale_button", nil)
 	}
-	var d rfiDraft
+	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
@@ -132,12 +132,12 @@ func rfiAskButton(ctx context.Context, r *bot.Request) error {
 		} else {
 			d.Countries = append(d.Countries, arg)
 		}
-		return rfiSaveAndEditTargets(ctx, r, &d)
+		return saveAndEditTargets(ctx, r, &d)
 	case "caricc":
 		d.CARICC = !d.CARICC
-		return rfiSaveAndEditTargets(ctx, r, &d)
+		return saveAndEditTargets(ctx, r, &d)
 	case "m":
-		return rfiShowMembers(ctx, r, &d)
+		return showMembers(ctx, r, &d)
 	case "mm":
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil {
@@ -148,34 +148,34 @@ func rfiAskButton(ctx context.Context, r *bot.Request) error {
 			return bot.Tell("rfi_member_gone", nil)
 		}
 		d.MemberID, d.Countries, d.CARICC = id, nil, false
-		return rfiToBody(ctx, r, &d)
+		return toBody(ctx, r, &d)
 	case "back":
 		d.Missing, d.MemberID = nil, 0
-		if err := r.SaveConv(ctx, rfiAskFlow, "target", d); err != nil {
+		if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "rfi_ask_target", nil, rfiTargetKeyboard(r, &d))
+		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, &d))
 	case "next":
 		if len(d.Countries) == 0 && !d.CARICC {
 			return bot.Tell("rfi_no_target", nil)
 		}
-		missing, err := rfiMissingCountries(ctx, r.App.Store.DB, r.Member.ID, d.Countries)
+		missing, err := missingCountries(ctx, r.App.Store.DB, r.Member.ID, d.Countries)
 		if err != nil {
 			return err
 		}
 		if len(missing) > 0 {
-			return rfiOfferCARICC(ctx, r, &d, missing)
+			return offerCARICC(ctx, r, &d, missing)
 		}
-		return rfiToBody(ctx, r, &d)
+		return toBody(ctx, r, &d)
 	case "instead":
 		d.Countries = slices.DeleteFunc(d.Countries, func(c string) bool { return slices.Contains(d.Missing, c) })
 		d.Missing, d.CARICC = nil, true
-		return rfiToBody(ctx, r, &d)
+		return toBody(ctx, r, &d)
 	case "done":
 		if strings.TrimSpace(d.Body) == "" {
 			return bot.Tell("rfi_empty", nil)
 		}
-		if err := r.SaveConv(ctx, rfiAskFlow, "urgency", d); err != nil {
+		if err := r.SaveConv(ctx, askFlow, "urgency", d); err != nil {
 			return err
 		}
 		kb := (&bot.Keyboard{}).Row(
@@ -187,7 +187,7 @@ func rfiAskButton(ctx context.Context, r *bot.Request) error {
 			return bot.Tell("rfi_stale_button", nil)
 		}
 		d.Urgency = arg
-		if err := r.SaveConv(ctx, rfiAskFlow, "reply_by", d); err != nil {
+		if err := r.SaveConv(ctx, askFlow, "reply_by", d); err != nil {
 			return err
 		}
 		kb := (&bot.Keyboard{}).Row(
@@ -200,34 +200,34 @@ func rfiAskButton(ctx context.Context, r *bot.Request) error {
 		if err != nil || (dur != 2*time.Hour && dur != 24*time.Hour && dur != 72*time.Hour) {
 			return bot.Tell("rfi_stale_button", nil)
 		}
-		return rfiSetReplyBy(ctx, r, &d, r.App.Clock.Now().Add(dur))
+		return setReplyBy(ctx, r, &d, r.App.Clock.Now().Add(dur))
 	case "skip":
 		d.AlertRef = ""
-		return rfiToReview(ctx, r, &d)
+		return toReview(ctx, r, &d)
 	case "send":
-		return rfiSend(ctx, r, &d)
+		return send(ctx, r, &d)
 	}
 	return bot.Tell("rfi_stale_button", nil)
 }
 
-// rfiSaveAndEditTargets saves a changed choice of targets and shows it on the same message.
-func rfiSaveAndEditTargets(ctx context.Context, r *bot.Request, d *rfiDraft) error {
-	if err := r.SaveConv(ctx, rfiAskFlow, "target", d); err != nil {
+// saveAndEditTargets saves a changed choice of targets and shows it on the same message.
+func saveAndEditTargets(ctx context.Context, r *bot.Request, d *draft) error {
+	if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
 		return err
 	}
 	q := r.Update.CallbackQuery
 	if q == nil || q.Message.Message == nil {
-		return r.Reply(ctx, "rfi_ask_target", nil, rfiTargetKeyboard(r, d))
+		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, d))
 	}
-	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, rfiTargetKeyboard(r, d)); err != nil {
+	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, targetKeyboard(r, d)); err != nil {
 		// An old message may no longer be editable: show the choice anew instead.
-		return r.Reply(ctx, "rfi_ask_target", nil, rfiTargetKeyboard(r, d))
+		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, d))
 	}
 	return nil
 }
 
-// rfiShowMembers offers the active members (not the asker) as buttons.
-func rfiShowMembers(ctx context.Context, r *bot.Request, d *rfiDraft) error {
+// showMembers offers the active members (not the asker) as buttons.
+func showMembers(ctx context.Context, r *bot.Request, d *draft) error {
 	members, err := store.ActiveMembers(ctx, r.App.Store.DB)
 	if err != nil {
 		return err
@@ -240,22 +240,22 @@ func rfiShowMembers(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 		if len(kb.InlineKeyboard) >= 90 { // Telegram allows 100 buttons; keep room for Back
 			break
 		}
-		kb.Row(bot.Button{Text: rfiWho(r.App, r.Lang, &m), CallbackData: "rfiask:mm:" + strconv.FormatInt(m.ID, 10)})
+		kb.Row(bot.Button{Text: who(r.App, r.Lang, &m), CallbackData: "rfiask:mm:" + strconv.FormatInt(m.ID, 10)})
 	}
 	if len(kb.InlineKeyboard) == 0 {
 		return bot.Tell("rfi_no_members", nil)
 	}
 	kb.Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: "rfiask:back"},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
-	if err := r.SaveConv(ctx, rfiAskFlow, "member", d); err != nil {
+	if err := r.SaveConv(ctx, askFlow, "member", d); err != nil {
 		return err
 	}
 	return r.Reply(ctx, "rfi_ask_member", nil, kb)
 }
 
-// rfiMissingCountries returns the chosen countries where no active focal point (other than
+// missingCountries returns the chosen countries where no active focal point (other than
 // the asker) would receive the request.
-func rfiMissingCountries(ctx context.Context, q store.Querier, askerID int64, countries []string) ([]string, error) {
+func missingCountries(ctx context.Context, q store.Querier, askerID int64, countries []string) ([]string, error) {
 	if len(countries) == 0 {
 		return nil, nil
 	}
@@ -272,11 +272,11 @@ func rfiMissingCountries(ctx context.Context, q store.Querier, askerID int64, co
 	return missing, nil
 }
 
-// rfiOfferCARICC tells, before anything is sent, that some countries have nobody to
+// offerCARICC tells, before anything is sent, that some countries have nobody to
 // receive the request, and offers CARICC instead.
-func rfiOfferCARICC(ctx context.Context, r *bot.Request, d *rfiDraft, missing []string) error {
+func offerCARICC(ctx context.Context, r *bot.Request, d *draft, missing []string) error {
 	d.Missing = missing
-	if err := r.SaveConv(ctx, rfiAskFlow, "missing", d); err != nil {
+	if err := r.SaveConv(ctx, askFlow, "missing", d); err != nil {
 		return err
 	}
 	var names []string
@@ -290,21 +290,21 @@ func rfiOfferCARICC(ctx context.Context, r *bot.Request, d *rfiDraft, missing []
 	return r.Reply(ctx, "rfi_no_focal_point", map[string]any{"Countries": i18n.JoinList(r.Lang, names)}, kb)
 }
 
-func rfiToBody(ctx context.Context, r *bot.Request, d *rfiDraft) error {
-	if err := r.SaveConv(ctx, rfiAskFlow, "body", d); err != nil {
+func toBody(ctx context.Context, r *bot.Request, d *draft) error {
+	if err := r.SaveConv(ctx, askFlow, "body", d); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_ask_body", map[string]any{"Max": rfiMaxBody}, rfiDoneKeyboard(r))
+	return r.Reply(ctx, "rfi_ask_body", map[string]any{"Max": maxBody}, doneKeyboard(r))
 }
 
-func rfiDoneKeyboard(r *bot.Request) *bot.Keyboard {
+func doneKeyboard(r *bot.Request) *bot.Keyboard {
 	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_done", nil), CallbackData: "rfiask:done"},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
 }
 
-func rfiSetReplyBy(ctx context.Context, r *bot.Request, d *rfiDraft, t time.Time) error {
+func setReplyBy(ctx context.Context, r *bot.Request, d *draft, t time.Time) error {
 	d.ReplyBy = t.UTC().Truncate(time.Minute)
-	if err := r.SaveConv(ctx, rfiAskFlow, "alert", d); err != nil {
+	if err := r.SaveConv(ctx, askFlow, "alert", d); err != nil {
 		return err
 	}
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_skip", nil), CallbackData: "rfiask:skip"},
@@ -312,8 +312,8 @@ func rfiSetReplyBy(ctx context.Context, r *bot.Request, d *rfiDraft, t time.Time
 	return r.Reply(ctx, "rfi_ask_alert", nil, kb)
 }
 
-func rfiToReview(ctx context.Context, r *bot.Request, d *rfiDraft) error {
-	if err := r.SaveConv(ctx, rfiAskFlow, "review", d); err != nil {
+func toReview(ctx context.Context, r *bot.Request, d *draft) error {
+	if err := r.SaveConv(ctx, askFlow, "review", d); err != nil {
 		return err
 	}
 	var member *store.Member
@@ -328,63 +328,63 @@ func rfiToReview(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 	if d.AlertRef != "" {
 		alert = &d.AlertRef
 	}
-	sum := rfiSummaryText(r.App, r.Lang, rfiSummaryData{Urgency: d.Urgency, Countries: d.Countries, Member: member,
+	sum := summaryText(r.App, r.Lang, summaryData{Urgency: d.Urgency, Countries: d.Countries, Member: member,
 		CARICC: d.CARICC, ReplyBy: d.ReplyBy, AlertRef: alert, Files: len(d.Files)})
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: "rfiask:send"},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
-	text := r.T("rfi_ask_review", nil) + "\n\n" + sum + "\n\n" + r.T("rfi_body", map[string]any{"Body": rfiBody(r.App, r.Lang, r.Lang, d.Body)})
+	text := r.T("rfi_ask_review", nil) + "\n\n" + sum + "\n\n" + r.T("rfi_body", map[string]any{"Body": body(r.App, r.Lang, r.Lang, d.Body)})
 	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
 	return err
 }
 
-// rfiAskInput takes what the person types or sends during /ask.
-func rfiAskInput(ctx context.Context, r *bot.Request) error {
-	var d rfiDraft
+// askInput takes what the person types or sends during /ask.
+func askInput(ctx context.Context, r *bot.Request) error {
+	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
 	switch r.Conv.Step {
 	case "body":
-		if err := rfiCollect(r, &d.Body, &d.Files); err != nil {
+		if err := collect(r, &d.Body, &d.Files); err != nil {
 			return err
 		}
 		// One answer per album (photos picked together), not one per photo.
 		album := r.Update.Message.MediaGroupID
 		sameAlbum := album != "" && album == d.Album
 		d.Album = album
-		if err := r.SaveConv(ctx, rfiAskFlow, "body", d); err != nil {
+		if err := r.SaveConv(ctx, askFlow, "body", d); err != nil {
 			return err
 		}
 		if sameAlbum {
 			return nil
 		}
-		return r.Reply(ctx, "rfi_added", nil, rfiDoneKeyboard(r))
+		return r.Reply(ctx, "rfi_added", nil, doneKeyboard(r))
 	case "reply_by":
-		t, errID := rfiParseReplyBy(r.Text(), r.App.Clock.Now())
+		t, errID := parseReplyBy(r.Text(), r.App.Clock.Now())
 		if errID != "" {
 			return bot.Tell(errID, nil)
 		}
-		return rfiSetReplyBy(ctx, r, &d, t)
+		return setReplyBy(ctx, r, &d, t)
 	case "alert":
 		ref, ok := ui.NormaliseRef("ALR", r.Text())
 		if !ok {
 			return bot.Tell("rfi_alert_bad", nil)
 		}
-		if err := rfiCheckAlert(ctx, r, ref); err != nil {
+		if err := checkAlert(ctx, r, ref); err != nil {
 			return err
 		}
 		d.AlertRef = ref
-		return rfiToReview(ctx, r, &d)
+		return toReview(ctx, r, &d)
 	}
 	return bot.Tell("rfi_use_buttons", nil)
 }
 
-// rfiCheckAlert lets a request name only an alert that exists and that the asker may see,
+// checkAlert lets a request name only an alert that exists and that the asker may see,
 // by the register's rule (store.CanSee): the reference goes to every recipient, so a typo
 // or a guess must not put an unknown or unshared alert in front of them. Either way the
 // answer is the register's alert_not_found, which does not tell the two apart; the person
 // stays on the step to type another reference or press Skip.
-func rfiCheckAlert(ctx context.Context, r *bot.Request, ref string) error {
+func checkAlert(ctx context.Context, r *bot.Request, ref string) error {
 	al, err := store.AlertByRef(ctx, r.App.Store.DB, ref)
 	if errors.Is(err, store.ErrNotFound) {
 		return bot.Tell("alert_not_found", nil)
@@ -402,10 +402,10 @@ func rfiCheckAlert(ctx context.Context, r *bot.Request, ref string) error {
 	return nil
 }
 
-// rfiCollect adds a text, photo or document to what is being written. It refuses, without
+// collect adds a text, photo or document to what is being written. It refuses, without
 // adding anything, what would make the text too long or the files too many, and what is
 // neither text, photo nor document.
-func rfiCollect(r *bot.Request, body *string, files *[]rfi.File) error {
+func collect(r *bot.Request, body *string, files *[]rfi.File) error {
 	m := r.Update.Message
 	var f *rfi.File
 	switch {
@@ -416,8 +416,8 @@ func rfiCollect(r *bot.Request, body *string, files *[]rfi.File) error {
 	case m.Text == "":
 		return bot.Tell("rfi_unsupported", nil)
 	}
-	if f != nil && len(*files) >= rfiMaxFiles {
-		return bot.Tell("rfi_too_many_files", map[string]any{"Max": rfiMaxFiles})
+	if f != nil && len(*files) >= maxFiles {
+		return bot.Tell("rfi_too_many_files", map[string]any{"Max": maxFiles})
 	}
 	text := strings.TrimSpace(r.Text())
 	next := *body
@@ -427,8 +427,8 @@ func rfiCollect(r *bot.Request, body *string, files *[]rfi.File) error {
 		}
 		next += text
 	}
-	if n := alert.UTF16Len(next); n > rfiMaxBody {
-		return bot.Tell("rfi_too_long", map[string]any{"Max": rfiMaxBody, "Len": n})
+	if n := alert.UTF16Len(next); n > maxBody {
+		return bot.Tell("rfi_too_long", map[string]any{"Max": maxBody, "Len": n})
 	}
 	*body = next
 	if f != nil {
@@ -437,10 +437,10 @@ func rfiCollect(r *bot.Request, body *string, files *[]rfi.File) error {
 	return nil
 }
 
-// rfiParseReplyBy reads a typed reply-by time: a delay (36h, 5d; in Russian 36ч, 5д) or a
+// parseReplyBy reads a typed reply-by time: a delay (36h, 5d; in Russian 36ч, 5д) or a
 // UTC date and time (2026-03-05 14:00; a date alone means its end). It returns a message ID
 // when the time cannot be used: unreadable, not in the future, or more than 30 days ahead.
-func rfiParseReplyBy(s string, now time.Time) (time.Time, string) {
+func parseReplyBy(s string, now time.Time) (time.Time, string) {
 	t, ok := ui.ParseWhen(s, now)
 	if !ok {
 		return time.Time{}, "rfi_reply_by_bad"
@@ -454,21 +454,21 @@ func rfiParseReplyBy(s string, now time.Time) (time.Time, string) {
 	return t, ""
 }
 
-// rfiSend stores the request, its recipients and its outbox rows in one transaction.
-func rfiSend(ctx context.Context, r *bot.Request, d *rfiDraft) error {
+// send stores the request, its recipients and its outbox rows in one transaction.
+func send(ctx context.Context, r *bot.Request, d *draft) error {
 	a, me := r.App, r.Member
 	// Someone may have been suspended since the choice: check again, before anything is sent.
-	missing, err := rfiMissingCountries(ctx, a.Store.DB, me.ID, d.Countries)
+	missing, err := missingCountries(ctx, a.Store.DB, me.ID, d.Countries)
 	if err != nil {
 		return err
 	}
 	if len(missing) > 0 {
-		return rfiOfferCARICC(ctx, r, d, missing)
+		return offerCARICC(ctx, r, d, missing)
 	}
 	now := a.Clock.Now()
 	if !d.ReplyBy.After(now) {
 		// The draft waited past its own reply-by time: ask for a new one.
-		if err := r.SaveConv(ctx, rfiAskFlow, "reply_by", d); err != nil {
+		if err := r.SaveConv(ctx, askFlow, "reply_by", d); err != nil {
 			return err
 		}
 		return bot.Tell("rfi_reply_by_past", nil)
@@ -479,7 +479,7 @@ func rfiSend(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 		if err != nil {
 			return err
 		}
-		targets, copies, err := rfiChooseRecipients(members, me.ID, d)
+		targets, copies, err := chooseRecipients(members, me.ID, d)
 		if err != nil {
 			return err
 		}
@@ -488,7 +488,7 @@ func rfiSend(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 			return err
 		}
 		x := store.RFI{Ref: ref, RequesterID: me.ID, TargetCountries: d.Countries, ToCARICC: d.CARICC,
-			Urgency: d.Urgency, ReplyBy: d.ReplyBy, EscalateAt: d.ReplyBy.Add(rfiEscalateAfter(now, d.ReplyBy)), CreatedAt: now}
+			Urgency: d.Urgency, ReplyBy: d.ReplyBy, EscalateAt: d.ReplyBy.Add(escalateAfter(now, d.ReplyBy)), CreatedAt: now}
 		if x.TargetCountries == nil {
 			x.TargetCountries = pq.StringArray{}
 		}
@@ -540,10 +540,10 @@ func rfiSend(ctx context.Context, r *bot.Request, d *rfiDraft) error {
 	return r.Reply(ctx, "rfi_sent", map[string]any{"Ref": ref}, nil)
 }
 
-// rfiChooseRecipients picks the targets (the chosen countries' active focal points, the named
+// chooseRecipients picks the targets (the chosen countries' active focal points, the named
 // member, or CARICC) and the copies (CARICC, unless they are targets already); never the
 // asker.
-func rfiChooseRecipients(members []store.Member, askerID int64, d *rfiDraft) (targets, copies []store.RFIRecipient, err error) {
+func chooseRecipients(members []store.Member, askerID int64, d *draft) (targets, copies []store.RFIRecipient, err error) {
 	seen := map[int64]bool{askerID: true}
 	add := func(list *[]store.RFIRecipient, m store.Member, role, pool string) {
 		if seen[m.ID] {
@@ -570,7 +570,7 @@ func rfiChooseRecipients(members []store.Member, askerID int64, d *rfiDraft) (ta
 		}
 		add(&targets, members[i], store.RFITarget, pool)
 	}
-	caricc := rfiCARICC(members)
+	caricc := cARICC(members)
 	if d.CARICC {
 		for _, m := range caricc {
 			add(&targets, m, store.RFITarget, store.RFIPoolCARICC)

@@ -14,16 +14,16 @@ import (
 	"focalbot/bot/store"
 )
 
-// rfiEscalateAfter is how long after the reply-by time (and its reminder) CARICC is told:
+// escalateAfter is how long after the reply-by time (and its reminder) CARICC is told:
 // half the time the requester gave, at least an hour and at most a day.
-func rfiEscalateAfter(created, replyBy time.Time) time.Duration {
+func escalateAfter(created, replyBy time.Time) time.Duration {
 	d := replyBy.Sub(created) / 2
 	return min(max(d, time.Hour), 24*time.Hour)
 }
 
-// rfiOwing lists the targets who still owe an answer: not declined, in a pool where nobody
+// owing lists the targets who still owe an answer: not declined, in a pool where nobody
 // has replied yet.
-func rfiOwing(rs []store.RFIRecipient) []int64 {
+func owing(rs []store.RFIRecipient) []int64 {
 	answered := map[string]bool{}
 	for _, rc := range rs {
 		if rc.Role == store.RFITarget && rc.State == store.RFIReplied {
@@ -39,10 +39,10 @@ func rfiOwing(rs []store.RFIRecipient) []int64 {
 	return out
 }
 
-// rfiDeadlines sends the one reminder of each request whose reply-by time passed without an
+// deadlines sends the one reminder of each request whose reply-by time passed without an
 // answer, and later escalates to CARICC those still unanswered. Each step is claimed and
 // marked in one transaction, so it happens once across instances and restarts.
-func rfiDeadlines(ctx context.Context, a *bot.App, now time.Time) error {
+func deadlines(ctx context.Context, a *bot.App, now time.Time) error {
 	for _, step := range []string{"remind", "escalate"} {
 		err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 			due, err := store.ClaimDueRFIs(ctx, tx, step, now, 100)
@@ -55,7 +55,7 @@ func rfiDeadlines(ctx context.Context, a *bot.App, now time.Time) error {
 				if err != nil {
 					return err
 				}
-				owing := rfiOwing(rs)
+				owing := owing(rs)
 				if len(owing) > 0 {
 					if step == "remind" {
 						err = rfi.Enqueue(ctx, tx, r, owing, rfi.KindReminder, r.ID, nil)
@@ -65,7 +65,7 @@ func rfiDeadlines(ctx context.Context, a *bot.App, now time.Time) error {
 							return lerr
 						}
 						var to []int64
-						for _, m := range rfiCARICC(members) {
+						for _, m := range cARICC(members) {
 							to = append(to, m.ID)
 						}
 						err = rfi.Enqueue(ctx, tx, r, to, rfi.KindEscalate, r.ID, nil)

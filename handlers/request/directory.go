@@ -53,7 +53,7 @@ func directory(ctx context.Context, r *bot.Request) error {
 		}
 		parts = append(parts, strings.Join(lines, "\n"))
 	}
-	return rfiSendParts(ctx, r, parts, nil)
+	return sendParts(ctx, r, parts, nil)
 }
 
 // dirMemberLine is one member in the directory: name, unit, agency and role.

@@ -33,7 +33,7 @@ func TestRFIParseReplyBy(t *testing.T) {
 		{"-5h", time.Time{}, "rfi_reply_by_bad"},
 	}
 	for _, tt := range tests {
-		got, errID := rfiParseReplyBy(tt.in, now)
+		got, errID := parseReplyBy(tt.in, now)
 		if errID != tt.wantErr || !got.Equal(tt.want) {
 			t.Errorf("%q: got %v %q, want %v %q", tt.in, got, errID, tt.want, tt.wantErr)
 		}
@@ -48,7 +48,7 @@ func TestRFIEscalateAfter(t *testing.T) {
 		{time.Hour, time.Hour}, {2 * time.Hour, time.Hour}, {24 * time.Hour, 12 * time.Hour},
 		{72 * time.Hour, 24 * time.Hour}, {30 * 24 * time.Hour, 24 * time.Hour},
 	} {
-		if got := rfiEscalateAfter(now, now.Add(tt.window)); got != tt.want {
+		if got := escalateAfter(now, now.Add(tt.window)); got != tt.want {
 			t.Errorf("window %v: escalate after %v, want %v", tt.window, got, tt.want)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"focalbot/handlers/ui"
 )
 
-func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+func renderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
 	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
 	if err != nil {
 		return delivery.Message{}, err
@@ -31,11 +31,11 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 		return delivery.Message{}, err
 	}
 	lang := ui.MemberLang(a, to)
-	sum, err := rfiSummary(ctx, a, lang, r, files)
+	sum, err := summary(ctx, a, lang, r, files)
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	text := sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
+	text := sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": body(a, lang, msgs[0].Lang, msgs[0].Body)})
 	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
 	if err != nil {
 		return delivery.Message{}, err
@@ -45,14 +45,14 @@ func rfiRenderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	case rc.Role == store.RFICopy:
 		out.Text = a.I18n.T(lang, "rfi_copy_note", nil) + "\n" + text
 	case r.Open():
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
+		out.ReplyMarkup = targetButtons(a, lang, r.ID, rc)
 	}
 	return out, nil
 }
 
-// rfiThreadMessage loads a message of a thread with its request and its author (nil for the
+// threadMessage loads a message of a thread with its request and its author (nil for the
 // bot's own), what every renderer of a thread's messages and files starts from.
-func rfiThreadMessage(ctx context.Context, a *bot.App, messageID int64) (*store.RFIMessage, *store.RFI, *store.Member, error) {
+func threadMessage(ctx context.Context, a *bot.App, messageID int64) (*store.RFIMessage, *store.RFI, *store.Member, error) {
 	m, err := store.RFIMessageByID(ctx, a.Store.DB, messageID)
 	if err != nil {
 		return nil, nil, nil, err
@@ -70,8 +70,8 @@ func rfiThreadMessage(ctx context.Context, a *bot.App, messageID int64) (*store.
 	return m, r, author, nil
 }
 
-func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	m, r, author, err := rfiThreadMessage(ctx, a, row.RefID)
+func renderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	m, r, author, err := threadMessage(ctx, a, row.RefID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
@@ -80,7 +80,7 @@ func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 	if m.Late {
 		id = "rfi_msg_reply_late"
 	}
-	text := a.I18n.T(lang, id, map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author), "Body": rfiBody(a, lang, m.Lang, m.Body)})
+	text := a.I18n.T(lang, id, map[string]any{"Ref": r.Ref, "Who": who(a, lang, author), "Body": body(a, lang, m.Lang, m.Body)})
 	files, err := store.CountRFIAttachments(ctx, a.Store.DB, m.ID)
 	if err != nil {
 		return delivery.Message{}, err
@@ -93,28 +93,28 @@ func rfiRenderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 		return out, nil
 	}
 	if to.ID == r.RequesterID && (m.Kind == store.RFIMsgReply || m.Kind == store.RFIMsgDecline) {
-		out.ReplyMarkup = rfiRequesterButtons(a, lang, r.ID)
+		out.ReplyMarkup = requesterButtons(a, lang, r.ID)
 		return out, nil
 	}
 	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
 	if err == nil && rc.Role == store.RFITarget && rc.State != store.RFIDeclined &&
 		(m.Kind == store.RFIMsgAnswer || m.Kind == store.RFIMsgReleased) {
-		out.ReplyMarkup = rfiTargetButtons(a, lang, r.ID, rc)
+		out.ReplyMarkup = targetButtons(a, lang, r.ID, rc)
 	}
 	return out, nil
 }
 
-func rfiRenderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+func renderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
 	f, err := store.RFIAttachmentByID(ctx, a.Store.DB, row.RefID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	_, r, author, err := rfiThreadMessage(ctx, a, f.MessageID)
+	_, r, author, err := threadMessage(ctx, a, f.MessageID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
 	lang := ui.MemberLang(a, to)
-	out := delivery.Message{Text: a.I18n.T(lang, "rfi_file_caption", map[string]any{"Ref": r.Ref, "Who": rfiWho(a, lang, author)})}
+	out := delivery.Message{Text: a.I18n.T(lang, "rfi_file_caption", map[string]any{"Ref": r.Ref, "Who": who(a, lang, author)})}
 	if f.Kind == "photo" {
 		out.PhotoFileID = f.FileID
 	} else {
@@ -123,7 +123,7 @@ func rfiRenderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 	return out, nil
 }
 
-func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+func renderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
 	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
 	if err != nil {
 		return delivery.Message{}, err
@@ -141,41 +141,41 @@ func rfiRenderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *st
 		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
 	}
 	lang := ui.MemberLang(a, to)
-	sum, err := rfiSummary(ctx, a, lang, r, 0)
+	sum, err := summary(ctx, a, lang, r, 0)
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
-		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": rfiBody(a, lang, msgs[0].Lang, msgs[0].Body)})
-	return delivery.Message{Text: text, ReplyMarkup: rfiTargetButtons(a, lang, r.ID, rc)}, nil
+	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": timeText(r.ReplyBy)}) +
+		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": body(a, lang, msgs[0].Lang, msgs[0].Body)})
+	return delivery.Message{Text: text, ReplyMarkup: targetButtons(a, lang, r.ID, rc)}, nil
 }
 
-func rfiRenderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+func renderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
 	r, err := store.RFIByID(ctx, a.Store.DB, row.RefID, false)
 	if err != nil {
 		return delivery.Message{}, err
 	}
 	lang := ui.MemberLang(a, to)
-	sum, err := rfiSummary(ctx, a, lang, r, 0)
+	sum, err := summary(ctx, a, lang, r, 0)
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	lines, err := rfiRecipientLines(ctx, a, lang, r.ID)
+	lines, err := recipientLines(ctx, a, lang, r.ID)
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	if len(lines) > rfiEscalationListMax {
-		more := a.I18n.T(lang, "rfi_recipients_more", map[string]any{"Count": len(lines) - rfiEscalationListMax, "Ref": r.Ref})
-		lines = append(lines[:rfiEscalationListMax], more)
+	if len(lines) > escalationListMax {
+		more := a.I18n.T(lang, "rfi_recipients_more", map[string]any{"Count": len(lines) - escalationListMax, "Ref": r.Ref})
+		lines = append(lines[:escalationListMax], more)
 	}
-	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": rfiTime(r.ReplyBy)}) +
+	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": timeText(r.ReplyBy)}) +
 		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_received_by", nil) + "\n" + strings.Join(lines, "\n")
 	return delivery.Message{Text: text}, nil
 }
 
-// rfiRecipientLines lists the targets of a request with what each did, for the escalation
+// recipientLines lists the targets of a request with what each did, for the escalation
 // and the thread view.
-func rfiRecipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64) ([]string, error) {
+func recipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64) ([]string, error) {
 	rs, err := store.RFIRecipients(ctx, a.Store.DB, rfiID)
 	if err != nil {
 		return nil, err
@@ -194,16 +194,16 @@ func rfiRecipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64
 			continue
 		}
 		lines = append(lines, a.I18n.T(lang, "rfi_recipient_line", map[string]any{
-			"Who":   rfiWho(a, lang, ms[rc.MemberID]),
+			"Who":   who(a, lang, ms[rc.MemberID]),
 			"State": i18n.HTML(a.I18n.T(lang, "rfi_state_"+rc.State, nil)),
 		}))
 	}
 	return lines, nil
 }
 
-// rfiBody is free text as its author wrote it (escaped), labelled with the author's language
+// body is free text as its author wrote it (escaped), labelled with the author's language
 // when the reader's is another.
-func rfiBody(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
+func body(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
 	text := html.EscapeString(body)
 	if authorLang == "" || authorLang == readerLang {
 		return i18n.HTML(text)

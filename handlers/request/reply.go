@@ -20,20 +20,20 @@ import (
 // inside the transaction that changes it (the request's row is locked), so double, late and
 // forged presses find the current state.
 
-const rfiWriteFlow = "rfi_write"
+const writeFlow = "rfi_write"
 
-// rfiWrite is a reply, answer or decline being written.
-type rfiWrite struct {
+// write is a reply, answer or decline being written.
+type write struct {
 	RFIID int64      `json:"rfi_id"`
 	Mode  string     `json:"mode"` // reply | answer | decline
 	Body  string     `json:"body,omitempty"`
 	Files []rfi.File `json:"files,omitempty"`
 }
 
-// rfiAsTarget loads the request of a pressed button and checks that the presser is one of
+// asTarget loads the request of a pressed button and checks that the presser is one of
 // its targets. Someone who may see the thread but is no target is told so; anyone else gets
 // the answer of a request that does not exist.
-func rfiAsTarget(ctx context.Context, r *bot.Request, q store.Querier, x *store.RFI) (*store.RFIRecipient, error) {
+func asTarget(ctx context.Context, r *bot.Request, q store.Querier, x *store.RFI) (*store.RFIRecipient, error) {
 	rc, err := store.RFIRecipientOf(ctx, q, x.ID, r.Member.ID)
 	if err == nil && rc.Role == store.RFITarget {
 		return rc, nil
@@ -41,7 +41,7 @@ func rfiAsTarget(ctx context.Context, r *bot.Request, q store.Querier, x *store.
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if ok, err := rfiCanSee(ctx, q, r.Member, x); err != nil {
+	if ok, err := canSee(ctx, q, r.Member, x); err != nil {
 		return nil, err
 	} else if ok {
 		return nil, bot.Tell("rfi_not_yours", map[string]any{"Ref": x.Ref})
@@ -49,51 +49,51 @@ func rfiAsTarget(ctx context.Context, r *bot.Request, q store.Querier, x *store.
 	return nil, bot.Tell("rfi_no_such", nil)
 }
 
-// rfiReplyButton starts a reply. On a closed request the reply is still taken, and the
+// replyButton starts a reply. On a closed request the reply is still taken, and the
 // person is told first that it will reach the requester as a late answer.
-func rfiReplyButton(ctx context.Context, r *bot.Request) error {
-	x, err := rfiFromButton(ctx, r)
+func replyButton(ctx context.Context, r *bot.Request) error {
+	x, err := fromButton(ctx, r)
 	if err != nil {
 		return err
 	}
-	if _, err := rfiAsTarget(ctx, r, r.App.Store.DB, x); err != nil {
+	if _, err := asTarget(ctx, r, r.App.Store.DB, x); err != nil {
 		return err
 	}
-	if err := r.SaveConv(ctx, rfiWriteFlow, "write", rfiWrite{RFIID: x.ID, Mode: "reply"}); err != nil {
+	if err := r.SaveConv(ctx, writeFlow, "write", write{RFIID: x.ID, Mode: "reply"}); err != nil {
 		return err
 	}
 	id := "rfi_write_reply"
 	if !x.Open() {
 		id = "rfi_write_reply_closed"
 	}
-	return r.Reply(ctx, id, map[string]any{"Ref": x.Ref}, rfiWriteCancel(r))
+	return r.Reply(ctx, id, map[string]any{"Ref": x.Ref}, writeCancel(r))
 }
 
-// rfiAnswerButton lets the requester answer back in the thread.
-func rfiAnswerButton(ctx context.Context, r *bot.Request) error {
-	x, err := rfiFromButton(ctx, r)
+// answerButton lets the requester answer back in the thread.
+func answerButton(ctx context.Context, r *bot.Request) error {
+	x, err := fromButton(ctx, r)
 	if err != nil {
 		return err
 	}
 	if x.RequesterID != r.Member.ID {
-		return rfiNotRequester(ctx, r, x)
+		return notRequester(ctx, r, x)
 	}
 	if !x.Open() {
 		return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 	}
-	if err := r.SaveConv(ctx, rfiWriteFlow, "write", rfiWrite{RFIID: x.ID, Mode: "answer"}); err != nil {
+	if err := r.SaveConv(ctx, writeFlow, "write", write{RFIID: x.ID, Mode: "answer"}); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_write_answer", map[string]any{"Ref": x.Ref}, rfiWriteCancel(r))
+	return r.Reply(ctx, "rfi_write_answer", map[string]any{"Ref": x.Ref}, writeCancel(r))
 }
 
-// rfiDeclineButton asks for the reason of a decline.
-func rfiDeclineButton(ctx context.Context, r *bot.Request) error {
-	x, err := rfiFromButton(ctx, r)
+// declineButton asks for the reason of a decline.
+func declineButton(ctx context.Context, r *bot.Request) error {
+	x, err := fromButton(ctx, r)
 	if err != nil {
 		return err
 	}
-	rc, err := rfiAsTarget(ctx, r, r.App.Store.DB, x)
+	rc, err := asTarget(ctx, r, r.App.Store.DB, x)
 	if err != nil {
 		return err
 	}
@@ -103,14 +103,14 @@ func rfiDeclineButton(ctx context.Context, r *bot.Request) error {
 	case rc.State == store.RFIDeclined:
 		return bot.Tell("rfi_declined_already", map[string]any{"Ref": x.Ref})
 	}
-	if err := r.SaveConv(ctx, rfiWriteFlow, "reason", rfiWrite{RFIID: x.ID, Mode: "decline"}); err != nil {
+	if err := r.SaveConv(ctx, writeFlow, "reason", write{RFIID: x.ID, Mode: "decline"}); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_write_decline", map[string]any{"Ref": x.Ref}, rfiWriteCancel(r))
+	return r.Reply(ctx, "rfi_write_decline", map[string]any{"Ref": x.Ref}, writeCancel(r))
 }
 
-func rfiNotRequester(ctx context.Context, r *bot.Request, x *store.RFI) error {
-	if ok, err := rfiCanSee(ctx, r.App.Store.DB, r.Member, x); err != nil {
+func notRequester(ctx context.Context, r *bot.Request, x *store.RFI) error {
+	if ok, err := canSee(ctx, r.App.Store.DB, r.Member, x); err != nil {
 		return err
 	} else if ok {
 		return bot.Tell("rfi_not_requester", map[string]any{"Ref": x.Ref})
@@ -118,14 +118,14 @@ func rfiNotRequester(ctx context.Context, r *bot.Request, x *store.RFI) error {
 	return bot.Tell("rfi_no_such", nil)
 }
 
-func rfiWriteCancel(r *bot.Request) *bot.Keyboard {
+func writeCancel(r *bot.Request) *bot.Keyboard {
 	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfisend:cancel"})
 }
 
-// rfiWriteInput takes the text, photos and documents of a reply or answer, and the reason of
+// writeInput takes the text, photos and documents of a reply or answer, and the reason of
 // a decline (text only).
-func rfiWriteInput(ctx context.Context, r *bot.Request) error {
-	var w rfiWrite
+func writeInput(ctx context.Context, r *bot.Request) error {
+	var w write
 	if err := r.ConvData(&w); err != nil {
 		return err
 	}
@@ -135,15 +135,15 @@ func rfiWriteInput(ctx context.Context, r *bot.Request) error {
 		if reason == "" || len(m.Photo) > 0 || m.Document != nil {
 			return bot.Tell("rfi_decline_text_only", nil)
 		}
-		if n := alert.UTF16Len(reason); n > rfiMaxBody {
-			return bot.Tell("rfi_too_long", map[string]any{"Max": rfiMaxBody, "Len": n})
+		if n := alert.UTF16Len(reason); n > maxBody {
+			return bot.Tell("rfi_too_long", map[string]any{"Max": maxBody, "Len": n})
 		}
-		return rfiDecline(ctx, r, w.RFIID, reason)
+		return decline(ctx, r, w.RFIID, reason)
 	}
-	if err := rfiCollect(r, &w.Body, &w.Files); err != nil {
+	if err := collect(r, &w.Body, &w.Files); err != nil {
 		return err
 	}
-	if err := r.SaveConv(ctx, rfiWriteFlow, "write", w); err != nil {
+	if err := r.SaveConv(ctx, writeFlow, "write", w); err != nil {
 		return err
 	}
 	// Send names its request ("rfisend:s:ID"), so that a second press, after the
@@ -153,9 +153,9 @@ func rfiWriteInput(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "rfi_added_send", nil, kb)
 }
 
-// rfiWriteSendButton sends what was written (or cancels it). Send buttons of older
+// writeSendButton sends what was written (or cancels it). Send buttons of older
 // messages carry no request ("rfisend").
-func rfiWriteSendButton(ctx context.Context, r *bot.Request) error {
+func writeSendButton(ctx context.Context, r *bot.Request) error {
 	data := r.CallbackData()
 	var pressedID int64 // the request of the pressed Send button; 0 for an old button or Cancel
 	if idText, ok := strings.CutPrefix(data, "rfisend:s:"); ok {
@@ -167,8 +167,8 @@ func rfiWriteSendButton(ctx context.Context, r *bot.Request) error {
 	} else if data != "rfisend" && data != "rfisend:cancel" {
 		return bot.Tell("rfi_stale_button", nil)
 	}
-	if r.Conv == nil || r.Conv.Flow != rfiWriteFlow {
-		return rfiSendPressedAgain(ctx, r, pressedID)
+	if r.Conv == nil || r.Conv.Flow != writeFlow {
+		return sendPressedAgain(ctx, r, pressedID)
 	}
 	if data == "rfisend:cancel" {
 		if err := r.EndConv(ctx); err != nil {
@@ -176,28 +176,28 @@ func rfiWriteSendButton(ctx context.Context, r *bot.Request) error {
 		}
 		return r.Reply(ctx, "cancelled", nil, nil)
 	}
-	var w rfiWrite
+	var w write
 	if err := r.ConvData(&w); err != nil {
 		return err
 	}
 	if r.Conv.Step != "write" || (pressedID != 0 && pressedID != w.RFIID) {
 		// The Send of another, finished reply: never send this one's draft from it.
-		return rfiSendPressedAgain(ctx, r, pressedID)
+		return sendPressedAgain(ctx, r, pressedID)
 	}
 	if strings.TrimSpace(w.Body) == "" && len(w.Files) == 0 {
 		return bot.Tell("rfi_empty_reply", nil)
 	}
 	if w.Mode == "answer" {
-		return rfiAnswer(ctx, r, &w)
+		return answer(ctx, r, &w)
 	}
-	return rfiReply(ctx, r, &w)
+	return reply(ctx, r, &w)
 }
 
-// rfiSendPressedAgain answers a Send pressed when its writing is over. Pressed twice, the
+// sendPressedAgain answers a Send pressed when its writing is over. Pressed twice, the
 // reply or answer went out with the first press: the person is told it was sent (not asked
 // to start again, which would make them think it was lost). When nothing of theirs is in
 // that thread (the writing was cancelled) the button is merely stale.
-func rfiSendPressedAgain(ctx context.Context, r *bot.Request, rfiID int64) error {
+func sendPressedAgain(ctx context.Context, r *bot.Request, rfiID int64) error {
 	if rfiID == 0 {
 		return bot.Tell("rfi_stale_button", nil)
 	}
@@ -220,9 +220,9 @@ func rfiSendPressedAgain(ctx context.Context, r *bot.Request, rfiID int64) error
 	return bot.Tell("rfi_stale_button", nil)
 }
 
-// rfiReply relays a target's reply to the requester and CARICC. After the request was
+// reply relays a target's reply to the requester and CARICC. After the request was
 // closed it is still relayed, marked as a late answer, and the replier is told.
-func rfiReply(ctx context.Context, r *bot.Request, w *rfiWrite) error {
+func reply(ctx context.Context, r *bot.Request, w *write) error {
 	a, me := r.App, r.Member
 	now := a.Clock.Now()
 	var x *store.RFI
@@ -231,17 +231,17 @@ func rfiReply(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 		if x, err = store.RFIByID(ctx, tx, w.RFIID, true); err != nil {
 			return err
 		}
-		if _, err := rfiAsTarget(ctx, r, tx, x); err != nil {
+		if _, err := asTarget(ctx, r, tx, x); err != nil {
 			return err
 		}
 		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIReplied, now); err != nil {
 			return err
 		}
 		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReply, Body: w.Body, Lang: r.Lang, Late: !x.Open(), CreatedAt: now}
-		if err := rfiPost(ctx, tx, x, "watchers", msg, w.Files); err != nil {
+		if err := post(ctx, tx, x, "watchers", msg, w.Files); err != nil {
 			return err
 		}
-		return rfiAudit(ctx, tx, me, "rfi_replied", x, map[string]any{"ref": x.Ref, "late": msg.Late, "files": len(w.Files)})
+		return audit(ctx, tx, me, "rfi_replied", x, map[string]any{"ref": x.Ref, "late": msg.Late, "files": len(w.Files)})
 	})
 	if err != nil {
 		return err
@@ -255,9 +255,9 @@ func rfiReply(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 	return r.Reply(ctx, "rfi_reply_sent", map[string]any{"Ref": x.Ref}, nil)
 }
 
-// rfiAnswer relays the requester's answer back to the targets (who have not declined) and
+// answer relays the requester's answer back to the targets (who have not declined) and
 // CARICC.
-func rfiAnswer(ctx context.Context, r *bot.Request, w *rfiWrite) error {
+func answer(ctx context.Context, r *bot.Request, w *write) error {
 	a, me := r.App, r.Member
 	now := a.Clock.Now()
 	var x *store.RFI
@@ -273,7 +273,7 @@ func rfiAnswer(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 			return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 		}
 		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgAnswer, Body: w.Body, Lang: r.Lang, CreatedAt: now}
-		return rfiPost(ctx, tx, x, "targets", msg, w.Files)
+		return post(ctx, tx, x, "targets", msg, w.Files)
 	})
 	if err != nil {
 		if _, ok := bot.IsUserError(err); ok {
@@ -287,9 +287,9 @@ func rfiAnswer(ctx context.Context, r *bot.Request, w *rfiWrite) error {
 	return r.Reply(ctx, "rfi_answer_sent", map[string]any{"Ref": x.Ref}, nil)
 }
 
-// rfiDecline records a decline with its reason and tells the requester and CARICC; if the
+// decline records a decline with its reason and tells the requester and CARICC; if the
 // decliner was handling the request, the others of their country are told it is open again.
-func rfiDecline(ctx context.Context, r *bot.Request, rfiID int64, reason string) error {
+func decline(ctx context.Context, r *bot.Request, rfiID int64, reason string) error {
 	a, me := r.App, r.Member
 	now := a.Clock.Now()
 	var x *store.RFI
@@ -298,7 +298,7 @@ func rfiDecline(ctx context.Context, r *bot.Request, rfiID int64, reason string)
 		if x, err = store.RFIByID(ctx, tx, rfiID, true); err != nil {
 			return err
 		}
-		rc, err := rfiAsTarget(ctx, r, tx, x)
+		rc, err := asTarget(ctx, r, tx, x)
 		if err != nil {
 			return err
 		}
@@ -308,15 +308,15 @@ func rfiDecline(ctx context.Context, r *bot.Request, rfiID int64, reason string)
 		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIDeclined, now); err != nil {
 			return err
 		}
-		if err := rfiPost(ctx, tx, x, "watchers", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgDecline, Body: reason, Lang: r.Lang, CreatedAt: now}, nil); err != nil {
+		if err := post(ctx, tx, x, "watchers", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgDecline, Body: reason, Lang: r.Lang, CreatedAt: now}, nil); err != nil {
 			return err
 		}
 		if rc.State == store.RFIHandling {
-			if err := rfiPost(ctx, tx, x, "pool:"+rc.Pool, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReleased, CreatedAt: now}, nil); err != nil {
+			if err := post(ctx, tx, x, "pool:"+rc.Pool, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReleased, CreatedAt: now}, nil); err != nil {
 				return err
 			}
 		}
-		return rfiAudit(ctx, tx, me, "rfi_declined", x, map[string]any{"ref": x.Ref})
+		return audit(ctx, tx, me, "rfi_declined", x, map[string]any{"ref": x.Ref})
 	})
 	if err != nil {
 		if _, ok := bot.IsUserError(err); ok {
@@ -330,10 +330,10 @@ func rfiDecline(ctx context.Context, r *bot.Request, rfiID int64, reason string)
 	return r.Reply(ctx, "rfi_declined_ok", map[string]any{"Ref": x.Ref}, nil)
 }
 
-// rfiTakeButton is "I am handling it": one member per country at a time; the others of the
+// takeButton is "I am handling it": one member per country at a time; the others of the
 // country, and the requester, see who took it.
-func rfiTakeButton(ctx context.Context, r *bot.Request) error {
-	x, err := rfiFromButton(ctx, r)
+func takeButton(ctx context.Context, r *bot.Request) error {
+	x, err := fromButton(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -344,7 +344,7 @@ func rfiTakeButton(ctx context.Context, r *bot.Request) error {
 		if x, err = store.RFIByID(ctx, tx, x.ID, true); err != nil {
 			return err
 		}
-		rc, err := rfiAsTarget(ctx, r, tx, x)
+		rc, err := asTarget(ctx, r, tx, x)
 		if err != nil {
 			return err
 		}
@@ -363,17 +363,17 @@ func rfiTakeButton(ctx context.Context, r *bot.Request) error {
 			if err != nil {
 				return err
 			}
-			return bot.Tell("rfi_taken_by_other", map[string]any{"Ref": x.Ref, "Who": rfiWho(a, r.Lang, h)})
+			return bot.Tell("rfi_taken_by_other", map[string]any{"Ref": x.Ref, "Who": who(a, r.Lang, h)})
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
 		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIHandling, now); err != nil {
 			return err
 		}
-		if err := rfiPost(ctx, tx, x, "pool:"+rc.Pool, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgTaken, CreatedAt: now}, nil, x.RequesterID); err != nil {
+		if err := post(ctx, tx, x, "pool:"+rc.Pool, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgTaken, CreatedAt: now}, nil, x.RequesterID); err != nil {
 			return err
 		}
-		return rfiAudit(ctx, tx, me, "rfi_taken", x, map[string]any{"ref": x.Ref, "pool": rc.Pool})
+		return audit(ctx, tx, me, "rfi_taken", x, map[string]any{"ref": x.Ref, "pool": rc.Pool})
 	})
 	if err != nil {
 		return err
@@ -381,14 +381,14 @@ func rfiTakeButton(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "rfi_taken_ok", map[string]any{"Ref": x.Ref}, nil)
 }
 
-// rfiCloseButton closes a request; only its requester may, once.
-func rfiCloseButton(ctx context.Context, r *bot.Request) error {
-	x, err := rfiFromButton(ctx, r)
+// closeButton closes a request; only its requester may, once.
+func closeButton(ctx context.Context, r *bot.Request) error {
+	x, err := fromButton(ctx, r)
 	if err != nil {
 		return err
 	}
 	if x.RequesterID != r.Member.ID {
-		return rfiNotRequester(ctx, r, x)
+		return notRequester(ctx, r, x)
 	}
 	a, me := r.App, r.Member
 	now := a.Clock.Now()
@@ -400,10 +400,10 @@ func rfiCloseButton(ctx context.Context, r *bot.Request) error {
 		if !closed {
 			return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 		}
-		if err := rfiPost(ctx, tx, x, "targets", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgClosed, CreatedAt: now}, nil); err != nil {
+		if err := post(ctx, tx, x, "targets", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgClosed, CreatedAt: now}, nil); err != nil {
 			return err
 		}
-		return rfiAudit(ctx, tx, me, "rfi_closed", x, map[string]any{"ref": x.Ref})
+		return audit(ctx, tx, me, "rfi_closed", x, map[string]any{"ref": x.Ref})
 	})
 	if err != nil {
 		return err

@@ -24,47 +24,47 @@ import (
 // members who are no longer active. The conversation that writes a request is rfi_ask.go; the
 // buttons of recipients and requester are rfi_reply.go.
 
-// rfiMaxBody is how long the free text of one request or reply may be, in UTF-16 code units
+// maxBody is how long the free text of one request or reply may be, in UTF-16 code units
 // as Telegram counts: with the header it stays under the 4096 of one message. Longer text is
 // refused, never cut.
-const rfiMaxBody = 3000
+const maxBody = 3000
 
-// rfiMaxFiles is how many photos and documents one request or reply may carry.
-const rfiMaxFiles = 10
+// maxFiles is how many photos and documents one request or reply may carry.
+const maxFiles = 10
 
 // Register wires the feature into the app.
 func Register(a *bot.App) {
 	a.Command("directory", bot.Members, directory)
-	a.Command("ask", bot.Contributors, rfiAsk)
-	a.Command("requests", bot.Members, rfiList)
-	a.Command("request", bot.Members, rfiShow)
-	a.Flow(rfiAskFlow, bot.Members, rfiAskInput)
-	a.Flow(rfiWriteFlow, bot.Members, rfiWriteInput)
-	a.Callback("rfiask", bot.Members, rfiAskButton)
-	a.Callback("rfirep", bot.Members, rfiReplyButton)
-	a.Callback("rfitake", bot.Members, rfiTakeButton)
-	a.Callback("rfidecl", bot.Members, rfiDeclineButton)
-	a.Callback("rfians", bot.Members, rfiAnswerButton)
-	a.Callback("rficlose", bot.Members, rfiCloseButton)
-	a.Callback("rfisend", bot.Members, rfiWriteSendButton)
-	a.Callback("rfiview", bot.Members, rfiViewButton)
+	a.Command("ask", bot.Contributors, ask)
+	a.Command("requests", bot.Members, list)
+	a.Command("request", bot.Members, show)
+	a.Flow(askFlow, bot.Members, askInput)
+	a.Flow(writeFlow, bot.Members, writeInput)
+	a.Callback("rfiask", bot.Members, askButton)
+	a.Callback("rfirep", bot.Members, replyButton)
+	a.Callback("rfitake", bot.Members, takeButton)
+	a.Callback("rfidecl", bot.Members, declineButton)
+	a.Callback("rfians", bot.Members, answerButton)
+	a.Callback("rficlose", bot.Members, closeButton)
+	a.Callback("rfisend", bot.Members, writeSendButton)
+	a.Callback("rfiview", bot.Members, viewButton)
 	a.Renderer(rfi.KindRequest, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		return rfiRenderRequest(ctx, a, row, to)
+		return renderRequest(ctx, a, row, to)
 	})
 	a.Renderer(rfi.KindMessage, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		return rfiRenderMessage(ctx, a, row, to)
+		return renderMessage(ctx, a, row, to)
 	})
 	a.Renderer(rfi.KindFile, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		return rfiRenderFile(ctx, a, row, to)
+		return renderFile(ctx, a, row, to)
 	})
 	a.Renderer(rfi.KindReminder, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		return rfiRenderReminder(ctx, a, row, to)
+		return renderReminder(ctx, a, row, to)
 	})
 	a.Renderer(rfi.KindEscalate, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		return rfiRenderEscalation(ctx, a, row, to)
+		return renderEscalation(ctx, a, row, to)
 	})
 	a.Job("rfi_deadlines", time.Minute, func(ctx context.Context, now time.Time) error {
-		return rfiDeadlines(ctx, a, now)
+		return deadlines(ctx, a, now)
 	})
 	a.Job("rfi_release_sweep", time.Minute, func(ctx context.Context, now time.Time) error {
 		return a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -76,8 +76,8 @@ func Register(a *bot.App) {
 
 // ---- people and words ----
 
-// rfiWho names a member for others: "Name, unit (Country)". Plain text; escaped where used.
-func rfiWho(a *bot.App, lang string, m *store.Member) string {
+// who names a member for others: "Name, unit (Country)". Plain text; escaped where used.
+func who(a *bot.App, lang string, m *store.Member) string {
 	if m == nil {
 		return a.I18n.T(lang, "rfi_caricc", nil)
 	}
@@ -97,18 +97,18 @@ func rfiWho(a *bot.App, lang string, m *store.Member) string {
 	return name
 }
 
-// rfiTime shows a time of the domain: all members read UTC, so nobody converts time zones
+// timeText shows a time of the domain: all members read UTC, so nobody converts time zones
 // wrongly across the network.
-func rfiTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
 
-// rfiTargetsText lists whom a request went to, in lang: countries, a member, CARICC.
-func rfiTargetsText(a *bot.App, lang string, countries []string, member *store.Member, toCARICC bool) string {
+// targetsText lists whom a request went to, in lang: countries, a member, CARICC.
+func targetsText(a *bot.App, lang string, countries []string, member *store.Member, toCARICC bool) string {
 	var parts []string
 	for _, c := range countries {
 		parts = append(parts, i18n.CountryName(lang, c))
 	}
 	if member != nil {
-		parts = append(parts, rfiWho(a, lang, member))
+		parts = append(parts, who(a, lang, member))
 	}
 	if toCARICC {
 		parts = append(parts, a.I18n.T(lang, "rfi_caricc", nil))
@@ -116,9 +116,9 @@ func rfiTargetsText(a *bot.App, lang string, countries []string, member *store.M
 	return i18n.JoinList(lang, parts)
 }
 
-// rfiCARICC lists who stands for CARICC: the active analysts, or the active admins when
+// cARICC lists who stands for CARICC: the active analysts, or the active admins when
 // there is no analyst (admins can do what analysts do).
-func rfiCARICC(members []store.Member) []store.Member {
+func cARICC(members []store.Member) []store.Member {
 	var analysts, admins []store.Member
 	for _, m := range members {
 		if !m.Active() {
@@ -137,9 +137,9 @@ func rfiCARICC(members []store.Member) []store.Member {
 	return admins
 }
 
-// rfiSummary is the head of a request as every view shows it: reference, urgency, from, to,
+// summary is the head of a request as every view shows it: reference, urgency, from, to,
 // reply-by, alert and number of files.
-func rfiSummary(ctx context.Context, a *bot.App, lang string, r *store.RFI, files int) (string, error) {
+func summary(ctx context.Context, a *bot.App, lang string, r *store.RFI, files int) (string, error) {
 	ids := []int64{r.RequesterID}
 	if r.TargetMemberID != nil {
 		ids = append(ids, *r.TargetMemberID)
@@ -152,11 +152,11 @@ func rfiSummary(ctx context.Context, a *bot.App, lang string, r *store.RFI, file
 	if r.TargetMemberID != nil {
 		target = ms[*r.TargetMemberID]
 	}
-	return rfiSummaryText(a, lang, rfiSummaryData{Ref: r.Ref, Urgency: r.Urgency, From: ms[r.RequesterID],
+	return summaryText(a, lang, summaryData{Ref: r.Ref, Urgency: r.Urgency, From: ms[r.RequesterID],
 		Countries: r.TargetCountries, Member: target, CARICC: r.ToCARICC, ReplyBy: r.ReplyBy, AlertRef: r.AlertRef, Files: files}), nil
 }
 
-type rfiSummaryData struct {
+type summaryData struct {
 	Ref       string // empty in the review of a draft
 	Urgency   string
 	From      *store.Member
@@ -168,7 +168,7 @@ type rfiSummaryData struct {
 	Files     int
 }
 
-func rfiSummaryText(a *bot.App, lang string, d rfiSummaryData) string {
+func summaryText(a *bot.App, lang string, d summaryData) string {
 	T := func(id string, data map[string]any) string { return a.I18n.T(lang, id, data) }
 	var lines []string
 	if d.Ref != "" {
@@ -179,12 +179,12 @@ func rfiSummaryText(a *bot.App, lang string, d rfiSummaryData) string {
 		lines = append(lines, head)
 	}
 	if d.From != nil {
-		lines = append(lines, T("rfi_sum_from", map[string]any{"Who": rfiWho(a, lang, d.From)}))
+		lines = append(lines, T("rfi_sum_from", map[string]any{"Who": who(a, lang, d.From)}))
 	}
 	lines = append(lines,
-		T("rfi_sum_to", map[string]any{"To": rfiTargetsText(a, lang, d.Countries, d.Member, d.CARICC)}),
+		T("rfi_sum_to", map[string]any{"To": targetsText(a, lang, d.Countries, d.Member, d.CARICC)}),
 		T("rfi_sum_urgency", map[string]any{"Urgency": i18n.HTML(T("rfi_urgency_"+d.Urgency, nil))}),
-		T("rfi_sum_reply_by", map[string]any{"Time": rfiTime(d.ReplyBy)}))
+		T("rfi_sum_reply_by", map[string]any{"Time": timeText(d.ReplyBy)}))
 	if d.AlertRef != nil {
 		lines = append(lines, T("rfi_sum_alert", map[string]any{"Ref": *d.AlertRef}))
 	}
@@ -194,10 +194,10 @@ func rfiSummaryText(a *bot.App, lang string, d rfiSummaryData) string {
 	return strings.Join(lines, "\n")
 }
 
-// rfiTargetButtons are the buttons of a target under a request: Reply, I am handling it,
+// targetButtons are the buttons of a target under a request: Reply, I am handling it,
 // Decline. The one already handling it (rc, their place in the thread) is not offered to
 // take it again.
-func rfiTargetButtons(a *bot.App, lang string, rfiID int64, rc *store.RFIRecipient) *bot.Keyboard {
+func targetButtons(a *bot.App, lang string, rfiID int64, rc *store.RFIRecipient) *bot.Keyboard {
 	id := strconv.FormatInt(rfiID, 10)
 	row := []bot.Button{{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: "rfirep:" + id}}
 	if rc == nil || rc.State != store.RFIHandling {
@@ -208,8 +208,8 @@ func rfiTargetButtons(a *bot.App, lang string, rfiID int64, rc *store.RFIRecipie
 		Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_decline", nil), CallbackData: "rfidecl:" + id})
 }
 
-// rfiRequesterButtons are the requester's buttons under a reply: Answer, Close.
-func rfiRequesterButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
+// requesterButtons are the requester's buttons under a reply: Answer, Close.
+func requesterButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
 	id := strconv.FormatInt(rfiID, 10)
 	kb := &bot.Keyboard{}
 	return kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_answer", nil), CallbackData: "rfians:" + id},
@@ -218,15 +218,15 @@ func rfiRequesterButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
 
 // ---- renderers: run at send time, in the recipient's language ----
 
-// rfiEscalationListMax keeps an escalation within one message however many received the
+// escalationListMax keeps an escalation within one message however many received the
 // request; the rest is counted and the thread view (/request REF) lists everyone.
-const rfiEscalationListMax = 30
+const escalationListMax = 30
 
 // ---- who receives what ----
 
-// rfiPost relays a thread message to a group of the request (see Audience), its author
+// post relays a thread message to a group of the request (see Audience), its author
 // left out, plus any extra recipients, in the caller's transaction.
-func rfiPost(ctx context.Context, tx *sqlx.Tx, x *store.RFI, who string, msg store.RFIMessage, files []rfi.File, extra ...int64) error {
+func post(ctx context.Context, tx *sqlx.Tx, x *store.RFI, who string, msg store.RFIMessage, files []rfi.File, extra ...int64) error {
 	to, err := rfi.Audience(ctx, tx, x, who, *msg.AuthorID)
 	if err != nil {
 		return err
@@ -235,9 +235,9 @@ func rfiPost(ctx context.Context, tx *sqlx.Tx, x *store.RFI, who string, msg sto
 	return err
 }
 
-// rfiAudit records what a member did to a request in the audit log, in the caller's
+// audit records what a member did to a request in the audit log, in the caller's
 // transaction.
-func rfiAudit(ctx context.Context, tx *sqlx.Tx, me *store.Member, action string, x *store.RFI, after map[string]any) error {
+func audit(ctx context.Context, tx *sqlx.Tx, me *store.Member, action string, x *store.RFI, after map[string]any) error {
 	subject := x.ID
 	return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: action, SubjectID: &subject, After: after})
 }
@@ -248,9 +248,9 @@ func rfiAudit(ctx context.Context, tx *sqlx.Tx, me *store.Member, action string,
 
 // ---- /requests and /request REF ----
 
-// rfiList shows the member's open requests: outgoing, incoming, and for analysts the ones
+// list shows the member's open requests: outgoing, incoming, and for analysts the ones
 // CARICC was copied on. Each has a button that opens its thread.
-func rfiList(ctx context.Context, r *bot.Request) error {
+func list(ctx context.Context, r *bot.Request) error {
 	a, me := r.App, r.Member
 	rs, err := store.OpenRFIsOf(ctx, a.Store.DB, me.ID, me.IsAnalyst())
 	if err != nil {
@@ -263,7 +263,7 @@ func rfiList(ctx context.Context, r *bot.Request) error {
 	kb := &bot.Keyboard{}
 	for i := range rs {
 		x := &rs[i]
-		line := r.T("rfi_list_line", map[string]any{"Ref": x.Ref, "Time": rfiTime(x.ReplyBy)})
+		line := r.T("rfi_list_line", map[string]any{"Ref": x.Ref, "Time": timeText(x.ReplyBy)})
 		if x.Urgency == store.RFIUrgent {
 			line += " · " + r.T("rfi_urgent_mark", nil)
 		}
@@ -289,11 +289,11 @@ func rfiList(ctx context.Context, r *bot.Request) error {
 		}
 	}
 	parts = append(parts, r.T("rfi_list_hint", nil))
-	return rfiSendParts(ctx, r, parts, kb)
+	return sendParts(ctx, r, parts, kb)
 }
 
-// rfiShow is /request REF.
-func rfiShow(ctx context.Context, r *bot.Request) error {
+// show is /request REF.
+func show(ctx context.Context, r *bot.Request) error {
 	_, arg := r.Command()
 	typed := strings.ToUpper(strings.TrimSpace(arg))
 	if typed == "" {
@@ -310,25 +310,25 @@ func rfiShow(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return rfiShowThread(ctx, r, x)
+	return showThread(ctx, r, x)
 }
 
-// rfiViewButton opens a thread from the /requests list.
-func rfiViewButton(ctx context.Context, r *bot.Request) error {
-	x, err := rfiFromButton(ctx, r)
+// viewButton opens a thread from the /requests list.
+func viewButton(ctx context.Context, r *bot.Request) error {
+	x, err := fromButton(ctx, r)
 	if err != nil {
 		return err
 	}
-	if ok, err := rfiCanSee(ctx, r.App.Store.DB, r.Member, x); err != nil {
+	if ok, err := canSee(ctx, r.App.Store.DB, r.Member, x); err != nil {
 		return err
 	} else if !ok {
 		return bot.Tell("rfi_no_such", nil)
 	}
-	return rfiShowThread(ctx, r, x)
+	return showThread(ctx, r, x)
 }
 
-// rfiCanSee: a member sees only the threads they are part of; analysts see all.
-func rfiCanSee(ctx context.Context, q store.Querier, m *store.Member, x *store.RFI) (bool, error) {
+// canSee: a member sees only the threads they are part of; analysts see all.
+func canSee(ctx context.Context, q store.Querier, m *store.Member, x *store.RFI) (bool, error) {
 	if m.IsAnalyst() || x.RequesterID == m.ID {
 		return true, nil
 	}
@@ -339,11 +339,11 @@ func rfiCanSee(ctx context.Context, q store.Querier, m *store.Member, x *store.R
 	return err == nil, err
 }
 
-// rfiShowThread shows a whole thread to someone allowed to see it, split into as many
+// showThread shows a whole thread to someone allowed to see it, split into as many
 // messages as Telegram's limit needs, with the buttons that fit their part in it.
-func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
+func showThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 	a, me := r.App, r.Member
-	ok, err := rfiCanSee(ctx, a.Store.DB, me, x)
+	ok, err := canSee(ctx, a.Store.DB, me, x)
 	if err != nil {
 		return err
 	}
@@ -369,13 +369,13 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 	if err != nil {
 		return err
 	}
-	sum, err := rfiSummary(ctx, a, r.Lang, x, 0)
+	sum, err := summary(ctx, a, r.Lang, x, 0)
 	if err != nil {
 		return err
 	}
 	state := r.T("rfi_state_open", nil)
 	if !x.Open() && x.ClosedAt != nil {
-		state = r.T("rfi_state_closed", map[string]any{"Time": rfiTime(*x.ClosedAt)})
+		state = r.T("rfi_state_closed", map[string]any{"Time": timeText(*x.ClosedAt)})
 	}
 	parts := []string{sum + "\n" + r.T("rfi_sum_state", map[string]any{"State": i18n.HTML(state)})}
 	for _, m := range msgs {
@@ -387,7 +387,7 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		if m.Late {
 			id = "rfi_view_reply_late"
 		}
-		entry := r.T(id, map[string]any{"Time": rfiTime(m.CreatedAt), "Who": rfiWho(a, r.Lang, author), "Body": rfiBody(a, r.Lang, m.Lang, m.Body)})
+		entry := r.T(id, map[string]any{"Time": timeText(m.CreatedAt), "Who": who(a, r.Lang, author), "Body": body(a, r.Lang, m.Lang, m.Body)})
 		for _, f := range files {
 			if f.MessageID != m.ID {
 				continue
@@ -400,7 +400,7 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		}
 		parts = append(parts, entry)
 	}
-	lines, err := rfiRecipientLines(ctx, a, r.Lang, x.ID)
+	lines, err := recipientLines(ctx, a, r.Lang, x.ID)
 	if err != nil {
 		return err
 	}
@@ -417,17 +417,17 @@ func rfiShowThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		rc, err := store.RFIRecipientOf(ctx, a.Store.DB, x.ID, me.ID)
 		switch {
 		case x.RequesterID == me.ID:
-			kb = rfiRequesterButtons(a, r.Lang, x.ID)
+			kb = requesterButtons(a, r.Lang, x.ID)
 		case err == nil && rc.Role == store.RFITarget:
-			kb = rfiTargetButtons(a, r.Lang, x.ID, rc)
+			kb = targetButtons(a, r.Lang, x.ID, rc)
 		}
 	}
-	return rfiSendParts(ctx, r, parts, kb)
+	return sendParts(ctx, r, parts, kb)
 }
 
-// rfiSendParts sends parts joined by blank lines, as few messages as Telegram's 4096 limit
+// sendParts sends parts joined by blank lines, as few messages as Telegram's 4096 limit
 // allows (never cutting a part); the keyboard goes under the last.
-func rfiSendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.Keyboard) error {
+func sendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.Keyboard) error {
 	const limit = 4000 // HTML length: never less than what Telegram counts
 	var chunks []string
 	cur := ""
@@ -457,10 +457,10 @@ func rfiSendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.K
 	return nil
 }
 
-// rfiFromButton reads the request ID of a pressed "verb:ID" button and loads the request.
+// fromButton reads the request ID of a pressed "verb:ID" button and loads the request.
 // A forged ID gets the same answer as a request the member may not see (rfi_no_such), which
 // names no reference.
-func rfiFromButton(ctx context.Context, r *bot.Request) (*store.RFI, error) {
+func fromButton(ctx context.Context, r *bot.Request) (*store.RFI, error) {
 	_, idText, _ := strings.Cut(r.CallbackData(), ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {

@@ -63,12 +63,12 @@ func placeEdit(ctx context.Context, r *bot.Request) error {
 	if strings.TrimSpace(arg) == "" {
 		return bot.Tell("place_edit_usage", nil)
 	}
-	p, candidates, err := stResolve(ctx, r.App, arg)
+	p, candidates, err := resolve(ctx, r.App, arg)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		return stOffer(ctx, r, arg, candidates, "pe")
+		return offer(ctx, r, arg, candidates, "pe")
 	}
 	return placeShowPanel(ctx, r, p.ID, false)
 }
@@ -86,7 +86,7 @@ func placeShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) er
 	}
 	text := r.T("place_panel", map[string]any{
 		"ID": p.ID, "Name": p.Name, "Local": p.NameLocal, "Locode": p.LocodeOf(),
-		"Country": i18n.CountryName(r.Lang, p.Country), "Kinds": stKinds(a, r.Lang, p), "State": i18n.HTML(state),
+		"Country": i18n.CountryName(r.Lang, p.Country), "Kinds": kinds(a, r.Lang, p), "State": i18n.HTML(state),
 	})
 	pre := fmt.Sprintf("pe:%d:", p.ID)
 	kb := (&bot.Keyboard{}).

@@ -25,21 +25,21 @@ import (
 // nothing. Also here: the expiry job and the one-tap "still valid".
 
 const (
-	stPostFlow     = "status_post"
-	stExpiryKind   = "status_expiry" // outbox rows: "your status expired: still valid?"
-	stDefaultValid = 7 * 24 * time.Hour
-	stMaxValid     = 90 * 24 * time.Hour
-	stMaxNote      = 300 // characters: a short note, read on phones
-	stMaxHours     = 40
-	stMaxQuarantDs = 60
+	postFlow     = "status_post"
+	expiryKind   = "status_expiry" // outbox rows: "your status expired: still valid?"
+	defaultValid = 7 * 24 * time.Hour
+	maxValid     = 90 * 24 * time.Hour
+	maxNote      = 300 // characters: a short note, read on phones
+	maxHours     = 40
+	maxQuarantDs = 60
 )
 
-// stMeasureCodes is the controlled list of measures, in the order offered.
-var stMeasureCodes = []string{"quarantine", "test_required", "crew_change", "reduced_hours",
+// measureCodes is the controlled list of measures, in the order offered.
+var measureCodes = []string{"quarantine", "test_required", "crew_change", "reduced_hours",
 	"disinfection", "e_documents", "convoy", "prior_notice"}
 
-// stDraft is a status being composed.
-type stDraft struct {
+// draft is a status being composed.
+type draft struct {
 	PlaceID    int64          `json:"place_id"`
 	Freight    string         `json:"freight,omitempty"`
 	Passengers string         `json:"passengers,omitempty"`
@@ -49,18 +49,18 @@ type stDraft struct {
 }
 
 func registerPosting(a *bot.App) {
-	a.Command("poststatus", bot.Contributors, stPostStart)
-	a.Flow(stPostFlow, bot.Members, stPostStep)
-	a.Callback("spn", bot.Members, stPostForPress)
-	a.Callback("sp", bot.Members, stPanelPress)
-	a.Callback("stv", bot.Members, stStillValid)
-	a.Renderer(stExpiryKind, stExpiryRenderer(a))
-	a.Job("status_expiry", 10*time.Minute, func(ctx context.Context, now time.Time) error { return stExpire(ctx, a, now) })
+	a.Command("poststatus", bot.Contributors, postStart)
+	a.Flow(postFlow, bot.Members, postStep)
+	a.Callback("spn", bot.Members, postForPress)
+	a.Callback("sp", bot.Members, panelPress)
+	a.Callback("stv", bot.Members, stillValid)
+	a.Renderer(expiryKind, expiryRenderer(a))
+	a.Job("status_expiry", 10*time.Minute, func(ctx context.Context, now time.Time) error { return expire(ctx, a, now) })
 }
 
-// stCanPost says whether a member may post a status for a place: analysts and admins for any,
+// canPost says whether a member may post a status for a place: analysts and admins for any,
 // a focal point for their own country's, nobody else. The error is the refusal to show.
-func stCanPost(m *store.Member, p *store.Place) error {
+func canPost(m *store.Member, p *store.Place) error {
 	switch {
 	case m == nil || !m.Active():
 		return bot.Tell("error_not_allowed", nil)
@@ -74,61 +74,61 @@ func stCanPost(m *store.Member, p *store.Place) error {
 	return nil
 }
 
-// stPostStart is /poststatus [place].
-func stPostStart(ctx context.Context, r *bot.Request) error {
+// postStart is /poststatus [place].
+func postStart(ctx context.Context, r *bot.Request) error {
 	if r.Member.Role == store.RoleObserver {
 		return bot.Tell("st_post_not_allowed", nil)
 	}
 	_, arg := r.Command()
 	if strings.TrimSpace(arg) == "" {
-		if err := r.SaveConv(ctx, stPostFlow, "place", stDraft{}); err != nil {
+		if err := r.SaveConv(ctx, postFlow, "place", draft{}); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "st_ask_place", nil, nil)
 	}
-	return stPostFor(ctx, r, arg)
+	return postFor(ctx, r, arg)
 }
 
-// stPostFor resolves the place named and opens the form, or offers the closest names.
-func stPostFor(ctx context.Context, r *bot.Request, query string) error {
-	p, candidates, err := stResolve(ctx, r.App, query)
+// postFor resolves the place named and opens the form, or offers the closest names.
+func postFor(ctx context.Context, r *bot.Request, query string) error {
+	p, candidates, err := resolve(ctx, r.App, query)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		return stOffer(ctx, r, query, candidates, "spn")
+		return offer(ctx, r, query, candidates, "spn")
 	}
-	return stOpenForm(ctx, r, p)
+	return openForm(ctx, r, p)
 }
 
-// stPostForPress opens the form for a place chosen by button (spn:<place id>).
-func stPostForPress(ctx context.Context, r *bot.Request) error {
-	p, err := stPressedPlace(ctx, r, "spn:")
+// postForPress opens the form for a place chosen by button (spn:<place id>).
+func postForPress(ctx context.Context, r *bot.Request) error {
+	p, err := pressedPlace(ctx, r, "spn:")
 	if p == nil {
 		return err
 	}
-	return stOpenForm(ctx, r, p)
+	return openForm(ctx, r, p)
 }
 
-func stOpenForm(ctx context.Context, r *bot.Request, p *store.Place) error {
-	if err := stCanPost(r.Member, p); err != nil {
+func openForm(ctx context.Context, r *bot.Request, p *store.Place) error {
+	if err := canPost(r.Member, p); err != nil {
 		return err
 	}
-	d := stDraft{PlaceID: p.ID}
+	d := draft{PlaceID: p.ID}
 	// A new post starts from the current state, so an update changes only what changed.
 	if id, err := r.App.Store.LatestStatusID(ctx, r.App.Store.DB, p.ID); err == nil {
 		if s, err := r.App.Store.PlaceStatusByID(ctx, r.App.Store.DB, id); err == nil {
 			d.Freight, d.Passengers, d.Measures = s.Freight, s.Passengers, s.Measures
 		}
 	}
-	if err := r.SaveConv(ctx, stPostFlow, "panel", d); err != nil {
+	if err := r.SaveConv(ctx, postFlow, "panel", d); err != nil {
 		return err
 	}
-	return stShowForm(ctx, r, d, false)
+	return showForm(ctx, r, d, false)
 }
 
-// stShowForm shows the form: the choices so far and a button for each.
-func stShowForm(ctx context.Context, r *bot.Request, d stDraft, edit bool) error {
+// showForm shows the form: the choices so far and a button for each.
+func showForm(ctx context.Context, r *bot.Request, d draft, edit bool) error {
 	a := r.App
 	p, err := a.Store.Place(ctx, a.Store.DB, d.PlaceID)
 	if err != nil {
@@ -143,7 +143,7 @@ func stShowForm(ctx context.Context, r *bot.Request, d stDraft, edit bool) error
 	}
 	var measures []string
 	for _, m := range d.Measures {
-		measures = append(measures, "• "+stMeasureText(a, r.Lang, m))
+		measures = append(measures, "• "+measureText(a, r.Lang, m))
 	}
 	if len(measures) == 0 {
 		measures = append(measures, r.T("st_measures_none", nil))
@@ -152,12 +152,12 @@ func stShowForm(ctx context.Context, r *bot.Request, d stDraft, edit bool) error
 	if d.Note != "" {
 		note = r.T("st_note_draft", map[string]any{"Note": d.Note})
 	}
-	valid := r.T("st_valid_default", map[string]any{"When": ui.TimeUTC(now.Add(stDefaultValid))})
+	valid := r.T("st_valid_default", map[string]any{"When": ui.TimeUTC(now.Add(defaultValid))})
 	if d.ValidUntil != nil {
 		valid = ui.TimeUTC(*d.ValidUntil)
 	}
 	text := r.T("st_form", map[string]any{
-		"Place":      i18n.HTML(stPlaceName(p)),
+		"Place":      i18n.HTML(placeName(p)),
 		"Freight":    state(d.Freight),
 		"Passengers": state(d.Passengers),
 		"Measures":   i18n.HTML(strings.Join(measures, "\n")),
@@ -174,7 +174,7 @@ func stShowForm(ctx context.Context, r *bot.Request, d stDraft, edit bool) error
 		kb.Row(row...)
 	}
 	var row []bot.Button
-	for _, code := range stMeasureCodes {
+	for _, code := range measureCodes {
 		on := slices.ContainsFunc(d.Measures, func(m store.Measure) bool { return m.Code == code })
 		row = append(row, bot.Button{Text: ui.Check(on, r.T("st_mbtn_"+code, nil)), CallbackData: "sp:m:" + code})
 		if len(row) == 2 {
@@ -193,13 +193,13 @@ func stShowForm(ctx context.Context, r *bot.Request, d stDraft, edit bool) error
 	return err
 }
 
-// stPanelPress handles the form's buttons. They act only on an open form.
-func stPanelPress(ctx context.Context, r *bot.Request) error {
-	if r.Conv == nil || r.Conv.Flow != stPostFlow || r.Conv.Step == "place" {
+// panelPress handles the form's buttons. They act only on an open form.
+func panelPress(ctx context.Context, r *bot.Request) error {
+	if r.Conv == nil || r.Conv.Flow != postFlow || r.Conv.Step == "place" {
 		r.Answer(ctx, "st_form_closed", nil)
 		return nil
 	}
-	var d stDraft
+	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func stPanelPress(ctx context.Context, r *bot.Request) error {
 	if len(parts) == 3 {
 		arg = parts[2]
 	}
-	save := func(step string) error { return r.SaveConv(ctx, stPostFlow, step, d) }
+	save := func(step string) error { return r.SaveConv(ctx, postFlow, step, d) }
 	switch parts[1] {
 	case "f", "p":
 		if !slices.Contains(store.TrafficStates, arg) {
@@ -220,7 +220,7 @@ func stPanelPress(ctx context.Context, r *bot.Request) error {
 			d.Passengers = arg
 		}
 	case "m":
-		if !slices.Contains(stMeasureCodes, arg) {
+		if !slices.Contains(measureCodes, arg) {
 			return nil
 		}
 		if i := slices.IndexFunc(d.Measures, func(m store.Measure) bool { return m.Code == arg }); i >= 0 {
@@ -232,7 +232,7 @@ func stPanelPress(ctx context.Context, r *bot.Request) error {
 			if err := save("m_days"); err != nil {
 				return err
 			}
-			return r.Reply(ctx, "st_ask_days", map[string]any{"Max": stMaxQuarantDs}, nil)
+			return r.Reply(ctx, "st_ask_days", map[string]any{"Max": maxQuarantDs}, nil)
 		case "reduced_hours":
 			if err := save("m_hours"); err != nil {
 				return err
@@ -244,14 +244,14 @@ func stPanelPress(ctx context.Context, r *bot.Request) error {
 		if err := save("note"); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "st_ask_note", map[string]any{"Max": stMaxNote}, nil)
+		return r.Reply(ctx, "st_ask_note", map[string]any{"Max": maxNote}, nil)
 	case "valid":
 		if err := save("valid"); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "st_ask_valid", map[string]any{"Now": ui.TimeUTC(r.App.Clock.Now())}, nil)
 	case "pub":
-		return stPublish(ctx, r, d)
+		return publish(ctx, r, d)
 	case "x":
 		if err := r.EndConv(ctx); err != nil {
 			return err
@@ -263,12 +263,12 @@ func stPanelPress(ctx context.Context, r *bot.Request) error {
 	if err := save("panel"); err != nil {
 		return err
 	}
-	return stShowForm(ctx, r, d, true)
+	return showForm(ctx, r, d, true)
 }
 
-// stParseValid reads a validity: a number of days, or a date (valid to its end, UTC), or a
+// parseValid reads a validity: a number of days, or a date (valid to its end, UTC), or a
 // date and time (UTC).
-func stParseValid(s string, now time.Time) (time.Time, bool) {
+func parseValid(s string, now time.Time) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.Atoi(s); err == nil {
 		return now.Add(time.Duration(n) * 24 * time.Hour), true
@@ -282,20 +282,20 @@ func stParseValid(s string, now time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// stCheckValid refuses a validity in the past or more than 90 days ahead.
-func stCheckValid(t, now time.Time) error {
+// checkValid refuses a validity in the past or more than 90 days ahead.
+func checkValid(t, now time.Time) error {
 	if !t.After(now) {
 		return bot.Tell("st_valid_past", map[string]any{"Now": ui.TimeUTC(now)})
 	}
-	if t.Sub(now) > stMaxValid {
-		return bot.Tell("st_valid_too_far", map[string]any{"Max": ui.TimeUTC(now.Add(stMaxValid))})
+	if t.Sub(now) > maxValid {
+		return bot.Tell("st_valid_too_far", map[string]any{"Max": ui.TimeUTC(now.Add(maxValid))})
 	}
 	return nil
 }
 
-// stPostStep takes typed input of the posting conversation.
-func stPostStep(ctx context.Context, r *bot.Request) error {
-	var d stDraft
+// postStep takes typed input of the posting conversation.
+func postStep(ctx context.Context, r *bot.Request) error {
+	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
@@ -306,54 +306,54 @@ func stPostStep(ctx context.Context, r *bot.Request) error {
 		if text == "" {
 			return r.Reply(ctx, "st_ask_place", nil, nil)
 		}
-		return stPostFor(ctx, r, text)
+		return postFor(ctx, r, text)
 	case "m_days":
 		n, err := strconv.Atoi(text)
-		if err != nil || n < 1 || n > stMaxQuarantDs {
-			return bot.Tell("st_days_invalid", map[string]any{"Max": stMaxQuarantDs})
+		if err != nil || n < 1 || n > maxQuarantDs {
+			return bot.Tell("st_days_invalid", map[string]any{"Max": maxQuarantDs})
 		}
 		d.Measures = append(d.Measures, store.Measure{Code: "quarantine", Days: n})
 	case "m_hours":
-		if text == "" || utf8.RuneCountInString(text) > stMaxHours {
-			return bot.Tell("st_hours_invalid", map[string]any{"Max": stMaxHours})
+		if text == "" || utf8.RuneCountInString(text) > maxHours {
+			return bot.Tell("st_hours_invalid", map[string]any{"Max": maxHours})
 		}
 		d.Measures = append(d.Measures, store.Measure{Code: "reduced_hours", Hours: text})
 	case "note":
-		if n := utf8.RuneCountInString(text); n > stMaxNote {
-			return bot.Tell("st_note_too_long", map[string]any{"Max": stMaxNote, "Length": n})
+		if n := utf8.RuneCountInString(text); n > maxNote {
+			return bot.Tell("st_note_too_long", map[string]any{"Max": maxNote, "Length": n})
 		}
 		d.Note = text
 	case "valid":
-		t, ok := stParseValid(text, now)
+		t, ok := parseValid(text, now)
 		if !ok {
 			return bot.Tell("st_valid_invalid", nil)
 		}
-		if err := stCheckValid(t, now); err != nil {
+		if err := checkValid(t, now); err != nil {
 			return err
 		}
 		d.ValidUntil = &t
 	default:
 		return bot.Tell("st_use_buttons", nil)
 	}
-	if err := r.SaveConv(ctx, stPostFlow, "panel", d); err != nil {
+	if err := r.SaveConv(ctx, postFlow, "panel", d); err != nil {
 		return err
 	}
-	return stShowForm(ctx, r, d, false)
+	return showForm(ctx, r, d, false)
 }
 
-// stPublish posts the status and tells the subscribers, in one transaction; it re-checks the
+// publish posts the status and tells the subscribers, in one transaction; it re-checks the
 // right to post and the validity, which may have changed while the form was open.
-func stPublish(ctx context.Context, r *bot.Request, d stDraft) error {
+func publish(ctx context.Context, r *bot.Request, d draft) error {
 	a := r.App
 	if d.Freight == "" || d.Passengers == "" {
 		return bot.Tell("st_choose_states", nil)
 	}
 	now := a.Clock.Now()
-	until := now.Add(stDefaultValid)
+	until := now.Add(defaultValid)
 	if d.ValidUntil != nil {
 		until = *d.ValidUntil
 	}
-	if err := stCheckValid(until, now); err != nil {
+	if err := checkValid(until, now); err != nil {
 		return err
 	}
 	noteLang := r.Member.Language
@@ -367,7 +367,7 @@ func stPublish(ctx context.Context, r *bot.Request, d stDraft) error {
 		if p, err = a.Store.LockPlace(ctx, tx, d.PlaceID); err != nil {
 			return err
 		}
-		if err := stCanPost(r.Member, p); err != nil {
+		if err := canPost(r.Member, p); err != nil {
 			return err
 		}
 		s := store.PlaceStatus{PlaceID: p.ID, AuthorID: r.Member.ID, Freight: d.Freight, Passengers: d.Passengers,
@@ -375,7 +375,7 @@ func stPublish(ctx context.Context, r *bot.Request, d stDraft) error {
 		if id, err = a.Store.InsertPlaceStatus(ctx, tx, s); err != nil {
 			return err
 		}
-		if err := stNotifySubscribers(ctx, a, tx, p, id, r.Member.ID); err != nil {
+		if err := notifySubscribers(ctx, a, tx, p, id, r.Member.ID); err != nil {
 			return err
 		}
 		if err := store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "status_posted", SubjectID: &id, After: s}); err != nil {
@@ -390,13 +390,13 @@ func stPublish(ctx context.Context, r *bot.Request, d stDraft) error {
 	if err != nil {
 		return err
 	}
-	return ui.Show(ctx, r, r.T("st_published", map[string]any{"Place": i18n.HTML(stPlaceName(p)),
-		"Status": i18n.HTML(stStatusBlock(ctx, a, r.Lang, s, now))}), nil)
+	return ui.Show(ctx, r, r.T("st_published", map[string]any{"Place": i18n.HTML(placeName(p)),
+		"Status": i18n.HTML(statusBlock(ctx, a, r.Lang, s, now))}), nil)
 }
 
-// stNotifySubscribers queues the news of a status to those subscribed to its place or country,
+// notifySubscribers queues the news of a status to those subscribed to its place or country,
 // at routine priority; the author is not told of their own post.
-func stNotifySubscribers(ctx context.Context, a *bot.App, tx *sqlx.Tx, p *store.Place, statusID, authorID int64) error {
+func notifySubscribers(ctx context.Context, a *bot.App, tx *sqlx.Tx, p *store.Place, statusID, authorID int64) error {
 	subs, err := a.Store.StatusSubscribers(ctx, tx, p.Country, p.ID)
 	if err != nil {
 		return err
@@ -404,16 +404,16 @@ func stNotifySubscribers(ctx context.Context, a *bot.App, tx *sqlx.Tx, p *store.
 	var items []delivery.Item
 	for _, s := range subs {
 		if s.MemberID != authorID {
-			items = append(items, delivery.Item{MemberID: s.MemberID, ChatID: s.ChatID, Kind: stChangeKind, RefID: statusID, Priority: delivery.Routine})
+			items = append(items, delivery.Item{MemberID: s.MemberID, ChatID: s.ChatID, Kind: changeKind, RefID: statusID, Priority: delivery.Routine})
 		}
 	}
 	_, err = delivery.Enqueue(ctx, tx, items)
 	return err
 }
 
-// stExpire is the job that asks, once, for each expired status still its place's latest: its
+// expire is the job that asks, once, for each expired status still its place's latest: its
 // author if they may still post for the place, else the country's focal points.
-func stExpire(ctx context.Context, a *bot.App, now time.Time) error {
+func expire(ctx context.Context, a *bot.App, now time.Time) error {
 	return a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		expired, err := a.Store.ClaimExpiredStatuses(ctx, tx, now)
 		if err != nil {
@@ -425,14 +425,14 @@ func stExpire(ctx context.Context, a *bot.App, now time.Time) error {
 				return err
 			}
 			var to []store.Recipient
-			if author, err := a.Store.MemberByID(ctx, s.AuthorID); err == nil && stCanPost(author, p) == nil {
+			if author, err := a.Store.MemberByID(ctx, s.AuthorID); err == nil && canPost(author, p) == nil {
 				to = []store.Recipient{{MemberID: author.ID, ChatID: author.ChatID}}
 			} else if to, err = a.Store.FocalPointsOf(ctx, tx, p.Country); err != nil {
 				return err
 			}
 			items := make([]delivery.Item, len(to))
 			for i, m := range to {
-				items[i] = delivery.Item{MemberID: m.MemberID, ChatID: m.ChatID, Kind: stExpiryKind, RefID: s.ID, Priority: delivery.Routine}
+				items[i] = delivery.Item{MemberID: m.MemberID, ChatID: m.ChatID, Kind: expiryKind, RefID: s.ID, Priority: delivery.Routine}
 			}
 			if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
 				return err
@@ -442,9 +442,9 @@ func stExpire(ctx context.Context, a *bot.App, now time.Time) error {
 	})
 }
 
-// stExpiryRenderer asks to confirm or update an expired status; once a newer status exists
+// expiryRenderer asks to confirm or update an expired status; once a newer status exists
 // the question is moot and the row is skipped.
-func stExpiryRenderer(a *bot.App) delivery.Renderer {
+func expiryRenderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
 		s, err := a.Store.PlaceStatusByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
@@ -466,8 +466,8 @@ func stExpiryRenderer(a *bot.App) delivery.Renderer {
 		if to.ID == s.AuthorID {
 			id = "st_expiry_author"
 		}
-		text := a.I18n.T(lang, id, map[string]any{"Place": i18n.HTML(stPlaceName(p)),
-			"Status": i18n.HTML(stStatusBlock(ctx, a, lang, s, a.Clock.Now()))})
+		text := a.I18n.T(lang, id, map[string]any{"Place": i18n.HTML(placeName(p)),
+			"Status": i18n.HTML(statusBlock(ctx, a, lang, s, a.Clock.Now()))})
 		kb := (&bot.Keyboard{}).
 			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_still_valid", nil), CallbackData: fmt.Sprintf("stv:%d", s.ID)}).
 			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_update", nil), CallbackData: fmt.Sprintf("spn:%d", p.ID)})
@@ -475,10 +475,10 @@ func stExpiryRenderer(a *bot.App) delivery.Renderer {
 	}
 }
 
-// stStillValid re-posts an expired status unchanged for another seven days (stv:<status id>).
+// stillValid re-posts an expired status unchanged for another seven days (stv:<status id>).
 // Only while it is still its place's latest: a second press, or one after an update, finds a
 // newer status and does nothing.
-func stStillValid(ctx context.Context, r *bot.Request) error {
+func stillValid(ctx context.Context, r *bot.Request) error {
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "stv:"), 10, 64)
 	if err != nil {
 		return nil
@@ -495,7 +495,7 @@ func stStillValid(ctx context.Context, r *bot.Request) error {
 		if p, err = a.Store.LockPlace(ctx, tx, old.PlaceID); err != nil {
 			return err
 		}
-		if err := stCanPost(r.Member, p); err != nil {
+		if err := canPost(r.Member, p); err != nil {
 			return err
 		}
 		latest, err := a.Store.LatestStatusID(ctx, tx, p.ID)
@@ -506,7 +506,7 @@ func stStillValid(ctx context.Context, r *bot.Request) error {
 			return bot.Tell("st_already_updated", nil)
 		}
 		s := *old
-		s.AuthorID, s.ConfirmsID, s.PostedAt, s.ValidUntil = r.Member.ID, &old.ID, now, now.Add(stDefaultValid)
+		s.AuthorID, s.ConfirmsID, s.PostedAt, s.ValidUntil = r.Member.ID, &old.ID, now, now.Add(defaultValid)
 		if newID, err = a.Store.InsertPlaceStatus(ctx, tx, s); err != nil {
 			return err
 		}
@@ -519,6 +519,6 @@ func stStillValid(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, "st_still_valid_done", map[string]any{"Place": i18n.HTML(stPlaceName(p)),
-		"When": ui.TimeUTC(now.Add(stDefaultValid))}, nil)
+	return r.Reply(ctx, "st_still_valid_done", map[string]any{"Place": i18n.HTML(placeName(p)),
+		"When": ui.TimeUTC(now.Add(defaultValid))}, nil)
 }

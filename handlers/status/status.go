@@ -28,22 +28,22 @@ import (
 // and are told of changes. Posting is in status_post.go.
 
 const (
-	stChangeKind = "status_change" // outbox rows: a new status, to subscribers
-	stHistory    = 6               // statuses shown in a place's history
-	stSuggest    = 5               // closest names offered for an unknown place
+	changeKind = "status_change" // outbox rows: a new status, to subscribers
+	history    = 6               // statuses shown in a place's history
+	suggest    = 5               // closest names offered for an unknown place
 )
 
 func registerBoard(a *bot.App) {
-	a.Command("status", bot.Members, stShow)
-	a.Command("subscriptions", bot.Members, stSubscriptionsList)
-	a.Callback("sb", bot.Members, stBoardPress)
-	a.Callback("sv", bot.Members, stPlacePress)
-	a.Callback("sbt", bot.Members, stSubscribeToggle)
-	a.Renderer(stChangeKind, stChangeRenderer(a))
+	a.Command("status", bot.Members, show)
+	a.Command("subscriptions", bot.Members, subscriptionsList)
+	a.Callback("sb", bot.Members, boardPress)
+	a.Callback("sv", bot.Members, placePress)
+	a.Callback("sbt", bot.Members, subscribeToggle)
+	a.Renderer(changeKind, changeRenderer(a))
 }
 
-// stPlaceName is a place's names and LOCODE, escaped: "Torkham / طورخم (PKTOR)".
-func stPlaceName(p *store.Place) string {
+// placeName is a place's names and LOCODE, escaped: "Torkham / طورخم (PKTOR)".
+func placeName(p *store.Place) string {
 	s := "<b>" + html.EscapeString(p.Name) + "</b>"
 	if p.NameLocal != "" && p.NameLocal != p.Name {
 		s += " / " + html.EscapeString(p.NameLocal)
@@ -54,8 +54,8 @@ func stPlaceName(p *store.Place) string {
 	return s
 }
 
-// stKinds lists a place's kinds in lang.
-func stKinds(a *bot.App, lang string, p *store.Place) string {
+// kinds lists a place's kinds in lang.
+func kinds(a *bot.App, lang string, p *store.Place) string {
 	var out []string
 	for _, k := range store.PlaceKinds {
 		if slices.Contains(p.Kinds, k) {
@@ -65,8 +65,8 @@ func stKinds(a *bot.App, lang string, p *store.Place) string {
 	return i18n.JoinList(lang, out)
 }
 
-// stAge is how long ago t was, in lang.
-func stAge(a *bot.App, lang string, t, now time.Time) string {
+// age is how long ago t was, in lang.
+func age(a *bot.App, lang string, t, now time.Time) string {
 	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
@@ -79,16 +79,16 @@ func stAge(a *bot.App, lang string, t, now time.Time) string {
 	return a.I18n.N(lang, "st_age_days", int(d/(24*time.Hour)), nil)
 }
 
-// stTraffic is "Freight: open · Passengers: closed" in lang.
-func stTraffic(a *bot.App, lang string, s *store.PlaceStatus) string {
+// traffic is "Freight: open · Passengers: closed" in lang.
+func traffic(a *bot.App, lang string, s *store.PlaceStatus) string {
 	return a.I18n.T(lang, "st_traffic", map[string]any{
 		"Freight":    i18n.HTML(a.I18n.T(lang, "st_state_"+s.Freight, nil)),
 		"Passengers": i18n.HTML(a.I18n.T(lang, "st_state_"+s.Passengers, nil)),
 	})
 }
 
-// stMeasureText is one measure in lang.
-func stMeasureText(a *bot.App, lang string, m store.Measure) string {
+// measureText is one measure in lang.
+func measureText(a *bot.App, lang string, m store.Measure) string {
 	switch m.Code {
 	case "quarantine":
 		return a.I18n.N(lang, "st_measure_quarantine", m.Days, nil)
@@ -98,15 +98,15 @@ func stMeasureText(a *bot.App, lang string, m store.Measure) string {
 	return a.I18n.T(lang, "st_measure_"+m.Code, nil)
 }
 
-// stStatusBlock is a status in full, in lang: traffic, measures, note (labelled with its
+// statusBlock is a status in full, in lang: traffic, measures, note (labelled with its
 // author's language), who posted it when, and until when it is valid.
-func stStatusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceStatus, now time.Time) string {
+func statusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceStatus, now time.Time) string {
 	var sb strings.Builder
-	sb.WriteString(stTraffic(a, lang, s))
+	sb.WriteString(traffic(a, lang, s))
 	if len(s.Measures) > 0 {
 		sb.WriteString("\n" + a.I18n.T(lang, "st_measures_title", nil))
 		for _, m := range s.Measures {
-			sb.WriteString("\n• " + stMeasureText(a, lang, m))
+			sb.WriteString("\n• " + measureText(a, lang, m))
 		}
 	}
 	if s.Note != "" {
@@ -117,7 +117,7 @@ func stStatusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceS
 		author = m.DisplayName
 	}
 	sb.WriteString("\n" + a.I18n.T(lang, "st_posted", map[string]any{"When": ui.TimeUTC(s.PostedAt),
-		"Age": i18n.HTML(stAge(a, lang, s.PostedAt, now)), "Author": author}))
+		"Age": i18n.HTML(age(a, lang, s.PostedAt, now)), "Author": author}))
 	if s.ConfirmsID != nil {
 		sb.WriteString(" " + a.I18n.T(lang, "st_confirmed_mark", nil))
 	}
@@ -129,34 +129,34 @@ func stStatusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceS
 	return sb.String()
 }
 
-var stCountryArg = regexp.MustCompile(`^[A-Za-z]{2}$`)
+var countryArg = regexp.MustCompile(`^[A-Za-z]{2}$`)
 
-// stShow is /status: the reader's country's board, a country's board (/status KZ), or one place
+// show is /status: the reader's country's board, a country's board (/status KZ), or one place
 // (/status <name or LOCODE>).
-func stShow(ctx context.Context, r *bot.Request) error {
+func show(ctx context.Context, r *bot.Request) error {
 	_, arg := r.Command()
 	arg = strings.TrimSpace(arg)
 	if arg == "" {
 		if r.Member.Country != nil && slices.Contains(store.NetworkCountries, *r.Member.Country) {
-			return stShowBoard(ctx, r, *r.Member.Country)
+			return showBoard(ctx, r, *r.Member.Country)
 		}
-		return stCountryPicker(ctx, r)
+		return countryPicker(ctx, r)
 	}
-	if stCountryArg.MatchString(arg) && slices.Contains(store.NetworkCountries, strings.ToUpper(arg)) {
-		return stShowBoard(ctx, r, strings.ToUpper(arg))
+	if countryArg.MatchString(arg) && slices.Contains(store.NetworkCountries, strings.ToUpper(arg)) {
+		return showBoard(ctx, r, strings.ToUpper(arg))
 	}
-	p, candidates, err := stResolve(ctx, r.App, arg)
+	p, candidates, err := resolve(ctx, r.App, arg)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		return stOffer(ctx, r, arg, candidates, "sv")
+		return offer(ctx, r, arg, candidates, "sv")
 	}
-	return stShowPlace(ctx, r, p)
+	return showPlace(ctx, r, p)
 }
 
-// stCountryPicker asks which country's board to show.
-func stCountryPicker(ctx context.Context, r *bot.Request) error {
+// countryPicker asks which country's board to show.
+func countryPicker(ctx context.Context, r *bot.Request) error {
 	kb := &bot.Keyboard{}
 	var row []bot.Button
 	for _, c := range store.NetworkCountries {
@@ -169,27 +169,27 @@ func stCountryPicker(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "st_pick_country", nil, kb)
 }
 
-// stBoardPress shows a country's board (sb:<CC>).
-func stBoardPress(ctx context.Context, r *bot.Request) error {
+// boardPress shows a country's board (sb:<CC>).
+func boardPress(ctx context.Context, r *bot.Request) error {
 	cc := strings.TrimPrefix(r.CallbackData(), "sb:")
 	if !slices.Contains(store.NetworkCountries, cc) {
 		return nil
 	}
-	return stShowBoard(ctx, r, cc)
+	return showBoard(ctx, r, cc)
 }
 
-// stPlacePress shows a place (sv:<id>).
-func stPlacePress(ctx context.Context, r *bot.Request) error {
-	p, err := stPressedPlace(ctx, r, "sv:")
+// placePress shows a place (sv:<id>).
+func placePress(ctx context.Context, r *bot.Request) error {
+	p, err := pressedPlace(ctx, r, "sv:")
 	if p == nil {
 		return err
 	}
-	return stShowPlace(ctx, r, p)
+	return showPlace(ctx, r, p)
 }
 
-// stPressedPlace is the place a button's data names after prefix; nil for a malformed or
+// pressedPlace is the place a button's data names after prefix; nil for a malformed or
 // unknown one (a forged press), which gets no more than the empty answer.
-func stPressedPlace(ctx context.Context, r *bot.Request, prefix string) (*store.Place, error) {
+func pressedPlace(ctx context.Context, r *bot.Request, prefix string) (*store.Place, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), prefix), 10, 64)
 	if err != nil {
 		return nil, nil
@@ -201,8 +201,8 @@ func stPressedPlace(ctx context.Context, r *bot.Request, prefix string) (*store.
 	return p, err
 }
 
-// stSubscribed reports whether the member is subscribed to the country or place.
-func stSubscribed(ctx context.Context, r *bot.Request, country string, placeID int64) (bool, error) {
+// subscribed reports whether the member is subscribed to the country or place.
+func subscribed(ctx context.Context, r *bot.Request, country string, placeID int64) (bool, error) {
 	subs, err := r.App.Store.Subscriptions(ctx, r.App.Store.DB, r.Member.ID)
 	if err != nil {
 		return false, err
@@ -215,9 +215,9 @@ func stSubscribed(ctx context.Context, r *bot.Request, country string, placeID i
 	return false, nil
 }
 
-// stShowBoard shows a country's board: each place with a status, its latest state and age,
+// showBoard shows a country's board: each place with a status, its latest state and age,
 // "expired" once past its validity.
-func stShowBoard(ctx context.Context, r *bot.Request, cc string) error {
+func showBoard(ctx context.Context, r *bot.Request, cc string) error {
 	a := r.App
 	now := a.Clock.Now()
 	places, statuses, err := a.Store.Board(ctx, a.Store.DB, cc)
@@ -236,16 +236,16 @@ func stShowBoard(ctx context.Context, r *bot.Request, cc string) error {
 			id = "st_board_line_expired"
 		}
 		lines = append(lines, r.T(id, map[string]any{
-			"Place":   i18n.HTML(stPlaceName(&places[i])),
-			"Traffic": i18n.HTML(stTraffic(a, r.Lang, s)),
-			"Age":     i18n.HTML(stAge(a, r.Lang, s.PostedAt, now)),
+			"Place":   i18n.HTML(placeName(&places[i])),
+			"Traffic": i18n.HTML(traffic(a, r.Lang, s)),
+			"Age":     i18n.HTML(age(a, r.Lang, s.PostedAt, now)),
 		}))
 	}
 	if len(places) == 0 {
 		lines = append(lines, r.T("st_board_empty", nil))
 	}
 	lines = append(lines, "", r.T("st_board_footer", map[string]any{"Without": len(all) - len(places)}))
-	subscribed, err := stSubscribed(ctx, r, cc, 0)
+	subscribed, err := subscribed(ctx, r, cc, 0)
 	if err != nil {
 		return err
 	}
@@ -258,19 +258,19 @@ func stShowBoard(ctx context.Context, r *bot.Request, cc string) error {
 	return ui.SendLines(ctx, r, title, lines, kb)
 }
 
-// stShowPlace shows one place: its names, kinds, latest status in full and its history.
-func stShowPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
+// showPlace shows one place: its names, kinds, latest status in full and its history.
+func showPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 	a := r.App
 	now := a.Clock.Now()
-	history, err := a.Store.StatusHistory(ctx, a.Store.DB, p.ID, stHistory)
+	history, err := a.Store.StatusHistory(ctx, a.Store.DB, p.ID, history)
 	if err != nil {
 		return err
 	}
-	lines := []string{r.T("st_place_kinds", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country), "Kinds": stKinds(a, r.Lang, p)})}
+	lines := []string{r.T("st_place_kinds", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country), "Kinds": kinds(a, r.Lang, p)})}
 	if len(history) == 0 {
 		lines = append(lines, "", r.T("st_place_no_status", nil))
 	} else {
-		lines = append(lines, "", stStatusBlock(ctx, a, r.Lang, &history[0], now))
+		lines = append(lines, "", statusBlock(ctx, a, r.Lang, &history[0], now))
 		if len(history) > 1 {
 			lines = append(lines, "", r.T("st_history_title", nil))
 			for i := 1; i < len(history); i++ {
@@ -280,11 +280,11 @@ func stShowPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 					mark = " " + r.T("st_confirmed_mark", nil)
 				}
 				lines = append(lines, r.T("st_history_line", map[string]any{"When": ui.TimeUTC(h.PostedAt),
-					"Traffic": i18n.HTML(stTraffic(a, r.Lang, h) + mark)}))
+					"Traffic": i18n.HTML(traffic(a, r.Lang, h) + mark)}))
 			}
 		}
 	}
-	subscribed, err := stSubscribed(ctx, r, "", p.ID)
+	subscribed, err := subscribed(ctx, r, "", p.ID)
 	if err != nil {
 		return err
 	}
@@ -293,15 +293,15 @@ func stShowPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 		label = "st_btn_unsubscribe_place"
 	}
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, nil), CallbackData: fmt.Sprintf("sbt:p:%d", p.ID)})
-	if stCanPost(r.Member, p) == nil {
+	if canPost(r.Member, p) == nil {
 		kb.Row(bot.Button{Text: r.T("st_btn_post", nil), CallbackData: fmt.Sprintf("spn:%d", p.ID)})
 	}
 	kb.Row(bot.Button{Text: r.T("st_btn_board", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country)}), CallbackData: "sb:" + p.Country})
-	return ui.SendLines(ctx, r, stPlaceName(p), lines, kb)
+	return ui.SendLines(ctx, r, placeName(p), lines, kb)
 }
 
-// stFold makes a name comparable: lower case, without diacritics, letters and digits only.
-func stFold(s string) string {
+// fold makes a name comparable: lower case, without diacritics, letters and digits only.
+func fold(s string) string {
 	var sb strings.Builder
 	for _, c := range norm.NFD.String(strings.ToLower(s)) {
 		if unicode.IsLetter(c) || unicode.IsDigit(c) {
@@ -311,8 +311,8 @@ func stFold(s string) string {
 	return sb.String()
 }
 
-// stDistance is the Levenshtein distance of two strings, by runes.
-func stDistance(a, b string) int {
+// distance is the Levenshtein distance of two strings, by runes.
+func distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
@@ -333,9 +333,9 @@ func stDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
-// stResolve finds the place meant by a name or UN/LOCODE. It returns the place when exactly
+// resolve finds the place meant by a name or UN/LOCODE. It returns the place when exactly
 // one fits; otherwise nil and the candidates: all that fit equally well, or the closest names.
-func stResolve(ctx context.Context, a *bot.App, query string) (*store.Place, []store.Place, error) {
+func resolve(ctx context.Context, a *bot.App, query string) (*store.Place, []store.Place, error) {
 	q := strings.TrimSpace(query)
 	if up := strings.ToUpper(q); len(up) == 5 {
 		p, err := a.Store.PlaceByLocode(ctx, a.Store.DB, up)
@@ -350,13 +350,13 @@ func stResolve(ctx context.Context, a *bot.App, query string) (*store.Place, []s
 	if err != nil {
 		return nil, nil, err
 	}
-	fq := stFold(q)
+	fq := fold(q)
 	if fq == "" {
 		return nil, nil, nil
 	}
 	var exact, partial []store.Place
 	for _, p := range places {
-		n, l := stFold(p.Name), stFold(p.NameLocal)
+		n, l := fold(p.Name), fold(p.NameLocal)
 		switch {
 		case n == fq || (l != "" && l == fq):
 			exact = append(exact, p)
@@ -382,9 +382,9 @@ func stResolve(ctx context.Context, a *bot.App, query string) (*store.Place, []s
 	}
 	var all []scored
 	for _, p := range places {
-		d := stDistance(fq, stFold(p.Name))
-		if l := stFold(p.NameLocal); l != "" {
-			d = min(d, stDistance(fq, l))
+		d := distance(fq, fold(p.Name))
+		if l := fold(p.NameLocal); l != "" {
+			d = min(d, distance(fq, l))
 		}
 		all = append(all, scored{p, d})
 	}
@@ -394,15 +394,15 @@ func stResolve(ctx context.Context, a *bot.App, query string) (*store.Place, []s
 	// mean Kherson?" sends an officer after the wrong place.
 	limit := max(1, (utf8.RuneCountInString(fq)+1)/3)
 	var out []store.Place
-	for i := 0; i < len(all) && i < stSuggest && all[i].d <= limit; i++ {
+	for i := 0; i < len(all) && i < suggest && all[i].d <= limit; i++ {
 		out = append(out, all[i].p)
 	}
 	return nil, out, nil
 }
 
-// stOffer answers a query that named no single place: the candidates as buttons (verb sv to
+// offer answers a query that named no single place: the candidates as buttons (verb sv to
 // view, spn to post).
-func stOffer(ctx context.Context, r *bot.Request, query string, candidates []store.Place, verb string) error {
+func offer(ctx context.Context, r *bot.Request, query string, candidates []store.Place, verb string) error {
 	if len(candidates) == 0 {
 		return r.Reply(ctx, "st_place_unknown_none", map[string]any{"Query": query}, nil)
 	}
@@ -420,9 +420,9 @@ func stOffer(ctx context.Context, r *bot.Request, query string, candidates []sto
 	return r.Reply(ctx, "st_place_unknown", map[string]any{"Query": query}, kb)
 }
 
-// stSubscribeToggle subscribes or unsubscribes (sbt:c:<CC> or sbt:p:<id>), whichever the
+// subscribeToggle subscribes or unsubscribes (sbt:c:<CC> or sbt:p:<id>), whichever the
 // member's current state calls for: a late press of an old button still does the right thing.
-func stSubscribeToggle(ctx context.Context, r *bot.Request) error {
+func subscribeToggle(ctx context.Context, r *bot.Request) error {
 	parts := strings.SplitN(r.CallbackData(), ":", 3)
 	if len(parts) != 3 {
 		return nil
@@ -465,8 +465,8 @@ func stSubscribeToggle(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "st_subscribed", map[string]any{"Name": name}, nil)
 }
 
-// stSubscriptionsList is /subscriptions: what the member hears about, with a button to stop each.
-func stSubscriptionsList(ctx context.Context, r *bot.Request) error {
+// subscriptionsList is /subscriptions: what the member hears about, with a button to stop each.
+func subscriptionsList(ctx context.Context, r *bot.Request) error {
 	a := r.App
 	subs, err := a.Store.Subscriptions(ctx, a.Store.DB, r.Member.ID)
 	if err != nil {
@@ -488,14 +488,14 @@ func stSubscriptionsList(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		lines = append(lines, "• "+stPlaceName(p))
+		lines = append(lines, "• "+placeName(p))
 		kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": p.Name}), CallbackData: fmt.Sprintf("sbt:p:%d", p.ID)})
 	}
 	return ui.SendLines(ctx, r, r.T("st_subscriptions_title", nil), lines, kb)
 }
 
-// stChangeRenderer tells a subscriber of a new status, in their language.
-func stChangeRenderer(a *bot.App) delivery.Renderer {
+// changeRenderer tells a subscriber of a new status, in their language.
+func changeRenderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
 		s, err := a.Store.PlaceStatusByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
@@ -507,9 +507,9 @@ func stChangeRenderer(a *bot.App) delivery.Renderer {
 		}
 		lang := ui.MemberLang(a, to)
 		text := a.I18n.T(lang, "st_change", map[string]any{
-			"Place":   i18n.HTML(stPlaceName(p)),
+			"Place":   i18n.HTML(placeName(p)),
 			"Country": i18n.CountryName(lang, p.Country),
-			"Status":  i18n.HTML(stStatusBlock(ctx, a, lang, s, a.Clock.Now())),
+			"Status":  i18n.HTML(statusBlock(ctx, a, lang, s, a.Clock.Now())),
 		})
 		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "st_btn_view", nil), CallbackData: fmt.Sprintf("sv:%d", p.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
