@@ -702,7 +702,7 @@ func TestAlertDraftCorrections(t *testing.T) {
 	if _, err := n.users[kazakhFP].Press(listed.ID, "ad:iclr"); err != nil {
 		t.Fatal(err)
 	}
-	n.waitToast(kazakhFP, T("alert_stale_button"))
+	n.waitToast(kazakhFP, T("button_stale"))
 	n.press(kazakhFP, T("alert_label_loading"), T("alert_label_loading"))
 	n.say(kazakhFP, "KZALA", "Almaty (KZALA)")
 	cleared = n.press(kazakhFP, T("alert_btn_clear_list"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))

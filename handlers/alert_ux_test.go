@@ -196,7 +196,7 @@ func TestAnalystPromptsCancel(t *testing.T) {
 	}
 	// The old prompt's Cancel, pressed again, finds nothing to end.
 	n.press(analystEN, T("alert_btn_cancel"), "")
-	n.waitToast(analystEN, T("alert_stale_button"))
+	n.waitToast(analystEN, T("button_stale"))
 	var followups int
 	if err := n.h.Store.DB.Get(&followups, `SELECT count(*) FROM alert_followups`); err != nil {
 		t.Fatal(err)

@@ -26,8 +26,8 @@ const (
 )
 
 func registerAck(a *bot.App) {
-	a.Callback("aack", bot.Members, ackButton)
-	a.Callback("aas", bot.Members, ackStatusButton)
+	a.Callback(verbAck, bot.Members, ackButton)
+	a.Callback(verbAcks, bot.Members, ackStatusButton)
 	a.Renderer(kindAlertSilent, renderAlertSilent(a))
 	a.Job("alert_ack_watch", time.Minute, func(ctx context.Context, now time.Time) error {
 		return watchAcks(ctx, a, now)
@@ -36,7 +36,7 @@ func registerAck(a *bot.App) {
 
 // ackButton: aack:<id>.
 func ackButton(ctx context.Context, r *bot.Request) error {
-	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
+	al, err := loadAlert(ctx, r, r.Data().ID(0))
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func dropAckButton(ctx context.Context, r *bot.Request, alertID int64) {
 	if q == nil || q.Message.Message == nil {
 		return
 	}
-	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_followup", fmt.Sprintf("afu:%d", alertID)))
+	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_followup", bot.CB(verbFollowup, alertID)))
 	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, kb); err != nil {
 		r.App.Log.Warn("acknowledge button not removed", "chat_id", r.ChatID, "err", err)
 	}
@@ -80,7 +80,7 @@ func dropAckButton(ctx context.Context, r *bot.Request, alertID int64) {
 
 // ackStatusButton: aas:<id>, for the author and the analysts.
 func ackStatusButton(ctx context.Context, r *bot.Request) error {
-	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
+	al, err := loadAlert(ctx, r, r.Data().ID(0))
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func renderAlertSilent(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, err
 		}
 		text := a.I18n.T(lang, "alert_silent_head", map[string]any{"Ref": al.Ref, "Drill": al.Drill}) + "\n" + status
-		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_acks", nil), CallbackData: fmt.Sprintf("aas:%d", al.ID)})
+		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_acks", nil), CallbackData: bot.CB(verbAcks, al.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
 	}
 }

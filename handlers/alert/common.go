@@ -48,24 +48,6 @@ func renderAlertFor(a *bot.App, al *store.Alert, lang string, zone *string) stri
 	})
 }
 
-// callbackArgs splits "verb:a:b" into its arguments after the verb.
-func callbackArgs(data string) []string {
-	parts := strings.Split(data, ":")
-	return parts[1:]
-}
-
-// argID reads a numeric callback argument; a forged or damaged one reads as 0 (no such thing).
-func argID(args []string, i int) int64 {
-	if i >= len(args) {
-		return 0
-	}
-	n, err := strconv.ParseInt(args[i], 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
-}
-
 // replyLong sends a text that may exceed Telegram's limit as several messages split at line
 // ends, never cut; the keyboard goes with the last.
 func replyLong(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {

@@ -2,7 +2,6 @@ package alert
 
 import (
 	"context"
-	"fmt"
 	"html"
 	"unicode/utf8"
 
@@ -33,12 +32,12 @@ const (
 )
 
 func registerFollowup(a *bot.App) {
-	a.Callback("afu", bot.Members, followupButton)
-	a.Callback("afd", bot.Members, followupDone)
+	a.Callback(verbFollowup, bot.Members, followupButton)
+	a.Callback(verbFollowupDone, bot.Members, followupDone)
 	a.Flow(flowAlertFollowup, bot.Members, followupInput)
-	a.Callback("afp", bot.Analysts, followupPublish)
-	a.Callback("aup", bot.Analysts, amendButton)
-	a.Callback("acx", bot.Analysts, amendButton)
+	a.Callback(verbFollowupPublish, bot.Analysts, followupPublish)
+	a.Callback(verbUpdate, bot.Analysts, amendButton)
+	a.Callback(verbCancelAlert, bot.Analysts, amendButton)
 	a.Flow(flowAlertAmend, bot.Analysts, amendInput)
 	a.Renderer(kindAlertFollowup, renderAlertFollowup(a))
 }
@@ -59,7 +58,7 @@ func mayFollowUp(ctx context.Context, r *bot.Request, al *store.Alert) (bool, er
 
 // followupButton: afu:<id> opens the follow-up conversation.
 func followupButton(ctx context.Context, r *bot.Request) error {
-	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
+	al, err := loadAlert(ctx, r, r.Data().ID(0))
 	if err != nil {
 		return err
 	}
@@ -76,7 +75,7 @@ func followupButton(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles},
-		(&bot.Keyboard{}).Row(button(r, "alert_btn_done", fmt.Sprintf("afd:%d", al.ID))))
+		(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbFollowupDone, al.ID))))
 }
 
 func followupDone(ctx context.Context, r *bot.Request) error {
@@ -122,7 +121,7 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 		st.Files++
 	} else if f.Text == "" {
 		return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles},
-			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", fmt.Sprintf("afd:%d", al.ID))))
+			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbFollowupDone, al.ID))))
 	}
 	if n := utf8.RuneCountInString(f.Text); n > limit {
 		return bot.Tell("alert_err_followup_long", map[string]any{"Max": limit, "Length": n})
@@ -157,14 +156,14 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	return r.Reply(ctx, "alert_followup_sent", map[string]any{"Ref": al.Ref},
-		(&bot.Keyboard{}).Row(button(r, "alert_btn_done", fmt.Sprintf("afd:%d", al.ID))))
+		(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbFollowupDone, al.ID))))
 }
 
 func ptr(s string) *string { return &s }
 
 // followupPublish: afp:<followup id> sends a follow-up to the alert's whole audience.
 func followupPublish(ctx context.Context, r *bot.Request) error {
-	f, err := store.FollowupByID(ctx, r.App.Store.DB, argID(callbackArgs(r.CallbackData()), 0))
+	f, err := store.FollowupByID(ctx, r.App.Store.DB, r.Data().ID(0))
 	if isNotFound(err) {
 		return bot.Tell("alert_not_found", nil)
 	}
@@ -239,8 +238,8 @@ func enqueueToAudience(ctx context.Context, tx *sqlx.Tx, al *store.Alert, follow
 
 // amendButton: aup:<id> (update) and acx:<id> (cancel) ask the analyst for the text.
 func amendButton(ctx context.Context, r *bot.Request) error {
-	data := r.CallbackData()
-	al, err := loadAlert(ctx, r, argID(callbackArgs(data), 0))
+	data := r.Data()
+	al, err := loadAlert(ctx, r, data.ID(0))
 	if err != nil {
 		return err
 	}
@@ -248,7 +247,7 @@ func amendButton(ctx context.Context, r *bot.Request) error {
 		return stateError(ctx, r, al)
 	}
 	kind := "update"
-	if data[:3] == "acx" {
+	if data.Verb == verbCancelAlert {
 		kind = "cancel"
 	}
 	if err := r.SaveConv(ctx, flowAlertAmend, kind, followupState{AlertID: al.ID, Kind: kind}); err != nil {
@@ -346,7 +345,7 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 		}
 		if row.Variant == "" && f.Kind == "followup" && to.IsAnalyst() && f.PublishedAt == nil && al.State == store.AlertPublished {
 			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_publish_followup", nil),
-				CallbackData: fmt.Sprintf("afp:%d", f.ID)})
+				CallbackData: bot.CB(verbFollowupPublish, f.ID)})
 		}
 		return msg, nil
 	}

@@ -42,8 +42,8 @@ func renderAlert(a *bot.App) delivery.Renderer {
 			text = a.I18n.T(lang, "alert_reminder_head", map[string]any{"Ref": al.Ref}) + "\n\n" + text
 		}
 		kb := (&bot.Keyboard{}).Row(
-			bot.Button{Text: a.I18n.T(lang, "alert_btn_ack", nil), CallbackData: fmt.Sprintf("aack:%d", al.ID)},
-			bot.Button{Text: a.I18n.T(lang, "alert_btn_followup", nil), CallbackData: fmt.Sprintf("afu:%d", al.ID)})
+			bot.Button{Text: a.I18n.T(lang, "alert_btn_ack", nil), CallbackData: bot.CB(verbAck, al.ID)},
+			bot.Button{Text: a.I18n.T(lang, "alert_btn_followup", nil), CallbackData: bot.CB(verbFollowup, al.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
 	}
 }

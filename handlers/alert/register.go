@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"strconv"
 	"strings"
 
 	"focalbot/bot"
@@ -25,14 +24,14 @@ const registerPageSize = 10
 func registerRegister(a *bot.App) {
 	a.Command("alerts", bot.Members, alertsCommand)
 	a.Command("find", bot.Members, findCommand)
-	a.Callback("als", bot.Members, alertsPage)
-	a.Callback("aopen", bot.Members, openButton)
+	a.Callback(verbList, bot.Members, alertsPage)
+	a.Callback(verbOpen, bot.Members, openButton)
 }
 
 func alertsCommand(ctx context.Context, r *bot.Request) error { return listAlerts(ctx, r, 0) }
 
 func alertsPage(ctx context.Context, r *bot.Request) error {
-	return listAlerts(ctx, r, int(argID(callbackArgs(r.CallbackData()), 0)))
+	return listAlerts(ctx, r, int(r.Data().ID(0)))
 }
 
 func listAlerts(ctx context.Context, r *bot.Request, page int) error {
@@ -58,10 +57,10 @@ func listAlerts(ctx context.Context, r *bot.Request, page int) error {
 	kb := openButtons(rows)
 	var nav []bot.Button
 	if page > 0 {
-		nav = append(nav, button(r, "alert_btn_newer", "als:"+strconv.Itoa(page-1)))
+		nav = append(nav, button(r, "alert_btn_newer", bot.CB(verbList, page-1)))
 	}
 	if more {
-		nav = append(nav, button(r, "alert_btn_older", "als:"+strconv.Itoa(page+1)))
+		nav = append(nav, button(r, "alert_btn_older", bot.CB(verbList, page+1)))
 	}
 	if len(nav) > 0 {
 		kb.Row(nav...)
@@ -74,7 +73,7 @@ func listAlerts(ctx context.Context, r *bot.Request, page int) error {
 func openButtons(rows []store.Alert) *bot.Keyboard {
 	buttons := make([]bot.Button, len(rows))
 	for i := range rows {
-		buttons[i] = bot.Button{Text: rows[i].Ref, CallbackData: fmt.Sprintf("aopen:%d", rows[i].ID)}
+		buttons[i] = bot.Button{Text: rows[i].Ref, CallbackData: bot.CB(verbOpen, rows[i].ID)}
 	}
 	return ui.Grid(buttons, 2)
 }
@@ -83,7 +82,7 @@ func openButtons(rows []store.Alert) *bot.Keyboard {
 // it is checked again (a list outlives changes, and data can be forged): an alert they may not
 // see gets the answer of one that does not exist.
 func openButton(ctx context.Context, r *bot.Request) error {
-	al, err := store.AlertByID(ctx, r.App.Store.DB, argID(callbackArgs(r.CallbackData()), 0))
+	al, err := store.AlertByID(ctx, r.App.Store.DB, r.Data().ID(0))
 	if isNotFound(err) {
 		return bot.Tell("alert_not_found", nil)
 	}
@@ -177,9 +176,9 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 			if kb == nil {
 				kb = &bot.Keyboard{}
 			}
-			row := []bot.Button{button(r, "alert_btn_followup", fmt.Sprintf("afu:%d", al.ID))}
+			row := []bot.Button{button(r, "alert_btn_followup", bot.CB(verbFollowup, al.ID))}
 			if recipient {
-				row = append([]bot.Button{button(r, "alert_btn_ack", fmt.Sprintf("aack:%d", al.ID))}, row...)
+				row = append([]bot.Button{button(r, "alert_btn_ack", bot.CB(verbAck, al.ID))}, row...)
 			}
 			kb.Row(row...)
 		}

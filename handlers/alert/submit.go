@@ -61,9 +61,9 @@ type draft struct {
 func registerSubmit(a *bot.App) {
 	a.Command("alert", bot.Contributors, command)
 	a.Flow(flowAlert, bot.Members, draftInput)
-	a.Callback("ad", bot.Members, draftButton)
-	a.Callback("awd", bot.Members, withdraw)
-	a.Callback("arv", bot.Members, revise)
+	a.Callback(verbDraft, bot.Members, draftButton)
+	a.Callback(verbWithdraw, bot.Members, withdraw)
+	a.Callback(verbRevise, bot.Members, revise)
 }
 
 // command: "/alert" starts (or resumes) a draft, "/alert ALR-…" shows one alert, and
@@ -133,7 +133,7 @@ func vocabKeyboard(r *bot.Request, v alert.Vocabulary, action string, marked fun
 		if marked != nil && marked(c) {
 			text = "✅ " + text
 		}
-		row = append(row, bot.Button{Text: text, CallbackData: "ad:" + action + ":" + c})
+		row = append(row, bot.Button{Text: text, CallbackData: bot.CB(verbDraft, action, c)})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
@@ -148,25 +148,25 @@ func vocabKeyboard(r *bot.Request, v alert.Vocabulary, action string, marked fun
 // prompt asks the question of a step, with its buttons.
 func prompt(ctx context.Context, r *bot.Request, step string, d *draft) error {
 	c := &d.Content
-	cancel := button(r, "alert_btn_cancel", "ad:cancel")
-	skip := button(r, "alert_btn_skip", "ad:skip")
-	done := func(action string) bot.Button { return button(r, "alert_btn_done", "ad:"+action) }
+	cancel := button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel"))
+	skip := button(r, "alert_btn_skip", bot.CB(verbDraft, "skip"))
+	done := func(action string) bot.Button { return button(r, "alert_btn_done", bot.CB(verbDraft, action)) }
 	switch step {
 	case stepClass:
 		kb := &bot.Keyboard{}
 		for _, code := range alert.Classifications.Codes {
-			kb.Row(bot.Button{Text: r.T(alert.Classifications.ID(code), nil), CallbackData: "ad:cls:" + code})
+			kb.Row(bot.Button{Text: r.T(alert.Classifications.ID(code), nil), CallbackData: bot.CB(verbDraft, "cls", code)})
 		}
 		return r.Reply(ctx, "alert_ask_class", nil, kb.Row(cancel))
 	case stepDrill:
-		kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_real", "ad:drill:0"), button(r, "alert_btn_drill", "ad:drill:1"))
+		kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_real", bot.CB(verbDraft, "drill", "0")), button(r, "alert_btn_drill", bot.CB(verbDraft, "drill", "1")))
 		return r.Reply(ctx, "alert_ask_drill", nil, kb.Row(cancel))
 	case stepConveyance:
 		return r.Reply(ctx, "alert_ask_conveyance", nil, vocabKeyboard(r, alert.Conveyances, "conv", nil).Row(cancel))
 	case stepIdentKind:
 		kb := vocabKeyboard(r, alert.IdentKinds, "ik", nil)
 		if len(c.Identifiers) > 0 { // a valid but wrong number can be typed again
-			kb.Row(button(r, "alert_btn_clear_list", "ad:iclr"))
+			kb.Row(button(r, "alert_btn_clear_list", bot.CB(verbDraft, "iclr")))
 		}
 		kb.Row(done("idone"), cancel)
 		return r.Reply(ctx, "alert_ask_ident_kind", map[string]any{"So": i18n.HTML(identsSoFar(r, c))}, kb)
@@ -177,7 +177,7 @@ func prompt(ctx context.Context, r *bot.Request, step string, d *draft) error {
 	case stepRouteRole:
 		kb := vocabKeyboard(r, alert.RouteRoles, "rr", nil)
 		if len(c.Route) > 0 {
-			kb.Row(button(r, "alert_btn_clear_list", "ad:rclr"))
+			kb.Row(button(r, "alert_btn_clear_list", bot.CB(verbDraft, "rclr")))
 		}
 		kb.Row(done("rdone"), cancel)
 		return r.Reply(ctx, "alert_ask_route_role", map[string]any{"So": i18n.HTML(routeSoFar(r, c))}, kb)
@@ -208,7 +208,7 @@ func prompt(ctx context.Context, r *bot.Request, step string, d *draft) error {
 
 func risksKeyboard(r *bot.Request, c *alert.Content) *bot.Keyboard {
 	kb := vocabKeyboard(r, alert.Risks, "risk", func(code string) bool { return containsCode(c.Risks, code) })
-	return kb.Row(button(r, "alert_btn_done", "ad:rkdone"), button(r, "alert_btn_cancel", "ad:cancel"))
+	return kb.Row(button(r, "alert_btn_done", bot.CB(verbDraft, "rkdone")), button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
 }
 
 func containsCode(list []string, s string) bool {
@@ -251,8 +251,8 @@ func routeSoFar(r *bot.Request, c *alert.Content) string {
 // draftButton handles the buttons of the guided conversation. A button of an earlier
 // step, of a draft already submitted or cancelled, or a forged one changes nothing.
 func draftButton(ctx context.Context, r *bot.Request) error {
-	args := callbackArgs(r.CallbackData())
-	if r.Conv == nil || r.Conv.Flow != flowAlert || len(args) == 0 {
+	args := r.Data()
+	if r.Conv == nil || r.Conv.Flow != flowAlert || len(args.Fields) == 0 {
 		r.Answer(ctx, "alert_draft_gone", nil)
 		return nil
 	}
@@ -260,11 +260,8 @@ func draftButton(ctx context.Context, r *bot.Request) error {
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
-	step, action, arg := r.Conv.Step, args[0], ""
-	if len(args) > 1 {
-		arg = args[1]
-	}
-	stale := func() error { r.Answer(ctx, "alert_stale_button", nil); return nil }
+	step, action, arg := r.Conv.Step, args.Arg(0), args.Arg(1)
+	stale := func() error { return r.Stale(ctx) }
 	c := &d.Content
 	switch action {
 	case "cancel":
@@ -405,13 +402,13 @@ func draftInput(ctx context.Context, r *bot.Request) error {
 		if caption := strings.TrimSpace(msg.Caption); caption != "" {
 			if p := alert.CheckCaption(caption); p != nil {
 				return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))},
-					(&bot.Keyboard{}).Row(button(r, "alert_btn_done", "ad:skip")))
+					(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip"))))
 			}
 			att.Caption, att.Lang = caption, writtenIn(r)
 		}
 		if p := c.AddAttachment(att); p != nil {
 			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))},
-				(&bot.Keyboard{}).Row(button(r, "alert_btn_done", "ad:skip")))
+				(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip"))))
 		}
 		// Photos picked together arrive as one message each with a shared media_group_id:
 		// one answer for the album, not one per photo (at one message a second per chat, ten
@@ -425,7 +422,7 @@ func draftInput(ctx context.Context, r *bot.Request) error {
 			return nil
 		}
 		return r.Reply(ctx, "alert_file_added", map[string]any{"Count": len(c.Attachments), "Max": alert.MaxFiles},
-			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", "ad:skip")))
+			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip"))))
 	}
 	if text == "" {
 		return prompt(ctx, r, step, &d)
@@ -514,24 +511,24 @@ func review(ctx context.Context, r *bot.Request, d *draft) error {
 	problems = append(problems, lengthProblems(r.App, c)...)
 	kb := &bot.Keyboard{}
 	if len(problems) == 0 {
-		kb.Row(button(r, "alert_btn_submit", "ad:submit"))
+		kb.Row(button(r, "alert_btn_submit", bot.CB(verbDraft, "submit")))
 	} else {
 		text += "\n\n" + r.T("alert_review_missing", map[string]any{"List": i18n.HTML(problemsText(r, problems))})
 	}
-	kb.Row(button(r, "alert_btn_edit_class", "ad:edit:"+stepClass), button(r, "alert_btn_edit_conveyance", "ad:edit:"+stepConveyance))
-	kb.Row(button(r, "alert_btn_edit_idents", "ad:edit:"+stepIdentKind), button(r, "alert_btn_edit_route", "ad:edit:"+stepRouteRole))
-	kb.Row(button(r, "alert_btn_edit_substance", "ad:edit:"+stepSubstance), button(r, "alert_btn_edit_risks", "ad:edit:"+stepRisks))
+	kb.Row(button(r, "alert_btn_edit_class", bot.CB(verbDraft, "edit", stepClass)), button(r, "alert_btn_edit_conveyance", bot.CB(verbDraft, "edit", stepConveyance)))
+	kb.Row(button(r, "alert_btn_edit_idents", bot.CB(verbDraft, "edit", stepIdentKind)), button(r, "alert_btn_edit_route", bot.CB(verbDraft, "edit", stepRouteRole)))
+	kb.Row(button(r, "alert_btn_edit_substance", bot.CB(verbDraft, "edit", stepSubstance)), button(r, "alert_btn_edit_risks", bot.CB(verbDraft, "edit", stepRisks)))
 	kb.Row(editField(r, "concealment", stepConcealment), editField(r, "goods", stepGoods))
 	kb.Row(editField(r, "quantity", stepQuantity), editField(r, "drill", stepDrill))
-	kb.Row(button(r, "alert_btn_edit_text", "ad:edit:"+stepText), button(r, "alert_btn_edit_files", "ad:edit:"+stepFiles))
-	kb.Row(button(r, "alert_btn_cancel", "ad:cancel"))
+	kb.Row(button(r, "alert_btn_edit_text", bot.CB(verbDraft, "edit", stepText)), button(r, "alert_btn_edit_files", bot.CB(verbDraft, "edit", stepFiles)))
+	kb.Row(button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
 	return replyLong(ctx, r, text, kb)
 }
 
 // editField is a review button going back to a step, named by its field's label (the pencil
 // is the same in every language, as on the other edit buttons).
 func editField(r *bot.Request, field, step string) bot.Button {
-	return bot.Button{Text: "✎ " + r.T(alert.LabelID(field), nil), CallbackData: "ad:edit:" + step}
+	return bot.Button{Text: "✎ " + r.T(alert.LabelID(field), nil), CallbackData: bot.CB(verbDraft, "edit", step)}
 }
 
 // lengthProblems refuses an alert that would not fit in one Telegram message in some
@@ -591,7 +588,7 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 		return err
 	}
 	r.Conv = nil
-	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_withdraw", fmt.Sprintf("awd:%d:%d", al.ID, al.Revision)))
+	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_withdraw", bot.CB(verbWithdraw, al.ID, al.Revision)))
 	return r.Reply(ctx, "alert_submitted", map[string]any{"Ref": al.Ref}, kb)
 }
 
@@ -617,8 +614,8 @@ func enqueueForAnalysts(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error
 
 // withdraw lets the author take back a submitted alert before an analyst decides.
 func withdraw(ctx context.Context, r *bot.Request) error {
-	args := callbackArgs(r.CallbackData())
-	al, err := loadAlert(ctx, r, argID(args, 0))
+	args := r.Data()
+	al, err := loadAlert(ctx, r, args.ID(0))
 	if err != nil {
 		return err
 	}
@@ -628,7 +625,7 @@ func withdraw(ctx context.Context, r *bot.Request) error {
 	var done *store.Alert
 	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		done, err = store.WithdrawAlert(ctx, tx, al.ID, r.Member.ID, int(argID(args, 1)))
+		done, err = store.WithdrawAlert(ctx, tx, al.ID, r.Member.ID, int(args.ID(1)))
 		if err != nil {
 			return err
 		}
@@ -645,7 +642,7 @@ func withdraw(ctx context.Context, r *bot.Request) error {
 
 // revise opens a returned alert as a draft at its review screen, for its author.
 func revise(ctx context.Context, r *bot.Request) error {
-	al, err := loadAlert(ctx, r, argID(callbackArgs(r.CallbackData()), 0))
+	al, err := loadAlert(ctx, r, r.Data().ID(0))
 	if err != nil {
 		return err
 	}

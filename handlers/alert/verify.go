@@ -41,11 +41,11 @@ func registerVerify(a *bot.App) {
 	a.Renderer(kindAlertVerify, renderAlertVerify(a))
 	a.Renderer(kindAlertFile, renderAlertFile(a))
 	a.Renderer(kindAlertDecision, renderAlertDecision(a))
-	a.Callback("av", bot.Analysts, verifyButton)
-	a.Callback("aaud", bot.Analysts, audienceButton)
-	a.Callback("apub", bot.Analysts, publishButton)
+	a.Callback(verbVerify, bot.Analysts, verifyButton)
+	a.Callback(verbAudience, bot.Analysts, audienceButton)
+	a.Callback(verbPublish, bot.Analysts, publishButton)
 	a.Flow(flowAlertReason, bot.Analysts, reasonInput)
-	a.Callback("apx", bot.Analysts, promptCancel)
+	a.Callback(verbPromptCancel, bot.Analysts, promptCancel)
 }
 
 func renderAlertVerify(a *bot.App) delivery.Renderer {
@@ -76,11 +76,11 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 			text += "\n" + a.I18n.T(lang, "alert_linked", map[string]any{"Ref": l.Ref, "Country": country,
 				"Date": l.SubmittedAt.In(alert.ZoneFor(to.Country)).Format("2006-01-02"), "Identifiers": l.Norms})
 		}
-		id := fmt.Sprintf("%d:%d", al.ID, al.Revision)
+		id, rev := al.ID, al.Revision
 		kb := (&bot.Keyboard{}).
-			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_approve", nil), CallbackData: "av:" + id + ":a"}).
-			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_return", nil), CallbackData: "av:" + id + ":r"},
-				bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: "av:" + id + ":x"})
+			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_approve", nil), CallbackData: bot.CB(verbVerify, id, rev, "a")}).
+			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_return", nil), CallbackData: bot.CB(verbVerify, id, rev, "r")},
+				bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: bot.CB(verbVerify, id, rev, "x")})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
 	}
 }
@@ -134,10 +134,10 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 				return delivery.Message{}, err
 			}
 			data["Count"] = counts.Total
-			kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_acks", nil), CallbackData: fmt.Sprintf("aas:%d", al.ID)})
+			kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_acks", nil), CallbackData: bot.CB(verbAcks, al.ID)})
 		case store.AlertReturned:
 			if al.State == store.AlertReturned {
-				kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_revise", nil), CallbackData: fmt.Sprintf("arv:%d", al.ID)})
+				kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_revise", nil), CallbackData: bot.CB(verbRevise, al.ID)})
 			}
 		}
 		return delivery.Message{Text: a.I18n.T(lang, "alert_decision_"+state, data), ReplyMarkup: kb}, nil
@@ -174,15 +174,15 @@ func checkSubmitted(ctx context.Context, r *bot.Request, id int64, rev int) (*st
 
 // verifyButton: av:<id>:<rev>:a|r|x.
 func verifyButton(ctx context.Context, r *bot.Request) error {
-	args := callbackArgs(r.CallbackData())
-	if len(args) != 3 {
+	args := r.Data()
+	if len(args.Fields) != 3 {
 		return bot.Tell("alert_not_found", nil)
 	}
-	al, err := checkSubmitted(ctx, r, argID(args, 0), int(argID(args, 1)))
+	al, err := checkSubmitted(ctx, r, args.ID(0), int(args.ID(1)))
 	if err != nil {
 		return err
 	}
-	switch args[2] {
+	switch args.Arg(2) {
 	case "a":
 		mask := defaultAudience(al)
 		text, kb, err := audienceScreen(ctx, r, al, mask)
@@ -193,7 +193,7 @@ func verifyButton(ctx context.Context, r *bot.Request) error {
 		return err
 	case "r", "x":
 		state := store.AlertReturned
-		if args[2] == "x" {
+		if args.Arg(2) == "x" {
 			state = store.AlertRejected
 		}
 		if err := r.SaveConv(ctx, flowAlertReason, "reason", reasonState{AlertID: al.ID, Revision: al.Revision, State: state}); err != nil {
@@ -251,7 +251,7 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 	}
 	text := r.T("alert_audience", map[string]any{"Ref": al.Ref, "Who": i18n.HTML(who), "Count": len(members)})
 	kb := &bot.Keyboard{}
-	id := fmt.Sprintf("%d:%d", al.ID, al.Revision)
+	id, rev := al.ID, al.Revision
 	// The buttons name the countries in the reader's language (codes stay in the callback
 	// data, as bits of the mask); names are longer than codes, so two to a row.
 	var row []bot.Button
@@ -260,18 +260,18 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 		if mask&(1<<i) != 0 || all {
 			label = "✅ " + label
 		}
-		row = append(row, bot.Button{Text: label, CallbackData: fmt.Sprintf("aaud:%s:%d", id, (mask&^allBit)^(1<<i))})
+		row = append(row, bot.Button{Text: label, CallbackData: bot.CB(verbAudience, id, rev, (mask&^allBit)^(1<<i))})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
 		}
 	}
 	if all {
-		kb.Row(bot.Button{Text: r.T("alert_btn_default_audience", nil), CallbackData: fmt.Sprintf("aaud:%s:%d", id, defaultAudience(al))})
+		kb.Row(bot.Button{Text: r.T("alert_btn_default_audience", nil), CallbackData: bot.CB(verbAudience, id, rev, defaultAudience(al))})
 	} else {
-		kb.Row(bot.Button{Text: r.T("alert_btn_whole_network", nil), CallbackData: fmt.Sprintf("aaud:%s:%d", id, mask|allBit)})
+		kb.Row(bot.Button{Text: r.T("alert_btn_whole_network", nil), CallbackData: bot.CB(verbAudience, id, rev, mask|allBit)})
 	}
-	kb.Row(bot.Button{Text: r.T("alert_btn_publish", map[string]any{"Count": len(members)}), CallbackData: fmt.Sprintf("apub:%s:%d", id, mask)})
+	kb.Row(bot.Button{Text: r.T("alert_btn_publish", map[string]any{"Count": len(members)}), CallbackData: bot.CB(verbPublish, id, rev, mask)})
 	return text, kb, nil
 }
 
@@ -284,15 +284,15 @@ func parseMask(s string) (int, bool) {
 // audiencePress reads <verb>:<id>:<rev>:<mask> of the audience screen's buttons: the alert,
 // still submitted at that revision, and the audience mask. Anything forged is "not found".
 func audiencePress(ctx context.Context, r *bot.Request) (*store.Alert, int, error) {
-	args := callbackArgs(r.CallbackData())
-	if len(args) != 3 {
+	args := r.Data()
+	if len(args.Fields) != 3 {
 		return nil, 0, bot.Tell("alert_not_found", nil)
 	}
-	mask, ok := parseMask(args[2])
+	mask, ok := parseMask(args.Arg(2))
 	if !ok {
 		return nil, 0, bot.Tell("alert_not_found", nil)
 	}
-	al, err := checkSubmitted(ctx, r, argID(args, 0), int(argID(args, 1)))
+	al, err := checkSubmitted(ctx, r, args.ID(0), int(args.ID(1)))
 	return al, mask, err
 }
 
@@ -371,8 +371,8 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 // analystAlertKeyboard: what an analyst can do with a published alert.
 func analystAlertKeyboard(r *bot.Request, id int64) *bot.Keyboard {
 	return (&bot.Keyboard{}).
-		Row(button(r, "alert_btn_acks", fmt.Sprintf("aas:%d", id))).
-		Row(button(r, "alert_btn_update", fmt.Sprintf("aup:%d", id)), button(r, "alert_btn_cancel_alert", fmt.Sprintf("acx:%d", id)))
+		Row(button(r, "alert_btn_acks", bot.CB(verbAcks, id))).
+		Row(button(r, "alert_btn_update", bot.CB(verbUpdate, id)), button(r, "alert_btn_cancel_alert", bot.CB(verbCancelAlert, id)))
 }
 
 // priority: an urgent alert overtakes everything; a drill never overtakes real traffic.
@@ -453,16 +453,15 @@ func reasonInput(ctx context.Context, r *bot.Request) error {
 // promptCancelKeyboard is the way out of an analyst's free-text prompt (the reason of a
 // return or rejection, the text of an update or cancellation), besides /cancel.
 func promptCancelKeyboard(r *bot.Request, alertID int64) *bot.Keyboard {
-	return (&bot.Keyboard{}).Row(button(r, "alert_btn_cancel", fmt.Sprintf("apx:%d", alertID)))
+	return (&bot.Keyboard{}).Row(button(r, "alert_btn_cancel", bot.CB(verbPromptCancel, alertID)))
 }
 
 // promptCancel: apx:<id> ends the analyst's prompt about that alert; the alert is left as
 // it was. A button of a prompt already answered, ended or replaced by another changes nothing.
 func promptCancel(ctx context.Context, r *bot.Request) error {
-	id := argID(callbackArgs(r.CallbackData()), 0)
+	id := r.Data().ID(0)
 	if r.Conv == nil || (r.Conv.Flow != flowAlertReason && r.Conv.Flow != flowAlertAmend) {
-		r.Answer(ctx, "alert_stale_button", nil)
-		return nil
+		return r.Stale(ctx)
 	}
 	var st struct {
 		AlertID int64 `json:"alert_id"`
@@ -471,8 +470,7 @@ func promptCancel(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	if st.AlertID != id {
-		r.Answer(ctx, "alert_stale_button", nil)
-		return nil
+		return r.Stale(ctx)
 	}
 	if err := r.EndConv(ctx); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,10 +47,10 @@ func Register(a *bot.App) {
 	a.Command("broadcast", bot.Analysts, start)
 	a.Command("broadcasts", bot.Analysts, list)
 	a.Flow(flow, bot.Analysts, flowStep)
-	a.Callback("bc", bot.Analysts, panelPress)
-	a.Callback("bca", bot.Members, ack)
-	a.Callback("bcr", bot.Analysts, reportPress)
-	a.Callback("bcx", bot.Analysts, cancelScheduled)
+	a.Callback(verbPanel, bot.Analysts, panelPress)
+	a.Callback(verbAck, bot.Members, ack)
+	a.Callback(verbReport, bot.Analysts, reportPress)
+	a.Callback(verbCancel, bot.Analysts, cancelScheduled)
 	a.Renderer(kind, renderer(a))
 	a.Renderer(noticeKind, noticeRenderer(a))
 	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return sendDue(ctx, a, now) })
@@ -307,22 +306,22 @@ func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
 		"Ack":        i18n.HTML(ack),
 		"When":       i18n.HTML(when),
 	})
-	p := fmt.Sprintf("bc:%d:", b.ID)
+	p := panelData(b.ID)
 	kb := (&bot.Keyboard{}).
-		Row(bot.Button{Text: r.T("bc_btn_audience", nil), CallbackData: p + "aud"},
-			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p + "prio"}).
-		Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p + "ack"},
-			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p + "lang"})
+		Row(bot.Button{Text: r.T("bc_btn_audience", nil), CallbackData: p("aud")},
+			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p("prio")}).
+		Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p("ack")},
+			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p("lang")})
 	if len(texts) > 1 {
-		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": i18n.NativeName(b.FallbackLang)}), CallbackData: p + "fb"})
+		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": i18n.NativeName(b.FallbackLang)}), CallbackData: p("fb")})
 	}
 	if b.ScheduledFor == nil {
-		kb.Row(bot.Button{Text: r.T("bc_btn_schedule", nil), CallbackData: p + "sched"})
+		kb.Row(bot.Button{Text: r.T("bc_btn_schedule", nil), CallbackData: p("sched")})
 	} else {
-		kb.Row(bot.Button{Text: r.T("bc_btn_unschedule", nil), CallbackData: p + "unsched"})
+		kb.Row(bot.Button{Text: r.T("bc_btn_unschedule", nil), CallbackData: p("unsched")})
 	}
-	kb.Row(bot.Button{Text: r.T("bc_btn_preview", nil), CallbackData: p + "prev"},
-		bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p + "drop"})
+	kb.Row(bot.Button{Text: r.T("bc_btn_preview", nil), CallbackData: p("prev")},
+		bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p("drop")})
 	if !edit {
 		_, err := a.Send(ctx, r.ChatID, "reply", text, kb)
 		return err
@@ -343,8 +342,8 @@ func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error
 		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 	})
-	p := fmt.Sprintf("bc:%d:", b.ID)
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: ui.Check(b.AudienceAll, r.T("bc_audience_all", nil)), CallbackData: p + "all"})
+	p := panelData(b.ID)
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: ui.Check(b.AudienceAll, r.T("bc_audience_all", nil)), CallbackData: p("all")})
 	var row []bot.Button
 	flush := func(width int) {
 		if len(row) >= width {
@@ -353,21 +352,21 @@ func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error
 		}
 	}
 	for _, c := range store.NetworkCountries {
-		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Countries, c), i18n.CountryName(r.Lang, c)), CallbackData: p + "c:" + c})
+		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Countries, c), i18n.CountryName(r.Lang, c)), CallbackData: p("c", c)})
 		flush(2)
 	}
 	flush(1)
 	for _, v := range store.Roles {
-		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Roles, v), r.T("net_role_"+v, nil)), CallbackData: p + "r:" + v})
+		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Roles, v), r.T("net_role_"+v, nil)), CallbackData: p("r", v)})
 		flush(2)
 	}
 	flush(1)
 	for _, v := range store.Agencies {
-		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Agencies, v), r.T("net_agency_"+v, nil)), CallbackData: p + "g:" + v})
+		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Agencies, v), r.T("net_agency_"+v, nil)), CallbackData: p("g", v)})
 		flush(2)
 	}
 	flush(1)
-	kb.Row(bot.Button{Text: r.T("bc_btn_done", nil), CallbackData: p + "main"})
+	kb.Row(bot.Button{Text: r.T("bc_btn_done", nil), CallbackData: p("main")})
 	return ui.Show(ctx, r, text, kb)
 }
 
@@ -377,12 +376,12 @@ func showLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) erro
 	if err != nil {
 		return err
 	}
-	p := fmt.Sprintf("bc:%d:", b.ID)
+	p := panelData(b.ID)
 	kb := &bot.Keyboard{}
 	var row []bot.Button
 	for _, code := range i18n.Supported {
 		_, has := texts[code]
-		row = append(row, bot.Button{Text: ui.Check(has, i18n.NativeName(code)), CallbackData: p + "l:" + code})
+		row = append(row, bot.Button{Text: ui.Check(has, i18n.NativeName(code)), CallbackData: p("l", code)})
 		if len(row) == 3 {
 			kb.Row(row...)
 			row = nil
@@ -391,23 +390,16 @@ func showLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) erro
 	if len(row) > 0 {
 		kb.Row(row...)
 	}
-	kb.Row(bot.Button{Text: r.T("bc_btn_back", nil), CallbackData: p + "main"})
+	kb.Row(bot.Button{Text: r.T("bc_btn_back", nil), CallbackData: p("main")})
 	return ui.Show(ctx, r, r.T("bc_lang_panel", map[string]any{"ID": b.ID}), kb)
 }
 
 // panelPress handles the draft panel's buttons: bc:<id>:<action>[:<arg>].
 func panelPress(ctx context.Context, r *bot.Request) error {
-	parts := strings.SplitN(r.CallbackData(), ":", 4)
-	if len(parts) < 3 {
-		return nil
-	}
-	id, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return nil
-	}
-	action, arg := parts[2], ""
-	if len(parts) == 4 {
-		arg = parts[3]
+	data := r.Data()
+	id, action, arg := data.ID(0), data.Arg(1), data.Arg(2)
+	if id == 0 || action == "" {
+		return nil // forged: the empty answer
 	}
 	a := r.App
 	b, err := pressed(ctx, r, id)
@@ -416,8 +408,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 	}
 	if b.State != store.BroadcastDraft {
 		// A second press of Confirm, or a late press on an old panel: nothing changes.
-		r.Answer(ctx, "bc_not_draft", nil)
-		return nil
+		return r.Stale(ctx)
 	}
 	save := func() error { return save(ctx, r, b) }
 	switch action {
@@ -560,11 +551,11 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 		"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)),
 		"When":       i18n.HTML(when),
 	})
-	p := fmt.Sprintf("bc:%d:", b.ID)
+	p := panelData(b.ID)
 	kb := (&bot.Keyboard{}).
-		Row(bot.Button{Text: confirm, CallbackData: p + "send"}).
-		Row(bot.Button{Text: r.T("bc_btn_edit", nil), CallbackData: p + "main"},
-			bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p + "drop"})
+		Row(bot.Button{Text: confirm, CallbackData: p("send")}).
+		Row(bot.Button{Text: r.T("bc_btn_edit", nil), CallbackData: p("main")},
+			bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p("drop")})
 	if alert.UTF16Len(text) > 4096 {
 		// The preview holds the whole text plus the settings; show them apart rather than cut.
 		if _, err := a.Send(ctx, r.ChatID, "reply", body, nil); err != nil {
@@ -577,4 +568,9 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	}
 	_, err = a.Send(ctx, r.ChatID, "reply", text, kb)
 	return err
+}
+
+// panelData builds the data of the buttons of a draft's panel: bc:<id>:<action>[:<arg>].
+func panelData(id int64) func(fields ...any) string {
+	return func(fields ...any) string { return bot.CB(verbPanel, append([]any{id}, fields...)...) }
 }

@@ -2,8 +2,6 @@ package broadcast
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"strings"
 
 	"focalbot/bot"
@@ -40,9 +38,9 @@ func list(ctx context.Context, r *bot.Request) error {
 		lines = append(lines, line)
 		switch b.State {
 		case store.BroadcastSent:
-			kb.Row(bot.Button{Text: r.T("bc_btn_details", map[string]any{"ID": b.ID}), CallbackData: fmt.Sprintf("bcr:%d", b.ID)})
+			kb.Row(bot.Button{Text: r.T("bc_btn_details", map[string]any{"ID": b.ID}), CallbackData: bot.CB(verbReport, b.ID)})
 		case store.BroadcastScheduled:
-			kb.Row(bot.Button{Text: r.T("bc_btn_cancel_id", map[string]any{"ID": b.ID}), CallbackData: fmt.Sprintf("bcx:%d", b.ID)})
+			kb.Row(bot.Button{Text: r.T("bc_btn_cancel_id", map[string]any{"ID": b.ID}), CallbackData: bot.CB(verbCancel, b.ID)})
 		}
 	}
 	if len(kb.InlineKeyboard) == 0 {
@@ -102,9 +100,9 @@ func summaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (strin
 // reportPress shows one broadcast's counts and who is missing: those who have not
 // acknowledged when an acknowledgement was asked for, else those it did not reach.
 func reportPress(ctx context.Context, r *bot.Request) error {
-	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bcr:"), 10, 64)
-	if err != nil {
-		return nil
+	id := r.Data().ID(0)
+	if id == 0 {
+		return nil // forged: the empty answer
 	}
 	a := r.App
 	b, err := pressed(ctx, r, id)

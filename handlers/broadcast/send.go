@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"strconv"
 	"strings"
 	"time"
 
@@ -74,7 +73,7 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 		return err
 	}
 	if scheduled {
-		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_cancel_scheduled", nil), CallbackData: fmt.Sprintf("bcx:%d", b.ID)})
+		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_cancel_scheduled", nil), CallbackData: bot.CB(verbCancel, b.ID)})
 		return ui.Show(ctx, r, r.T("bc_scheduled", map[string]any{"ID": b.ID, "When": ui.TimeUTC(*b.ScheduledFor)}), kb)
 	}
 	return ui.Show(ctx, r, r.T("bc_sent", map[string]any{"ID": b.ID,
@@ -179,7 +178,7 @@ func renderer(a *bot.App) delivery.Renderer {
 		body, _ := compose(a, b, texts, lang, lang)
 		msg := delivery.Message{Text: body, PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID}
 		if b.AckRequested {
-			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "bc_btn_ack", nil), CallbackData: fmt.Sprintf("bca:%d", b.ID)})
+			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "bc_btn_ack", nil), CallbackData: bot.CB(verbAck, b.ID)})
 		}
 		return msg, nil
 	}
@@ -203,9 +202,9 @@ func noticeRenderer(a *bot.App) delivery.Renderer {
 
 // ack records a recipient's acknowledgement (bca:<id>); a second press changes nothing.
 func ack(ctx context.Context, r *bot.Request) error {
-	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bca:"), 10, 64)
-	if err != nil {
-		return nil
+	id := r.Data().ID(0)
+	if id == 0 {
+		return nil // forged: the empty answer
 	}
 	recorded, err := r.App.Store.AckBroadcast(ctx, r.App.Store.DB, id, r.Member.ID, r.App.Clock.Now())
 	switch {
@@ -230,11 +229,11 @@ func ack(ctx context.Context, r *bot.Request) error {
 
 // cancelScheduled cancels a scheduled broadcast before it goes out (bcx:<id>).
 func cancelScheduled(ctx context.Context, r *bot.Request) error {
-	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "bcx:"), 10, 64)
-	if err != nil {
-		return nil
+	id := r.Data().ID(0)
+	if id == 0 {
+		return nil // forged: the empty answer
 	}
-	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := r.App.Store.TransitionBroadcast(ctx, tx, id, r.Member.ID, store.BroadcastScheduled, store.BroadcastCancelled); err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ func requestAccess(ctx context.Context, r *bot.Request) error {
 
 // decideAccess handles acc:ok:<member id> and acc:no:<member id> (admins only).
 func decideAccess(ctx context.Context, r *bot.Request) error {
-	parts := strings.Split(r.CallbackData(), ":")
+	parts := r.Data().Parts()
 	id, err := strconv.ParseInt(parts[len(parts)-1], 10, 64)
 	if len(parts) != 3 || (parts[1] != "ok" && parts[1] != "no") || err != nil {
 		return forgedButton(ctx, r)
@@ -107,7 +107,7 @@ func decideAccess(ctx context.Context, r *bot.Request) error {
 		}
 		return ui.Show(ctx, r, r.T("acc_refused_admin", map[string]any{"Name": m.DisplayName}), nil)
 	}
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("btn_open_card", nil), CallbackData: fmt.Sprintf("mem:c:%d", m.ID)})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("btn_open_card", nil), CallbackData: bot.CB(verbMembers, "c", m.ID)})
 	return ui.Show(ctx, r, r.T("acc_approved_admin", map[string]any{"Name": m.DisplayName}), kb)
 }
 
@@ -138,8 +138,7 @@ func forgedButton(ctx context.Context, r *bot.Request) error {
 		After: map[string]any{"telegram_user_id": r.From.ID, "data": r.CallbackData()}}); err != nil {
 		return err
 	}
-	r.Answer(ctx, "button_stale", nil)
-	return nil
+	return r.Stale(ctx)
 }
 
 // renderAccessRequest shows an admin a request with the buttons to decide it; a request
@@ -158,8 +157,8 @@ func renderAccessRequest(a *bot.App) delivery.Renderer {
 			"Name": m.DisplayName, "TelegramID": strconv.FormatInt(m.TelegramUserID, 10), "Language": ui.LanguageName(m.Language),
 		})
 		kb := (&bot.Keyboard{}).Row(
-			bot.Button{Text: a.I18n.T(lang, "btn_approve", nil), CallbackData: fmt.Sprintf("acc:ok:%d", m.ID)},
-			bot.Button{Text: a.I18n.T(lang, "btn_reject", nil), CallbackData: fmt.Sprintf("acc:no:%d", m.ID)})
+			bot.Button{Text: a.I18n.T(lang, "btn_approve", nil), CallbackData: bot.CB(verbAccess, "ok", m.ID)},
+			bot.Button{Text: a.I18n.T(lang, "btn_reject", nil), CallbackData: bot.CB(verbAccess, "no", m.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
 	}
 }

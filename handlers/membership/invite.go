@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"focalbot/bot"
@@ -28,9 +27,9 @@ func invite(ctx context.Context, r *bot.Request) error {
 func inviteCountries(r *bot.Request) *bot.Keyboard {
 	var bs []bot.Button
 	for _, cc := range store.NetworkCountries {
-		bs = append(bs, bot.Button{Text: ui.CountryLabel(r, r.Lang, &cc), CallbackData: "inv:r:" + cc})
+		bs = append(bs, bot.Button{Text: ui.CountryLabel(r, r.Lang, &cc), CallbackData: bot.CB(verbInvite, "r", cc)})
 	}
-	bs = append(bs, bot.Button{Text: r.T("country_none", nil), CallbackData: "inv:r:-"})
+	bs = append(bs, bot.Button{Text: r.T("country_none", nil), CallbackData: bot.CB(verbInvite, "r", "-")})
 	return inviteNav(r, ui.Grid(bs, 2), "")
 }
 
@@ -41,20 +40,20 @@ func inviteNav(r *bot.Request, kb *bot.Keyboard, back string) *bot.Keyboard {
 	if back != "" {
 		row = append(row, bot.Button{Text: r.T("btn_back", nil), CallbackData: back})
 	}
-	row = append(row, bot.Button{Text: r.T("inv_btn_cancel", nil), CallbackData: "inv:cancel"})
+	row = append(row, bot.Button{Text: r.T("inv_btn_cancel", nil), CallbackData: bot.CB(verbInvite, "cancel")})
 	return kb.Row(row...)
 }
 
 // inviteButton handles every step after the country.
 func inviteButton(ctx context.Context, r *bot.Request) error {
-	if r.CallbackData() == "inv:cancel" {
+	if r.CallbackData() == bot.CB(verbInvite, "cancel") {
 		// Nothing is stored before the last step, so cancelling only closes the wizard.
 		return ui.Show(ctx, r, r.T("inv_cancelled", nil), nil)
 	}
-	if r.CallbackData() == "inv:c" {
+	if r.CallbackData() == bot.CB(verbInvite, "c") {
 		return ui.Show(ctx, r, r.T("inv_choose_country", nil), inviteCountries(r))
 	}
-	p := strings.Split(r.CallbackData(), ":")
+	p := r.Data().Parts()
 	if len(p) < 3 || (p[2] != "-" && !slices.Contains(store.NetworkCountries, p[2])) {
 		return forgedButton(ctx, r)
 	}
@@ -63,22 +62,22 @@ func inviteButton(ctx context.Context, r *bot.Request) error {
 	case p[1] == "r" && len(p) == 3:
 		var bs []bot.Button
 		for _, role := range store.Roles {
-			bs = append(bs, bot.Button{Text: ui.RoleLabel(r.App, r.Lang, role), CallbackData: "inv:a:" + cc + ":" + role})
+			bs = append(bs, bot.Button{Text: ui.RoleLabel(r.App, r.Lang, role), CallbackData: bot.CB(verbInvite, "a", cc, role)})
 		}
-		return ui.Show(ctx, r, r.T("inv_choose_role", nil), inviteNav(r, ui.Grid(bs, 2), "inv:c"))
+		return ui.Show(ctx, r, r.T("inv_choose_role", nil), inviteNav(r, ui.Grid(bs, 2), bot.CB(verbInvite, "c")))
 	case p[1] == "a" && len(p) == 4 && slices.Contains(store.Roles, p[3]):
 		var bs []bot.Button
 		for _, ag := range store.Agencies {
-			bs = append(bs, bot.Button{Text: ui.AgencyLabel(r.App, r.Lang, ag), CallbackData: "inv:t:" + cc + ":" + p[3] + ":" + ag})
+			bs = append(bs, bot.Button{Text: ui.AgencyLabel(r.App, r.Lang, ag), CallbackData: bot.CB(verbInvite, "t", cc, p[3], ag)})
 		}
-		return ui.Show(ctx, r, r.T("inv_choose_agency", nil), inviteNav(r, ui.Grid(bs, 2), "inv:r:"+cc))
+		return ui.Show(ctx, r, r.T("inv_choose_agency", nil), inviteNav(r, ui.Grid(bs, 2), bot.CB(verbInvite, "r", cc)))
 	case p[1] == "t" && len(p) == 5 && slices.Contains(store.Roles, p[3]) && slices.Contains(store.Agencies, p[4]):
 		var bs []bot.Button
 		for _, h := range inviteLifetimes {
 			bs = append(bs, bot.Button{Text: r.App.I18n.N(r.Lang, "inv_lifetime_hours", h, nil),
-				CallbackData: strings.Join([]string{"inv:x", cc, p[3], p[4], strconv.Itoa(h)}, ":")})
+				CallbackData: bot.CB(verbInvite, "x", cc, p[3], p[4], h)})
 		}
-		return ui.Show(ctx, r, r.T("inv_choose_lifetime", nil), inviteNav(r, ui.Grid(bs, 3), "inv:a:"+cc+":"+p[3]))
+		return ui.Show(ctx, r, r.T("inv_choose_lifetime", nil), inviteNav(r, ui.Grid(bs, 3), bot.CB(verbInvite, "a", cc, p[3])))
 	case p[1] == "x" && len(p) == 6 && slices.Contains(store.Roles, p[3]) && slices.Contains(store.Agencies, p[4]):
 		h, err := strconv.Atoi(p[5])
 		if err != nil || !slices.Contains(inviteLifetimes, h) {

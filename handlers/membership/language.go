@@ -2,7 +2,6 @@ package membership
 
 import (
 	"context"
-	"strings"
 
 	"focalbot/bot"
 	"focalbot/bot/i18n"
@@ -16,17 +15,16 @@ func chooseLanguage(ctx context.Context, r *bot.Request) error {
 	if barred(r.Member) {
 		return closedNetwork(ctx, r)
 	}
-	return r.Reply(ctx, "lang_choose", nil, ui.LanguagePicker(r, "lang", r.Lang))
+	return r.Reply(ctx, "lang_choose", nil, ui.LanguagePicker(r, r.Lang, verbLanguage))
 }
 
 func languageButton(ctx context.Context, r *bot.Request) error {
 	if barred(r.Member) {
 		return closedNetwork(ctx, r)
 	}
-	code, _ := strings.CutPrefix(r.CallbackData(), "lang:")
+	code := r.Data().Arg(0)
 	if !r.App.I18n.Has(code) {
-		r.Answer(ctx, "button_stale", nil)
-		return nil
+		return r.Stale(ctx)
 	}
 	st := r.App.Store
 	if r.Member != nil {

@@ -3,7 +3,6 @@ package membership
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +39,7 @@ func (l memberList) data() string {
 		}
 		return s
 	}
-	return fmt.Sprintf("mem:l:%s:%s:%s:%d", dash(l.State), dash(l.Role), dash(l.Country), l.Page)
+	return bot.CB(verbMembers, "l", dash(l.State), dash(l.Role), dash(l.Country), l.Page)
 }
 
 // next returns the value after cur in the cycle "" → values… → "".
@@ -113,7 +112,7 @@ func showMemberList(ctx context.Context, r *bot.Request, l memberList) error {
 		if m.Country != nil {
 			label += " · " + ui.CountryLabel(r, r.Lang, m.Country)
 		}
-		kb.Row(bot.Button{Text: label, CallbackData: fmt.Sprintf("mem:c:%d", m.ID)})
+		kb.Row(bot.Button{Text: label, CallbackData: bot.CB(verbMembers, "c", m.ID)})
 	}
 	var nav []bot.Button
 	if l.Page > 0 {
@@ -141,7 +140,7 @@ func showMemberList(ctx context.Context, r *bot.Request, l memberList) error {
 
 // membersButton handles every mem:… button.
 func membersButton(ctx context.Context, r *bot.Request) error {
-	p := strings.Split(r.CallbackData(), ":")
+	p := r.Data().Parts()
 	if len(p) >= 2 && p[1] == "l" {
 		l, ok := parseMemberList(p)
 		if !ok {
@@ -179,17 +178,17 @@ func membersButton(ctx context.Context, r *bot.Request) error {
 	case p[1] == "R" && arg == "":
 		var bs []bot.Button
 		for _, role := range store.Roles {
-			bs = append(bs, bot.Button{Text: ui.RoleLabel(r.App, r.Lang, role), CallbackData: fmt.Sprintf("mem:r:%d:%s", id, role)})
+			bs = append(bs, bot.Button{Text: ui.RoleLabel(r.App, r.Lang, role), CallbackData: bot.CB(verbMembers, "r", id, role)})
 		}
-		bs = append(bs, bot.Button{Text: r.T("btn_back", nil), CallbackData: fmt.Sprintf("mem:c:%d", id)})
+		bs = append(bs, bot.Button{Text: r.T("btn_back", nil), CallbackData: bot.CB(verbMembers, "c", id)})
 		return ui.Show(ctx, r, r.T("mem_choose_role", map[string]any{"Name": m.DisplayName}), ui.Grid(bs, 2))
 	case p[1] == "K" && arg == "":
 		var bs []bot.Button
 		for _, cc := range store.NetworkCountries {
-			bs = append(bs, bot.Button{Text: ui.CountryLabel(r, r.Lang, &cc), CallbackData: fmt.Sprintf("mem:k:%d:%s", id, cc)})
+			bs = append(bs, bot.Button{Text: ui.CountryLabel(r, r.Lang, &cc), CallbackData: bot.CB(verbMembers, "k", id, cc)})
 		}
-		bs = append(bs, bot.Button{Text: r.T("country_none", nil), CallbackData: fmt.Sprintf("mem:k:%d:-", id)},
-			bot.Button{Text: r.T("btn_back", nil), CallbackData: fmt.Sprintf("mem:c:%d", id)})
+		bs = append(bs, bot.Button{Text: r.T("country_none", nil), CallbackData: bot.CB(verbMembers, "k", id, "-")},
+			bot.Button{Text: r.T("btn_back", nil), CallbackData: bot.CB(verbMembers, "c", id)})
 		return ui.Show(ctx, r, r.T("mem_choose_country", map[string]any{"Name": m.DisplayName}), ui.Grid(bs, 2))
 	case p[1] == "r" && slices.Contains(store.Roles, arg):
 		if self {
@@ -236,19 +235,19 @@ func showMemberCard(ctx context.Context, r *bot.Request, m *store.Member) error 
 	})
 	id := m.ID
 	kb := &bot.Keyboard{}
-	kb.Row(bot.Button{Text: r.T("btn_change_role", nil), CallbackData: fmt.Sprintf("mem:R:%d", id)},
-		bot.Button{Text: r.T("btn_change_country", nil), CallbackData: fmt.Sprintf("mem:K:%d", id)})
+	kb.Row(bot.Button{Text: r.T("btn_change_role", nil), CallbackData: bot.CB(verbMembers, "R", id)},
+		bot.Button{Text: r.T("btn_change_country", nil), CallbackData: bot.CB(verbMembers, "K", id)})
 	switch m.State {
 	case store.StatePending:
-		kb.Row(bot.Button{Text: r.T("btn_approve", nil), CallbackData: fmt.Sprintf("acc:ok:%d", id)},
-			bot.Button{Text: r.T("btn_reject", nil), CallbackData: fmt.Sprintf("acc:no:%d", id)})
+		kb.Row(bot.Button{Text: r.T("btn_approve", nil), CallbackData: bot.CB(verbAccess, "ok", id)},
+			bot.Button{Text: r.T("btn_reject", nil), CallbackData: bot.CB(verbAccess, "no", id)})
 	case store.StateActive:
-		kb.Row(bot.Button{Text: r.T("btn_suspend", nil), CallbackData: fmt.Sprintf("mem:s:%d", id)})
+		kb.Row(bot.Button{Text: r.T("btn_suspend", nil), CallbackData: bot.CB(verbMembers, "s", id)})
 	case store.StateUnreachable:
-		kb.Row(bot.Button{Text: r.T("btn_reactivate", nil), CallbackData: fmt.Sprintf("mem:a:%d", id)},
-			bot.Button{Text: r.T("btn_suspend", nil), CallbackData: fmt.Sprintf("mem:s:%d", id)})
+		kb.Row(bot.Button{Text: r.T("btn_reactivate", nil), CallbackData: bot.CB(verbMembers, "a", id)},
+			bot.Button{Text: r.T("btn_suspend", nil), CallbackData: bot.CB(verbMembers, "s", id)})
 	default:
-		kb.Row(bot.Button{Text: r.T("btn_reactivate", nil), CallbackData: fmt.Sprintf("mem:a:%d", id)})
+		kb.Row(bot.Button{Text: r.T("btn_reactivate", nil), CallbackData: bot.CB(verbMembers, "a", id)})
 	}
 	kb.Row(bot.Button{Text: r.T("btn_back_to_list", nil), CallbackData: memberList{State: m.State}.data()})
 	return ui.Show(ctx, r, text, kb)

@@ -17,9 +17,9 @@ func Register(a *bot.App) {
 	a.Fallback(fallback)
 
 	a.Flow(flowRegister, bot.Anyone, registrationText)
-	a.Callback("reg", bot.Anyone, registrationButton)
-	a.Callback("join", bot.Anyone, requestAccess)
-	a.Callback("lang", bot.Anyone, languageButton)
+	a.Callback(verbRegister, bot.Anyone, registrationButton)
+	a.Callback(verbJoin, bot.Anyone, requestAccess)
+	a.Callback(verbLanguage, bot.Anyone, languageButton)
 	a.On(addedToGroup, bot.Anyone, leaveGroup)
 	a.Renderer("member_joined", renderMemberJoined(a))
 	a.Renderer("access_request", renderAccessRequest(a))
@@ -32,7 +32,7 @@ func Register(a *bot.App) {
 func RegisterAdmin(a *bot.App) {
 	a.Command("invite", bot.Admins, invite)
 	a.Command("members", bot.Admins, listMembers)
-	a.Callback("inv", bot.Admins, inviteButton)
-	a.Callback("acc", bot.Admins, decideAccess)
-	a.Callback("mem", bot.Admins, membersButton)
+	a.Callback(verbInvite, bot.Admins, inviteButton)
+	a.Callback(verbAccess, bot.Admins, decideAccess)
+	a.Callback(verbMembers, bot.Admins, membersButton)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -85,7 +84,7 @@ func startWithCode(ctx context.Context, r *bot.Request, code string) error {
 	if err := r.SaveConv(ctx, flowRegister, "language", d); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "reg_choose_language", nil, ui.LanguagePicker(r, "reg:lang", d.Lang))
+	return r.Reply(ctx, "reg_choose_language", nil, ui.LanguagePicker(r, d.Lang, verbRegister, "lang"))
 }
 
 // registrationButton handles the buttons of the registration: reg:lang:<code>, reg:ok,
@@ -101,7 +100,7 @@ func registrationButton(ctx context.Context, r *bot.Request) error {
 		return closedNetwork(ctx, r)
 	}
 	r.Lang = d.Lang
-	parts := strings.Split(r.CallbackData(), ":")
+	parts := r.Data().Parts()
 	switch {
 	case len(parts) == 3 && parts[1] == "lang" && r.Conv.Step == "language":
 		if !r.App.I18n.Has(parts[2]) {
@@ -123,8 +122,7 @@ func registrationButton(ctx context.Context, r *bot.Request) error {
 	case len(parts) == 2 && parts[1] == "ok" && r.Conv.Step == "confirm":
 		return completeRegistration(ctx, r, d)
 	}
-	r.Answer(ctx, "button_stale", nil)
-	return nil
+	return r.Stale(ctx)
 }
 
 // registrationText takes the typed name and unit.
@@ -156,7 +154,7 @@ func registrationText(ctx context.Context, r *bot.Request) error {
 	case "confirm":
 		return askConfirmation(ctx, r, d)
 	}
-	return r.Reply(ctx, "reg_choose_language", nil, ui.LanguagePicker(r, "reg:lang", d.Lang))
+	return r.Reply(ctx, "reg_choose_language", nil, ui.LanguagePicker(r, d.Lang, verbRegister, "lang"))
 }
 
 func askConfirmation(ctx context.Context, r *bot.Request, d regData) error {
@@ -165,8 +163,8 @@ func askConfirmation(ctx context.Context, r *bot.Request, d regData) error {
 		return err
 	}
 	kb := (&bot.Keyboard{}).Row(
-		bot.Button{Text: r.T("btn_confirm", nil), CallbackData: "reg:ok"},
-		bot.Button{Text: r.T("btn_change", nil), CallbackData: "reg:redo"})
+		bot.Button{Text: r.T("btn_confirm", nil), CallbackData: bot.CB(verbRegister, "ok")},
+		bot.Button{Text: r.T("btn_change", nil), CallbackData: bot.CB(verbRegister, "redo")})
 	return r.Reply(ctx, "reg_confirm", map[string]any{
 		"Name": d.Name, "Unit": d.Unit, "Country": ui.CountryLabel(r, r.Lang, inv.Country),
 		"Role": ui.RoleLabel(r.App, r.Lang, inv.Role), "Agency": ui.AgencyLabel(r.App, r.Lang, inv.Agency),
@@ -257,7 +255,7 @@ func renderMemberJoined(a *bot.App) delivery.Renderer {
 			"Name": m.DisplayName, "Unit": m.Unit, "Country": ui.CountryName(a, lang, m.Country),
 			"Role": ui.RoleLabel(a, lang, m.Role), "Agency": ui.AgencyLabel(a, lang, m.Agency),
 		})
-		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "btn_open_card", nil), CallbackData: fmt.Sprintf("mem:c:%d", m.ID)})
+		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "btn_open_card", nil), CallbackData: bot.CB(verbMembers, "c", m.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
 	}
 }

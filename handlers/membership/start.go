@@ -30,7 +30,7 @@ func start(ctx context.Context, r *bot.Request) error {
 // no member record at all — wherever they first meet the bot: /start, /help, free text. A
 // pending, refused or suspended person never gets it (their request is on record already).
 func requestAccessKeyboard(r *bot.Request) *bot.Keyboard {
-	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("btn_request_access", nil), CallbackData: "join"})
+	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("btn_request_access", nil), CallbackData: bot.CB(verbJoin)})
 }
 
 // closedNetwork is the only answer an outsider, a pending or a suspended member ever gets.

@@ -71,7 +71,7 @@ func targetKeyboard(r *bot.Request, d *draft) *bot.Keyboard {
 		if slices.Contains(d.Countries, c) {
 			label = "✓ " + label
 		}
-		row = append(row, bot.Button{Text: label, CallbackData: "rfiask:c:" + c})
+		row = append(row, bot.Button{Text: label, CallbackData: bot.CB(verbAsk, "c", c)})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
@@ -84,16 +84,16 @@ func targetKeyboard(r *bot.Request, d *draft) *bot.Keyboard {
 	if d.CARICC {
 		caricc = "✓ " + caricc
 	}
-	kb.Row(bot.Button{Text: caricc, CallbackData: "rfiask:caricc"},
-		bot.Button{Text: r.T("rfi_btn_member", nil), CallbackData: "rfiask:m"})
-	kb.Row(bot.Button{Text: r.T("rfi_btn_next", nil), CallbackData: "rfiask:next"},
-		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
+	kb.Row(bot.Button{Text: caricc, CallbackData: bot.CB(verbAsk, "caricc")},
+		bot.Button{Text: r.T("rfi_btn_member", nil), CallbackData: bot.CB(verbAsk, "m")})
+	kb.Row(bot.Button{Text: r.T("rfi_btn_next", nil), CallbackData: bot.CB(verbAsk, "next")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
 	return kb
 }
 
 // askButton handles every button of the conversation.
 func askButton(ctx context.Context, r *bot.Request) error {
-	parts := strings.SplitN(r.CallbackData(), ":", 3)
+	parts := r.Data().Parts()
 	action, arg := "", ""
 	if len(parts) > 1 {
 		action = parts[1]
@@ -102,7 +102,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 		arg = parts[2]
 	}
 	if r.Conv == nil || r.Conv.Flow != askFlow {
-		return bot.Tell("rfi_stale_button", nil)
+		return r.Stale(ctx)
 	}
 	var d draft
 	if err := r.ConvData(&d); err != nil {
@@ -120,12 +120,12 @@ func askButton(ctx context.Context, r *bot.Request) error {
 		"mm": "member", "instead": "missing", "back": step, "done": "body", "u": "urgency",
 		"by": "reply_by", "skip": "alert", "send": "review"}
 	if want, ok := wantStep[action]; !ok || want != step || (action == "back" && step != "missing" && step != "member") {
-		return bot.Tell("rfi_stale_button", nil)
+		return r.Stale(ctx)
 	}
 	switch action {
 	case "c":
 		if !slices.Contains(store.NetworkCountries, arg) {
-			return bot.Tell("rfi_stale_button", nil)
+			return r.Stale(ctx)
 		}
 		if i := slices.Index(d.Countries, arg); i >= 0 {
 			d.Countries = slices.Delete(d.Countries, i, i+1)
@@ -141,7 +141,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 	case "mm":
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil {
-			return bot.Tell("rfi_stale_button", nil)
+			return r.Stale(ctx)
 		}
 		m, err := r.App.Store.MemberByID(ctx, id)
 		if err != nil || !m.Active() || m.ID == r.Member.ID {
@@ -179,26 +179,26 @@ func askButton(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		kb := (&bot.Keyboard{}).Row(
-			bot.Button{Text: r.T("rfi_urgency_routine", nil), CallbackData: "rfiask:u:routine"},
-			bot.Button{Text: r.T("rfi_urgency_urgent", nil), CallbackData: "rfiask:u:urgent"})
+			bot.Button{Text: r.T("rfi_urgency_routine", nil), CallbackData: bot.CB(verbAsk, "u", "routine")},
+			bot.Button{Text: r.T("rfi_urgency_urgent", nil), CallbackData: bot.CB(verbAsk, "u", "urgent")})
 		return r.Reply(ctx, "rfi_ask_urgency", nil, kb)
 	case "u":
 		if arg != store.RFIRoutine && arg != store.RFIUrgent {
-			return bot.Tell("rfi_stale_button", nil)
+			return r.Stale(ctx)
 		}
 		d.Urgency = arg
 		if err := r.SaveConv(ctx, askFlow, "reply_by", d); err != nil {
 			return err
 		}
 		kb := (&bot.Keyboard{}).Row(
-			bot.Button{Text: r.T("rfi_btn_2h", nil), CallbackData: "rfiask:by:2h"},
-			bot.Button{Text: r.T("rfi_btn_24h", nil), CallbackData: "rfiask:by:24h"},
-			bot.Button{Text: r.T("rfi_btn_3d", nil), CallbackData: "rfiask:by:72h"})
+			bot.Button{Text: r.T("rfi_btn_2h", nil), CallbackData: bot.CB(verbAsk, "by", "2h")},
+			bot.Button{Text: r.T("rfi_btn_24h", nil), CallbackData: bot.CB(verbAsk, "by", "24h")},
+			bot.Button{Text: r.T("rfi_btn_3d", nil), CallbackData: bot.CB(verbAsk, "by", "72h")})
 		return r.Reply(ctx, "rfi_ask_reply_by", nil, kb)
 	case "by":
 		dur, err := time.ParseDuration(arg)
 		if err != nil || (dur != 2*time.Hour && dur != 24*time.Hour && dur != 72*time.Hour) {
-			return bot.Tell("rfi_stale_button", nil)
+			return r.Stale(ctx)
 		}
 		return setReplyBy(ctx, r, &d, r.App.Clock.Now().Add(dur))
 	case "skip":
@@ -207,7 +207,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 	case "send":
 		return send(ctx, r, &d)
 	}
-	return bot.Tell("rfi_stale_button", nil)
+	return r.Stale(ctx)
 }
 
 // saveAndEditTargets saves a changed choice of targets and shows it on the same message.
@@ -240,13 +240,13 @@ func showMembers(ctx context.Context, r *bot.Request, d *draft) error {
 		if len(kb.InlineKeyboard) >= 90 { // Telegram allows 100 buttons; keep room for Back
 			break
 		}
-		kb.Row(bot.Button{Text: who(r.App, r.Lang, &m), CallbackData: "rfiask:mm:" + strconv.FormatInt(m.ID, 10)})
+		kb.Row(bot.Button{Text: who(r.App, r.Lang, &m), CallbackData: bot.CB(verbAsk, "mm", m.ID)})
 	}
 	if len(kb.InlineKeyboard) == 0 {
 		return bot.Tell("rfi_no_members", nil)
 	}
-	kb.Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: "rfiask:back"},
-		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
+	kb.Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: bot.CB(verbAsk, "back")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
 	if err := r.SaveConv(ctx, askFlow, "member", d); err != nil {
 		return err
 	}
@@ -284,9 +284,9 @@ func offerCARICC(ctx context.Context, r *bot.Request, d *draft, missing []string
 		names = append(names, i18n.CountryName(r.Lang, c))
 	}
 	kb := (&bot.Keyboard{}).
-		Row(bot.Button{Text: r.T("rfi_btn_instead", nil), CallbackData: "rfiask:instead"}).
-		Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: "rfiask:back"},
-			bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
+		Row(bot.Button{Text: r.T("rfi_btn_instead", nil), CallbackData: bot.CB(verbAsk, "instead")}).
+		Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: bot.CB(verbAsk, "back")},
+			bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
 	return r.Reply(ctx, "rfi_no_focal_point", map[string]any{"Countries": i18n.JoinList(r.Lang, names)}, kb)
 }
 
@@ -298,8 +298,8 @@ func toBody(ctx context.Context, r *bot.Request, d *draft) error {
 }
 
 func doneKeyboard(r *bot.Request) *bot.Keyboard {
-	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_done", nil), CallbackData: "rfiask:done"},
-		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
+	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_done", nil), CallbackData: bot.CB(verbAsk, "done")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
 }
 
 func setReplyBy(ctx context.Context, r *bot.Request, d *draft, t time.Time) error {
@@ -307,8 +307,8 @@ func setReplyBy(ctx context.Context, r *bot.Request, d *draft, t time.Time) erro
 	if err := r.SaveConv(ctx, askFlow, "alert", d); err != nil {
 		return err
 	}
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_skip", nil), CallbackData: "rfiask:skip"},
-		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_skip", nil), CallbackData: bot.CB(verbAsk, "skip")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
 	return r.Reply(ctx, "rfi_ask_alert", nil, kb)
 }
 
@@ -330,8 +330,8 @@ func toReview(ctx context.Context, r *bot.Request, d *draft) error {
 	}
 	sum := summaryText(r.App, r.Lang, summaryData{Urgency: d.Urgency, Countries: d.Countries, Member: member,
 		CARICC: d.CARICC, ReplyBy: d.ReplyBy, AlertRef: alert, Files: len(d.Files)})
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: "rfiask:send"},
-		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfiask:cancel"})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: bot.CB(verbAsk, "send")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
 	text := r.T("rfi_ask_review", nil) + "\n\n" + sum + "\n\n" + r.T("rfi_body", map[string]any{"Body": body(r.App, r.Lang, r.Lang, d.Body)})
 	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
 	return err

@@ -3,7 +3,6 @@ package request
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -119,7 +118,7 @@ func notRequester(ctx context.Context, r *bot.Request, x *store.RFI) error {
 }
 
 func writeCancel(r *bot.Request) *bot.Keyboard {
-	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfisend:cancel"})
+	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbSend, "cancel")})
 }
 
 // writeInput takes the text, photos and documents of a reply or answer, and the reason of
@@ -148,29 +147,29 @@ func writeInput(ctx context.Context, r *bot.Request) error {
 	}
 	// Send names its request ("rfisend:s:ID"), so that a second press, after the
 	// conversation ended, can be told that this was sent already.
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: "rfisend:s:" + strconv.FormatInt(w.RFIID, 10)},
-		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: "rfisend:cancel"})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: bot.CB(verbSend, "s", w.RFIID)},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbSend, "cancel")})
 	return r.Reply(ctx, "rfi_added_send", nil, kb)
 }
 
 // writeSendButton sends what was written (or cancels it). Send buttons of older
 // messages carry no request ("rfisend").
 func writeSendButton(ctx context.Context, r *bot.Request) error {
-	data := r.CallbackData()
+	data := r.Data()
 	var pressedID int64 // the request of the pressed Send button; 0 for an old button or Cancel
-	if idText, ok := strings.CutPrefix(data, "rfisend:s:"); ok {
-		id, err := strconv.ParseInt(idText, 10, 64)
-		if err != nil {
-			return bot.Tell("rfi_stale_button", nil)
+	switch data.Arg(0) {
+	case "s":
+		if pressedID = data.ID(1); pressedID == 0 {
+			return r.Stale(ctx)
 		}
-		pressedID = id
-	} else if data != "rfisend" && data != "rfisend:cancel" {
-		return bot.Tell("rfi_stale_button", nil)
+	case "", "cancel":
+	default:
+		return r.Stale(ctx)
 	}
 	if r.Conv == nil || r.Conv.Flow != writeFlow {
 		return sendPressedAgain(ctx, r, pressedID)
 	}
-	if data == "rfisend:cancel" {
+	if data.Arg(0) == "cancel" {
 		if err := r.EndConv(ctx); err != nil {
 			return err
 		}
@@ -199,7 +198,7 @@ func writeSendButton(ctx context.Context, r *bot.Request) error {
 // that thread (the writing was cancelled) the button is merely stale.
 func sendPressedAgain(ctx context.Context, r *bot.Request, rfiID int64) error {
 	if rfiID == 0 {
-		return bot.Tell("rfi_stale_button", nil)
+		return r.Stale(ctx)
 	}
 	x, err := store.RFIByID(ctx, r.App.Store.DB, rfiID, false)
 	if errors.Is(err, store.ErrNotFound) {
@@ -217,7 +216,7 @@ func sendPressedAgain(ctx context.Context, r *bot.Request, rfiID int64) error {
 			return bot.Tell("rfi_already_sent", map[string]any{"Ref": x.Ref})
 		}
 	}
-	return bot.Tell("rfi_stale_button", nil)
+	return r.Stale(ctx)
 }
 
 // reply relays a target's reply to the requester and CARICC. After the request was

@@ -40,14 +40,14 @@ func Register(a *bot.App) {
 	a.Command("request", bot.Members, show)
 	a.Flow(askFlow, bot.Members, askInput)
 	a.Flow(writeFlow, bot.Members, writeInput)
-	a.Callback("rfiask", bot.Members, askButton)
-	a.Callback("rfirep", bot.Members, replyButton)
-	a.Callback("rfitake", bot.Members, takeButton)
-	a.Callback("rfidecl", bot.Members, declineButton)
-	a.Callback("rfians", bot.Members, answerButton)
-	a.Callback("rficlose", bot.Members, closeButton)
-	a.Callback("rfisend", bot.Members, writeSendButton)
-	a.Callback("rfiview", bot.Members, viewButton)
+	a.Callback(verbAsk, bot.Members, askButton)
+	a.Callback(verbReply, bot.Members, replyButton)
+	a.Callback(verbTake, bot.Members, takeButton)
+	a.Callback(verbDecline, bot.Members, declineButton)
+	a.Callback(verbAnswer, bot.Members, answerButton)
+	a.Callback(verbClose, bot.Members, closeButton)
+	a.Callback(verbSend, bot.Members, writeSendButton)
+	a.Callback(verbView, bot.Members, viewButton)
 	a.Renderer(rfi.KindRequest, func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
 		return renderRequest(ctx, a, row, to)
 	})
@@ -199,21 +199,21 @@ func summaryText(a *bot.App, lang string, d summaryData) string {
 // take it again.
 func targetButtons(a *bot.App, lang string, rfiID int64, rc *store.RFIRecipient) *bot.Keyboard {
 	id := strconv.FormatInt(rfiID, 10)
-	row := []bot.Button{{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: "rfirep:" + id}}
+	row := []bot.Button{{Text: a.I18n.T(lang, "rfi_btn_reply", nil), CallbackData: bot.CB(verbReply, id)}}
 	if rc == nil || rc.State != store.RFIHandling {
-		row = append(row, bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: "rfitake:" + id})
+		row = append(row, bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: bot.CB(verbTake, id)})
 	}
 	kb := &bot.Keyboard{}
 	return kb.Row(row...).
-		Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_decline", nil), CallbackData: "rfidecl:" + id})
+		Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_decline", nil), CallbackData: bot.CB(verbDecline, id)})
 }
 
 // requesterButtons are the requester's buttons under a reply: Answer, Close.
 func requesterButtons(a *bot.App, lang string, rfiID int64) *bot.Keyboard {
 	id := strconv.FormatInt(rfiID, 10)
 	kb := &bot.Keyboard{}
-	return kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_answer", nil), CallbackData: "rfians:" + id},
-		bot.Button{Text: a.I18n.T(lang, "rfi_btn_close", nil), CallbackData: "rficlose:" + id})
+	return kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_answer", nil), CallbackData: bot.CB(verbAnswer, id)},
+		bot.Button{Text: a.I18n.T(lang, "rfi_btn_close", nil), CallbackData: bot.CB(verbClose, id)})
 }
 
 // ---- renderers: run at send time, in the recipient's language ----
@@ -276,7 +276,7 @@ func list(ctx context.Context, r *bot.Request) error {
 			copies = append(copies, line)
 		}
 		if len(kb.InlineKeyboard) < 20 {
-			kb.Row(bot.Button{Text: x.Ref, CallbackData: "rfiview:" + strconv.FormatInt(x.ID, 10)})
+			kb.Row(bot.Button{Text: x.Ref, CallbackData: bot.CB(verbView, x.ID)})
 		}
 	}
 	parts := []string{r.T("rfi_list_head", nil)}
@@ -461,9 +461,8 @@ func sendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.Keyb
 // A forged ID gets the same answer as a request the member may not see (rfi_no_such), which
 // names no reference.
 func fromButton(ctx context.Context, r *bot.Request) (*store.RFI, error) {
-	_, idText, _ := strings.Cut(r.CallbackData(), ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
+	id := r.Data().ID(0)
+	if id == 0 {
 		return nil, bot.Tell("rfi_no_such", nil)
 	}
 	x, err := store.RFIByID(ctx, r.App.Store.DB, id, false)

@@ -3,7 +3,6 @@ package status
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +28,7 @@ type placeEditConv struct {
 func registerPlacesAdmin(a *bot.App) {
 	a.Command("placeadd", bot.Admins, placeAdd)
 	a.Command("placeedit", bot.Admins, placeEdit)
-	a.Callback("pe", bot.Admins, placeEditPress)
+	a.Callback(verbPlaceEdit, bot.Admins, placeEditPress)
 	a.Flow(placeEditFlow, bot.Admins, placeEditStep)
 }
 
@@ -68,7 +67,7 @@ func placeEdit(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	if p == nil {
-		return offer(ctx, r, arg, candidates, "pe")
+		return offer(ctx, r, arg, candidates, verbPlaceEdit)
 	}
 	return placeShowPanel(ctx, r, p.ID, false)
 }
@@ -88,14 +87,14 @@ func placeShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) er
 		"ID": p.ID, "Name": p.Name, "Local": p.NameLocal, "Locode": p.LocodeOf(),
 		"Country": i18n.CountryName(r.Lang, p.Country), "Kinds": kinds(a, r.Lang, p), "State": i18n.HTML(state),
 	})
-	pre := fmt.Sprintf("pe:%d:", p.ID)
+	pre := func(fields ...any) string { return bot.CB(verbPlaceEdit, append([]any{p.ID}, fields...)...) }
 	kb := (&bot.Keyboard{}).
-		Row(bot.Button{Text: r.T("place_btn_name", nil), CallbackData: pre + "name"},
-			bot.Button{Text: r.T("place_btn_local", nil), CallbackData: pre + "local"},
-			bot.Button{Text: r.T("place_btn_locode", nil), CallbackData: pre + "locode"})
+		Row(bot.Button{Text: r.T("place_btn_name", nil), CallbackData: pre("name")},
+			bot.Button{Text: r.T("place_btn_local", nil), CallbackData: pre("local")},
+			bot.Button{Text: r.T("place_btn_locode", nil), CallbackData: pre("locode")})
 	var row []bot.Button
 	for _, k := range store.PlaceKinds {
-		row = append(row, bot.Button{Text: ui.Check(slices.Contains(p.Kinds, k), r.T("net_kind_"+k, nil)), CallbackData: pre + "k:" + k})
+		row = append(row, bot.Button{Text: ui.Check(slices.Contains(p.Kinds, k), r.T("net_kind_"+k, nil)), CallbackData: pre("k", k)})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
@@ -105,8 +104,8 @@ func placeShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) er
 	if !p.Active {
 		toggle = "place_btn_activate"
 	}
-	kb.Row(bot.Button{Text: r.T(toggle, nil), CallbackData: pre + "active"},
-		bot.Button{Text: r.T("place_btn_done", nil), CallbackData: pre + "done"})
+	kb.Row(bot.Button{Text: r.T(toggle, nil), CallbackData: pre("active")},
+		bot.Button{Text: r.T("place_btn_done", nil), CallbackData: pre("done")})
 	if edit {
 		return ui.Show(ctx, r, text, kb)
 	}
@@ -116,7 +115,7 @@ func placeShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) er
 
 // placeEditPress handles the panel (pe:<id>[:<field>[:<kind>]]); "pe:<id>" alone opens it.
 func placeEditPress(ctx context.Context, r *bot.Request) error {
-	parts := strings.SplitN(r.CallbackData(), ":", 4)
+	parts := r.Data().Parts()
 	if len(parts) < 2 {
 		return nil
 	}

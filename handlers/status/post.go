@@ -51,9 +51,9 @@ type draft struct {
 func registerPosting(a *bot.App) {
 	a.Command("poststatus", bot.Contributors, postStart)
 	a.Flow(postFlow, bot.Members, postStep)
-	a.Callback("spn", bot.Members, postForPress)
-	a.Callback("sp", bot.Members, panelPress)
-	a.Callback("stv", bot.Members, stillValid)
+	a.Callback(verbPostFor, bot.Members, postForPress)
+	a.Callback(verbPost, bot.Members, panelPress)
+	a.Callback(verbStillValid, bot.Members, stillValid)
 	a.Renderer(expiryKind, expiryRenderer(a))
 	a.Job("status_expiry", 10*time.Minute, func(ctx context.Context, now time.Time) error { return expire(ctx, a, now) })
 }
@@ -96,14 +96,14 @@ func postFor(ctx context.Context, r *bot.Request, query string) error {
 		return err
 	}
 	if p == nil {
-		return offer(ctx, r, query, candidates, "spn")
+		return offer(ctx, r, query, candidates, verbPostFor)
 	}
 	return openForm(ctx, r, p)
 }
 
 // postForPress opens the form for a place chosen by button (spn:<place id>).
 func postForPress(ctx context.Context, r *bot.Request) error {
-	p, err := pressedPlace(ctx, r, "spn:")
+	p, err := pressedPlace(ctx, r)
 	if p == nil {
 		return err
 	}
@@ -169,23 +169,23 @@ func showForm(ctx context.Context, r *bot.Request, d draft, edit bool) error {
 		var row []bot.Button
 		for _, s := range store.TrafficStates {
 			row = append(row, bot.Button{Text: ui.Check(dim.cur == s, r.T(dim.label, map[string]any{"State": r.T("st_word_"+s, nil)})),
-				CallbackData: "sp:" + dim.key + ":" + s})
+				CallbackData: bot.CB(verbPost, dim.key, s)})
 		}
 		kb.Row(row...)
 	}
 	var row []bot.Button
 	for _, code := range measureCodes {
 		on := slices.ContainsFunc(d.Measures, func(m store.Measure) bool { return m.Code == code })
-		row = append(row, bot.Button{Text: ui.Check(on, r.T("st_mbtn_"+code, nil)), CallbackData: "sp:m:" + code})
+		row = append(row, bot.Button{Text: ui.Check(on, r.T("st_mbtn_"+code, nil)), CallbackData: bot.CB(verbPost, "m", code)})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
 		}
 	}
-	kb.Row(bot.Button{Text: r.T("st_btn_note", nil), CallbackData: "sp:note"},
-		bot.Button{Text: r.T("st_btn_valid", nil), CallbackData: "sp:valid"})
-	kb.Row(bot.Button{Text: r.T("st_btn_publish", nil), CallbackData: "sp:pub"},
-		bot.Button{Text: r.T("st_btn_cancel", nil), CallbackData: "sp:x"})
+	kb.Row(bot.Button{Text: r.T("st_btn_note", nil), CallbackData: bot.CB(verbPost, "note")},
+		bot.Button{Text: r.T("st_btn_valid", nil), CallbackData: bot.CB(verbPost, "valid")})
+	kb.Row(bot.Button{Text: r.T("st_btn_publish", nil), CallbackData: bot.CB(verbPost, "pub")},
+		bot.Button{Text: r.T("st_btn_cancel", nil), CallbackData: bot.CB(verbPost, "x")})
 	if edit {
 		return ui.Show(ctx, r, text, kb)
 	}
@@ -203,7 +203,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
-	parts := strings.SplitN(r.CallbackData(), ":", 3)
+	parts := r.Data().Parts()
 	arg := ""
 	if len(parts) == 3 {
 		arg = parts[2]
@@ -469,8 +469,8 @@ func expiryRenderer(a *bot.App) delivery.Renderer {
 		text := a.I18n.T(lang, id, map[string]any{"Place": i18n.HTML(placeName(p)),
 			"Status": i18n.HTML(statusBlock(ctx, a, lang, s, a.Clock.Now()))})
 		kb := (&bot.Keyboard{}).
-			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_still_valid", nil), CallbackData: fmt.Sprintf("stv:%d", s.ID)}).
-			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_update", nil), CallbackData: fmt.Sprintf("spn:%d", p.ID)})
+			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_still_valid", nil), CallbackData: bot.CB(verbStillValid, s.ID)}).
+			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_update", nil), CallbackData: bot.CB(verbPostFor, p.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
 	}
 }
@@ -479,15 +479,15 @@ func expiryRenderer(a *bot.App) delivery.Renderer {
 // Only while it is still its place's latest: a second press, or one after an update, finds a
 // newer status and does nothing.
 func stillValid(ctx context.Context, r *bot.Request) error {
-	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), "stv:"), 10, 64)
-	if err != nil {
-		return nil
+	id := r.Data().ID(0)
+	if id == 0 {
+		return nil // forged: the empty answer
 	}
 	a := r.App
 	now := a.Clock.Now()
 	var p *store.Place
 	var newID int64
-	err = a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		old, err := a.Store.PlaceStatusByID(ctx, tx, id)
 		if err != nil {
 			return err

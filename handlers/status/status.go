@@ -3,7 +3,6 @@ package status
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"regexp"
 	"slices"
@@ -36,9 +35,9 @@ const (
 func registerBoard(a *bot.App) {
 	a.Command("status", bot.Members, show)
 	a.Command("subscriptions", bot.Members, subscriptionsList)
-	a.Callback("sb", bot.Members, boardPress)
-	a.Callback("sv", bot.Members, placePress)
-	a.Callback("sbt", bot.Members, subscribeToggle)
+	a.Callback(verbBoard, bot.Members, boardPress)
+	a.Callback(verbPlace, bot.Members, placePress)
+	a.Callback(verbSubscribe, bot.Members, subscribeToggle)
 	a.Renderer(changeKind, changeRenderer(a))
 }
 
@@ -150,7 +149,7 @@ func show(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	if p == nil {
-		return offer(ctx, r, arg, candidates, "sv")
+		return offer(ctx, r, arg, candidates, verbPlace)
 	}
 	return showPlace(ctx, r, p)
 }
@@ -160,7 +159,7 @@ func countryPicker(ctx context.Context, r *bot.Request) error {
 	kb := &bot.Keyboard{}
 	var row []bot.Button
 	for _, c := range store.NetworkCountries {
-		row = append(row, bot.Button{Text: i18n.CountryName(r.Lang, c), CallbackData: "sb:" + c})
+		row = append(row, bot.Button{Text: i18n.CountryName(r.Lang, c), CallbackData: bot.CB(verbBoard, c)})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
@@ -171,7 +170,7 @@ func countryPicker(ctx context.Context, r *bot.Request) error {
 
 // boardPress shows a country's board (sb:<CC>).
 func boardPress(ctx context.Context, r *bot.Request) error {
-	cc := strings.TrimPrefix(r.CallbackData(), "sb:")
+	cc := r.Data().Arg(0)
 	if !slices.Contains(store.NetworkCountries, cc) {
 		return nil
 	}
@@ -180,18 +179,18 @@ func boardPress(ctx context.Context, r *bot.Request) error {
 
 // placePress shows a place (sv:<id>).
 func placePress(ctx context.Context, r *bot.Request) error {
-	p, err := pressedPlace(ctx, r, "sv:")
+	p, err := pressedPlace(ctx, r)
 	if p == nil {
 		return err
 	}
 	return showPlace(ctx, r, p)
 }
 
-// pressedPlace is the place a button's data names after prefix; nil for a malformed or
+// pressedPlace is the place a button's data names (verb:<place id>); nil for a malformed or
 // unknown one (a forged press), which gets no more than the empty answer.
-func pressedPlace(ctx context.Context, r *bot.Request, prefix string) (*store.Place, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(r.CallbackData(), prefix), 10, 64)
-	if err != nil {
+func pressedPlace(ctx context.Context, r *bot.Request) (*store.Place, error) {
+	id := r.Data().ID(0)
+	if id == 0 {
 		return nil, nil
 	}
 	p, err := r.App.Store.Place(ctx, r.App.Store.DB, id)
@@ -253,7 +252,7 @@ func showBoard(ctx context.Context, r *bot.Request, cc string) error {
 	if subscribed {
 		label = "st_btn_unsubscribe_country"
 	}
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, map[string]any{"Country": i18n.CountryName(r.Lang, cc)}), CallbackData: "sbt:c:" + cc})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, map[string]any{"Country": i18n.CountryName(r.Lang, cc)}), CallbackData: bot.CB(verbSubscribe, "c", cc)})
 	title := r.T("st_board_title", map[string]any{"Country": i18n.CountryName(r.Lang, cc), "Now": ui.TimeUTC(now)})
 	return ui.SendLines(ctx, r, title, lines, kb)
 }
@@ -292,11 +291,11 @@ func showPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 	if subscribed {
 		label = "st_btn_unsubscribe_place"
 	}
-	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, nil), CallbackData: fmt.Sprintf("sbt:p:%d", p.ID)})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, nil), CallbackData: bot.CB(verbSubscribe, "p", p.ID)})
 	if canPost(r.Member, p) == nil {
-		kb.Row(bot.Button{Text: r.T("st_btn_post", nil), CallbackData: fmt.Sprintf("spn:%d", p.ID)})
+		kb.Row(bot.Button{Text: r.T("st_btn_post", nil), CallbackData: bot.CB(verbPostFor, p.ID)})
 	}
-	kb.Row(bot.Button{Text: r.T("st_btn_board", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country)}), CallbackData: "sb:" + p.Country})
+	kb.Row(bot.Button{Text: r.T("st_btn_board", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country)}), CallbackData: bot.CB(verbBoard, p.Country)})
 	return ui.SendLines(ctx, r, placeName(p), lines, kb)
 }
 
@@ -415,7 +414,7 @@ func offer(ctx context.Context, r *bot.Request, query string, candidates []store
 		} else {
 			label += " (" + p.Country + ")"
 		}
-		kb.Row(bot.Button{Text: label, CallbackData: fmt.Sprintf("%s:%d", verb, p.ID)})
+		kb.Row(bot.Button{Text: label, CallbackData: bot.CB(verb, p.ID)})
 	}
 	return r.Reply(ctx, "st_place_unknown", map[string]any{"Query": query}, kb)
 }
@@ -423,7 +422,7 @@ func offer(ctx context.Context, r *bot.Request, query string, candidates []store
 // subscribeToggle subscribes or unsubscribes (sbt:c:<CC> or sbt:p:<id>), whichever the
 // member's current state calls for: a late press of an old button still does the right thing.
 func subscribeToggle(ctx context.Context, r *bot.Request) error {
-	parts := strings.SplitN(r.CallbackData(), ":", 3)
+	parts := r.Data().Parts()
 	if len(parts) != 3 {
 		return nil
 	}
@@ -481,7 +480,7 @@ func subscriptionsList(ctx context.Context, r *bot.Request) error {
 		if s.Country != nil {
 			n := i18n.CountryName(r.Lang, *s.Country)
 			lines = append(lines, "• "+html.EscapeString(n))
-			kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": n}), CallbackData: "sbt:c:" + *s.Country})
+			kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": n}), CallbackData: bot.CB(verbSubscribe, "c", *s.Country)})
 			continue
 		}
 		p, err := a.Store.Place(ctx, a.Store.DB, *s.PlaceID)
@@ -489,7 +488,7 @@ func subscriptionsList(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		lines = append(lines, "• "+placeName(p))
-		kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": p.Name}), CallbackData: fmt.Sprintf("sbt:p:%d", p.ID)})
+		kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": p.Name}), CallbackData: bot.CB(verbSubscribe, "p", p.ID)})
 	}
 	return ui.SendLines(ctx, r, r.T("st_subscriptions_title", nil), lines, kb)
 }
@@ -511,7 +510,7 @@ func changeRenderer(a *bot.App) delivery.Renderer {
 			"Country": i18n.CountryName(lang, p.Country),
 			"Status":  i18n.HTML(statusBlock(ctx, a, lang, s, a.Clock.Now())),
 		})
-		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "st_btn_view", nil), CallbackData: fmt.Sprintf("sv:%d", p.ID)})
+		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "st_btn_view", nil), CallbackData: bot.CB(verbPlace, p.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
 	}
 }

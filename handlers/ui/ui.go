@@ -41,8 +41,8 @@ func Show(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) er
 }
 
 // LanguagePicker offers every language we have, each in its own name, two to a row; the
-// current one is marked. verb is the callback verb the choice goes to.
-func LanguagePicker(r *bot.Request, verb, current string) *bot.Keyboard {
+// current one is marked. The choice goes to verb with fields, then the language code.
+func LanguagePicker(r *bot.Request, current, verb string, fields ...any) *bot.Keyboard {
 	kb := &bot.Keyboard{}
 	var row []bot.Button
 	for _, code := range r.App.I18n.Languages() {
@@ -50,7 +50,7 @@ func LanguagePicker(r *bot.Request, verb, current string) *bot.Keyboard {
 		if code == current {
 			label = "✓ " + label
 		}
-		row = append(row, bot.Button{Text: label, CallbackData: verb + ":" + code})
+		row = append(row, bot.Button{Text: label, CallbackData: bot.CB(verb, append(fields, code)...)})
 		if len(row) == 2 {
 			kb.Row(row...)
 			row = nil
