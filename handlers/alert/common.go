@@ -8,6 +8,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
@@ -42,7 +43,7 @@ func renderAlertFor(a *bot.App, al *store.Alert, lang string, zone *string) stri
 	if al.PublishedAt != nil {
 		t = *al.PublishedAt
 	}
-	return alert.Render(a.I18n, lang, &al.Content, alert.Meta{
+	return alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
 		Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(zone),
 		Cancelled: al.State == store.AlertCancelled, FilesBelow: al.State != store.AlertCancelled,
 	})
@@ -68,7 +69,7 @@ func replyLong(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboar
 func problemsText(r *bot.Request, problems []alert.Problem) string {
 	lines := make([]string, len(problems))
 	for i, p := range problems {
-		lines[i] = "• " + p.Message(r.App.I18n, r.Lang)
+		lines[i] = "• " + alerttext.ProblemMessage(r.App.I18n, r.Lang, p)
 	}
 	return strings.Join(lines, "\n")
 }

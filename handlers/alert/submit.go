@@ -11,6 +11,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -506,7 +507,7 @@ func pastedForm(ctx context.Context, r *bot.Request, d *draft, text string) erro
 // review shows the draft as recipients will read it, what is still missing, and Submit.
 func review(ctx context.Context, r *bot.Request, d *draft) error {
 	c := &d.Content
-	text := r.T("alert_review_head", nil) + "\n\n" + alert.Render(r.App.I18n, r.Lang, c, alert.Meta{})
+	text := r.T("alert_review_head", nil) + "\n\n" + alerttext.Render(r.App.I18n, r.Lang, c, alerttext.Meta{})
 	problems := c.Missing()
 	problems = append(problems, lengthProblems(r.App, c)...)
 	kb := &bot.Keyboard{}
@@ -536,7 +537,7 @@ func editField(r *bot.Request, field, step string) bot.Button {
 func lengthProblems(a *bot.App, c *alert.Content) []alert.Problem {
 	const room = 600
 	for _, lang := range a.I18n.Languages() {
-		n := alert.UTF16Len(alert.Render(a.I18n, lang, c, alert.Meta{Ref: "ALR-0000-000000"}))
+		n := alert.UTF16Len(alerttext.Render(a.I18n, lang, c, alerttext.Meta{Ref: "ALR-0000-000000"}))
 		if n > alert.MaxMessage-room {
 			return []alert.Problem{{ID: "alert_err_alert_too_long", Data: map[string]any{"Over": n - (alert.MaxMessage - room)}}}
 		}
