@@ -264,7 +264,7 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 	// A second press of Confirm (sent before the first one's answer removed the button) sends
 	// nothing more.
 	a.PressForged(preview.ID, fmt.Sprintf("bc:%d:send", id))
-	netWaitToast(t, a, "already sent")
+	netWaitToast(t, a, "This button is no longer valid")
 
 	want := map[*telegramtest.User]string{
 		kzRU: "Ж/д переход Достык закрыт 10–12 марта <ремонт>.",

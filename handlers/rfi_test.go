@@ -426,7 +426,8 @@ func TestRFIBadInputs(t *testing.T) {
 	if _, ok := m.Button("Reply"); !ok || strings.Contains(m.Plain(), "Copy for CARICC") {
 		t.Errorf("CARICC should be the target: %q %+v", m.Plain(), m.Buttons())
 	}
-	click(t, pk, "Send", "This button belongs to a step that is over")
+	pressLabel(t, pk, "Send")
+	netWaitToast(t, pk, "This button is no longer valid")
 	say(t, pk, "/requests", "Outgoing")
 
 	// Suspended while holding: membership's call releases at once, in its transaction.
@@ -645,7 +646,8 @@ func TestRFISendPressedTwice(t *testing.T) {
 	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
 	say(t, n.uz2, "Cancelled by mistake, writing again.", "Added.")
 	click(t, n.uz2, "Cancel", "Cancelled")
-	click(t, n.uz2, "Send", "This button belongs to a step that is over")
+	pressLabel(t, n.uz2, "Send")
+	netWaitToast(t, n.uz2, "This button is no longer valid")
 
 	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
 	say(t, n.uz2, "No record of that seal.", "Added.")

@@ -34,8 +34,9 @@ const (
 	maxQuarantDs = 60
 )
 
-// measureCodes is the controlled list of measures, in the order offered.
-var measureCodes = []string{"quarantine", "test_required", "crew_change", "reduced_hours",
+// MeasureCodes is the controlled list of measures, in the order offered (st_measure_… and
+// st_mbtn_… in the locales).
+var MeasureCodes = []string{"quarantine", "test_required", "crew_change", "reduced_hours",
 	"disinfection", "e_documents", "convoy", "prior_notice"}
 
 // draft is a status being composed.
@@ -174,7 +175,7 @@ func showForm(ctx context.Context, r *bot.Request, d draft, edit bool) error {
 		kb.Row(row...)
 	}
 	var row []bot.Button
-	for _, code := range measureCodes {
+	for _, code := range MeasureCodes {
 		on := slices.ContainsFunc(d.Measures, func(m store.Measure) bool { return m.Code == code })
 		row = append(row, bot.Button{Text: ui.Check(on, r.T("st_mbtn_"+code, nil)), CallbackData: bot.CB(verbPost, "m", code)})
 		if len(row) == 2 {
@@ -220,7 +221,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 			d.Passengers = arg
 		}
 	case "m":
-		if !slices.Contains(measureCodes, arg) {
+		if !slices.Contains(MeasureCodes, arg) {
 			return nil
 		}
 		if i := slices.IndexFunc(d.Measures, func(m store.Measure) bool { return m.Code == arg }); i >= 0 {
