@@ -2,7 +2,7 @@
 """Writes the INSERT of the status board's starting places, for migrations/0006_broadcasts_status.sql.
 
 Source: UNECE UN/LOCODE, as packaged with coordinates in the npm package @geoapify/un-locode 1.0.1
-(MIT), copied to ../shared/data/unlocode/places.csv (see its README).
+(MIT), as a CSV file with its columns (the project keeps no copy of it).
 
 Kept: places of the network's ten countries whose UN/LOCODE function marks a border crossing (B),
 a seaport (1), a rail terminal (2) or an inland clearance depot / dry port (6), and airports (4)
@@ -10,7 +10,7 @@ with an IATA code. Names with characters the source file lost are taken from its
 nameWoDiacritics column. Names in the local script are added by hand below for the places
 officials name most; admins add the others (`focalbot places edit`, /placeedit).
 
-Usage: python3 migrations/places_seed.py ../shared/data/unlocode/places.csv > seed.sql
+Usage: python3 migrations/places_seed.py path/to/places.csv > seed.sql
 """
 import csv
 import sys
@@ -78,4 +78,6 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/unlocode/places.csv")
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 migrations/places_seed.py path/to/places.csv > seed.sql")
+    main(sys.argv[1])
