@@ -46,7 +46,7 @@ func runMembers(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return usageError{fmt.Errorf("members %s: %q is not a Telegram user ID", sub, rest[0])}
 	}
-	m, err := st.MemberByTelegramID(ctx, uid)
+	m, err := store.MemberByTelegramID(ctx, st.DB, uid)
 	if err != nil {
 		return fmt.Errorf("members %s: %w", sub, err)
 	}
@@ -81,7 +81,7 @@ func listMembers(ctx context.Context, st *store.Store, args []string, stdout io.
 		return usageError{fmt.Errorf("%w\n%s", err, membersUsage)}
 	}
 	f.Country = strings.ToUpper(f.Country)
-	ms, total, err := st.ListMembers(ctx, st.DB, f, 100000, 0)
+	ms, total, err := store.ListMembers(ctx, st.DB, f, 100000, 0)
 	if err != nil {
 		return err
 	}

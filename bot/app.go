@@ -184,7 +184,7 @@ func (a *App) run(ctx context.Context) error {
 	}
 	a.setCommands(ctx)
 	for _, id := range a.Config.AdminIDs { // their chat menus, which /start would refresh too
-		if m, err := a.Store.MemberByTelegramID(ctx, id); err == nil {
+		if m, err := store.MemberByTelegramID(ctx, a.Store.DB, id); err == nil {
 			a.RefreshMenu(ctx, m)
 		}
 	}

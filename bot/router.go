@@ -273,7 +273,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		if r.From != nil {
 			r.Lang = a.I18n.Match(r.From.LanguageCode)
-			conv, err := a.Store.Conversation(ctx, a.Store.DB, r.From.ID)
+			conv, err := store.ConversationOf(ctx, a.Store.DB, r.From.ID)
 			switch {
 			case err == nil:
 				r.Conv = conv
@@ -281,7 +281,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 				a.finish(ctx, r, fmt.Errorf("conversation lookup: %w", err))
 				return
 			}
-			m, err := a.Store.MemberByTelegramID(ctx, r.From.ID)
+			m, err := store.MemberByTelegramID(ctx, a.Store.DB, r.From.ID)
 			switch {
 			case err == nil:
 				if m.State == store.StateUnreachable {
@@ -296,7 +296,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 					// so that what the outbox renders for them later is in their language
 					// and others see a name.
 					name := strings.TrimSpace(r.From.FirstName + " " + r.From.LastName)
-					if err := a.Store.FillMemberDefaults(ctx, m.ID, r.Lang, name); err != nil {
+					if err := store.FillMemberDefaults(ctx, a.Store.DB, m.ID, r.Lang, name); err != nil {
 						a.Log.Warn("member defaults not stored", "member_id", m.ID, "err", err)
 					}
 				}
@@ -305,7 +305,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 				return
 			default:
 				// An outsider may have chosen a language with /language.
-				if lang, err := a.Store.OutsiderLanguage(ctx, a.Store.DB, r.From.ID); err == nil && a.I18n.Has(lang) {
+				if lang, err := store.OutsiderLanguage(ctx, a.Store.DB, r.From.ID); err == nil && a.I18n.Has(lang) {
 					r.Lang = lang
 				}
 			}
@@ -325,7 +325,7 @@ func (a *App) reachableAgain(ctx context.Context, m *store.Member) *store.Member
 	var active *store.Member
 	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		active, err = a.Store.ChangeState(ctx, tx, m.ID, []string{store.StateUnreachable}, store.StateActive, m.ApprovedBy, approvedAt)
+		active, err = store.ChangeState(ctx, tx, m.ID, []string{store.StateUnreachable}, store.StateActive, m.ApprovedBy, approvedAt)
 		if err != nil {
 			return err
 		}

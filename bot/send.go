@@ -112,7 +112,7 @@ func limited[T any](ctx context.Context, a *App, chatID int64, call func(context
 // record keeps what was sent or changed in a chat in the outbound log. A failure is logged
 // only: the person has the message, and losing the record must not make us send it again.
 func (a *App) record(ctx context.Context, chatID int64, msgID int, kind, text string) {
-	if err := a.Store.RecordSent(ctx, store.OutboundMessage{
+	if err := store.RecordSent(ctx, a.Store.DB, store.OutboundMessage{
 		ChatID: chatID, TelegramMessageID: int64(msgID), Kind: kind, Text: text,
 	}); err != nil {
 		a.Log.Error("sent message not recorded", "chat_id", chatID, "kind", kind, "err", err)

@@ -52,7 +52,7 @@ func newNetwork(t *testing.T) *network {
 			m.Agency = "caricc"
 		}
 		var err error
-		if m.ID, err = h.Store.InsertMember(context.Background(), h.Store.DB, m); err != nil {
+		if m.ID, err = store.InsertMember(context.Background(), h.Store.DB, m); err != nil {
 			t.Fatal(err)
 		}
 		m.ChatID = id

@@ -38,7 +38,7 @@ func netSeed(t *testing.T, h *bottest.Harness, people ...netPerson) map[int64]in
 			c := p.country
 			m.Country = &c
 		}
-		id, err := h.Store.InsertMember(context.Background(), h.Store.DB, m)
+		id, err := store.InsertMember(context.Background(), h.Store.DB, m)
 		if err != nil {
 			t.Fatal(err)
 		}

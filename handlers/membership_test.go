@@ -25,7 +25,7 @@ func seedMember(t *testing.T, h *bottest.Harness, uid int64, name, role, state, 
 	if country != "" {
 		m.Country = &country
 	}
-	id, err := h.Store.InsertMember(context.Background(), h.Store.DB, m)
+	id, err := store.InsertMember(context.Background(), h.Store.DB, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func memberID(t *testing.T, h *bottest.Harness, uid int64) int64 {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for {
-		m, err := h.Store.MemberByTelegramID(context.Background(), uid)
+		m, err := store.MemberByTelegramID(context.Background(), h.Store.DB, uid)
 		if err == nil {
 			return m.ID
 		}
@@ -178,7 +178,7 @@ func TestRegistrationInFourLanguages(t *testing.T) {
 			press(t, u, confirm, "reg:ok")
 			expect(t, u, tt.done)
 
-			m, err := h.Store.MemberByTelegramID(context.Background(), tt.uid)
+			m, err := store.MemberByTelegramID(context.Background(), h.Store.DB, tt.uid)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -484,14 +484,14 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 		NotBefore: time.Now().Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Store.SaveConversation(ctx, h.Store.DB, uid, "register", "name", map[string]any{"invite_id": 1}); err != nil {
+	if err := store.SaveConversation(ctx, h.Store.DB, uid, "register", "name", map[string]any{"invite_id": 1}); err != nil {
 		t.Fatal(err)
 	}
 	adminID := memberID(t, h, adminUID)
 	if _, err := members.Suspend(ctx, h.Store, &adminID, id, h.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Store.Conversation(ctx, h.Store.DB, uid); err == nil {
+	if _, err := store.ConversationOf(ctx, h.Store.DB, uid); err == nil {
 		t.Error("conversation survived the suspension")
 	}
 	if c, err := delivery.CountsFor(ctx, h.Store.DB, "access_approved", id); err != nil || c.Cancelled != 1 || c.Pending != 0 {
@@ -518,7 +518,7 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 	if got := auditCount(t, h, "callback_refused", nil) - before; got != 1 {
 		t.Errorf("refused admin button audited %d times, want 1", got)
 	}
-	if m, _ := h.Store.MemberByID(ctx, id); m.Language != "en" {
+	if m, _ := store.MemberByID(ctx, h.Store.DB, id); m.Language != "en" {
 		t.Errorf("suspended member changed language to %q", m.Language)
 	}
 }
@@ -553,8 +553,8 @@ func TestForgedAdminCallbacks(t *testing.T) {
 	if rows[0].Actor == nil || *rows[0].Actor != fp || !strings.Contains(rows[0].After, "mem:s:") || rows[1].Actor != nil || !strings.Contains(rows[1].After, "772") {
 		t.Errorf("audit rows: %+v", rows[:2])
 	}
-	m, _ := h.Store.MemberByID(context.Background(), fp)
-	a, _ := h.Store.MemberByID(context.Background(), adminID)
+	m, _ := store.MemberByID(context.Background(), h.Store.DB, fp)
+	a, _ := store.MemberByID(context.Background(), h.Store.DB, adminID)
 	if m.Role != store.RoleFocalPoint || a.State != store.StateActive {
 		t.Errorf("forged callbacks changed something: %+v %+v", m, a)
 	}
@@ -670,7 +670,7 @@ func TestMembersListAndCard(t *testing.T) {
 			t.Errorf("%s audited %d times", action, n)
 		}
 	}
-	m, _ := h.Store.MemberByID(context.Background(), target)
+	m, _ := store.MemberByID(context.Background(), h.Store.DB, target)
 	if m.Role != store.RoleAnalyst || *m.Country != "GE" || m.State != store.StateActive {
 		t.Errorf("member after card actions: %+v", m)
 	}
@@ -683,7 +683,7 @@ func TestMembersListAndCard(t *testing.T) {
 	if _, err := admin.WaitFor(wait, func([]telegramtest.Message) bool { return strings.Contains(toast(admin), "cannot change your own") }); err != nil {
 		t.Errorf("self-suspension: toast %q", toast(admin))
 	}
-	if a, _ := h.Store.MemberByID(context.Background(), self); a.State != store.StateActive {
+	if a, _ := store.MemberByID(context.Background(), h.Store.DB, self); a.State != store.StateActive {
 		t.Error("admin suspended themselves")
 	}
 }
@@ -754,7 +754,7 @@ func TestLanguageSwitch(t *testing.T) {
 	picker = next(t, mem, func() { mem.SendText("/language") })
 	press(t, mem, picker, "lang:ps")
 	expect(t, mem, "پښتو")
-	if m, _ := h.Store.MemberByID(context.Background(), id); m.Language != "ps" {
+	if m, _ := store.MemberByID(context.Background(), h.Store.DB, id); m.Language != "ps" {
 		t.Errorf("member language = %q", m.Language)
 	}
 	if got := h.TG.Commands("chat:871", ""); !hasCommand(got, "language", "خپله ژبه وټاکئ") {
@@ -889,7 +889,7 @@ func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
 		}
 		next(t, u, func() { pressText(t, u, tt.btn) }) // "your request was sent"
 		expect(t, admin, fmt.Sprint(tt.uid))           // the request reached the admins
-		pending, err := h.Store.MemberByTelegramID(context.Background(), tt.uid)
+		pending, err := store.MemberByTelegramID(context.Background(), h.Store.DB, tt.uid)
 		if err != nil || pending.State != store.StatePending {
 			t.Fatalf("%d: member %+v %v", tt.uid, pending, err)
 		}

@@ -53,7 +53,7 @@ func newRFINet(t *testing.T) *rfiNet {
 		{7501, "Merdan", country("TM"), "customs", "Turkmenbashi", store.RoleFocalPoint, "ru", store.StateSuspended},
 	}
 	for _, s := range seed {
-		id, err := h.Store.InsertMember(context.Background(), h.Store.DB, store.Member{
+		id, err := store.InsertMember(context.Background(), h.Store.DB, store.Member{
 			TelegramUserID: s.tgID, DisplayName: s.name, Country: s.country, Agency: s.agency, Unit: s.unit,
 			Role: s.role, Language: s.lang, State: s.state})
 		if err != nil {
@@ -538,7 +538,7 @@ func seedAlert(t *testing.T, h *bottest.Harness, ref string, authorID int64, sha
 	}
 	var ids []int64
 	for _, tg := range shareWith {
-		m, err := h.Store.MemberByTelegramID(ctx, tg)
+		m, err := store.MemberByTelegramID(ctx, h.Store.DB, tg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -88,7 +88,7 @@ func CreateInvite(ctx context.Context, st *store.Store, spec InviteSpec, created
 		inv.Country = &spec.Country
 	}
 	err = st.InTx(ctx, func(tx *sqlx.Tx) error {
-		id, err := st.InsertInvite(ctx, tx, code, inv)
+		id, err := store.InsertInvite(ctx, tx, code, inv)
 		if err != nil {
 			return err
 		}
@@ -109,14 +109,14 @@ func changeMember(ctx context.Context, st *store.Store, actor *int64, id int64, 
 	change func(tx *sqlx.Tx, m *store.Member) error) (*store.Member, error) {
 	var after *store.Member
 	err := st.InTx(ctx, func(tx *sqlx.Tx) error {
-		before, err := st.MemberByIDQ(ctx, tx, id)
+		before, err := store.MemberByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if err := change(tx, before); err != nil {
 			return err
 		}
-		if after, err = st.MemberByIDQ(ctx, tx, id); err != nil {
+		if after, err = store.MemberByID(ctx, tx, id); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: actor, Action: action, SubjectID: &id,
@@ -140,7 +140,7 @@ func SetRole(ctx context.Context, st *store.Store, actor *int64, id int64, role 
 		if m.Role == role {
 			return ErrNoChange
 		}
-		return st.SetRole(ctx, tx, id, role)
+		return store.SetRole(ctx, tx, id, role)
 	})
 }
 
@@ -157,7 +157,7 @@ func SetCountry(ctx context.Context, st *store.Store, actor *int64, id int64, co
 		if country != "" {
 			c = &country
 		}
-		return st.SetCountry(ctx, tx, id, c)
+		return store.SetCountry(ctx, tx, id, c)
 	})
 }
 
@@ -170,7 +170,7 @@ func Suspend(ctx context.Context, st *store.Store, actor *int64, id int64, now t
 		if m.State == store.StateSuspended {
 			return ErrNoChange
 		}
-		if _, err := st.ChangeState(ctx, tx, id, []string{m.State}, store.StateSuspended, nil, now); err != nil {
+		if _, err := store.ChangeState(ctx, tx, id, []string{m.State}, store.StateSuspended, nil, now); err != nil {
 			return err
 		}
 		if _, err := delivery.CancelPendingFor(ctx, tx, id, "member suspended"); err != nil {
@@ -180,7 +180,7 @@ func Suspend(ctx context.Context, st *store.Store, actor *int64, id int64, now t
 		if _, err := rfi.ReleaseHeldBy(ctx, tx, id, now); err != nil {
 			return err
 		}
-		return st.EndConversation(ctx, tx, m.TelegramUserID)
+		return store.EndConversation(ctx, tx, m.TelegramUserID)
 	})
 }
 
@@ -197,7 +197,7 @@ func Reactivate(ctx context.Context, st *store.Store, actor *int64, id int64, no
 		if m.ApprovedAt != nil {
 			by, at = m.ApprovedBy, *m.ApprovedAt
 		}
-		after, err := st.ChangeState(ctx, tx, id, []string{m.State}, store.StateActive, by, at)
+		after, err := store.ChangeState(ctx, tx, id, []string{m.State}, store.StateActive, by, at)
 		if err != nil {
 			return err
 		}

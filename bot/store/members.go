@@ -60,16 +60,6 @@ func (m *Member) IsAnalyst() bool { return m != nil && (m.Role == RoleAnalyst ||
 const memberColumns = `id, telegram_user_id, chat_id, display_name, country, agency, unit, unit_locode,
 	role, language, state, approved_by, approved_at, created_at, updated_at`
 
-// MemberByTelegramID finds a member by Telegram user ID.
-func (s *Store) MemberByTelegramID(ctx context.Context, userID int64) (*Member, error) {
-	var m Member
-	err := s.DB.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM members WHERE telegram_user_id = $1`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("member %d: %w", userID, notFound(err))
-	}
-	return &m, nil
-}
-
 // EnsureAdmins makes each listed Telegram user an active admin. Run at every start-up, so it is
 // idempotent: an existing admin is left as is, an existing member of another role or state is
 // promoted and reactivated, and every change is written to the audit log.
@@ -108,16 +98,6 @@ func (s *Store) EnsureAdmins(ctx context.Context, userIDs []int64) error {
 	return nil
 }
 
-// MemberByID finds a member by our ID.
-func (s *Store) MemberByID(ctx context.Context, id int64) (*Member, error) {
-	var m Member
-	err := s.DB.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM members WHERE id = $1`, id)
-	if err != nil {
-		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
-	}
-	return &m, nil
-}
-
 // ReadMember reads a member by ID through q without locking the row (MemberByIDQ locks it
 // inside a transaction).
 func ReadMember(ctx context.Context, q Querier, id int64) (*Member, error) {
@@ -143,7 +123,7 @@ func CountriesWithFocalPoints(ctx context.Context, q Querier, exclude int64, cou
 }
 
 // InsertMember adds a member as given (registration and tests); it returns the new ID.
-func (s *Store) InsertMember(ctx context.Context, q Querier, m Member) (int64, error) {
+func InsertMember(ctx context.Context, q Querier, m Member) (int64, error) {
 	if m.ChatID == 0 {
 		m.ChatID = m.TelegramUserID
 	}
@@ -161,9 +141,9 @@ func (s *Store) InsertMember(ctx context.Context, q Querier, m Member) (int64, e
 	return id, nil
 }
 
-// MemberByTelegramIDQ is MemberByTelegramID on a Querier; inside a transaction it locks the
+// MemberByTelegramID is MemberByTelegramID on a Querier; inside a transaction it locks the
 // row (FOR UPDATE) so that a concurrent change waits.
-func (s *Store) MemberByTelegramIDQ(ctx context.Context, q Querier, userID int64) (*Member, error) {
+func MemberByTelegramID(ctx context.Context, q Querier, userID int64) (*Member, error) {
 	query := `SELECT ` + memberColumns + ` FROM members WHERE telegram_user_id = $1`
 	if _, ok := q.(*sqlx.Tx); ok {
 		query += ` FOR UPDATE`
@@ -175,8 +155,8 @@ func (s *Store) MemberByTelegramIDQ(ctx context.Context, q Querier, userID int64
 	return &m, nil
 }
 
-// MemberByIDQ is MemberByID on a Querier; inside a transaction it locks the row.
-func (s *Store) MemberByIDQ(ctx context.Context, q Querier, id int64) (*Member, error) {
+// MemberByID is MemberByID on a Querier; inside a transaction it locks the row.
+func MemberByID(ctx context.Context, q Querier, id int64) (*Member, error) {
 	query := `SELECT ` + memberColumns + ` FROM members WHERE id = $1`
 	if _, ok := q.(*sqlx.Tx); ok {
 		query += ` FOR UPDATE`
@@ -191,7 +171,7 @@ func (s *Store) MemberByIDQ(ctx context.Context, q Querier, id int64) (*Member, 
 // RegisterMember makes a person who used an invite an active member: a new row, or their
 // pending request turned into membership. An existing active, suspended or unreachable member
 // is left alone and ErrNotFound returned: an invite never lifts a suspension.
-func (s *Store) RegisterMember(ctx context.Context, q Querier, m Member) (int64, error) {
+func RegisterMember(ctx context.Context, q Querier, m Member) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO members (telegram_user_id, chat_id, display_name, country, agency, unit, role, language,
@@ -213,7 +193,7 @@ func (s *Store) RegisterMember(ctx context.Context, q Querier, m Member) (int64,
 
 // RequestAccess adds a pending member for someone who asked to join; ErrNotFound if they are
 // known already (pending, refused, suspended or a member).
-func (s *Store) RequestAccess(ctx context.Context, q Querier, m Member) (int64, error) {
+func RequestAccess(ctx context.Context, q Querier, m Member) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO members (telegram_user_id, chat_id, display_name, role, language, state)
@@ -230,7 +210,7 @@ func (s *Store) RequestAccess(ctx context.Context, q Querier, m Member) (int64, 
 // returns the member as changed. The condition in the UPDATE makes concurrent decisions safe:
 // of two admins approving one request, exactly one gets the row, the other ErrNotFound.
 // approvedBy is recorded when a member becomes active.
-func (s *Store) ChangeState(ctx context.Context, q Querier, id int64, from []string, to string, approvedBy *int64, at time.Time) (*Member, error) {
+func ChangeState(ctx context.Context, q Querier, id int64, from []string, to string, approvedBy *int64, at time.Time) (*Member, error) {
 	var m Member
 	err := q.GetContext(ctx, &m, `
 		UPDATE members SET state = $3, updated_at = now(),
@@ -245,22 +225,22 @@ func (s *Store) ChangeState(ctx context.Context, q Querier, id int64, from []str
 }
 
 // SetRole changes a member's role; ErrNotFound if there is no such member.
-func (s *Store) SetRole(ctx context.Context, q Querier, id int64, role string) error {
-	return s.setField(ctx, q, id, "role", role)
+func SetRole(ctx context.Context, q Querier, id int64, role string) error {
+	return setField(ctx, q, id, "role", role)
 }
 
 // SetCountry changes a member's country; nil for none.
-func (s *Store) SetCountry(ctx context.Context, q Querier, id int64, country *string) error {
-	return s.setField(ctx, q, id, "country", country)
+func SetCountry(ctx context.Context, q Querier, id int64, country *string) error {
+	return setField(ctx, q, id, "country", country)
 }
 
 // SetLanguage changes the language a member is spoken to in.
-func (s *Store) SetLanguage(ctx context.Context, q Querier, id int64, lang string) error {
-	return s.setField(ctx, q, id, "language", lang)
+func SetLanguage(ctx context.Context, q Querier, id int64, lang string) error {
+	return setField(ctx, q, id, "language", lang)
 }
 
 // setField updates one column of a member; column is one of ours, never user input.
-func (s *Store) setField(ctx context.Context, q Querier, id int64, column string, value any) error {
+func setField(ctx context.Context, q Querier, id int64, column string, value any) error {
 	res, err := q.ExecContext(ctx, `UPDATE members SET `+column+` = $2, updated_at = now() WHERE id = $1`, id, value)
 	if err != nil {
 		return fmt.Errorf("set %s of member #%d: %w", column, id, err)
@@ -281,7 +261,7 @@ type MemberFilter struct {
 
 // ListMembers returns one page of the members the filter selects, by name, and how many it
 // selects in all.
-func (s *Store) ListMembers(ctx context.Context, q Querier, f MemberFilter, limit, offset int) ([]Member, int, error) {
+func ListMembers(ctx context.Context, q Querier, f MemberFilter, limit, offset int) ([]Member, int, error) {
 	const where = `WHERE ($1 = '' OR state = $1) AND ($2 = '' OR role = $2) AND ($3 = '' OR country = $3)`
 	var total int
 	if err := q.GetContext(ctx, &total, `SELECT count(*) FROM members `+where, f.State, f.Role, f.Country); err != nil {
@@ -297,7 +277,7 @@ func (s *Store) ListMembers(ctx context.Context, q Querier, f MemberFilter, limi
 }
 
 // ActiveAdmins lists the active admins: who is told of requests and new members.
-func (s *Store) ActiveAdmins(ctx context.Context, q Querier) ([]Member, error) {
+func ActiveAdmins(ctx context.Context, q Querier) ([]Member, error) {
 	var ms []Member
 	err := q.SelectContext(ctx, &ms, `SELECT `+memberColumns+` FROM members
 		WHERE role = 'admin' AND state = 'active' ORDER BY id`)
@@ -309,7 +289,7 @@ func (s *Store) ActiveAdmins(ctx context.Context, q Querier) ([]Member, error) {
 
 // LastDecider is the member who last approved or refused an access request of member id:
 // what an admin who came second is told. ErrNotFound if nobody decided.
-func (s *Store) LastDecider(ctx context.Context, q Querier, id int64) (decider *Member, action string, err error) {
+func LastDecider(ctx context.Context, q Querier, id int64) (decider *Member, action string, err error) {
 	var row struct {
 		ActorID int64  `db:"actor_id"`
 		Action  string `db:"action"`
@@ -321,13 +301,13 @@ func (s *Store) LastDecider(ctx context.Context, q Querier, id int64) (decider *
 	if err != nil {
 		return nil, "", fmt.Errorf("decider of #%d: %w", id, notFound(err))
 	}
-	decider, err = s.MemberByIDQ(ctx, q, row.ActorID)
+	decider, err = MemberByID(ctx, q, row.ActorID)
 	return decider, row.Action, err
 }
 
 // FillMemberDefaults sets a member's language and display name where they are still empty.
-func (s *Store) FillMemberDefaults(ctx context.Context, id int64, lang, name string) error {
-	_, err := s.DB.ExecContext(ctx, `
+func FillMemberDefaults(ctx context.Context, q Querier, id int64, lang, name string) error {
+	_, err := q.ExecContext(ctx, `
 		UPDATE members SET language = CASE WHEN language = '' THEN $2 ELSE language END,
 		                   display_name = CASE WHEN display_name = '' THEN $3 ELSE display_name END
 		WHERE id = $1 AND (language = '' OR display_name = '')`, id, lang, name)

@@ -99,7 +99,7 @@ func stateError(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	}
 	by := ""
 	if al.DecidedBy != nil {
-		if m, err := r.App.Store.MemberByID(ctx, *al.DecidedBy); err == nil {
+		if m, err := store.MemberByID(ctx, r.App.Store.DB, *al.DecidedBy); err == nil {
 			by = nameOf(m, r.Lang)
 		}
 	}

@@ -150,7 +150,7 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 		if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
 			return err
 		}
-		return r.App.Store.SaveConversation(ctx, tx, r.From.ID, flowAlertFollowup, "input", st)
+		return store.SaveConversation(ctx, tx, r.From.ID, flowAlertFollowup, "input", st)
 	})
 	if err != nil {
 		return err
@@ -197,7 +197,7 @@ func followupPublish(ctx context.Context, r *bot.Request) error {
 		}
 		by := ""
 		if f.PublishedBy != nil {
-			if m, err := r.App.Store.MemberByID(ctx, *f.PublishedBy); err == nil {
+			if m, err := store.MemberByID(ctx, r.App.Store.DB, *f.PublishedBy); err == nil {
 				by = nameOf(m, r.Lang)
 			}
 		}
@@ -292,7 +292,7 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 		if n, err = enqueueToAudience(ctx, tx, al, f.ID, r.Member.ID); err != nil {
 			return err
 		}
-		if err := r.App.Store.EndConversation(ctx, tx, r.From.ID); err != nil {
+		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_" + st.Kind, SubjectID: &al.ID,
@@ -324,7 +324,7 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		writer, err := a.Store.MemberByID(ctx, f.AuthorID)
+		writer, err := store.MemberByID(ctx, a.Store.DB, f.AuthorID)
 		if err != nil {
 			return delivery.Message{}, err
 		}

@@ -152,7 +152,7 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 		return err
 	}
 	for _, f := range fs {
-		writer, err := r.App.Store.MemberByID(ctx, f.AuthorID)
+		writer, err := store.MemberByID(ctx, r.App.Store.DB, f.AuthorID)
 		if err != nil {
 			return err
 		}

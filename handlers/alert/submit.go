@@ -572,7 +572,7 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 				return err
 			}
 		}
-		if err := r.App.Store.EndConversation(ctx, tx, r.From.ID); err != nil {
+		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
 			return err
 		}
 		if err := enqueueForAnalysts(ctx, tx, al); err != nil {

@@ -58,7 +58,7 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: alert %s is %s", delivery.ErrSkip, al.Ref, al.State)
 		}
 		lang := ui.MemberLang(a, to)
-		author, err := a.Store.MemberByID(ctx, al.AuthorID)
+		author, err := store.MemberByID(ctx, a.Store.DB, al.AuthorID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
@@ -149,7 +149,7 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 // not stored with it, so a decider who later changes language changes this label too.
 func reasonLang(ctx context.Context, a *bot.App, al *store.Alert) string {
 	if al.DecidedBy != nil {
-		if m, err := a.Store.MemberByID(ctx, *al.DecidedBy); err == nil && m.Language != "" {
+		if m, err := store.MemberByID(ctx, a.Store.DB, *al.DecidedBy); err == nil && m.Language != "" {
 			return m.Language
 		}
 	}

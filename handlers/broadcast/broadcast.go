@@ -121,11 +121,11 @@ func takeFirstText(ctx context.Context, r *bot.Request, c conv) error {
 	var id int64
 	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		id, err = r.App.Store.CreateBroadcastDraft(ctx, tx, r.Member.ID, c.Lang, text, photo, doc)
+		id, err = store.CreateBroadcastDraft(ctx, tx, r.Member.ID, c.Lang, text, photo, doc)
 		if err != nil {
 			return err
 		}
-		return r.App.Store.SaveConversation(ctx, tx, r.From.ID, flow, "panel", conv{ID: id})
+		return store.SaveConversation(ctx, tx, r.From.ID, flow, "panel", conv{ID: id})
 	})
 	if err != nil {
 		return err
@@ -145,7 +145,7 @@ func takeLangText(ctx context.Context, r *bot.Request, c conv) error {
 	if err := checkText(text, b.PhotoFileID != "" || b.DocumentFileID != ""); err != nil {
 		return err
 	}
-	if err := r.App.Store.SetBroadcastText(ctx, r.App.Store.DB, b.ID, c.Lang, text); err != nil {
+	if err := store.SetBroadcastText(ctx, r.App.Store.DB, b.ID, c.Lang, text); err != nil {
 		return err
 	}
 	if err := r.SaveConv(ctx, flow, "panel", conv{ID: b.ID}); err != nil {
@@ -182,7 +182,7 @@ func takeSchedule(ctx context.Context, r *bot.Request, c conv) error {
 // save saves a draft's settings; one that stopped being a draft meanwhile (confirmed from
 // another device, say) is left alone and the person told.
 func save(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
-	err := r.App.Store.UpdateBroadcastDraft(ctx, r.App.Store.DB, b)
+	err := store.UpdateBroadcastDraft(ctx, r.App.Store.DB, b)
 	if errors.Is(err, store.ErrNotFound) {
 		return bot.Tell("bc_not_draft", nil)
 	}
@@ -191,7 +191,7 @@ func save(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 
 // ownDraft loads a draft of the person; anything else (sent, someone else's) is refused.
 func ownDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
-	b, err := r.App.Store.Broadcast(ctx, r.App.Store.DB, id)
+	b, err := store.BroadcastByID(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
 		_ = r.EndConv(ctx)
 		return nil, bot.Tell("bc_not_found", nil)
@@ -209,7 +209,7 @@ func ownDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, 
 // pressed loads the broadcast a button of its author names. A press on someone else's or a
 // missing one (forged) is answered with a toast, and nil is returned.
 func pressed(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
-	b, err := r.App.Store.Broadcast(ctx, r.App.Store.DB, id)
+	b, err := store.BroadcastByID(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
 		r.Answer(ctx, "bc_not_found", nil)
 		return nil, nil
@@ -269,15 +269,15 @@ func languagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string
 // showPanel shows the draft's main panel with its settings and the exact recipient count.
 func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
 	a := r.App
-	b, err := a.Store.Broadcast(ctx, a.Store.DB, id)
+	b, err := store.BroadcastByID(ctx, a.Store.DB, id)
 	if err != nil {
 		return err
 	}
-	texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, id)
+	texts, err := store.BroadcastTexts(ctx, a.Store.DB, id)
 	if err != nil {
 		return err
 	}
-	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
 		return err
 	}
@@ -333,7 +333,7 @@ func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
 // agencies (a recipient matches every group chosen).
 func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	a := r.App
-	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
 		return err
 	}
@@ -372,7 +372,7 @@ func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error
 
 // showLanguages offers the languages a version can be added (or replaced) in.
 func showLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
-	texts, err := r.App.Store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
+	texts, err := store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
 	if err != nil {
 		return err
 	}
@@ -453,7 +453,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 		}
 		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": i18n.NativeName(arg)}, nil)
 	case "fb":
-		texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+		texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
 		if err != nil {
 			return err
 		}
@@ -486,7 +486,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 	case "send":
 		return confirm(ctx, r, b)
 	case "drop":
-		if _, err := a.Store.TransitionBroadcast(ctx, a.Store.DB, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastCancelled); err != nil {
+		if _, err := store.TransitionBroadcast(ctx, a.Store.DB, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastCancelled); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				r.Answer(ctx, "bc_not_draft", nil)
 				return nil
@@ -512,7 +512,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 // here, before anything can be confirmed.
 func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	a := r.App
-	n, err := a.Store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
 		return err
 	}
@@ -523,7 +523,7 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	if b.ScheduledFor != nil && !b.ScheduledFor.After(now) {
 		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
 	}
-	texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+	texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
 	if err != nil {
 		return err
 	}

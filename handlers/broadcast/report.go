@@ -20,7 +20,7 @@ const listLimit = 10
 // cancel button for each one still scheduled.
 func list(ctx context.Context, r *bot.Request) error {
 	a := r.App
-	list, err := a.Store.BroadcastsByAuthor(ctx, a.Store.DB, r.Member.ID, listLimit)
+	list, err := store.BroadcastsByAuthor(ctx, a.Store.DB, r.Member.ID, listLimit)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func list(ctx context.Context, r *bot.Request) error {
 
 // snippet is the beginning of the broadcast's fallback text, so the author knows which it is.
 func snippet(ctx context.Context, r *bot.Request, b *store.Broadcast) (string, error) {
-	texts, err := r.App.Store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
+	texts, err := store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
 	if err != nil {
 		return "", err
 	}
@@ -87,7 +87,7 @@ func summaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (strin
 	data["Failed"] = c.Failed + c.Cancelled
 	data["Pending"] = c.Pending
 	if b.AckRequested {
-		n, err := a.Store.BroadcastAckCount(ctx, a.Store.DB, b.ID)
+		n, err := store.BroadcastAckCount(ctx, a.Store.DB, b.ID)
 		if err != nil {
 			return "", err
 		}
@@ -117,7 +117,7 @@ func reportPress(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	states, err := a.Store.BroadcastRecipientStates(ctx, a.Store.DB, b.ID)
+	states, err := store.BroadcastRecipientStates(ctx, a.Store.DB, b.ID)
 	if err != nil {
 		return err
 	}

@@ -33,14 +33,14 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 			if !b.ScheduledFor.After(now) {
 				return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
 			}
-			n, err := a.Store.CountBroadcastAudience(ctx, tx, b)
+			n, err := store.CountBroadcastAudience(ctx, tx, b)
 			if err != nil {
 				return err
 			}
 			if n == 0 {
 				return bot.Tell("bc_zero_audience", nil)
 			}
-			if _, err := a.Store.TransitionBroadcast(ctx, tx, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastScheduled); err != nil {
+			if _, err := store.TransitionBroadcast(ctx, tx, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastScheduled); err != nil {
 				return err
 			}
 			if err := store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "broadcast_scheduled", SubjectID: &b.ID,
@@ -48,7 +48,7 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 				return err
 			}
 		} else {
-			cur, err := a.Store.TransitionBroadcast(ctx, tx, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastSent)
+			cur, err := store.TransitionBroadcast(ctx, tx, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastSent)
 			if err != nil {
 				return err
 			}
@@ -63,7 +63,7 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 				return err
 			}
 		}
-		return a.Store.EndConversation(ctx, tx, r.From.ID)
+		return store.EndConversation(ctx, tx, r.From.ID)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		r.Answer(ctx, "bc_not_draft", nil)
@@ -83,11 +83,11 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 // deliver queues a broadcast for its audience as it is now and records who it went to. It
 // returns the number of recipients (0: nobody matched, nothing queued).
 func deliver(ctx context.Context, a *bot.App, tx *sqlx.Tx, b *store.Broadcast, now time.Time) (int, error) {
-	recipients, err := a.Store.BroadcastAudience(ctx, tx, b)
+	recipients, err := store.BroadcastAudience(ctx, tx, b)
 	if err != nil || len(recipients) == 0 {
 		return 0, err
 	}
-	if err := a.Store.RecordBroadcastSent(ctx, tx, b.ID, now, recipients); err != nil {
+	if err := store.RecordBroadcastSent(ctx, tx, b.ID, now, recipients); err != nil {
 		return 0, err
 	}
 	items := make([]delivery.Item, len(recipients))
@@ -105,7 +105,7 @@ func deliver(ctx context.Context, a *bot.App, tx *sqlx.Tx, b *store.Broadcast, n
 // that queues it, so it goes out once even with several instances.
 func sendDue(ctx context.Context, a *bot.App, now time.Time) error {
 	return a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		due, err := a.Store.ClaimDueBroadcasts(ctx, tx, now)
+		due, err := store.ClaimDueBroadcasts(ctx, tx, now)
 		if err != nil {
 			return err
 		}
@@ -119,14 +119,14 @@ func sendDue(ctx context.Context, a *bot.App, now time.Time) error {
 			if n == 0 {
 				to = store.BroadcastCancelled // nobody matched any more: nothing went out
 			}
-			if _, err := a.Store.TransitionBroadcast(ctx, tx, b.ID, 0, store.BroadcastScheduled, to); err != nil {
+			if _, err := store.TransitionBroadcast(ctx, tx, b.ID, 0, store.BroadcastScheduled, to); err != nil {
 				return err
 			}
 			if err := store.Audit(ctx, tx, store.AuditEntry{Action: "broadcast_sent_scheduled", SubjectID: &b.ID,
 				After: map[string]any{"recipients": n}}); err != nil {
 				return err
 			}
-			author, err := a.Store.MemberByID(ctx, b.AuthorID)
+			author, err := store.MemberByID(ctx, a.Store.DB, b.AuthorID)
 			if err != nil {
 				return err
 			}
@@ -163,14 +163,14 @@ func compose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLang
 // renderer renders a broadcast for one recipient at send time, in their language.
 func renderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		b, err := a.Store.Broadcast(ctx, a.Store.DB, row.RefID)
+		b, err := store.BroadcastByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
 		if b.State != store.BroadcastSent {
 			return delivery.Message{}, fmt.Errorf("broadcast #%d is %s: %w", b.ID, b.State, delivery.ErrSkip)
 		}
-		texts, err := a.Store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+		texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
@@ -187,7 +187,7 @@ func renderer(a *bot.App) delivery.Renderer {
 // noticeRenderer tells the author that a scheduled broadcast went out (or found nobody).
 func noticeRenderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		b, err := a.Store.Broadcast(ctx, a.Store.DB, row.RefID)
+		b, err := store.BroadcastByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
@@ -206,7 +206,7 @@ func ack(ctx context.Context, r *bot.Request) error {
 	if id == 0 {
 		return nil // forged: the empty answer
 	}
-	recorded, err := r.App.Store.AckBroadcast(ctx, r.App.Store.DB, id, r.Member.ID, r.App.Clock.Now())
+	recorded, err := store.AckBroadcast(ctx, r.App.Store.DB, id, r.Member.ID, r.App.Clock.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		r.Answer(ctx, "bc_ack_not_recipient", nil)
@@ -234,7 +234,7 @@ func cancelScheduled(ctx context.Context, r *bot.Request) error {
 		return nil // forged: the empty answer
 	}
 	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := r.App.Store.TransitionBroadcast(ctx, tx, id, r.Member.ID, store.BroadcastScheduled, store.BroadcastCancelled); err != nil {
+		if _, err := store.TransitionBroadcast(ctx, tx, id, r.Member.ID, store.BroadcastScheduled, store.BroadcastCancelled); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "broadcast_cancelled", SubjectID: &id})

@@ -38,7 +38,7 @@ func requestAccess(ctx context.Context, r *bot.Request) error {
 		name = string([]rune(name)[:ui.MaxNameLen]) // Telegram's own name, for the admins' eyes only
 	}
 	err := st.InTx(ctx, func(tx *sqlx.Tx) error {
-		id, err := st.RequestAccess(ctx, tx, store.Member{TelegramUserID: r.From.ID, ChatID: r.ChatID, DisplayName: name, Language: r.Lang})
+		id, err := store.RequestAccess(ctx, tx, store.Member{TelegramUserID: r.From.ID, ChatID: r.ChatID, DisplayName: name, Language: r.Lang})
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func decideAccess(ctx context.Context, r *bot.Request) error {
 			to, action = store.StateSuspended, "access_refused"
 		}
 		var err error
-		m, err = st.ChangeState(ctx, tx, id, []string{store.StatePending}, to, &admin.ID, now)
+		m, err = store.ChangeState(ctx, tx, id, []string{store.StatePending}, to, &admin.ID, now)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func decideAccess(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		if !approve {
-			return st.EndConversation(ctx, tx, m.TelegramUserID)
+			return store.EndConversation(ctx, tx, m.TelegramUserID)
 		}
 		_, err = delivery.Enqueue(ctx, tx, []delivery.Item{{MemberID: id, ChatID: m.ChatID, Kind: "access_approved", RefID: id, Priority: delivery.High}})
 		return err
@@ -113,7 +113,7 @@ func decideAccess(ctx context.Context, r *bot.Request) error {
 
 // alreadyDecided tells an admin who came second who decided, and how.
 func alreadyDecided(ctx context.Context, r *bot.Request, id int64) error {
-	who, action, err := r.App.Store.LastDecider(ctx, r.App.Store.DB, id)
+	who, action, err := store.LastDecider(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
 		r.Answer(ctx, "button_stale", nil) // decided otherwise (an invitation, the CLI) or no such request
 		return nil
@@ -145,7 +145,7 @@ func forgedButton(ctx context.Context, r *bot.Request) error {
 // decided before this is sent is not sent at all.
 func renderAccessRequest(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		m, err := a.Store.MemberByID(ctx, row.RefID)
+		m, err := store.MemberByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err
 		}

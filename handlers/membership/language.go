@@ -5,6 +5,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/i18n"
+	"focalbot/bot/store"
 	"focalbot/handlers/ui"
 )
 
@@ -28,12 +29,12 @@ func languageButton(ctx context.Context, r *bot.Request) error {
 	}
 	st := r.App.Store
 	if r.Member != nil {
-		if err := st.SetLanguage(ctx, st.DB, r.Member.ID, code); err != nil {
+		if err := store.SetLanguage(ctx, st.DB, r.Member.ID, code); err != nil {
 			return err
 		}
 		r.Member.Language = code
 		r.App.RefreshMenu(ctx, r.Member)
-	} else if err := st.SetOutsiderLanguage(ctx, st.DB, r.From.ID, code); err != nil {
+	} else if err := store.SetOutsiderLanguage(ctx, st.DB, r.From.ID, code); err != nil {
 		return err
 	}
 	r.Lang = code

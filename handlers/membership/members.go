@@ -76,7 +76,7 @@ func parseMemberList(p []string) (memberList, bool) {
 }
 
 func showMemberList(ctx context.Context, r *bot.Request, l memberList) error {
-	ms, total, err := r.App.Store.ListMembers(ctx, r.App.Store.DB,
+	ms, total, err := store.ListMembers(ctx, r.App.Store.DB,
 		store.MemberFilter{State: l.State, Role: l.Role, Country: l.Country}, membersPageSize, l.Page*membersPageSize)
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func membersButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return forgedButton(ctx, r)
 	}
-	m, err := r.App.Store.MemberByID(ctx, id)
+	m, err := store.MemberByID(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return forgedButton(ctx, r)
 	}

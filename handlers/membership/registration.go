@@ -44,7 +44,7 @@ func startWithCode(ctx context.Context, r *bot.Request, code string) error {
 		return closedNetwork(ctx, r) // an invitation never lifts a suspension
 	}
 	st, uid, now := r.App.Store, r.From.ID, r.App.Clock.Now()
-	failures, err := st.InviteFailuresSince(ctx, st.DB, uid, now.Add(-lockoutWindow))
+	failures, err := store.InviteFailuresSince(ctx, st.DB, uid, now.Add(-lockoutWindow))
 	if err != nil {
 		return err
 	}
@@ -54,13 +54,13 @@ func startWithCode(ctx context.Context, r *bot.Request, code string) error {
 	var inv *store.Invite
 	err = st.InTx(ctx, func(tx *sqlx.Tx) error {
 		if members.ValidCodeShape(code) {
-			inv, err = st.ClaimInvite(ctx, tx, code, uid, now)
+			inv, err = store.ClaimInvite(ctx, tx, code, uid, now)
 		} else {
 			err = store.ErrNotFound
 		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			if err := st.RecordInviteFailure(ctx, tx, uid, now); err != nil {
+			if err := store.RecordInviteFailure(ctx, tx, uid, now); err != nil {
 				return err
 			}
 			return store.Audit(ctx, tx, store.AuditEntry{Action: "invite_failed",
@@ -107,7 +107,7 @@ func registrationButton(ctx context.Context, r *bot.Request) error {
 			return closedNetwork(ctx, r)
 		}
 		d.Lang, r.Lang = parts[2], parts[2]
-		if err := r.App.Store.SetOutsiderLanguage(ctx, r.App.Store.DB, r.From.ID, d.Lang); err != nil {
+		if err := store.SetOutsiderLanguage(ctx, r.App.Store.DB, r.From.ID, d.Lang); err != nil {
 			return err
 		}
 		if err := r.SaveConv(ctx, flowRegister, "name", d); err != nil {
@@ -158,7 +158,7 @@ func registrationText(ctx context.Context, r *bot.Request) error {
 }
 
 func askConfirmation(ctx context.Context, r *bot.Request, d regData) error {
-	inv, err := r.App.Store.InviteByID(ctx, r.App.Store.DB, d.InviteID)
+	inv, err := store.InviteByID(ctx, r.App.Store.DB, d.InviteID)
 	if err != nil {
 		return err
 	}
@@ -177,25 +177,25 @@ func completeRegistration(ctx context.Context, r *bot.Request, d regData) error 
 	st, now := r.App.Store, r.App.Clock.Now()
 	var m *store.Member
 	err := st.InTx(ctx, func(tx *sqlx.Tx) error {
-		inv, err := st.InviteByID(ctx, tx, d.InviteID)
+		inv, err := store.InviteByID(ctx, tx, d.InviteID)
 		if err != nil {
 			return err
 		}
 		var before *store.Member
-		if old, err := st.MemberByTelegramIDQ(ctx, tx, r.From.ID); err == nil {
+		if old, err := store.MemberByTelegramID(ctx, tx, r.From.ID); err == nil {
 			before = old
 		}
-		id, err := st.RegisterMember(ctx, tx, store.Member{
+		id, err := store.RegisterMember(ctx, tx, store.Member{
 			TelegramUserID: r.From.ID, ChatID: r.ChatID, DisplayName: d.Name, Country: inv.Country, Agency: inv.Agency,
 			Unit: d.Unit, Role: inv.Role, Language: d.Lang, ApprovedBy: inv.CreatedBy, ApprovedAt: &now,
 		})
 		if err != nil {
 			return err
 		}
-		if err := st.CompleteInvite(ctx, tx, inv.ID, r.From.ID, id); err != nil {
+		if err := store.CompleteInvite(ctx, tx, inv.ID, r.From.ID, id); err != nil {
 			return err
 		}
-		if m, err = st.MemberByIDQ(ctx, tx, id); err != nil {
+		if m, err = store.MemberByID(ctx, tx, id); err != nil {
 			return err
 		}
 		var beforeView any
@@ -208,7 +208,7 @@ func completeRegistration(ctx context.Context, r *bot.Request, d regData) error 
 			Before: beforeView, After: after}); err != nil {
 			return err
 		}
-		if err := st.EndConversation(ctx, tx, r.From.ID); err != nil {
+		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
 			return err
 		}
 		return tellAdmins(ctx, tx, st, "member_joined", id)
@@ -228,7 +228,7 @@ func completeRegistration(ctx context.Context, r *bot.Request, d regData) error 
 
 // tellAdmins queues a message of kind about member id for every active admin.
 func tellAdmins(ctx context.Context, tx *sqlx.Tx, st *store.Store, kind string, id int64) error {
-	admins, err := st.ActiveAdmins(ctx, tx)
+	admins, err := store.ActiveAdmins(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func tellAdmins(ctx context.Context, tx *sqlx.Tx, st *store.Store, kind string, 
 // renderMemberJoined tells an admin that someone registered with an invitation.
 func renderMemberJoined(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		m, err := a.Store.MemberByID(ctx, row.RefID)
+		m, err := store.MemberByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err
 		}

@@ -143,7 +143,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return r.Stale(ctx)
 		}
-		m, err := r.App.Store.MemberByID(ctx, id)
+		m, err := store.MemberByID(ctx, r.App.Store.DB, id)
 		if err != nil || !m.Active() || m.ID == r.Member.ID {
 			return bot.Tell("rfi_member_gone", nil)
 		}
@@ -318,7 +318,7 @@ func toReview(ctx context.Context, r *bot.Request, d *draft) error {
 	}
 	var member *store.Member
 	if d.MemberID != 0 {
-		m, err := r.App.Store.MemberByID(ctx, d.MemberID)
+		m, err := store.MemberByID(ctx, r.App.Store.DB, d.MemberID)
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func threadMessage(ctx context.Context, a *bot.App, messageID int64) (*store.RFI
 	}
 	var author *store.Member
 	if m.AuthorID != nil {
-		if author, err = a.Store.MemberByID(ctx, *m.AuthorID); err != nil {
+		if author, err = store.MemberByID(ctx, a.Store.DB, *m.AuthorID); err != nil {
 			return nil, nil, nil, err
 		}
 	}

@@ -358,7 +358,7 @@ func takeButton(ctx context.Context, r *bot.Request) error {
 		holder, err := store.RFIHolder(ctx, tx, x.ID, rc.Pool)
 		switch {
 		case err == nil:
-			h, err := a.Store.MemberByID(ctx, holder)
+			h, err := store.MemberByID(ctx, a.Store.DB, holder)
 			if err != nil {
 				return err
 			}

@@ -45,7 +45,7 @@ func placeAdd(ctx context.Context, r *bot.Request) error {
 	var id int64
 	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if id, err = r.App.Store.InsertPlace(ctx, tx, p); err != nil {
+		if id, err = store.InsertPlace(ctx, tx, p); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "place_added", SubjectID: &id, After: p})
@@ -75,7 +75,7 @@ func placeEdit(ctx context.Context, r *bot.Request) error {
 // placeShowPanel shows a place's fields with a button to correct each.
 func placeShowPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
 	a := r.App
-	p, err := a.Store.Place(ctx, a.Store.DB, id)
+	p, err := store.PlaceByID(ctx, a.Store.DB, id)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func placeEditPress(ctx context.Context, r *bot.Request) error {
 		return nil
 	}
 	a := r.App
-	p, err := a.Store.Place(ctx, a.Store.DB, id)
+	p, err := store.PlaceByID(ctx, a.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -177,7 +177,7 @@ func placeEditPress(ctx context.Context, r *bot.Request) error {
 // placeSave stores a corrected place with its audit entry.
 func placeSave(ctx context.Context, r *bot.Request, before, after *store.Place) error {
 	return r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := r.App.Store.UpdatePlace(ctx, tx, *after); err != nil {
+		if err := store.UpdatePlace(ctx, tx, *after); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "place_corrected", SubjectID: &after.ID,
@@ -192,7 +192,7 @@ func placeEditStep(ctx context.Context, r *bot.Request) error {
 	if err := r.ConvData(&c); err != nil {
 		return err
 	}
-	p, err := r.App.Store.Place(ctx, r.App.Store.DB, c.ID)
+	p, err := store.PlaceByID(ctx, r.App.Store.DB, c.ID)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func placeEditStep(ctx context.Context, r *bot.Request) error {
 		if !store.PlaceLocodePattern.MatchString(v) || v[:2] != p.Country {
 			return bot.Tell("place_locode_invalid", map[string]any{"Country": p.Country})
 		}
-		if other, err := r.App.Store.PlaceByLocode(ctx, r.App.Store.DB, v); err == nil && other.ID != p.ID {
+		if other, err := store.PlaceByLocode(ctx, r.App.Store.DB, v); err == nil && other.ID != p.ID {
 			return bot.Tell("place_locode_taken", map[string]any{"Locode": v, "Name": other.Name})
 		}
 		p.Locode = &v

@@ -117,8 +117,8 @@ func openForm(ctx context.Context, r *bot.Request, p *store.Place) error {
 	}
 	d := draft{PlaceID: p.ID}
 	// A new post starts from the current state, so an update changes only what changed.
-	if id, err := r.App.Store.LatestStatusID(ctx, r.App.Store.DB, p.ID); err == nil {
-		if s, err := r.App.Store.PlaceStatusByID(ctx, r.App.Store.DB, id); err == nil {
+	if id, err := store.LatestStatusID(ctx, r.App.Store.DB, p.ID); err == nil {
+		if s, err := store.PlaceStatusByID(ctx, r.App.Store.DB, id); err == nil {
 			d.Freight, d.Passengers, d.Measures = s.Freight, s.Passengers, s.Measures
 		}
 	}
@@ -131,7 +131,7 @@ func openForm(ctx context.Context, r *bot.Request, p *store.Place) error {
 // showForm shows the form: the choices so far and a button for each.
 func showForm(ctx context.Context, r *bot.Request, d draft, edit bool) error {
 	a := r.App
-	p, err := a.Store.Place(ctx, a.Store.DB, d.PlaceID)
+	p, err := store.PlaceByID(ctx, a.Store.DB, d.PlaceID)
 	if err != nil {
 		return err
 	}
@@ -365,7 +365,7 @@ func publish(ctx context.Context, r *bot.Request, d draft) error {
 	var id int64
 	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if p, err = a.Store.LockPlace(ctx, tx, d.PlaceID); err != nil {
+		if p, err = store.LockPlace(ctx, tx, d.PlaceID); err != nil {
 			return err
 		}
 		if err := canPost(r.Member, p); err != nil {
@@ -373,7 +373,7 @@ func publish(ctx context.Context, r *bot.Request, d draft) error {
 		}
 		s := store.PlaceStatus{PlaceID: p.ID, AuthorID: r.Member.ID, Freight: d.Freight, Passengers: d.Passengers,
 			Measures: d.Measures, Note: d.Note, NoteLang: noteLang, PostedAt: now, ValidUntil: until}
-		if id, err = a.Store.InsertPlaceStatus(ctx, tx, s); err != nil {
+		if id, err = store.InsertPlaceStatus(ctx, tx, s); err != nil {
 			return err
 		}
 		if err := notifySubscribers(ctx, a, tx, p, id, r.Member.ID); err != nil {
@@ -382,12 +382,12 @@ func publish(ctx context.Context, r *bot.Request, d draft) error {
 		if err := store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "status_posted", SubjectID: &id, After: s}); err != nil {
 			return err
 		}
-		return a.Store.EndConversation(ctx, tx, r.From.ID)
+		return store.EndConversation(ctx, tx, r.From.ID)
 	})
 	if err != nil {
 		return err
 	}
-	s, err := a.Store.PlaceStatusByID(ctx, a.Store.DB, id)
+	s, err := store.PlaceStatusByID(ctx, a.Store.DB, id)
 	if err != nil {
 		return err
 	}
@@ -398,7 +398,7 @@ func publish(ctx context.Context, r *bot.Request, d draft) error {
 // notifySubscribers queues the news of a status to those subscribed to its place or country,
 // at routine priority; the author is not told of their own post.
 func notifySubscribers(ctx context.Context, a *bot.App, tx *sqlx.Tx, p *store.Place, statusID, authorID int64) error {
-	subs, err := a.Store.StatusSubscribers(ctx, tx, p.Country, p.ID)
+	subs, err := store.StatusSubscribers(ctx, tx, p.Country, p.ID)
 	if err != nil {
 		return err
 	}
@@ -416,19 +416,19 @@ func notifySubscribers(ctx context.Context, a *bot.App, tx *sqlx.Tx, p *store.Pl
 // author if they may still post for the place, else the country's focal points.
 func expire(ctx context.Context, a *bot.App, now time.Time) error {
 	return a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		expired, err := a.Store.ClaimExpiredStatuses(ctx, tx, now)
+		expired, err := store.ClaimExpiredStatuses(ctx, tx, now)
 		if err != nil {
 			return err
 		}
 		for _, s := range expired {
-			p, err := a.Store.Place(ctx, tx, s.PlaceID)
+			p, err := store.PlaceByID(ctx, tx, s.PlaceID)
 			if err != nil {
 				return err
 			}
 			var to []store.Recipient
-			if author, err := a.Store.MemberByID(ctx, s.AuthorID); err == nil && canPost(author, p) == nil {
+			if author, err := store.MemberByID(ctx, a.Store.DB, s.AuthorID); err == nil && canPost(author, p) == nil {
 				to = []store.Recipient{{MemberID: author.ID, ChatID: author.ChatID}}
-			} else if to, err = a.Store.FocalPointsOf(ctx, tx, p.Country); err != nil {
+			} else if to, err = store.FocalPointsOf(ctx, tx, p.Country); err != nil {
 				return err
 			}
 			items := make([]delivery.Item, len(to))
@@ -447,18 +447,18 @@ func expire(ctx context.Context, a *bot.App, now time.Time) error {
 // the question is moot and the row is skipped.
 func expiryRenderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		s, err := a.Store.PlaceStatusByID(ctx, a.Store.DB, row.RefID)
+		s, err := store.PlaceStatusByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		latest, err := a.Store.LatestStatusID(ctx, a.Store.DB, s.PlaceID)
+		latest, err := store.LatestStatusID(ctx, a.Store.DB, s.PlaceID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
 		if latest != s.ID {
 			return delivery.Message{}, fmt.Errorf("status #%d superseded: %w", s.ID, delivery.ErrSkip)
 		}
-		p, err := a.Store.Place(ctx, a.Store.DB, s.PlaceID)
+		p, err := store.PlaceByID(ctx, a.Store.DB, s.PlaceID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
@@ -489,17 +489,17 @@ func stillValid(ctx context.Context, r *bot.Request) error {
 	var p *store.Place
 	var newID int64
 	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		old, err := a.Store.PlaceStatusByID(ctx, tx, id)
+		old, err := store.PlaceStatusByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if p, err = a.Store.LockPlace(ctx, tx, old.PlaceID); err != nil {
+		if p, err = store.LockPlace(ctx, tx, old.PlaceID); err != nil {
 			return err
 		}
 		if err := canPost(r.Member, p); err != nil {
 			return err
 		}
-		latest, err := a.Store.LatestStatusID(ctx, tx, p.ID)
+		latest, err := store.LatestStatusID(ctx, tx, p.ID)
 		if err != nil {
 			return err
 		}
@@ -508,7 +508,7 @@ func stillValid(ctx context.Context, r *bot.Request) error {
 		}
 		s := *old
 		s.AuthorID, s.ConfirmsID, s.PostedAt, s.ValidUntil = r.Member.ID, &old.ID, now, now.Add(defaultValid)
-		if newID, err = a.Store.InsertPlaceStatus(ctx, tx, s); err != nil {
+		if newID, err = store.InsertPlaceStatus(ctx, tx, s); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "status_confirmed", SubjectID: &newID,

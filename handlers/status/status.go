@@ -112,7 +112,7 @@ func statusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceSta
 		sb.WriteString("\n" + a.I18n.T(lang, "st_note", map[string]any{"Language": i18n.LanguageName(lang, s.NoteLang), "Note": s.Note}))
 	}
 	author := ""
-	if m, err := a.Store.MemberByID(ctx, s.AuthorID); err == nil {
+	if m, err := store.MemberByID(ctx, a.Store.DB, s.AuthorID); err == nil {
 		author = m.DisplayName
 	}
 	sb.WriteString("\n" + a.I18n.T(lang, "st_posted", map[string]any{"When": ui.TimeUTC(s.PostedAt),
@@ -193,7 +193,7 @@ func pressedPlace(ctx context.Context, r *bot.Request) (*store.Place, error) {
 	if id == 0 {
 		return nil, nil
 	}
-	p, err := r.App.Store.Place(ctx, r.App.Store.DB, id)
+	p, err := store.PlaceByID(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -202,7 +202,7 @@ func pressedPlace(ctx context.Context, r *bot.Request) (*store.Place, error) {
 
 // subscribed reports whether the member is subscribed to the country or place.
 func subscribed(ctx context.Context, r *bot.Request, country string, placeID int64) (bool, error) {
-	subs, err := r.App.Store.Subscriptions(ctx, r.App.Store.DB, r.Member.ID)
+	subs, err := store.Subscriptions(ctx, r.App.Store.DB, r.Member.ID)
 	if err != nil {
 		return false, err
 	}
@@ -219,11 +219,11 @@ func subscribed(ctx context.Context, r *bot.Request, country string, placeID int
 func showBoard(ctx context.Context, r *bot.Request, cc string) error {
 	a := r.App
 	now := a.Clock.Now()
-	places, statuses, err := a.Store.Board(ctx, a.Store.DB, cc)
+	places, statuses, err := store.Board(ctx, a.Store.DB, cc)
 	if err != nil {
 		return err
 	}
-	all, err := a.Store.Places(ctx, a.Store.DB, cc, false)
+	all, err := store.Places(ctx, a.Store.DB, cc, false)
 	if err != nil {
 		return err
 	}
@@ -261,7 +261,7 @@ func showBoard(ctx context.Context, r *bot.Request, cc string) error {
 func showPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 	a := r.App
 	now := a.Clock.Now()
-	history, err := a.Store.StatusHistory(ctx, a.Store.DB, p.ID, history)
+	history, err := store.StatusHistory(ctx, a.Store.DB, p.ID, history)
 	if err != nil {
 		return err
 	}
@@ -337,7 +337,7 @@ func distance(a, b string) int {
 func resolve(ctx context.Context, a *bot.App, query string) (*store.Place, []store.Place, error) {
 	q := strings.TrimSpace(query)
 	if up := strings.ToUpper(q); len(up) == 5 {
-		p, err := a.Store.PlaceByLocode(ctx, a.Store.DB, up)
+		p, err := store.PlaceByLocode(ctx, a.Store.DB, up)
 		if err == nil {
 			return p, nil, nil
 		}
@@ -345,7 +345,7 @@ func resolve(ctx context.Context, a *bot.App, query string) (*store.Place, []sto
 			return nil, nil, err
 		}
 	}
-	places, err := a.Store.Places(ctx, a.Store.DB, "", false)
+	places, err := store.Places(ctx, a.Store.DB, "", false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -440,7 +440,7 @@ func subscribeToggle(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return nil
 		}
-		p, err := a.Store.Place(ctx, a.Store.DB, id)
+		p, err := store.PlaceByID(ctx, a.Store.DB, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
@@ -451,14 +451,14 @@ func subscribeToggle(ctx context.Context, r *bot.Request) error {
 	default:
 		return nil
 	}
-	removed, err := a.Store.Unsubscribe(ctx, a.Store.DB, r.Member.ID, country, placeID)
+	removed, err := store.Unsubscribe(ctx, a.Store.DB, r.Member.ID, country, placeID)
 	if err != nil {
 		return err
 	}
 	if removed {
 		return r.Reply(ctx, "st_unsubscribed", map[string]any{"Name": name}, nil)
 	}
-	if err := a.Store.Subscribe(ctx, a.Store.DB, r.Member.ID, country, placeID); err != nil {
+	if err := store.Subscribe(ctx, a.Store.DB, r.Member.ID, country, placeID); err != nil {
 		return err
 	}
 	return r.Reply(ctx, "st_subscribed", map[string]any{"Name": name}, nil)
@@ -467,7 +467,7 @@ func subscribeToggle(ctx context.Context, r *bot.Request) error {
 // subscriptionsList is /subscriptions: what the member hears about, with a button to stop each.
 func subscriptionsList(ctx context.Context, r *bot.Request) error {
 	a := r.App
-	subs, err := a.Store.Subscriptions(ctx, a.Store.DB, r.Member.ID)
+	subs, err := store.Subscriptions(ctx, a.Store.DB, r.Member.ID)
 	if err != nil {
 		return err
 	}
@@ -483,7 +483,7 @@ func subscriptionsList(ctx context.Context, r *bot.Request) error {
 			kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": n}), CallbackData: bot.CB(verbSubscribe, "c", *s.Country)})
 			continue
 		}
-		p, err := a.Store.Place(ctx, a.Store.DB, *s.PlaceID)
+		p, err := store.PlaceByID(ctx, a.Store.DB, *s.PlaceID)
 		if err != nil {
 			return err
 		}
@@ -496,11 +496,11 @@ func subscriptionsList(ctx context.Context, r *bot.Request) error {
 // changeRenderer tells a subscriber of a new status, in their language.
 func changeRenderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-		s, err := a.Store.PlaceStatusByID(ctx, a.Store.DB, row.RefID)
+		s, err := store.PlaceStatusByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		p, err := a.Store.Place(ctx, a.Store.DB, s.PlaceID)
+		p, err := store.PlaceByID(ctx, a.Store.DB, s.PlaceID)
 		if err != nil {
 			return delivery.Message{}, err
 		}
