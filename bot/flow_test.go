@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"focalbot/bot"
 	"focalbot/bot/bottest"
@@ -64,7 +63,7 @@ func TestConversationAndOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.SendText("hello again") // the conversation ended: this is free text now
-	time.Sleep(300 * time.Millisecond)
+	h.WaitIdle()
 	if n := len(r.Messages()); n != 1 {
 		t.Errorf("reader got %d messages, want 1", n)
 	}

@@ -553,13 +553,21 @@ func TestForgedAdminCallbacks(t *testing.T) {
 	if rows[0].Actor == nil || *rows[0].Actor != fp || !strings.Contains(rows[0].After, "mem:s:") || rows[1].Actor != nil || !strings.Contains(rows[1].After, "772") {
 		t.Errorf("audit rows: %+v", rows[:2])
 	}
-	m, _ := store.MemberByID(context.Background(), h.Store.DB, fp)
-	a, _ := store.MemberByID(context.Background(), h.Store.DB, adminID)
+	m, err := store.MemberByID(context.Background(), h.Store.DB, fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := store.MemberByID(context.Background(), h.Store.DB, adminID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if m.Role != store.RoleFocalPoint || a.State != store.StateActive {
 		t.Errorf("forged callbacks changed something: %+v %+v", m, a)
 	}
 	var invites int
-	_ = h.Store.DB.Get(&invites, `SELECT count(*) FROM invites`)
+	if err := h.Store.DB.Get(&invites, `SELECT count(*) FROM invites`); err != nil {
+		t.Fatal(err)
+	}
 	if invites != 0 {
 		t.Errorf("forged callback created an invite")
 	}

@@ -91,7 +91,7 @@ func ackStatusButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return replyLong(ctx, r, text, nil)
+	return ui.SendLong(ctx, r, text, nil)
 }
 
 // ackStatus: "ALR-…: acknowledged by 3 of 5. Not yet: …".

@@ -49,22 +49,6 @@ func renderAlertFor(a *bot.App, al *store.Alert, lang string, zone *string) stri
 	})
 }
 
-// replyLong sends a text that may exceed Telegram's limit as several messages split at line
-// ends, never cut; the keyboard goes with the last.
-func replyLong(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
-	parts := alert.Split(text, alert.MaxMessage)
-	for i, p := range parts {
-		var k *bot.Keyboard
-		if i == len(parts)-1 {
-			k = kb
-		}
-		if _, err := r.App.Send(ctx, r.ChatID, "reply", p, k); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // problemsText renders problems in the reader's language, one per line.
 func problemsText(r *bot.Request, problems []alert.Problem) string {
 	lines := make([]string, len(problems))

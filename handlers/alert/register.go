@@ -65,7 +65,7 @@ func listAlerts(ctx context.Context, r *bot.Request, page int) error {
 	if len(nav) > 0 {
 		kb.Row(nav...)
 	}
-	return replyLong(ctx, r, strings.Join(lines, "\n"), kb)
+	return ui.SendLong(ctx, r, strings.Join(lines, "\n"), kb)
 }
 
 // openButtons: one button per listed alert, labelled with its reference (the same in every
@@ -183,7 +183,7 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 			kb.Row(row...)
 		}
 	}
-	if err := replyLong(ctx, r, text, kb); err != nil {
+	if err := ui.SendLong(ctx, r, text, kb); err != nil {
 		return err
 	}
 	return sendAttachments(ctx, r, al)
@@ -232,5 +232,5 @@ func findCommand(ctx context.Context, r *bot.Request) error {
 		lines = append(lines, summaryLine(r, &found[i]))
 	}
 	lines = append(lines, "", r.T("alerts_hint", nil))
-	return replyLong(ctx, r, strings.Join(lines, "\n"), openButtons(found))
+	return ui.SendLong(ctx, r, strings.Join(lines, "\n"), openButtons(found))
 }

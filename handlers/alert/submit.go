@@ -127,23 +127,15 @@ func advance(ctx context.Context, r *bot.Request, from string, d *draft) error {
 
 // vocabKeyboard lays out a vocabulary's choices two to a row; marked codes get a tick.
 func vocabKeyboard(r *bot.Request, v alert.Vocabulary, action string, marked func(string) bool) *bot.Keyboard {
-	kb := &bot.Keyboard{}
-	var row []bot.Button
+	var buttons []bot.Button
 	for _, c := range v.Codes {
 		text := r.T(v.ID(c), nil)
 		if marked != nil && marked(c) {
 			text = "✅ " + text
 		}
-		row = append(row, bot.Button{Text: text, CallbackData: bot.CB(verbDraft, action, c)})
-		if len(row) == 2 {
-			kb.Row(row...)
-			row = nil
-		}
+		buttons = append(buttons, bot.Button{Text: text, CallbackData: bot.CB(verbDraft, action, c)})
 	}
-	if len(row) > 0 {
-		kb.Row(row...)
-	}
-	return kb
+	return ui.Grid(buttons, 2)
 }
 
 // prompt asks the question of a step, with its buttons.
@@ -523,7 +515,7 @@ func review(ctx context.Context, r *bot.Request, d *draft) error {
 	kb.Row(editField(r, "quantity", stepQuantity), editField(r, "drill", stepDrill))
 	kb.Row(button(r, "alert_btn_edit_text", bot.CB(verbDraft, "edit", stepText)), button(r, "alert_btn_edit_files", bot.CB(verbDraft, "edit", stepFiles)))
 	kb.Row(button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
-	return replyLong(ctx, r, text, kb)
+	return ui.SendLong(ctx, r, text, kb)
 }
 
 // editField is a review button going back to a step, named by its field's label (the pencil

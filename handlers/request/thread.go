@@ -445,16 +445,10 @@ func sendParts(ctx context.Context, r *bot.Request, parts []string, kb *bot.Keyb
 	if cur != "" {
 		chunks = append(chunks, cur)
 	}
-	for i, c := range chunks {
-		var k *bot.Keyboard
-		if i == len(chunks)-1 && kb != nil && len(kb.InlineKeyboard) > 0 {
-			k = kb
-		}
-		if _, err := r.App.Send(ctx, r.ChatID, "reply", c, k); err != nil {
-			return err
-		}
+	if kb != nil && len(kb.InlineKeyboard) == 0 {
+		kb = nil
 	}
-	return nil
+	return ui.SendChunks(ctx, r, chunks, kb)
 }
 
 // fromButton reads the request ID of a pressed "verb:ID" button and loads the request.

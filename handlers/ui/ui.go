@@ -43,23 +43,15 @@ func Show(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) er
 // LanguagePicker offers every language we have, each in its own name, two to a row; the
 // current one is marked. The choice goes to verb with fields, then the language code.
 func LanguagePicker(r *bot.Request, current, verb string, fields ...any) *bot.Keyboard {
-	kb := &bot.Keyboard{}
-	var row []bot.Button
+	var buttons []bot.Button
 	for _, code := range r.App.I18n.Languages() {
 		label := i18n.NativeName(code)
 		if code == current {
 			label = "✓ " + label
 		}
-		row = append(row, bot.Button{Text: label, CallbackData: bot.CB(verb, append(fields, code)...)})
-		if len(row) == 2 {
-			kb.Row(row...)
-			row = nil
-		}
+		buttons = append(buttons, bot.Button{Text: label, CallbackData: bot.CB(verb, append(fields, code)...)})
 	}
-	if len(row) > 0 {
-		kb.Row(row...)
-	}
-	return kb
+	return Grid(buttons, 2)
 }
 
 // Grid lays buttons out n to a row.
@@ -126,23 +118,20 @@ func Check(on bool, label string) string {
 	return label
 }
 
+// SendLong sends a text that may exceed Telegram's limit as several messages split at line
+// ends, never cut; the keyboard goes with the last.
+func SendLong(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
+	return SendChunks(ctx, r, alert.Split(text, alert.MaxMessage), kb)
+}
+
 // SendLines sends a title and lines, split into as many messages as Telegram's limit needs
-// (never cut); the keyboard goes on the last.
+// (never cut, with a margin under it); the keyboard goes on the last.
 func SendLines(ctx context.Context, r *bot.Request, title string, lines []string, kb *bot.Keyboard) error {
-	const limit = 3800
-	var chunks []string
-	cur := title
-	for _, l := range lines {
-		if alert.UTF16Len(cur)+alert.UTF16Len(l)+1 > limit && cur != "" {
-			chunks = append(chunks, cur)
-			cur = ""
-		}
-		if cur != "" {
-			cur += "\n"
-		}
-		cur += l
-	}
-	chunks = append(chunks, cur)
+	return SendChunks(ctx, r, alert.Split(strings.Join(append([]string{title}, lines...), "\n"), 3800), kb)
+}
+
+// SendChunks sends each chunk as a message of its own, the keyboard with the last.
+func SendChunks(ctx context.Context, r *bot.Request, chunks []string, kb *bot.Keyboard) error {
 	for i, c := range chunks {
 		var k *bot.Keyboard
 		if i == len(chunks)-1 {

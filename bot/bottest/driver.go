@@ -1,0 +1,146 @@
+package bottest
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"focalbot/bot/telegramtest"
+)
+
+// Wait is how long the driver waits for something the bot should do.
+const Wait = 10 * time.Second
+
+// The end-to-end test driver: a Person says and presses, then waits for a text or a toast;
+// the Harness waits until the bot is idle. A test shows that something did NOT happen by
+// waiting until idle and then asserting, never by sleeping.
+
+// WaitIdle waits until the bot is idle: every update the emulator has made is stored and
+// handled, every pressed button answered, and no outbox row due (pending or being sent).
+// Rows waiting for a later time (a retry's backoff) do not count.
+func (h *Harness) WaitIdle() {
+	h.T.Helper()
+	deadline := time.Now().Add(Wait)
+	for quiet := 0; quiet < 2; { // idle twice in a row: nothing was between two steps
+		if h.idle() {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		if time.Now().After(deadline) {
+			h.T.Fatalf("bottest: the bot is not idle after %s", Wait)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (h *Harness) idle() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	last := h.TG.LastUpdateID()
+	var stored, unhandled, due int
+	err := h.Store.DB.QueryRowContext(ctx, `
+		SELECT (SELECT count(*) FROM inbound_updates WHERE update_id = $1),
+		       (SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL),
+		       (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending') AND not_before <= now())`,
+		last).Scan(&stored, &unhandled, &due)
+	if err != nil {
+		return false
+	}
+	return (last <= 0 || stored == 1) && unhandled == 0 && due == 0 && h.TG.UnansweredCallbacks() == 0
+}
+
+// Person is one user of a test, driven through the emulator.
+type Person struct {
+	*telegramtest.User
+	h     *Harness
+	mark  int // transcript length at the last action: toasts are looked for after it
+	count int // messages at the last action: new ones are looked for after it
+}
+
+// Person returns a Telegram user of the emulator with the driver's helpers.
+func (h *Harness) Person(id int64, firstName, languageCode string) *Person {
+	return &Person{User: h.TG.User(id, firstName, languageCode), h: h}
+}
+
+func (p *Person) act() {
+	p.mark = len(p.Transcript())
+	p.count = len(p.Messages())
+}
+
+// Say sends text, and returns its update ID.
+func (p *Person) Say(text string) int64 {
+	p.act()
+	return p.SendText(text)
+}
+
+// Press presses the button labelled label on the newest message showing it.
+func (p *Person) Press(label string) int64 {
+	p.h.T.Helper()
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
+		for i := len(ms) - 1; i >= 0; i-- {
+			if _, ok := ms[i].Button(label); ok {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		p.h.T.Fatalf("%s: no button %q: %v", p.FirstName(), label, err)
+	}
+	p.act()
+	id, err := p.PressButton(label)
+	if err != nil {
+		p.h.T.Fatalf("%s: press %q: %v", p.FirstName(), label, err)
+	}
+	return id
+}
+
+// PressData presses the button with callback data data on message msgID (forged data too).
+func (p *Person) PressData(msgID int, data string) int64 {
+	p.act()
+	return p.PressForged(msgID, data)
+}
+
+// WaitText waits for a message (new or edited) containing substr, and returns the newest.
+func (p *Person) WaitText(substr string) telegramtest.Message {
+	p.h.T.Helper()
+	m, err := p.WaitForText(substr, Wait)
+	if err != nil {
+		p.h.T.Fatalf("%s: no message with %q: %v", p.FirstName(), substr, err)
+	}
+	return m
+}
+
+// WaitNew waits for a message containing substr that arrived after the last Say or Press.
+func (p *Person) WaitNew(substr string) telegramtest.Message {
+	p.h.T.Helper()
+	var found telegramtest.Message
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
+		for i := len(ms) - 1; i >= p.count; i-- {
+			if strings.Contains(ms[i].Plain(), substr) {
+				found = ms[i]
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		p.h.T.Fatalf("%s: no new message with %q: %v", p.FirstName(), substr, err)
+	}
+	return found
+}
+
+// WaitToast waits for the answer to the last pressed button to show a toast containing substr.
+func (p *Person) WaitToast(substr string) {
+	p.h.T.Helper()
+	if _, err := p.WaitFor(Wait, func([]telegramtest.Message) bool {
+		events := p.Transcript()
+		for _, e := range events[min(p.mark, len(events)):] {
+			if e.Kind == telegramtest.EventCallbackAnswer && strings.Contains(e.Text, substr) {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		p.h.T.Fatalf("%s: no toast %q after the last press: %v", p.FirstName(), substr, err)
+	}
+}
