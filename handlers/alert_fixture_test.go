@@ -82,6 +82,13 @@ func (n *alertNet) publishedAlert(t *testing.T, ref string) int64 {
 	return id
 }
 
+// ack has a reader acknowledge the alert and waits until the bot is idle again.
+func (n *alertNet) ack(p *bottest.Person, ref string) {
+	p.Press(n.en("alert_btn_ack", nil))
+	p.WaitToast(n.en("alert_acked", map[string]any{"Ref": ref}))
+	n.h.WaitIdle()
+}
+
 func (n *alertNet) acked(t *testing.T, alertID int64) int {
 	t.Helper()
 	rs, err := store.AlertRecipients(context.Background(), n.h.Store.DB, alertID)
@@ -132,9 +139,7 @@ func TestAlertReminder(t *testing.T) {
 	n := newAlertNet(t)
 	const ref = "ALR-2026-000202"
 	n.publishedAlert(t, ref)
-	n.reader1.Press(n.en("alert_btn_ack", nil))
-	n.reader1.WaitToast(n.en("alert_acked", map[string]any{"Ref": ref}))
-	n.h.WaitIdle()
+	n.ack(n.reader1, ref)
 	n.h.Advance(31 * time.Minute)
 	head := n.en("alert_reminder_head", nil)
 	reminder := n.reader2.WaitText(head)
@@ -157,9 +162,7 @@ func TestAlertEscalation(t *testing.T) {
 	n := newAlertNet(t)
 	const ref = "ALR-2026-000203"
 	n.publishedAlert(t, ref)
-	n.reader2.Press(n.en("alert_btn_ack", nil))
-	n.reader2.WaitToast(n.en("alert_acked", map[string]any{"Ref": ref}))
-	n.h.WaitIdle()
+	n.ack(n.reader2, ref)
 	n.h.Advance(31 * time.Minute) // the reminder
 	n.reader1.WaitText(n.en("alert_reminder_head", nil))
 	n.h.Advance(31 * time.Minute) // the escalation

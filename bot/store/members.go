@@ -98,14 +98,10 @@ func (s *Store) EnsureAdmins(ctx context.Context, userIDs []int64) error {
 	return nil
 }
 
-// ReadMember reads a member by ID through q without locking the row (MemberByIDQ locks it
+// ReadMember reads a member by ID through q without locking the row (MemberByID locks it
 // inside a transaction).
 func ReadMember(ctx context.Context, q Querier, id int64) (*Member, error) {
-	var m Member
-	if err := q.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM members WHERE id = $1`, id); err != nil {
-		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
-	}
-	return &m, nil
+	return memberWhere(ctx, q, "id", id, false)
 }
 
 // CountriesWithFocalPoints returns those of countries that have an active focal point other
@@ -141,29 +137,30 @@ func InsertMember(ctx context.Context, q Querier, m Member) (int64, error) {
 	return id, nil
 }
 
-// MemberByTelegramID is MemberByTelegramID on a Querier; inside a transaction it locks the
+// MemberByTelegramID finds a member by Telegram user ID; inside a transaction it locks the
 // row (FOR UPDATE) so that a concurrent change waits.
 func MemberByTelegramID(ctx context.Context, q Querier, userID int64) (*Member, error) {
-	query := `SELECT ` + memberColumns + ` FROM members WHERE telegram_user_id = $1`
-	if _, ok := q.(*sqlx.Tx); ok {
-		query += ` FOR UPDATE`
-	}
-	var m Member
-	if err := q.GetContext(ctx, &m, query, userID); err != nil {
-		return nil, fmt.Errorf("member %d: %w", userID, notFound(err))
-	}
-	return &m, nil
+	return memberWhere(ctx, q, "telegram_user_id", userID, true)
 }
 
-// MemberByID is MemberByID on a Querier; inside a transaction it locks the row.
+// MemberByID finds a member by ID; inside a transaction it locks the row.
 func MemberByID(ctx context.Context, q Querier, id int64) (*Member, error) {
-	query := `SELECT ` + memberColumns + ` FROM members WHERE id = $1`
-	if _, ok := q.(*sqlx.Tx); ok {
+	return memberWhere(ctx, q, "id", id, true)
+}
+
+// memberWhere reads the member whose column (id or telegram_user_id) is v; with lock, inside a
+// transaction, FOR UPDATE.
+func memberWhere(ctx context.Context, q Querier, column string, v int64, lock bool) (*Member, error) {
+	query := `SELECT ` + memberColumns + ` FROM members WHERE ` + column + ` = $1`
+	if _, tx := q.(*sqlx.Tx); tx && lock {
 		query += ` FOR UPDATE`
 	}
 	var m Member
-	if err := q.GetContext(ctx, &m, query, id); err != nil {
-		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
+	if err := q.GetContext(ctx, &m, query, v); err != nil {
+		if column == "id" {
+			return nil, fmt.Errorf("member #%d: %w", v, notFound(err))
+		}
+		return nil, fmt.Errorf("member %d: %w", v, notFound(err))
 	}
 	return &m, nil
 }
