@@ -53,19 +53,69 @@ func (h *Harness) idle() bool {
 // Person is one user of a test, driven through the emulator.
 type Person struct {
 	*telegramtest.User
-	h     *Harness
-	mark  int // transcript length at the last action: toasts are looked for after it
-	count int // messages at the last action: new ones are looked for after it
+	h      *Harness
+	mark   int                    // transcript length at the last action: toasts are looked for after it
+	count  int                    // messages at the last action: new ones are looked for after it
+	before []telegramtest.Message // the chat at the last action, for WaitMore
 }
 
 // Person returns a Telegram user of the emulator with the driver's helpers.
 func (h *Harness) Person(id int64, firstName, languageCode string) *Person {
-	return &Person{User: h.TG.User(id, firstName, languageCode), h: h}
+	return h.Drive(h.TG.User(id, firstName, languageCode))
 }
+
+// Drive gives an emulator user the driver's helpers.
+func (h *Harness) Drive(u *telegramtest.User) *Person { return &Person{User: u, h: h} }
 
 func (p *Person) act() {
 	p.mark = len(p.Transcript())
-	p.count = len(p.Messages())
+	p.before = p.Messages()
+	p.count = len(p.before)
+}
+
+// WaitMore waits until more messages contain substr than did at the last Say or Press (a new
+// one, or an earlier one edited to say it), and returns the newest of them.
+func (p *Person) WaitMore(substr string) telegramtest.Message {
+	p.h.T.Helper()
+	had := countText(p.before, substr)
+	var found telegramtest.Message
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
+		if countText(ms, substr) <= had {
+			return false
+		}
+		for i := len(ms) - 1; i >= 0; i-- {
+			if strings.Contains(ms[i].Plain(), substr) {
+				found = ms[i]
+				break
+			}
+		}
+		return true
+	}); err != nil {
+		p.h.T.Fatalf("%s: want another message with %q: %v", p.FirstName(), substr, err)
+	}
+	return found
+}
+
+// WaitLast waits until the chat's last message (new or edited in place) contains substr.
+func (p *Person) WaitLast(substr string) telegramtest.Message {
+	p.h.T.Helper()
+	ms, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
+		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Plain(), substr)
+	})
+	if err != nil {
+		p.h.T.Fatalf("%s: the last message does not say %q: %v", p.FirstName(), substr, err)
+	}
+	return ms[len(ms)-1]
+}
+
+func countText(ms []telegramtest.Message, substr string) int {
+	n := 0
+	for _, m := range ms {
+		if strings.Contains(m.Plain(), substr) {
+			n++
+		}
+	}
+	return n
 }
 
 // Say sends text, and returns its update ID.
