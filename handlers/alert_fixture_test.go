@@ -84,7 +84,7 @@ func (n *alertNet) publishedAlert(t *testing.T, ref string) int64 {
 
 // ack has a reader acknowledge the alert and waits until the bot is idle again.
 func (n *alertNet) ack(p *bottest.Person, ref string) {
-	p.Press(n.en("alert_btn_ack", nil))
+	p.Click(n.en("alert_btn_ack", nil))
 	p.WaitToast(n.en("alert_acked", map[string]any{"Ref": ref}))
 	n.h.WaitIdle()
 }
@@ -112,9 +112,9 @@ func TestAlertAcknowledge(t *testing.T) {
 	const ref = "ALR-2026-000201"
 	id := n.publishedAlert(t, ref)
 	received := n.reader1.WaitText(ref)
-	n.reader1.Press(n.en("alert_btn_ack", nil))
+	n.reader1.Click(n.en("alert_btn_ack", nil))
 	n.reader1.WaitToast(n.en("alert_acked", map[string]any{"Ref": ref}))
-	n.reader1.PressData(received.ID, "aack:"+itoa(id)) // the same button again, pressed late
+	n.reader1.ClickData(received.ID, "aack:"+itoa(id)) // the same button again, pressed late
 	n.reader1.WaitToast(n.en("alert_already_acked", map[string]any{"Ref": ref}))
 	n.h.WaitIdle()
 	if got := n.acked(t, id); got != 1 {
@@ -183,7 +183,7 @@ func TestAlertFollowUp(t *testing.T) {
 	n := newAlertNet(t)
 	const ref = "ALR-2026-000204"
 	n.publishedAlert(t, ref)
-	n.reader2.Press(n.en("alert_btn_followup", nil))
+	n.reader2.Click(n.en("alert_btn_followup", nil))
 	n.reader2.WaitNew(ref)
 	n.reader2.Say("Seizure confirmed: 120 kg heroin")
 	n.reader2.WaitNew(ref)

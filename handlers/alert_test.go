@@ -25,7 +25,7 @@ type network struct {
 	tr *i18n.Bundle
 
 	members map[int64]store.Member
-	users   map[int64]*telegramtest.User
+	users   map[int64]*bottest.Person
 }
 
 const (
@@ -42,7 +42,7 @@ const (
 
 func newNetwork(t *testing.T) *network {
 	h := bottest.Start(t, handlers.Register)
-	n := &network{t: t, h: h, tr: h.App().I18n, members: map[int64]store.Member{}, users: map[int64]*telegramtest.User{}}
+	n := &network{t: t, h: h, tr: h.App().I18n, members: map[int64]store.Member{}, users: map[int64]*bottest.Person{}}
 	add := func(id int64, name, role, country, lang string) {
 		m := store.Member{TelegramUserID: id, DisplayName: name, Role: role, Agency: "customs", Language: lang,
 			State: store.StateActive}
@@ -57,7 +57,7 @@ func newNetwork(t *testing.T) *network {
 		}
 		m.ChatID = id
 		n.members[id] = m
-		n.users[id] = h.TG.User(id, name, lang)
+		n.users[id] = h.Person(id, name, lang)
 	}
 	add(analystEN, "Aliya", store.RoleAnalyst, "", "en")
 	add(analystRU, "Boris", store.RoleAnalyst, "", "ru")
@@ -94,74 +94,30 @@ func (n *network) plain(lang, id string, data map[string]any) string {
 	return telegramtest.StripHTML(n.tr.T(lang, id, data))
 }
 
+// wait, waitNew, say, press and waitToast address the driver (bottest.Person) by user ID.
 func (n *network) wait(id int64, substr string) telegramtest.Message {
-	n.t.Helper()
-	m, err := n.users[id].WaitForText(substr, wait)
-	if err != nil {
-		n.t.Fatalf("user %d: %v", id, err)
-	}
-	return m
+	return n.users[id].WaitText(substr)
 }
 
-// waitNew waits for a message containing substr sent after the first `after` messages.
 func (n *network) waitNew(id int64, after int, substr string) telegramtest.Message {
-	n.t.Helper()
-	var found telegramtest.Message
-	msgs, err := n.users[id].WaitFor(wait, func(ms []telegramtest.Message) bool {
-		for i := after; i < len(ms); i++ {
-			if strings.Contains(ms[i].Plain(), substr) {
-				found = ms[i]
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		var last string
-		if len(msgs) > 0 {
-			last = msgs[len(msgs)-1].Plain()
-		}
-		for _, e := range n.users[id].Transcript() {
-			n.t.Log(e)
-		}
-		n.t.Fatalf("user %d: waiting for %q: %v; last: %q", id, substr, err, last)
-	}
-	return found
+	return n.users[id].WaitAfter(after, substr)
 }
 
 func (n *network) count(id int64) int { return len(n.users[id].Messages()) }
 
-// say sends text and waits for the bot's answer containing substr.
 func (n *network) say(id int64, text, substr string) telegramtest.Message {
-	n.t.Helper()
-	before := n.count(id)
-	n.users[id].SendText(text)
-	return n.waitNew(id, before, substr)
+	n.users[id].Say(text)
+	return n.users[id].WaitNew(substr)
 }
 
-// press presses the button labelled text on the newest message showing it and waits for an
-// answer containing substr ("" to wait for nothing).
+// press presses the button labelled text and waits for an answer containing substr ("" to
+// wait for nothing).
 func (n *network) press(id int64, text, substr string) telegramtest.Message {
-	n.t.Helper()
-	// The button may be on a message still on its way through the outbox.
-	if _, err := n.users[id].WaitFor(wait, func(ms []telegramtest.Message) bool {
-		for _, m := range ms {
-			if _, ok := m.Button(text); ok {
-				return true
-			}
-		}
-		return false
-	}); err != nil {
-		n.t.Fatalf("user %d: no button %q: %v", id, text, err)
-	}
-	before := n.count(id)
-	if _, err := n.users[id].PressButton(text); err != nil {
-		n.t.Fatal(err)
-	}
+	n.users[id].Click(text)
 	if substr == "" {
 		return telegramtest.Message{}
 	}
-	return n.waitNew(id, before, substr)
+	return n.users[id].WaitNew(substr)
 }
 
 // draft is the stored answers of a member's conversation in progress, as JSON text.
@@ -204,24 +160,8 @@ func buttonData(t *testing.T, m telegramtest.Message, prefix string) string {
 	return ""
 }
 
-// waitToast waits for a callback answer (a toast) containing substr.
-func (n *network) waitToast(id int64, substr string) {
-	n.t.Helper()
-	_, err := n.users[id].WaitFor(wait, func([]telegramtest.Message) bool {
-		for _, e := range n.users[id].Transcript() {
-			if e.Kind == telegramtest.EventCallbackAnswer && strings.Contains(e.Text, substr) {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		for _, e := range n.users[id].Transcript() {
-			n.t.Log(e)
-		}
-		n.t.Fatalf("user %d: no toast %q: %v", id, substr, err)
-	}
-}
+// waitToast waits for a toast containing substr after the user's last press.
+func (n *network) waitToast(id int64, substr string) { n.users[id].WaitToast(substr) }
 
 var refPattern = regexp.MustCompile(`ALR-\d{4}-\d{6}`)
 

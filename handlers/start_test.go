@@ -47,7 +47,7 @@ func TestStartAndHelpInEnglishAndRussian(t *testing.T) {
 		{"unknown command outsider", 607, "en", "/frobnicate", "closed network", "There is no command"},
 	}
 	for _, tt := range tests {
-		u := h.TG.User(tt.userID, "Ann", tt.lang)
+		u := h.Person(tt.userID, "Ann", tt.lang)
 		before := len(u.Messages())
 		u.SendText(tt.command)
 		msgs, err := u.WaitFor(wait, func(m []telegramtest.Message) bool { return len(m) > before })

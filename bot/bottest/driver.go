@@ -11,7 +11,7 @@ import (
 // Wait is how long the driver waits for something the bot should do.
 const Wait = 10 * time.Second
 
-// The end-to-end test driver: a Person says and presses, then waits for a text or a toast;
+// The end-to-end test driver: a Person says and clicks, then waits for a text or a toast;
 // the Harness waits until the bot is idle. A test shows that something did NOT happen by
 // waiting until idle and then asserting, never by sleeping.
 
@@ -73,6 +73,20 @@ func (p *Person) act() {
 	p.count = len(p.before)
 }
 
+// SayWait says text and waits for another message containing want (see WaitMore).
+func (p *Person) SayWait(text, want string) telegramtest.Message {
+	p.h.T.Helper()
+	p.Say(text)
+	return p.WaitMore(want)
+}
+
+// ClickWait clicks the button labelled label and waits for another message containing want.
+func (p *Person) ClickWait(label, want string) telegramtest.Message {
+	p.h.T.Helper()
+	p.Click(label)
+	return p.WaitMore(want)
+}
+
 // WaitMore waits until more messages contain substr than did at the last Say or Press (a new
 // one, or an earlier one edited to say it), and returns the newest of them.
 func (p *Person) WaitMore(substr string) telegramtest.Message {
@@ -124,8 +138,9 @@ func (p *Person) Say(text string) int64 {
 	return p.SendText(text)
 }
 
-// Press presses the button labelled label on the newest message showing it.
-func (p *Person) Press(label string) int64 {
+// Click presses the button labelled label on the newest message showing it. (Press, of the
+// emulator's user, presses by message and data.)
+func (p *Person) Click(label string) int64 {
 	p.h.T.Helper()
 	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
 		for i := len(ms) - 1; i >= 0; i-- {
@@ -145,8 +160,8 @@ func (p *Person) Press(label string) int64 {
 	return id
 }
 
-// PressData presses the button with callback data data on message msgID (forged data too).
-func (p *Person) PressData(msgID int, data string) int64 {
+// ClickData presses the button with callback data data on message msgID (forged data too).
+func (p *Person) ClickData(msgID int, data string) int64 {
 	p.act()
 	return p.PressForged(msgID, data)
 }
@@ -192,5 +207,91 @@ func (p *Person) WaitToast(substr string) {
 		return false
 	}); err != nil {
 		p.h.T.Fatalf("%s: no toast %q after the last press: %v", p.FirstName(), substr, err)
+	}
+}
+
+// WaitCount waits until n messages of the chat contain substr.
+func (p *Person) WaitCount(substr string, n int) {
+	p.h.T.Helper()
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool { return countText(ms, substr) >= n }); err != nil {
+		p.h.T.Fatalf("%s: want %d messages with %q: %v", p.FirstName(), n, substr, err)
+	}
+}
+
+// Count is how many messages of the chat contain substr now.
+func (p *Person) Count(substr string) int { return countText(p.Messages(), substr) }
+
+// WaitAfter waits for a message containing substr among those after the first after.
+func (p *Person) WaitAfter(after int, substr string) telegramtest.Message {
+	p.h.T.Helper()
+	var found telegramtest.Message
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
+		for i := len(ms) - 1; i >= after; i-- {
+			if strings.Contains(ms[i].Plain(), substr) {
+				found = ms[i]
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		p.h.T.Fatalf("%s: no message with %q after the first %d: %v", p.FirstName(), substr, after, err)
+	}
+	return found
+}
+
+// WaitOn waits until message msgID shows substr (edited in place, say).
+func (p *Person) WaitOn(msgID int, substr string) {
+	p.h.T.Helper()
+	if _, err := p.WaitFor(Wait, func([]telegramtest.Message) bool {
+		m, ok := p.Message(msgID)
+		return ok && strings.Contains(m.Plain(), substr)
+	}); err != nil {
+		m, _ := p.Message(msgID)
+		p.h.T.Fatalf("%s: message %d never showed %q; it shows %q", p.FirstName(), msgID, substr, m.Plain())
+	}
+}
+
+// WaitButton waits for a message with a button whose data starts with prefix, and returns the
+// newest such message and the button's data.
+func (p *Person) WaitButton(prefix string) (telegramtest.Message, string) {
+	p.h.T.Helper()
+	var found telegramtest.Message
+	var data string
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
+		for i := len(ms) - 1; i >= 0; i-- {
+			for _, b := range ms[i].Buttons() {
+				if strings.HasPrefix(b.CallbackData, prefix) {
+					found, data = ms[i], b.CallbackData
+					return true
+				}
+			}
+		}
+		return false
+	}); err != nil {
+		p.h.T.Fatalf("%s: no button %q…: %v", p.FirstName(), prefix, err)
+	}
+	return found, data
+}
+
+// ClickOn presses the button with data on message msgID once the message has it.
+func (p *Person) ClickOn(msgID int, data string) {
+	p.h.T.Helper()
+	if _, err := p.WaitFor(Wait, func([]telegramtest.Message) bool {
+		m, ok := p.Message(msgID)
+		if !ok {
+			return false
+		}
+		for _, b := range m.Buttons() {
+			if b.CallbackData == data {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		p.h.T.Fatalf("%s: message %d has no button %q: %v", p.FirstName(), msgID, data, err)
+	}
+	p.act()
+	if _, err := p.Press(msgID, data); err != nil {
+		p.h.T.Fatalf("%s: press %q: %v", p.FirstName(), data, err)
 	}
 }
