@@ -89,6 +89,15 @@ func (n *alertNet) ack(p *bottest.Person, ref string) {
 	n.h.WaitIdle()
 }
 
+// wantCount checks, once the bot is idle, how many messages of p's chat contain substr.
+func (n *alertNet) wantCount(t *testing.T, p *bottest.Person, substr string, want int) {
+	t.Helper()
+	n.h.WaitIdle()
+	if got := p.Count(substr); got != want {
+		t.Errorf("%s has %d messages with %q, want %d", p.FirstName(), got, substr, want)
+	}
+}
+
 func (n *alertNet) acked(t *testing.T, alertID int64) int {
 	t.Helper()
 	rs, err := store.AlertRecipients(context.Background(), n.h.Store.DB, alertID)
@@ -147,13 +156,8 @@ func TestAlertReminder(t *testing.T) {
 		t.Errorf("reminder without the alert: %q", reminder.Plain())
 	}
 	n.h.Advance(time.Minute) // the job again: no second reminder
-	n.h.WaitIdle()
-	if c := countText(n.reader1.Messages(), head); c != 0 {
-		t.Errorf("the reader who acknowledged got %d reminders", c)
-	}
-	if c := countText(n.reader2.Messages(), head); c != 1 {
-		t.Errorf("the silent reader got %d reminders, want 1", c)
-	}
+	n.wantCount(t, n.reader1, head, 0)
+	n.wantCount(t, n.reader2, head, 1)
 }
 
 // As long again after the reminder, the analysts get the list of who is still silent, once.
@@ -171,10 +175,7 @@ func TestAlertEscalation(t *testing.T) {
 		t.Errorf("escalation lists the wrong people: %q", silent.Plain())
 	}
 	n.h.Advance(time.Hour) // once only
-	n.h.WaitIdle()
-	if c := countText(n.analyst.Messages(), "Still unacknowledged"); c != 1 {
-		t.Errorf("the analyst was told %d times, want once", c)
-	}
+	n.wantCount(t, n.analyst, "Still unacknowledged", 1)
 }
 
 // A recipient's follow-up reaches the author and the analysts, headed with who wrote it.
@@ -192,10 +193,7 @@ func TestAlertFollowUp(t *testing.T) {
 	if !strings.Contains(fu.Plain(), "Ahmad") || !strings.Contains(fu.Plain(), ref) {
 		t.Errorf("follow-up heading: %q", fu.Plain())
 	}
-	n.h.WaitIdle()
-	if c := countText(n.reader1.Messages(), "Seizure confirmed"); c != 0 {
-		t.Errorf("an unpublished follow-up reached another reader %d times", c)
-	}
+	n.wantCount(t, n.reader1, "Seizure confirmed", 0) // not published to the audience yet
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -82,10 +82,7 @@ func openButtons(rows []store.Alert) *bot.Keyboard {
 // it is checked again (a list outlives changes, and data can be forged): an alert they may not
 // see gets the answer of one that does not exist.
 func openButton(ctx context.Context, r *bot.Request) error {
-	al, err := store.AlertByID(ctx, r.App.Store.DB, r.Data().ID(0))
-	if isNotFound(err) {
-		return bot.Tell("alert_not_found", nil)
-	}
+	al, err := loadAlert(ctx, r, r.Data().ID(0))
 	if err != nil {
 		return err
 	}
