@@ -204,7 +204,7 @@ func TestAlertLifecycle(t *testing.T) {
 	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
 	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
 	n.press(kazakhFP, T("alert_risk_xray_anomaly"), "")
-	if _, err := n.users[kazakhFP].WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := n.users[kazakhFP].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		_, ok := ms[len(ms)-1].Button("✅ " + T("alert_risk_xray_anomaly"))
 		return ok
 	}); err != nil {
@@ -310,7 +310,7 @@ func TestAlertLifecycle(t *testing.T) {
 		// which the analysts also receive.
 		other, _, _ := strings.Cut(n.plain(lang, "alert_already_decided", map[string]any{"Ref": ref1, "By": "\x00", "Outcome": ""}), "\x00")
 		var got string
-		if _, err := n.users[a].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		if _, err := n.users[a].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 			for _, m := range ms[counts[a]:] {
 				if strings.Contains(m.Plain(), pub) || strings.Contains(m.Plain(), other) {
 					got = m.Plain()
@@ -409,7 +409,7 @@ func TestAlertLifecycle(t *testing.T) {
 	}
 	// Acknowledged: the message no longer offers Acknowledge (the toast is gone in a second),
 	// and Follow up stays.
-	if _, err := n.users[uzbekFP].WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := n.users[uzbekFP].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		for _, m := range ms {
 			if m.ID == received[uzbekFP].ID {
 				_, ack := m.Button(n.plain(n.pushLang(uzbekFP), "alert_btn_ack", nil))

@@ -51,7 +51,7 @@ func netSeed(t *testing.T, h *bottest.Harness, people ...netPerson) map[int64]in
 // assertion: the bound only keeps a broken test from hanging).
 func netEventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("never happened: %s", what)
@@ -169,7 +169,7 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 	}
 	kzEN.WaitToast("Acknowledged")
 	kzRU.WaitToast("Получение подтверждено")
-	m, _ := kzRU.WaitForText("Рассылка ЦАРИКЦ", wait)
+	m, _ := kzRU.WaitForText("Рассылка ЦАРИКЦ", bottest.Wait)
 	kzRU.PressForged(m.ID, fmt.Sprintf("bca:%d", id))
 	kzRU.WaitToast("Вы уже подтвердили")
 	netEventually(t, "three acknowledgements and four deliveries recorded", func() bool {
@@ -339,7 +339,7 @@ func TestBroadcastBadInputAndAttachment(t *testing.T) {
 	a.Click("Preview")
 	a.WaitText("No member matches this audience")
 	a.PressForged(1, fmt.Sprintf("bc:%d:send", id))
-	if _, err := a.WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		return a.Count("No member matches this audience") >= 2
 	}); err != nil {
 		t.Fatal(err)

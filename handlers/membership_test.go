@@ -35,7 +35,7 @@ func seedMember(t *testing.T, h *bottest.Harness, uid int64, name, role, state, 
 // memberID finds a member, waiting for one the bot is still creating (admins at start-up).
 func memberID(t *testing.T, h *bottest.Harness, uid int64) int64 {
 	t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for {
 		m, err := store.MemberByTelegramID(context.Background(), h.Store.DB, uid)
 		if err == nil {
@@ -63,7 +63,7 @@ func expect(t *testing.T, u interface {
 	WaitForText(string, time.Duration) (telegramtest.Message, error)
 }, substr string) telegramtest.Message {
 	t.Helper()
-	m, err := u.WaitForText(substr, wait)
+	m, err := u.WaitForText(substr, bottest.Wait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func next(t *testing.T, u *bottest.Person, do func()) telegramtest.Message {
 	t.Helper()
 	before := len(u.Messages())
 	do()
-	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return len(ms) > before })
+	msgs, err := u.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return len(ms) > before })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func TestTwoAdminsApproveAtOnce(t *testing.T) {
 		id := memberID(t, h, 750+i)
 		data := fmt.Sprintf("acc:ok:%d", id)
 		find := func(a *bottest.Person) telegramtest.Message {
-			msgs, err := a.WaitFor(wait, func(ms []telegramtest.Message) bool {
+			msgs, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 				for _, m := range ms {
 					if _, ok := m.Button("Approve"); ok && strings.Contains(m.Plain(), fmt.Sprint(750+i)) {
 						return true
@@ -391,7 +391,7 @@ func TestTwoAdminsApproveAtOnce(t *testing.T) {
 			}
 			return won == 1 && lost == int(i)+1
 		}
-		if _, err := admin1.WaitFor(wait, func([]telegramtest.Message) bool { return settled() }); err != nil {
+		if _, err := admin1.WaitFor(bottest.Wait, func([]telegramtest.Message) bool { return settled() }); err != nil {
 			t.Fatalf("request %d: one approval and one 'already approved' expected: %v", i, err)
 		}
 		if n := auditCount(t, h, "access_approved", &id); n != 1 {
@@ -535,7 +535,7 @@ func TestForgedAdminCallbacks(t *testing.T) {
 	for _, data := range []string{"mem:s:999999", "mem:r:1:boss", "inv:x:XX:admin:customs:72", "acc:maybe:1"} {
 		admin.PressForged(1, data)
 	}
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for auditCount(t, h, "callback_forged", nil) < 4 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -553,7 +553,7 @@ func TestGroupAddLeaves(t *testing.T) {
 	g := h.TG.Group(-1001234, "Customs chat")
 	h.TG.AddBotToGroup(g.ChatID(), u.ID())
 	expect(t, g, "только в личных чатах")
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for len(h.TG.LeftChats()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -590,13 +590,13 @@ func TestMembersListAndCard(t *testing.T) {
 		t.Fatalf("list: %q", list.Plain())
 	}
 	admin.Click("Next page")
-	if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		return strings.Contains(ms[len(ms)-1].Plain(), "Page: 2 / 3")
 	}); err != nil {
 		t.Fatal(err)
 	}
 	admin.Click("Next page")
-	page3, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool { return strings.Contains(ms[len(ms)-1].Plain(), "Page: 3 / 3") })
+	page3, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return strings.Contains(ms[len(ms)-1].Plain(), "Page: 3 / 3") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -608,7 +608,7 @@ func TestMembersListAndCard(t *testing.T) {
 	}
 	// Filter: state active → pending; role; country cycles to Afghanistan.
 	admin.Click("Country: all")
-	if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		p := ms[len(ms)-1].Plain()
 		return strings.Contains(p, "Country: Afghanistan") && strings.Contains(p, "Found: 6")
 	}); err != nil {
@@ -809,7 +809,7 @@ func TestReactivatedMemberIsTold(t *testing.T) {
 	admin.WaitText("State: suspended")
 	admin.Click("Reactivate")
 	admin.WaitText("State: active")
-	if _, err := dilshod.WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := dilshod.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		n := 0
 		for _, m := range ms {
 			if strings.Contains(m.Plain(), restoredUZ) {
@@ -887,7 +887,7 @@ func TestInviteWizardCancelAndBack(t *testing.T) {
 			admin.WaitLast(steps[j].prompt)
 			admin.Click(s.choice)
 		}
-		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 			last := ms[len(ms)-1]
 			_, ok := last.Button("Cancel")
 			return last.ID == m.ID && strings.Contains(last.Plain(), steps[i].prompt) && ok
@@ -895,7 +895,7 @@ func TestInviteWizardCancelAndBack(t *testing.T) {
 			t.Fatalf("step %d (%s): no Cancel button: %v", i+1, steps[i].prompt, err)
 		}
 		admin.Click("Cancel")
-		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 			return strings.Contains(ms[len(ms)-1].Plain(), "Cancelled. No invitation or link was created.")
 		}); err != nil {
 			t.Fatalf("step %d: %v", i+1, err)

@@ -158,7 +158,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 		if lang := strings.Contains(m.Plain(), "(язык оригинала: английский)"); lang != (c.u.LanguageCode() == "ru") {
 			t.Errorf("%s: request text %q", c.u.FirstName(), m.Plain())
 		}
-		if _, err := c.u.WaitFor(wait, hasFile("photo", photoFileID, "")); err != nil {
+		if _, err := c.u.WaitFor(bottest.Wait, hasFile("photo", photoFileID, "")); err != nil {
 			t.Errorf("%s: photo not relayed by its file_id: %v", c.u.FirstName(), err)
 		}
 	}
@@ -197,14 +197,14 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 		if !strings.Contains(m.Plain(), "(written in Russian)\nКонтейнер выпущен 28.02") || !strings.Contains(m.Plain(), "1 file follows") {
 			t.Errorf("%s: reply %q", u.FirstName(), m.Plain())
 		}
-		if _, err := u.WaitFor(wait, hasFile("document", docFileID, "manifest.pdf")); err != nil {
+		if _, err := u.WaitFor(bottest.Wait, hasFile("document", docFileID, "manifest.pdf")); err != nil {
 			t.Errorf("%s: document not relayed by its file_id: %v", u.FirstName(), err)
 		}
 	}
 	if calls := h.TG.Calls("sendDocument"); len(calls) == 0 {
 		t.Error("no sendDocument call")
 	}
-	if m, _ := pk.WaitForText("reply from Dilshod", wait); len(m.Buttons()) != 2 {
+	if m, _ := pk.WaitForText("reply from Dilshod", bottest.Wait); len(m.Buttons()) != 2 {
 		t.Errorf("requester's reply has buttons %+v, want Answer and Close", m.Buttons())
 	}
 

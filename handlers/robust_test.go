@@ -206,7 +206,7 @@ func TestBroadcastThroughTelegramOutage(t *testing.T) {
 	}
 	a.WaitLast("is being sent to 3 recipients")
 	for _, r := range readers {
-		if _, err := r.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed for maintenance.") >= 1 }); err != nil {
+		if _, err := r.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed for maintenance.") >= 1 }); err != nil {
 			t.Fatalf("reader %d: %v", r.ID(), err)
 		}
 	}
@@ -256,7 +256,7 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 	pk.Click("Send")
 	h.Restart()
 	pk.WaitLast("RFI-2026-000001 sent")
-	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
 		t.Fatal(err)
 	}
 	if n := countText(pk.Messages(), "By when"); n != 1 {
@@ -265,7 +265,7 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 
 	// The analyst's copy of the request comes through the outbox; let it arrive first, so the
 	// broadcast panel below stays the analyst's newest message.
-	if _, err := an.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+	if _, err := an.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
 		t.Fatal(err)
 	}
 	an.Say("/broadcast")
@@ -284,7 +284,7 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 	an.Click("Confirm: send to 1 recipient")
 	h.Restart()
 	an.WaitLast("is being sent to 1 recipient")
-	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed.") == 1 }); err != nil {
+	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed.") == 1 }); err != nil {
 		t.Fatal(err)
 	}
 	h.Restart()

@@ -60,13 +60,13 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	tj.WaitOn(form.ID, "Хуҷанд")
 	n := len(tj.Messages())
 	tj.ClickOn(form.ID, "sp:m:quarantine")
-	tj.WaitForCount(n+1, wait)
+	tj.WaitForCount(n+1, bottest.Wait)
 	tj.SendText("14")
 	form = tj.WaitAfter(n+1, "TJKHU")
 	tj.ClickOn(form.ID, "sp:m:test_required")
 	n = len(tj.Messages())
 	tj.ClickOn(form.ID, "sp:note")
-	tj.WaitForCount(n+1, wait)
+	tj.WaitForCount(n+1, bottest.Wait)
 	tj.SendText("Навбати мошинҳо то 2 км <дар марз>")
 	form = tj.WaitAfter(n+1, "Навбати мошинҳо")
 
@@ -74,9 +74,9 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	for _, bad := range []string{"2026-03-01", "120"} {
 		n = len(tj.Messages())
 		tj.ClickOn(form.ID, "sp:valid")
-		tj.WaitForCount(n+1, wait)
+		tj.WaitForCount(n+1, bottest.Wait)
 		tj.SendText(bad)
-		if _, err := tj.WaitForCount(n+2, wait); err != nil {
+		if _, err := tj.WaitForCount(n+2, bottest.Wait); err != nil {
 			t.Fatal(err)
 		}
 		if m, _ := tj.LastMessage(); len(m.Buttons()) != 0 {
@@ -160,7 +160,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	tj.ClickOn(prompt.ID, stv)
 	tj.WaitAfter(before+1, "2026-03-12 11:01 UTC")
 	tj.PressForged(prompt.ID, stv) // pressed again: a newer status exists now
-	if _, err := tj.WaitForCount(before+3, wait); err != nil {
+	if _, err := tj.WaitForCount(before+3, bottest.Wait); err != nil {
 		t.Fatal(err)
 	}
 	if m, _ := tj.LastMessage(); strings.Contains(m.Plain(), "2026-03-12") {
