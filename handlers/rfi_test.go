@@ -71,16 +71,6 @@ func newRFINet(t *testing.T) *rfiNet {
 	return n
 }
 
-func countText(ms []telegramtest.Message, substr string) int {
-	c := 0
-	for _, m := range ms {
-		if strings.Contains(m.Plain(), substr) {
-			c++
-		}
-	}
-	return c
-}
-
 // hasFile holds once a photo or document with that file_id (and name) reached the chat:
 // relayed by file_id, the emulator keeps the id; an upload would get a new one.
 func hasFile(kind, fileID, name string) func([]telegramtest.Message) bool {
@@ -110,7 +100,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	pk.Click("Kazakhstan")
 	pk.ClickWait("Next →", "Write your request")
 	pk.SayWait("Container MSCU1234565 from Karachi to Tashkent: was it released <and> to whom?", "Added.")
-	before := countText(pk.Messages(), "Added.")
+	before := pk.Count("Added.")
 	pk.SendPhoto("seal on arrival")
 	pk.WaitCount("Added.", before+1)
 	pk.ClickWait("Done", "How urgent")
@@ -166,7 +156,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 		if u == n.uz3 {
 			continue // Bekzod is an Uzbek focal point too: he got it
 		}
-		if c := countText(u.Messages(), "RFI-2026-000001"); c != 0 {
+		if c := u.Count("RFI-2026-000001"); c != 0 {
 			t.Errorf("%s received a request not meant for Georgia", u.FirstName())
 		}
 	}
@@ -176,7 +166,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	n.uz2.WaitText("Dilshod, Tashkent customs (Uzbekistan) is handling this request")
 	n.uz3.WaitText("взял в работу Dilshod, Tashkent customs (Узбекистан)")
 	pk.WaitText("Dilshod, Tashkent customs (Uzbekistan) is handling")
-	if c := countText(n.kz.Messages(), "взял в работу"); c != 0 {
+	if c := n.kz.Count("взял в работу"); c != 0 {
 		t.Error("Kazakhstan was told of an Uzbek taking it")
 	}
 	n.uz2.ClickWait("I am handling it", "Dilshod, Tashkent customs (Uzbekistan) is already handling")
@@ -184,7 +174,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 
 	// He replies with a document; it reaches the requester and CARICC, by file_id.
 	n.uz1.ClickWait("Ответить", "Ваш ответ на")
-	before = countText(n.uz1.Messages(), "Добавлено.")
+	before = n.uz1.Count("Добавлено.")
 	n.uz1.SendDocument("manifest.pdf", "Контейнер выпущен 28.02, получатель ООО «Восток»")
 	n.uz1.WaitCount("Добавлено.", before+1)
 	n.uz1.ClickWait("Отправить", "передан автору запроса")
@@ -525,7 +515,7 @@ func TestRFIAskAlertMustExistAndBeShared(t *testing.T) {
 	pk.ClickWait("24 hours", "Is this about an alert?")
 	pk.SayWait("ALR-2026-999999", "There is no such alert, or it was not shared with you.")
 	pk.SayWait("ALR-2026-000124", "There is no such alert, or it was not shared with you.")
-	if c := countText(pk.Messages(), "Check your request"); c != 0 {
+	if c := pk.Count("Check your request"); c != 0 {
 		t.Fatal("an unknown or unshared alert reached the review")
 	}
 	pk.SayWait("alr-2026-123", "Check your request")
@@ -631,12 +621,12 @@ func TestRFIAlbumAnsweredOnce(t *testing.T) {
 	pk.SayWait("/ask", "Whom do you ask?")
 	pk.Click("Uzbekistan")
 	pk.ClickWait("Next →", "Write your request")
-	before := countText(pk.Messages(), "Added.")
+	before := pk.Count("Added.")
 	pk.SendAlbum(3, "seals")
 	pk.WaitCount("Added.", before+1)
 	pk.SayWait("Was the container released?", "Added.")
 	pk.ClickWait("Done", "How urgent") // handled after all of the above: the count is final
-	if got := countText(pk.Messages(), "Added.") - before; got != 2 {
+	if got := pk.Count("Added.") - before; got != 2 {
 		t.Errorf("%d answers to an album of 3 and a text, want 2", got)
 	}
 	pk.ClickWait("Urgent", "By when")

@@ -168,7 +168,7 @@ func TestDatabaseOutageMidAlertDraft(t *testing.T) {
 	n.fromDestinationToReview(kazakhFP)
 	n.press(kazakhFP, T("alert_btn_submit"), "ALR-")
 	n.wait(analystEN, "MSCU1234566")
-	if got := countText(n.users[kazakhFP].Messages(), T("error_unavailable")); got != 1 {
+	if got := n.users[kazakhFP].Count(T("error_unavailable")); got != 1 {
 		t.Errorf("outage notice shown %d times, want once", got)
 	}
 }
@@ -206,7 +206,9 @@ func TestBroadcastThroughTelegramOutage(t *testing.T) {
 	}
 	a.WaitLast("is being sent to 3 recipients")
 	for _, r := range readers {
-		if _, err := r.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed for maintenance.") >= 1 }); err != nil {
+		if _, err := r.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
+			return bottest.CountText(ms, "Termez closed for maintenance.") >= 1
+		}); err != nil {
 			t.Fatalf("reader %d: %v", r.ID(), err)
 		}
 	}
@@ -216,11 +218,11 @@ func TestBroadcastThroughTelegramOutage(t *testing.T) {
 	})
 	h.TG.SetLatency(0)
 	for _, r := range readers {
-		if n := countText(r.Messages(), "Termez closed for maintenance."); n != 1 {
+		if n := r.Count("Termez closed for maintenance."); n != 1 {
 			t.Errorf("reader %d got the broadcast %d times", r.ID(), n)
 		}
 	}
-	if n := countText(a.Messages(), "is being sent to 3 recipients"); n != 1 {
+	if n := a.Count("is being sent to 3 recipients"); n != 1 {
 		t.Errorf("the analyst was told %d times that it is being sent", n)
 	}
 }
@@ -256,16 +258,16 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 	pk.Click("Send")
 	h.Restart()
 	pk.WaitLast("RFI-2026-000001 sent")
-	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return bottest.CountText(ms, "RFI-2026-000001") >= 1 }); err != nil {
 		t.Fatal(err)
 	}
-	if n := countText(pk.Messages(), "By when"); n != 1 {
+	if n := pk.Count("By when"); n != 1 {
 		t.Errorf("the step after the restart was asked %d times", n)
 	}
 
 	// The analyst's copy of the request comes through the outbox; let it arrive first, so the
 	// broadcast panel below stays the analyst's newest message.
-	if _, err := an.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+	if _, err := an.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return bottest.CountText(ms, "RFI-2026-000001") >= 1 }); err != nil {
 		t.Fatal(err)
 	}
 	an.Say("/broadcast")
@@ -284,14 +286,14 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 	an.Click("Confirm: send to 1 recipient")
 	h.Restart()
 	an.WaitLast("is being sent to 1 recipient")
-	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed.") == 1 }); err != nil {
+	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return bottest.CountText(ms, "Termez closed.") == 1 }); err != nil {
 		t.Fatal(err)
 	}
 	h.Restart()
-	if n := countText(uz.Messages(), "Termez closed."); n != 1 {
+	if n := uz.Count("Termez closed."); n != 1 {
 		t.Errorf("broadcast received %d times", n)
 	}
-	if n := countText(uz.Messages(), "RFI-2026-000001"); n != 1 {
+	if n := uz.Count("RFI-2026-000001"); n != 1 {
 		t.Errorf("request received %d times", n)
 	}
 }

@@ -91,10 +91,10 @@ func (p *Person) ClickWait(label, want string) telegramtest.Message {
 // one, or an earlier one edited to say it), and returns the newest of them.
 func (p *Person) WaitMore(substr string) telegramtest.Message {
 	p.h.T.Helper()
-	had := countText(p.before, substr)
+	had := CountText(p.before, substr)
 	var found telegramtest.Message
 	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
-		if countText(ms, substr) <= had {
+		if CountText(ms, substr) <= had {
 			return false
 		}
 		for i := len(ms) - 1; i >= 0; i-- {
@@ -122,7 +122,8 @@ func (p *Person) WaitLast(substr string) telegramtest.Message {
 	return ms[len(ms)-1]
 }
 
-func countText(ms []telegramtest.Message, substr string) int {
+// CountText is how many of the messages contain substr.
+func CountText(ms []telegramtest.Message, substr string) int {
 	n := 0
 	for _, m := range ms {
 		if strings.Contains(m.Plain(), substr) {
@@ -213,13 +214,13 @@ func (p *Person) WaitToast(substr string) {
 // WaitCount waits until n messages of the chat contain substr.
 func (p *Person) WaitCount(substr string, n int) {
 	p.h.T.Helper()
-	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool { return countText(ms, substr) >= n }); err != nil {
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool { return CountText(ms, substr) >= n }); err != nil {
 		p.h.T.Fatalf("%s: want %d messages with %q: %v", p.FirstName(), n, substr, err)
 	}
 }
 
 // Count is how many messages of the chat contain substr now.
-func (p *Person) Count(substr string) int { return countText(p.Messages(), substr) }
+func (p *Person) Count(substr string) int { return CountText(p.Messages(), substr) }
 
 // WaitAfter waits for a message containing substr among those after the first after.
 func (p *Person) WaitAfter(after int, substr string) telegramtest.Message {

@@ -206,9 +206,14 @@ func ownDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, 
 	return b, nil
 }
 
-// pressed loads the broadcast a button of its author names. A press on someone else's or a
-// missing one (forged) is answered with a toast, and nil is returned.
-func pressed(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
+// pressed loads the broadcast a button of its author names (verb:<id>:…). A press on someone
+// else's or a missing one (forged) is answered with a toast, and nil is returned; malformed
+// data gets no more than the empty answer.
+func pressed(ctx context.Context, r *bot.Request) (*store.Broadcast, error) {
+	id := r.Data().ID(0)
+	if id == 0 {
+		return nil, nil
+	}
 	b, err := store.BroadcastByID(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
 		r.Answer(ctx, "bc_not_found", nil)
@@ -397,12 +402,12 @@ func showLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) erro
 // panelPress handles the draft panel's buttons: bc:<id>:<action>[:<arg>].
 func panelPress(ctx context.Context, r *bot.Request) error {
 	data := r.Data()
-	id, action, arg := data.ID(0), data.Arg(1), data.Arg(2)
-	if id == 0 || action == "" {
+	action, arg := data.Arg(1), data.Arg(2)
+	if action == "" {
 		return nil // forged: the empty answer
 	}
 	a := r.App
-	b, err := pressed(ctx, r, id)
+	b, err := pressed(ctx, r)
 	if b == nil || err != nil {
 		return err
 	}
