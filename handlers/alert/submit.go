@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -254,111 +255,84 @@ func draftButton(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	step, action, arg := r.Conv.Step, args.Arg(0), args.Arg(1)
-	stale := func() error { return r.Stale(ctx) }
-	c := &d.Content
-	switch action {
-	case "cancel":
+	if action == "cancel" {
 		if err := r.EndConv(ctx); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "cancelled", nil, nil)
-	case "cls":
-		if step != stepClass || !alert.Classifications.Has(arg) {
-			return stale()
+	}
+	da, ok := draftActions[action]
+	if !ok || !slices.Contains(da.steps, step) || (da.valid != nil && !da.valid(arg)) {
+		return r.Stale(ctx) // a button of another step, or forged
+	}
+	return da.do(ctx, r, &d, step, arg)
+}
+
+// draftAction is what a button of the draft (ad:<action>[:<arg>]) does: the steps whose
+// buttons it is on, what its argument must be (nil: anything), and what it does.
+type draftAction struct {
+	steps []string
+	valid func(arg string) bool
+	do    func(ctx context.Context, r *bot.Request, d *draft, step, arg string) error
+}
+
+// choose is an action that answers a step with arg (set stores it) and goes on.
+func choose(step string, valid func(string) bool, set func(c *alert.Content, arg string)) draftAction {
+	return draftAction{steps: []string{step}, valid: valid, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		set(&d.Content, arg)
+		return advance(ctx, r, step, d)
+	}}
+}
+
+// goOn is an action that goes from the steps to the step after from (advance) or to to (goTo).
+func goOn(steps []string, valid func(string) bool, from, to string, set func(d *draft, arg string)) draftAction {
+	return draftAction{steps: steps, valid: valid, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		if set != nil {
+			set(d, arg)
 		}
-		c.Classification = arg
-		return advance(ctx, r, stepClass, &d)
-	case "drill":
-		if step != stepDrill || (arg != "0" && arg != "1") {
-			return stale()
+		if to != "" {
+			return goTo(ctx, r, to, d)
 		}
-		c.Drill = arg == "1"
-		return advance(ctx, r, stepDrill, &d)
-	case "conv":
-		if step != stepConveyance || !alert.Conveyances.Has(arg) {
-			return stale()
-		}
-		c.Conveyance = arg
-		return advance(ctx, r, stepConveyance, &d)
-	case "ik":
-		if (step != stepIdentKind && step != stepIdentValue) || !alert.IdentKinds.Has(arg) {
-			return stale()
-		}
-		d.Kind = arg
-		return goTo(ctx, r, stepIdentValue, &d)
-	case "idone":
-		if step != stepIdentKind && step != stepIdentValue {
-			return stale()
-		}
-		return advance(ctx, r, stepIdentKind, &d)
-	case "iclr":
-		if step != stepIdentKind && step != stepIdentValue {
-			return stale()
-		}
-		c.Identifiers = nil
-		return goTo(ctx, r, stepIdentKind, &d)
-	case "rclr":
-		if step != stepRouteRole && step != stepRoutePlace {
-			return stale()
-		}
-		c.Route = nil
-		return goTo(ctx, r, stepRouteRole, &d)
-	case "rr":
-		if (step != stepRouteRole && step != stepRoutePlace) || !alert.RouteRoles.Has(arg) {
-			return stale()
-		}
-		d.Kind = arg
-		return goTo(ctx, r, stepRoutePlace, &d)
-	case "rdone":
-		if step != stepRouteRole && step != stepRoutePlace {
-			return stale()
-		}
-		return advance(ctx, r, stepRouteRole, &d)
-	case "sub":
-		if step != stepSubstance || !alert.Substances.Has(arg) {
-			return stale()
-		}
-		c.Substance = arg
-		return advance(ctx, r, stepSubstance, &d)
-	case "risk":
-		if step != stepRisks || !alert.Risks.Has(arg) {
-			return stale()
-		}
-		c.ToggleRisk(arg)
-		if err := r.SaveConv(ctx, flowAlert, stepRisks, &d); err != nil {
+		return advance(ctx, r, from, d)
+	}}
+}
+
+var (
+	identSteps = []string{stepIdentKind, stepIdentValue}
+	routeSteps = []string{stepRouteRole, stepRoutePlace}
+)
+
+// draftActions are the buttons of the draft, by action; "cancel" works on every step.
+var draftActions = map[string]draftAction{
+	"cls":    choose(stepClass, alert.Classifications.Has, func(c *alert.Content, arg string) { c.Classification = arg }),
+	"drill":  choose(stepDrill, func(arg string) bool { return arg == "0" || arg == "1" }, func(c *alert.Content, arg string) { c.Drill = arg == "1" }),
+	"conv":   choose(stepConveyance, alert.Conveyances.Has, func(c *alert.Content, arg string) { c.Conveyance = arg }),
+	"sub":    choose(stepSubstance, alert.Substances.Has, func(c *alert.Content, arg string) { c.Substance = arg }),
+	"con":    choose(stepConcealment, alert.Concealments.Has, func(c *alert.Content, arg string) { c.Concealment = arg }),
+	"ik":     goOn(identSteps, alert.IdentKinds.Has, "", stepIdentValue, func(d *draft, arg string) { d.Kind = arg }),
+	"idone":  goOn(identSteps, nil, stepIdentKind, "", nil),
+	"iclr":   goOn(identSteps, nil, "", stepIdentKind, func(d *draft, _ string) { d.Content.Identifiers = nil }),
+	"rr":     goOn(routeSteps, alert.RouteRoles.Has, "", stepRoutePlace, func(d *draft, arg string) { d.Kind = arg }),
+	"rdone":  goOn(routeSteps, nil, stepRouteRole, "", nil),
+	"rclr":   goOn(routeSteps, nil, "", stepRouteRole, func(d *draft, _ string) { d.Content.Route = nil }),
+	"rkdone": goOn([]string{stepRisks}, nil, stepRisks, "", nil),
+	"risk": {steps: []string{stepRisks}, valid: alert.Risks.Has, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		d.Content.ToggleRisk(arg)
+		if err := r.SaveConv(ctx, flowAlert, stepRisks, d); err != nil {
 			return err
 		}
-		return ui.Show(ctx, r, r.T("alert_ask_risks", nil), risksKeyboard(r, c))
-	case "rkdone":
-		if step != stepRisks {
-			return stale()
-		}
-		return advance(ctx, r, stepRisks, &d)
-	case "con":
-		if step != stepConcealment || !alert.Concealments.Has(arg) {
-			return stale()
-		}
-		c.Concealment = arg
-		return advance(ctx, r, stepConcealment, &d)
-	case "skip":
-		switch step {
-		case stepGoods, stepQuantity, stepText, stepFiles:
-			return advance(ctx, r, step, &d)
-		}
-		return stale()
-	case "edit":
-		if step != stepReview || !editable[arg] {
-			return stale()
-		}
+		return ui.Show(ctx, r, r.T("alert_ask_risks", nil), risksKeyboard(r, &d.Content))
+	}},
+	"skip": {steps: []string{stepGoods, stepQuantity, stepText, stepFiles}, do: func(ctx context.Context, r *bot.Request, d *draft, step, _ string) error {
+		return advance(ctx, r, step, d)
+	}},
+	"edit": {steps: []string{stepReview}, valid: func(arg string) bool { return editable[arg] }, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
 		d.Editing = true
-		return goTo(ctx, r, arg, &d)
-	case "submit":
-		if step != stepReview {
-			return stale()
-		}
-		return submitDraft(ctx, r, &d)
-	}
-	return stale()
+		return goTo(ctx, r, arg, d)
+	}},
+	"submit": {steps: []string{stepReview}, do: func(ctx context.Context, r *bot.Request, d *draft, _, _ string) error {
+		return submitDraft(ctx, r, d)
+	}},
 }
 
 // editable are the steps the review screen can go back to.
