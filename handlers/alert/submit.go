@@ -368,14 +368,12 @@ func draftInput(ctx context.Context, r *bot.Request) error {
 		// shows), labelled with its language when the file is sent on.
 		if caption := strings.TrimSpace(msg.Caption); caption != "" {
 			if p := alert.CheckCaption(caption); p != nil {
-				return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))},
-					(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip"))))
+				return tellProblems(ctx, r, filesDone(r), *p)
 			}
 			att.Caption, att.Lang = caption, writtenIn(r)
 		}
 		if p := c.AddAttachment(att); p != nil {
-			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))},
-				(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip"))))
+			return tellProblems(ctx, r, filesDone(r), *p)
 		}
 		// Photos picked together arrive as one message each with a shared media_group_id:
 		// one answer for the album, not one per photo (at one message a second per chat, ten
@@ -388,67 +386,87 @@ func draftInput(ctx context.Context, r *bot.Request) error {
 		if sameAlbum {
 			return nil
 		}
-		return r.Reply(ctx, "alert_file_added", map[string]any{"Count": len(c.Attachments), "Max": alert.MaxFiles},
-			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip"))))
+		return r.Reply(ctx, "alert_file_added", map[string]any{"Count": len(c.Attachments), "Max": alert.MaxFiles}, filesDone(r))
 	}
 	if text == "" {
 		return prompt(ctx, r, step, &d)
 	}
-	switch step {
-	case stepIdentValue:
-		var problems []alert.Problem
-		for _, v := range alert.SplitValues(text) {
-			id, p := alert.ParseIdentifier(d.Kind, v)
-			if p == nil {
-				p = c.AddIdentifier(id)
-			}
-			if p != nil {
-				problems = append(problems, *p)
-			}
-		}
-		if len(problems) > 0 {
-			if err := r.SaveConv(ctx, flowAlert, stepIdentValue, &d); err != nil {
-				return err
-			}
-			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, problems))}, nil)
-		}
-		return goTo(ctx, r, stepIdentKind, &d)
-	case stepRoutePlace:
-		p, prob := alert.ParsePlace(d.Kind, text)
-		if prob == nil {
-			prob = c.AddPlace(p)
-		}
-		if prob != nil {
-			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*prob}))}, nil)
-		}
-		if p.Unknown {
-			if err := r.Reply(ctx, "alert_locode_unknown", map[string]any{"Locode": p.Locode}, nil); err != nil {
-				return err
-			}
-		}
-		return goTo(ctx, r, stepRouteRole, &d)
-	case stepGoods, stepQuantity:
-		if p := alert.CheckShortText(text); p != nil {
-			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))}, nil)
-		}
-		if step == stepGoods {
-			c.Goods = text
-		} else {
-			c.Quantity = text
-		}
-		return advance(ctx, r, step, &d)
-	case stepText:
-		if p := alert.CheckText(text); p != nil {
-			return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, []alert.Problem{*p}))}, nil)
-		}
-		c.Text, c.Lang = text, writtenIn(r)
-		return advance(ctx, r, stepText, &d)
+	if answer, ok := textSteps[step]; ok {
+		return answer(ctx, r, &d, text)
 	}
 	// A step answered with buttons: say so and ask again.
 	if err := r.Reply(ctx, "alert_use_buttons", nil, nil); err != nil {
 		return err
 	}
 	return prompt(ctx, r, step, &d)
+}
+
+// textSteps are the steps answered by typing, each with how it takes the text.
+var textSteps = map[string]func(ctx context.Context, r *bot.Request, d *draft, text string) error{
+	stepIdentValue: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		var problems []alert.Problem
+		for _, v := range alert.SplitValues(text) {
+			id, p := alert.ParseIdentifier(d.Kind, v)
+			if p == nil {
+				p = d.Content.AddIdentifier(id)
+			}
+			if p != nil {
+				problems = append(problems, *p)
+			}
+		}
+		if len(problems) > 0 {
+			if err := r.SaveConv(ctx, flowAlert, stepIdentValue, d); err != nil {
+				return err
+			}
+			return tellProblems(ctx, r, nil, problems...)
+		}
+		return goTo(ctx, r, stepIdentKind, d)
+	},
+	stepRoutePlace: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		p, prob := alert.ParsePlace(d.Kind, text)
+		if prob == nil {
+			prob = d.Content.AddPlace(p)
+		}
+		if prob != nil {
+			return tellProblems(ctx, r, nil, *prob)
+		}
+		if p.Unknown {
+			if err := r.Reply(ctx, "alert_locode_unknown", map[string]any{"Locode": p.Locode}, nil); err != nil {
+				return err
+			}
+		}
+		return goTo(ctx, r, stepRouteRole, d)
+	},
+	stepGoods:    shortText(stepGoods, func(c *alert.Content, text string) { c.Goods = text }),
+	stepQuantity: shortText(stepQuantity, func(c *alert.Content, text string) { c.Quantity = text }),
+	stepText: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		if p := alert.CheckText(text); p != nil {
+			return tellProblems(ctx, r, nil, *p)
+		}
+		d.Content.Text, d.Content.Lang = text, writtenIn(r)
+		return advance(ctx, r, stepText, d)
+	},
+}
+
+// filesDone is the Done button of the files step.
+func filesDone(r *bot.Request) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip")))
+}
+
+// shortText takes the one-line answer of a step (set stores it) and goes on.
+func shortText(step string, set func(c *alert.Content, text string)) func(context.Context, *bot.Request, *draft, string) error {
+	return func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		if p := alert.CheckShortText(text); p != nil {
+			return tellProblems(ctx, r, nil, *p)
+		}
+		set(&d.Content, text)
+		return advance(ctx, r, step, d)
+	}
+}
+
+// tellProblems lists what is wrong with what was typed or sent, in the reader's language.
+func tellProblems(ctx context.Context, r *bot.Request, kb *bot.Keyboard, problems ...alert.Problem) error {
+	return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, problems))}, kb)
 }
 
 // pastedForm parses a whole alert, reports every problem at once (the draft is kept as it
