@@ -17,7 +17,7 @@ func TestExportAlerts(t *testing.T) {
 	st, _ := storetest.New(t)
 	ctx := context.Background()
 	kz := "KZ"
-	author, err := st.InsertMember(ctx, st.DB, store.Member{TelegramUserID: 1, Role: store.RoleFocalPoint, Country: &kz,
+	author, err := store.InsertMember(ctx, st.DB, store.Member{TelegramUserID: 1, Role: store.RoleFocalPoint, Country: &kz,
 		Agency: "customs", State: store.StateActive})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	tg "github.com/go-telegram/bot"
 
 	"focalbot/bot"
-	"focalbot/handlers"
+	"focalbot/bot/members"
 )
 
 // runInvite is `focalbot invite --country KZ --role focal_point [--agency customs] [--ttl 72h]
@@ -33,7 +33,7 @@ func runInvite(ctx context.Context, args []string, getenv func(string) string, s
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("invite: unexpected argument %q", fs.Arg(0))}
 	}
-	spec := handlers.InviteSpec{Country: *country, Role: *role, Agency: *agency, TTL: *ttl}
+	spec := members.InviteSpec{Country: *country, Role: *role, Agency: *agency, TTL: *ttl}
 	if err := spec.Validate(); err != nil {
 		return usageError{fmt.Errorf("invite: %w", err)}
 	}
@@ -56,11 +56,11 @@ func runInvite(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 	}
-	code, inv, err := handlers.CreateInvite(ctx, st, spec, nil, time.Now())
+	code, inv, err := members.CreateInvite(ctx, st, spec, nil, time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "code:    %s\nlink:    %s\nexpires: %s\n", code, handlers.DeepLink(*username, code),
+	fmt.Fprintf(stdout, "code:    %s\nlink:    %s\nexpires: %s\n", code, members.DeepLink(*username, code),
 		inv.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"))
 	return nil
 }

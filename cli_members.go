@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"focalbot/bot/members"
 	"focalbot/bot/store"
-	"focalbot/handlers"
 )
 
 const membersUsage = `usage: focalbot members list [--state active] [--role focal_point] [--country KZ]
@@ -46,20 +46,20 @@ func runMembers(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return usageError{fmt.Errorf("members %s: %q is not a Telegram user ID", sub, rest[0])}
 	}
-	m, err := st.MemberByTelegramID(ctx, uid)
+	m, err := store.MemberByTelegramID(ctx, st.DB, uid)
 	if err != nil {
 		return fmt.Errorf("members %s: %w", sub, err)
 	}
 	var changed *store.Member
 	switch sub {
 	case "set-role":
-		changed, err = handlers.SetRole(ctx, st, nil, m.ID, rest[1])
+		changed, err = members.SetRole(ctx, st, nil, m.ID, rest[1])
 	case "suspend":
-		changed, err = handlers.Suspend(ctx, st, nil, m.ID, time.Now())
+		changed, err = members.Suspend(ctx, st, nil, m.ID, time.Now())
 	case "reactivate":
-		changed, err = handlers.Reactivate(ctx, st, nil, m.ID, time.Now())
+		changed, err = members.Reactivate(ctx, st, nil, m.ID, time.Now())
 	}
-	if errors.Is(err, handlers.ErrNoChange) {
+	if errors.Is(err, members.ErrNoChange) {
 		fmt.Fprintf(stdout, "%d: no change (role %s, state %s)\n", uid, m.Role, m.State)
 		return nil
 	}
@@ -81,7 +81,7 @@ func listMembers(ctx context.Context, st *store.Store, args []string, stdout io.
 		return usageError{fmt.Errorf("%w\n%s", err, membersUsage)}
 	}
 	f.Country = strings.ToUpper(f.Country)
-	ms, total, err := st.ListMembers(ctx, st.DB, f, 100000, 0)
+	ms, total, err := store.ListMembers(ctx, st.DB, f, 100000, 0)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot/store"
-	"focalbot/handlers"
 )
 
 // focalbot places list|add|edit — the places of the status board — and
@@ -63,7 +62,7 @@ func placesList(ctx context.Context, st *store.Store, args []string, out io.Writ
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	places, err := st.Places(ctx, st.DB, strings.ToUpper(*country), *all)
+	places, err := store.Places(ctx, st.DB, strings.ToUpper(*country), *all)
 	if err != nil {
 		return err
 	}
@@ -126,7 +125,7 @@ func (f *placeFlags) apply(p *store.Place) error {
 			p.Locode = nil
 		} else {
 			l := strings.ToUpper(strings.ReplaceAll(*f.locode, " ", ""))
-			if !handlers.PlaceLocodePattern.MatchString(l) {
+			if !store.PlaceLocodePattern.MatchString(l) {
 				return fmt.Errorf("-locode %q: a UN/LOCODE is a country code and three letters or digits 2-9", *f.locode)
 			}
 			p.Locode = &l
@@ -174,7 +173,7 @@ func placesAdd(ctx context.Context, st *store.Store, args []string, out io.Write
 	var id int64
 	err := st.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if id, err = st.InsertPlace(ctx, tx, p); err != nil {
+		if id, err = store.InsertPlace(ctx, tx, p); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{Action: "place_added_cli", SubjectID: &id, After: p})
@@ -198,9 +197,9 @@ func placesEdit(ctx context.Context, st *store.Store, args []string, out io.Writ
 	var p *store.Place
 	var err error
 	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
-		p, err = st.Place(ctx, st.DB, id)
+		p, err = store.PlaceByID(ctx, st.DB, id)
 	} else {
-		p, err = st.PlaceByLocode(ctx, st.DB, strings.ToUpper(ref))
+		p, err = store.PlaceByLocode(ctx, st.DB, strings.ToUpper(ref))
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return usageError{fmt.Errorf("no place %q", ref)}
@@ -213,7 +212,7 @@ func placesEdit(ctx context.Context, st *store.Store, args []string, out io.Writ
 		return usageError{err}
 	}
 	err = st.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := st.UpdatePlace(ctx, tx, *p); err != nil {
+		if err := store.UpdatePlace(ctx, tx, *p); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{Action: "place_corrected_cli", SubjectID: &p.ID, Before: before, After: p})
@@ -243,7 +242,7 @@ func exportStatusesCLI(ctx context.Context, args []string, out io.Writer) error 
 
 // writeStatusesCSV writes the statuses of a country ("" for all) as CSV.
 func writeStatusesCSV(ctx context.Context, st *store.Store, country string, out io.Writer) error {
-	rows, err := st.ExportStatuses(ctx, st.DB, country)
+	rows, err := store.ExportStatuses(ctx, st.DB, country)
 	if err != nil {
 		return err
 	}

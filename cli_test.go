@@ -95,7 +95,7 @@ func TestCLIMembers(t *testing.T) {
 	st, dbURL := storetest.New(t)
 	ctx := context.Background()
 	kz := "KZ"
-	id, err := st.InsertMember(ctx, st.DB, store.Member{TelegramUserID: 4242, DisplayName: "Dana", Country: &kz,
+	id, err := store.InsertMember(ctx, st.DB, store.Member{TelegramUserID: 4242, DisplayName: "Dana", Country: &kz,
 		Agency: "customs", Role: store.RoleFocalPoint, State: store.StateActive, Language: "kk"})
 	if err != nil {
 		t.Fatal(err)

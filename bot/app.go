@@ -40,6 +40,7 @@ type App struct {
 	commands  []string
 	access    map[string]Access // of each command: which menu shows it
 	flows     map[string]Handler
+	verbs     map[string]bool // the callback verbs registered
 	renderers map[string]delivery.Renderer
 	jobs      []job
 	fallback  Handler
@@ -63,7 +64,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
-		flows: map[string]Handler{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
+		flows: map[string]Handler{}, verbs: map[string]bool{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
 	rate := cfg.SendRate
 	if rate <= 0 { // a Config built by hand rather than by LoadConfig
 		rate = 25
@@ -192,7 +193,7 @@ func (a *App) run(ctx context.Context) error {
 	}
 	a.setCommands(ctx)
 	for _, id := range a.Config.AdminIDs { // their chat menus, which /start would refresh too
-		if m, err := a.Store.MemberByTelegramID(ctx, id); err == nil {
+		if m, err := store.MemberByTelegramID(ctx, a.Store.DB, id); err == nil {
 			a.RefreshMenu(ctx, m)
 		}
 	}
@@ -255,5 +256,11 @@ func (a *App) run(ctx context.Context) error {
 // Polling reports whether this instance holds the polling lease (others stand by).
 func (a *App) Polling() bool { return a.poller.lastOK.Load() != 0 && !a.poller.standby.Load() }
 
-// Renderer registers how outbox rows of a kind are rendered for their recipient.
-func (a *App) Renderer(kind string, r delivery.Renderer) { a.renderers[kind] = r }
+// Renderer registers how outbox rows of a kind are rendered for their recipient. A kind
+// registered twice panics: a start-up error.
+func (a *App) Renderer(kind string, r delivery.Renderer) {
+	if _, dup := a.renderers[kind]; dup {
+		panic(fmt.Sprintf("renderer of %q registered twice", kind))
+	}
+	a.renderers[kind] = r
+}

@@ -123,7 +123,7 @@ func TestRestartMidStreamLosesNoneHandlesNoneTwice(t *testing.T) {
 			}
 		}
 	}
-	time.Sleep(200 * time.Millisecond) // a duplicate, if any, would arrive now
+	h.WaitIdle() // a duplicate, if any, has been handled by now
 	for k, c := range e.handled {
 		if c.Load() != 1 {
 			t.Errorf("%s handled %d times", k, c.Load())

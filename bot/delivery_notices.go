@@ -26,7 +26,7 @@ func langOf(m *store.Member) string {
 }
 
 func (a *App) renderMemberUnreachable(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
-	m, err := a.Store.MemberByID(ctx, row.RefID)
+	m, err := store.MemberByID(ctx, a.Store.DB, row.RefID)
 	if errors.Is(err, store.ErrNotFound) {
 		return delivery.Message{}, fmt.Errorf("member #%d: %w", row.RefID, delivery.ErrSkip)
 	}

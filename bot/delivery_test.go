@@ -36,7 +36,7 @@ func TestDeliveryNoticesToAdmins(t *testing.T) {
 		{TelegramUserID: blocked, DisplayName: "Bo Blocked", Agency: "customs", Role: store.RoleFocalPoint, State: store.StateActive},
 		{TelegramUserID: other, DisplayName: "Cy", Agency: "customs", Role: store.RoleFocalPoint, State: store.StateActive},
 	} {
-		id, err := h.Store.InsertMember(ctx, h.Store.DB, m)
+		id, err := store.InsertMember(ctx, h.Store.DB, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func TestDeliveryNoticesToAdmins(t *testing.T) {
 	if _, err := ruUser.WaitForText("Bo Blocked", wait); err != nil {
 		t.Fatal(err)
 	}
-	m, err := h.Store.MemberByID(ctx, ids[1])
+	m, err := store.MemberByID(ctx, h.Store.DB, ids[1])
 	if err != nil || m.State != store.StateUnreachable {
 		t.Fatalf("blocked member: %+v %v, want unreachable", m, err)
 	}
@@ -90,7 +90,7 @@ func TestDeliveryNoticesToAdmins(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if m, err := h.Store.MemberByID(ctx, ids[1]); err != nil || m.State != store.StateActive {
+	if m, err := store.MemberByID(ctx, h.Store.DB, ids[1]); err != nil || m.State != store.StateActive {
 		t.Fatalf("member after writing again: %+v %v, want active", m, err)
 	}
 	var audits int

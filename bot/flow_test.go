@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"focalbot/bot"
 	"focalbot/bot/bottest"
@@ -30,7 +29,7 @@ func TestConversationAndOutbox(t *testing.T) {
 			if err := r.ConvData(&data); err != nil || data["started"] != "yes" {
 				return fmt.Errorf("conversation data lost: %v %v", data, err)
 			}
-			to, err := r.App.Store.MemberByTelegramID(ctx, reader)
+			to, err := store.MemberByTelegramID(ctx, r.App.Store.DB, reader)
 			if err != nil {
 				return err
 			}
@@ -47,7 +46,7 @@ func TestConversationAndOutbox(t *testing.T) {
 	}
 	h := bottest.Start(t, register)
 	for _, id := range []int64{sender, reader} {
-		if _, err := h.Store.InsertMember(context.Background(), h.Store.DB, store.Member{
+		if _, err := store.InsertMember(context.Background(), h.Store.DB, store.Member{
 			TelegramUserID: id, DisplayName: fmt.Sprint("m", id), Role: store.RoleFocalPoint, Agency: "customs", State: store.StateActive,
 		}); err != nil {
 			t.Fatal(err)
@@ -64,7 +63,7 @@ func TestConversationAndOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.SendText("hello again") // the conversation ended: this is free text now
-	time.Sleep(300 * time.Millisecond)
+	h.WaitIdle()
 	if n := len(r.Messages()); n != 1 {
 		t.Errorf("reader got %d messages, want 1", n)
 	}

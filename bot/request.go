@@ -94,13 +94,13 @@ func IsUserError(err error) (*UserError, bool) {
 
 // SaveConv starts or advances the person's conversation: flow, step and the answers so far.
 func (r *Request) SaveConv(ctx context.Context, flow, step string, data any) error {
-	return r.App.Store.SaveConversation(ctx, r.App.Store.DB, r.From.ID, flow, step, data)
+	return store.SaveConversation(ctx, r.App.Store.DB, r.From.ID, flow, step, data)
 }
 
 // EndConv forgets the person's conversation.
 func (r *Request) EndConv(ctx context.Context) error {
 	r.Conv = nil
-	return r.App.Store.EndConversation(ctx, r.App.Store.DB, r.From.ID)
+	return store.EndConversation(ctx, r.App.Store.DB, r.From.ID)
 }
 
 // ConvData decodes the conversation's answers into v; it leaves v as is without a conversation.

@@ -40,7 +40,7 @@ func (acc Access) allows(m *store.Member) bool {
 	case Contributors:
 		return m.Role != store.RoleObserver
 	case Analysts:
-		return m.Role == store.RoleAnalyst || m.Role == store.RoleAdmin
+		return m.IsAnalyst()
 	case Admins:
 		return m.Role == store.RoleAdmin
 	}
@@ -54,8 +54,11 @@ func (a *App) Allows(name string, m *store.Member) bool {
 	return ok && acc.allows(m)
 }
 
-// Command registers h for /name.
+// Command registers h for /name. A command registered twice panics: a start-up error.
 func (a *App) Command(name string, acc Access, h Handler) {
+	if _, dup := a.access[name]; dup {
+		panic(fmt.Sprintf("command /%s registered twice", name))
+	}
 	a.commands = append(a.commands, name)
 	a.access[name] = acc
 	a.TG.RegisterHandlerMatchFunc(func(u *models.Update) bool {
@@ -64,8 +67,13 @@ func (a *App) Command(name string, acc Access, h Handler) {
 	}, a.adapt(acc, h))
 }
 
-// Callback registers h for buttons whose data is verb or starts with "verb:".
+// Callback registers h for buttons whose data is verb or starts with "verb:". A verb
+// registered twice panics: a start-up error.
 func (a *App) Callback(verb string, acc Access, h Handler) {
+	if a.verbs[verb] {
+		panic(fmt.Sprintf("callback verb %q registered twice", verb))
+	}
+	a.verbs[verb] = true
 	a.TG.RegisterHandlerMatchFunc(func(u *models.Update) bool {
 		q := u.CallbackQuery
 		return q != nil && (q.Data == verb || strings.HasPrefix(q.Data, verb+":"))
@@ -78,8 +86,12 @@ func (a *App) On(match func(*models.Update) bool, acc Access, h Handler) {
 }
 
 // Flow registers the handler of a conversation: text, photos and documents of a person whose
-// conversation (see Request.Conv) is in this flow go to h instead of the fallback.
+// conversation (see Request.Conv) is in this flow go to h instead of the fallback. A flow
+// registered twice panics: a start-up error.
 func (a *App) Flow(name string, acc Access, h Handler) {
+	if _, dup := a.flows[name]; dup {
+		panic(fmt.Sprintf("flow %q registered twice", name))
+	}
 	a.flows[name] = func(ctx context.Context, r *Request) error {
 		if !acc.allows(r.Member) {
 			// Suspended mid-conversation, say: the draft goes, the person gets the refusal.
@@ -151,7 +163,9 @@ func (a *App) auditRefusedButton(ctx context.Context, r *Request) {
 // finish answers a pressed button (so its spinner stops) and shows an error to the person.
 func (a *App) finish(ctx context.Context, r *Request, err error) {
 	if q := r.Update.CallbackQuery; q != nil && !r.answered {
-		_, _ = a.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+		if err := a.AnswerCallback(ctx, r.ChatID, q.ID, ""); err != nil {
+			a.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
+		}
 	}
 	if err == nil {
 		return
@@ -229,7 +243,9 @@ func (r *Request) Answer(ctx context.Context, id string, data map[string]any) {
 		return
 	}
 	r.answered = true
-	_, _ = r.App.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID, Text: r.T(id, data)})
+	if err := r.App.AnswerCallback(ctx, r.ChatID, q.ID, r.T(id, data)); err != nil {
+		r.App.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
+	}
 }
 
 func setOutcome(ctx context.Context, o string) {
@@ -249,13 +265,15 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 			// The bot works in private chats only: it leaves groups it is added to (the
 			// my_chat_member update still comes through) and ignores everything else there.
 			if q := u.CallbackQuery; q != nil {
-				_, _ = a.TG.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+				if err := a.AnswerCallback(ctx, r.ChatID, q.ID, ""); err != nil {
+					a.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
+				}
 			}
 			return
 		}
 		if r.From != nil {
 			r.Lang = a.I18n.Match(r.From.LanguageCode)
-			conv, err := a.Store.Conversation(ctx, a.Store.DB, r.From.ID)
+			conv, err := store.ConversationOf(ctx, a.Store.DB, r.From.ID)
 			switch {
 			case err == nil:
 				r.Conv = conv
@@ -263,7 +281,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 				a.finish(ctx, r, fmt.Errorf("conversation lookup: %w", err))
 				return
 			}
-			m, err := a.Store.MemberByTelegramID(ctx, r.From.ID)
+			m, err := store.MemberByTelegramID(ctx, a.Store.DB, r.From.ID)
 			switch {
 			case err == nil:
 				if m.State == store.StateUnreachable {
@@ -278,7 +296,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 					// so that what the outbox renders for them later is in their language
 					// and others see a name.
 					name := strings.TrimSpace(r.From.FirstName + " " + r.From.LastName)
-					if err := a.Store.FillMemberDefaults(ctx, m.ID, r.Lang, name); err != nil {
+					if err := store.FillMemberDefaults(ctx, a.Store.DB, m.ID, r.Lang, name); err != nil {
 						a.Log.Warn("member defaults not stored", "member_id", m.ID, "err", err)
 					}
 				}
@@ -287,7 +305,7 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 				return
 			default:
 				// An outsider may have chosen a language with /language.
-				if lang, err := a.Store.OutsiderLanguage(ctx, a.Store.DB, r.From.ID); err == nil && a.I18n.Has(lang) {
+				if lang, err := store.OutsiderLanguage(ctx, a.Store.DB, r.From.ID); err == nil && a.I18n.Has(lang) {
 					r.Lang = lang
 				}
 			}
@@ -307,7 +325,7 @@ func (a *App) reachableAgain(ctx context.Context, m *store.Member) *store.Member
 	var active *store.Member
 	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		active, err = a.Store.ChangeState(ctx, tx, m.ID, []string{store.StateUnreachable}, store.StateActive, m.ApprovedBy, approvedAt)
+		active, err = store.ChangeState(ctx, tx, m.ID, []string{store.StateUnreachable}, store.StateActive, m.ApprovedBy, approvedAt)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"strings"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -48,6 +50,12 @@ const (
 // notice, …) in the outbound log. It goes through the process's limiter ahead of everything
 // queued in the outbox.
 func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Keyboard) (*models.Message, error) {
+	return a.SendMasked(ctx, chatID, kind, text, text, kb)
+}
+
+// SendMasked sends text as Send does but records recorded in its place: for a message that
+// carries a secret (a sign-in link), so that outbound_messages keeps a marker instead of it.
+func (a *App) SendMasked(ctx context.Context, chatID int64, kind, text, recorded string, kb *Keyboard) (*models.Message, error) {
 	params := &tg.SendMessageParams{
 		ChatID:             chatID,
 		Text:               text,
@@ -63,24 +71,28 @@ func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Key
 		return nil, fmt.Errorf("send to chat %d: %w", chatID, err)
 	}
 	a.metrics.messagesSent.WithLabelValues("ok").Inc()
-	if err := a.Store.RecordSent(ctx, store.OutboundMessage{
-		ChatID: chatID, TelegramMessageID: int64(msg.ID), Kind: kind, Text: text,
-	}); err != nil {
-		// The person has the message; losing the record must not make us send it again.
-		a.Log.Error("sent message not recorded", "chat_id", chatID, "err", err)
-	}
+	a.record(ctx, chatID, msg.ID, kind, recorded)
 	return msg, nil
 }
 
 func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMessageParams) (*models.Message, error) {
+	return limited(ctx, a, chatID, func(ctx context.Context) (*models.Message, error) { return a.TG.SendMessage(ctx, params) })
+}
+
+// limited runs one Bot API call for a chat through the process's limiter, as an interactive
+// reply: ahead of the outbox, a 429 waited out for exactly its retry_after, 5xx and network
+// errors retried for interactiveRetryFor. Every call a handler makes to Telegram goes through
+// it (Send, Edit, EditMarkup, Delete, AnswerCallback, LeaveChat).
+func limited[T any](ctx context.Context, a *App, chatID int64, call func(context.Context) (T, error)) (T, error) {
+	var zero T
 	res := a.limiter.Reserve(chatID, delivery.Interactive)
 	start := time.Now()
 	for pause := 500 * time.Millisecond; ; {
 		p, err := res.Wait(ctx)
 		if err != nil {
-			return nil, err
+			return zero, err
 		}
-		msg, err := a.TG.SendMessage(ctx, params)
+		out, err := call(ctx)
 		var tooMany *tg.TooManyRequestsError
 		if errors.As(err, &tooMany) {
 			p.Done(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second)
@@ -91,16 +103,110 @@ func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMess
 		p.Done(0)
 		if err == nil || errors.Is(err, tg.ErrorBadRequest) || errors.Is(err, tg.ErrorForbidden) ||
 			errors.Is(err, tg.ErrorUnauthorized) || time.Since(start)+pause > interactiveRetryFor || ctx.Err() != nil {
-			return msg, err
+			return out, err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return zero, ctx.Err()
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, interactiveMaxPause)
 		res = a.limiter.Reserve(chatID, delivery.Interactive)
 	}
+}
+
+// record keeps what was sent or changed in a chat in the outbound log. A failure is logged
+// only: the person has the message, and losing the record must not make us send it again.
+func (a *App) record(ctx context.Context, chatID int64, msgID int, kind, text string) {
+	if err := store.RecordSent(ctx, a.Store.DB, store.OutboundMessage{
+		ChatID: chatID, TelegramMessageID: int64(msgID), Kind: kind, Text: text,
+	}); err != nil {
+		a.Log.Error("sent message not recorded", "chat_id", chatID, "kind", kind, "err", err)
+	}
+}
+
+// notModified reports whether Telegram refused an edit because nothing would change: the
+// message already shows what was asked, which counts as done.
+func notModified(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "message is not modified")
+}
+
+// Edit replaces the text (HTML) and keyboard of a message the bot sent. A nil kb removes the
+// keyboard. An edit that would change nothing counts as done.
+func (a *App) Edit(ctx context.Context, chatID int64, msgID int, text string, kb *Keyboard) error {
+	p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: msgID, Text: text, ParseMode: models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
+	if kb != nil { // a nil *Keyboard in the interface would be sent as "null"
+		p.ReplyMarkup = kb
+	}
+	_, err := limited(ctx, a, chatID, func(ctx context.Context) (*models.Message, error) { return a.TG.EditMessageText(ctx, p) })
+	if notModified(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("edit message %d in chat %d: %w", msgID, chatID, err)
+	}
+	a.record(ctx, chatID, msgID, "edit", text)
+	return nil
+}
+
+// EditMarkup replaces the keyboard of a message the bot sent; a nil kb removes it.
+func (a *App) EditMarkup(ctx context.Context, chatID int64, msgID int, kb *Keyboard) error {
+	if kb == nil {
+		kb = &Keyboard{InlineKeyboard: [][]Button{}}
+	}
+	p := &tg.EditMessageReplyMarkupParams{ChatID: chatID, MessageID: msgID, ReplyMarkup: kb}
+	_, err := limited(ctx, a, chatID, func(ctx context.Context) (*models.Message, error) { return a.TG.EditMessageReplyMarkup(ctx, p) })
+	if notModified(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("edit keyboard of message %d in chat %d: %w", msgID, chatID, err)
+	}
+	a.record(ctx, chatID, msgID, "edit_markup", "")
+	return nil
+}
+
+// Delete deletes a message the bot sent.
+func (a *App) Delete(ctx context.Context, chatID int64, msgID int) error {
+	p := &tg.DeleteMessageParams{ChatID: chatID, MessageID: msgID}
+	if _, err := limited(ctx, a, chatID, func(ctx context.Context) (bool, error) { return a.TG.DeleteMessage(ctx, p) }); err != nil {
+		return fmt.Errorf("delete message %d in chat %d: %w", msgID, chatID, err)
+	}
+	a.record(ctx, chatID, msgID, "delete", "")
+	return nil
+}
+
+// AnswerCallback answers a pressed button: text is its toast, empty for none (the spinner
+// stops). An answer is not a message in the chat, so it does not wait for the chat's window:
+// it counts against the process's rate in a scope of its own (see answerScope).
+func (a *App) AnswerCallback(ctx context.Context, chatID int64, queryID, text string) error {
+	p := &tg.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text}
+	if _, err := limited(ctx, a, answerScope(queryID), func(ctx context.Context) (bool, error) { return a.TG.AnswerCallbackQuery(ctx, p) }); err != nil {
+		return fmt.Errorf("answer button in chat %d: %w", chatID, err)
+	}
+	if text != "" {
+		a.record(ctx, chatID, 0, "toast", text)
+	}
+	return nil
+}
+
+// answerScope is the limiter scope of a callback answer: a positive number of its own for
+// each query, so that answers are paced by the global rate (and stopped by a 429) but never
+// queue behind the messages of the chat the button is in.
+func answerScope(queryID string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(queryID))
+	return int64(h.Sum64()>>1) | 1<<61
+}
+
+// LeaveChat makes the bot leave a group or channel.
+func (a *App) LeaveChat(ctx context.Context, chatID int64) error {
+	p := &tg.LeaveChatParams{ChatID: chatID}
+	if _, err := limited(ctx, a, chatID, func(ctx context.Context) (bool, error) { return a.TG.LeaveChat(ctx, p) }); err != nil {
+		return fmt.Errorf("leave chat %d: %w", chatID, err)
+	}
+	return nil
 }
 
 // Limiter is the process's send limiter, for senders outside the App (the sandbox).

@@ -25,7 +25,7 @@ type network struct {
 	tr *i18n.Bundle
 
 	members map[int64]store.Member
-	users   map[int64]*telegramtest.User
+	users   map[int64]*bottest.Person
 }
 
 const (
@@ -42,7 +42,7 @@ const (
 
 func newNetwork(t *testing.T) *network {
 	h := bottest.Start(t, handlers.Register)
-	n := &network{t: t, h: h, tr: h.App().I18n, members: map[int64]store.Member{}, users: map[int64]*telegramtest.User{}}
+	n := &network{t: t, h: h, tr: h.App().I18n, members: map[int64]store.Member{}, users: map[int64]*bottest.Person{}}
 	add := func(id int64, name, role, country, lang string) {
 		m := store.Member{TelegramUserID: id, DisplayName: name, Role: role, Agency: "customs", Language: lang,
 			State: store.StateActive}
@@ -52,12 +52,12 @@ func newNetwork(t *testing.T) *network {
 			m.Agency = "caricc"
 		}
 		var err error
-		if m.ID, err = h.Store.InsertMember(context.Background(), h.Store.DB, m); err != nil {
+		if m.ID, err = store.InsertMember(context.Background(), h.Store.DB, m); err != nil {
 			t.Fatal(err)
 		}
 		m.ChatID = id
 		n.members[id] = m
-		n.users[id] = h.TG.User(id, name, lang)
+		n.users[id] = h.Person(id, name, lang)
 	}
 	add(analystEN, "Aliya", store.RoleAnalyst, "", "en")
 	add(analystRU, "Boris", store.RoleAnalyst, "", "ru")
@@ -94,74 +94,30 @@ func (n *network) plain(lang, id string, data map[string]any) string {
 	return telegramtest.StripHTML(n.tr.T(lang, id, data))
 }
 
+// wait, waitNew, say, press and waitToast address the driver (bottest.Person) by user ID.
 func (n *network) wait(id int64, substr string) telegramtest.Message {
-	n.t.Helper()
-	m, err := n.users[id].WaitForText(substr, wait)
-	if err != nil {
-		n.t.Fatalf("user %d: %v", id, err)
-	}
-	return m
+	return n.users[id].WaitText(substr)
 }
 
-// waitNew waits for a message containing substr sent after the first `after` messages.
 func (n *network) waitNew(id int64, after int, substr string) telegramtest.Message {
-	n.t.Helper()
-	var found telegramtest.Message
-	msgs, err := n.users[id].WaitFor(wait, func(ms []telegramtest.Message) bool {
-		for i := after; i < len(ms); i++ {
-			if strings.Contains(ms[i].Plain(), substr) {
-				found = ms[i]
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		var last string
-		if len(msgs) > 0 {
-			last = msgs[len(msgs)-1].Plain()
-		}
-		for _, e := range n.users[id].Transcript() {
-			n.t.Log(e)
-		}
-		n.t.Fatalf("user %d: waiting for %q: %v; last: %q", id, substr, err, last)
-	}
-	return found
+	return n.users[id].WaitAfter(after, substr)
 }
 
 func (n *network) count(id int64) int { return len(n.users[id].Messages()) }
 
-// say sends text and waits for the bot's answer containing substr.
 func (n *network) say(id int64, text, substr string) telegramtest.Message {
-	n.t.Helper()
-	before := n.count(id)
-	n.users[id].SendText(text)
-	return n.waitNew(id, before, substr)
+	n.users[id].Say(text)
+	return n.users[id].WaitNew(substr)
 }
 
-// press presses the button labelled text on the newest message showing it and waits for an
-// answer containing substr ("" to wait for nothing).
+// press presses the button labelled text and waits for an answer containing substr ("" to
+// wait for nothing).
 func (n *network) press(id int64, text, substr string) telegramtest.Message {
-	n.t.Helper()
-	// The button may be on a message still on its way through the outbox.
-	if _, err := n.users[id].WaitFor(wait, func(ms []telegramtest.Message) bool {
-		for _, m := range ms {
-			if _, ok := m.Button(text); ok {
-				return true
-			}
-		}
-		return false
-	}); err != nil {
-		n.t.Fatalf("user %d: no button %q: %v", id, text, err)
-	}
-	before := n.count(id)
-	if _, err := n.users[id].PressButton(text); err != nil {
-		n.t.Fatal(err)
-	}
+	n.users[id].Click(text)
 	if substr == "" {
 		return telegramtest.Message{}
 	}
-	return n.waitNew(id, before, substr)
+	return n.users[id].WaitNew(substr)
 }
 
 // draft is the stored answers of a member's conversation in progress, as JSON text.
@@ -204,24 +160,8 @@ func buttonData(t *testing.T, m telegramtest.Message, prefix string) string {
 	return ""
 }
 
-// waitToast waits for a callback answer (a toast) containing substr.
-func (n *network) waitToast(id int64, substr string) {
-	n.t.Helper()
-	_, err := n.users[id].WaitFor(wait, func([]telegramtest.Message) bool {
-		for _, e := range n.users[id].Transcript() {
-			if e.Kind == telegramtest.EventCallbackAnswer && strings.Contains(e.Text, substr) {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		for _, e := range n.users[id].Transcript() {
-			n.t.Log(e)
-		}
-		n.t.Fatalf("user %d: no toast %q: %v", id, substr, err)
-	}
-}
+// waitToast waits for a toast containing substr after the user's last press.
+func (n *network) waitToast(id int64, substr string) { n.users[id].WaitToast(substr) }
 
 var refPattern = regexp.MustCompile(`ALR-\d{4}-\d{6}`)
 
@@ -264,7 +204,7 @@ func TestAlertLifecycle(t *testing.T) {
 	n.press(kazakhFP, T("alert_btn_done"), T("alert_ask_substance"))
 	n.press(kazakhFP, T("alert_subst_heroin"), T("alert_ask_risks"))
 	n.press(kazakhFP, T("alert_risk_xray_anomaly"), "")
-	if _, err := n.users[kazakhFP].WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := n.users[kazakhFP].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		_, ok := ms[len(ms)-1].Button("✅ " + T("alert_risk_xray_anomaly"))
 		return ok
 	}); err != nil {
@@ -370,7 +310,7 @@ func TestAlertLifecycle(t *testing.T) {
 		// which the analysts also receive.
 		other, _, _ := strings.Cut(n.plain(lang, "alert_already_decided", map[string]any{"Ref": ref1, "By": "\x00", "Outcome": ""}), "\x00")
 		var got string
-		if _, err := n.users[a].WaitFor(wait, func(ms []telegramtest.Message) bool {
+		if _, err := n.users[a].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 			for _, m := range ms[counts[a]:] {
 				if strings.Contains(m.Plain(), pub) || strings.Contains(m.Plain(), other) {
 					got = m.Plain()
@@ -449,7 +389,8 @@ func TestAlertLifecycle(t *testing.T) {
 		}
 	}
 	n.wait(uzbekFP, n.plain(n.pushLang(uzbekFP), "alert_file_caption", map[string]any{"Ref": ref1, "N": 10, "Of": 10, "Drill": false}))
-	if _, err := n.users[pakFP].WaitFor(200*time.Millisecond, func(ms []telegramtest.Message) bool { return len(ms) > 0 }); err == nil {
+	h.WaitIdle()
+	if len(n.users[pakFP].Messages()) > 0 {
 		t.Error("a member outside the audience got the alert")
 	}
 	decision := n.wait(kazakhFP, n.plain(n.pushLang(kazakhFP), "alert_decision_published", map[string]any{"Ref": ref1, "Count": 7}))
@@ -468,7 +409,7 @@ func TestAlertLifecycle(t *testing.T) {
 	}
 	// Acknowledged: the message no longer offers Acknowledge (the toast is gone in a second),
 	// and Follow up stays.
-	if _, err := n.users[uzbekFP].WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := n.users[uzbekFP].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		for _, m := range ms {
 			if m.ID == received[uzbekFP].ID {
 				_, ack := m.Button(n.plain(n.pushLang(uzbekFP), "alert_btn_ack", nil))
@@ -702,7 +643,7 @@ func TestAlertDraftCorrections(t *testing.T) {
 	if _, err := n.users[kazakhFP].Press(listed.ID, "ad:iclr"); err != nil {
 		t.Fatal(err)
 	}
-	n.waitToast(kazakhFP, T("alert_stale_button"))
+	n.waitToast(kazakhFP, T("button_stale"))
 	n.press(kazakhFP, T("alert_label_loading"), T("alert_label_loading"))
 	n.say(kazakhFP, "KZALA", "Almaty (KZALA)")
 	cleared = n.press(kazakhFP, T("alert_btn_clear_list"), n.plain(kl, "alert_ask_route_role", map[string]any{"So": ""}))

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"focalbot/bot/alert"
+	"focalbot/bot/bottest"
 	"focalbot/bot/i18n"
 	"focalbot/bot/telegramtest"
 )
@@ -62,7 +63,7 @@ func TestAudienceScreenNamesCountries(t *testing.T) {
 	}
 	// Tapping a name toggles that country.
 	n.press(analystRU, i18n.CountryName("ru", "GE"), "")
-	if _, err := n.users[analystRU].WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := n.users[analystRU].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		for _, m := range ms {
 			if _, ok := m.Button("✅ " + i18n.CountryName("ru", "GE")); ok && strings.Contains(m.Plain(), i18n.CountryName("ru", "GE")) {
 				return true
@@ -174,7 +175,7 @@ func TestAnalystPromptsCancel(t *testing.T) {
 	n.publishDefault(analystEN, v, ref)
 	// The analyst's copy of the published alert, with Update and Cancel, comes through the
 	// outbox: wait for it before pressing.
-	if _, err := n.users[analystEN].WaitFor(wait, func(ms []telegramtest.Message) bool {
+	if _, err := n.users[analystEN].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		for _, m := range ms {
 			if _, ok := m.Button(T("alert_btn_update")); ok {
 				return true
@@ -196,7 +197,7 @@ func TestAnalystPromptsCancel(t *testing.T) {
 	}
 	// The old prompt's Cancel, pressed again, finds nothing to end.
 	n.press(analystEN, T("alert_btn_cancel"), "")
-	n.waitToast(analystEN, T("alert_stale_button"))
+	n.waitToast(analystEN, T("button_stale"))
 	var followups int
 	if err := n.h.Store.DB.Get(&followups, `SELECT count(*) FROM alert_followups`); err != nil {
 		t.Fatal(err)

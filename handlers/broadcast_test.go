@@ -38,7 +38,7 @@ func netSeed(t *testing.T, h *bottest.Harness, people ...netPerson) map[int64]in
 			c := p.country
 			m.Country = &c
 		}
-		id, err := h.Store.InsertMember(context.Background(), h.Store.DB, m)
+		id, err := store.InsertMember(context.Background(), h.Store.DB, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func netSeed(t *testing.T, h *bottest.Harness, people ...netPerson) map[int64]in
 // assertion: the bound only keeps a broken test from hanging).
 func netEventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("never happened: %s", what)
@@ -60,137 +60,10 @@ func netEventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// netWaitButton waits for the newest bot message with a button whose callback data has the
-// prefix, and returns the message and that button's data.
-func netWaitButton(t *testing.T, u *telegramtest.User, prefix string) (telegramtest.Message, string) {
-	t.Helper()
-	var found telegramtest.Message
-	var data string
-	_, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
-		for i := len(ms) - 1; i >= 0; i-- {
-			for _, b := range ms[i].Buttons() {
-				if strings.HasPrefix(b.CallbackData, prefix) {
-					found, data = ms[i], b.CallbackData
-					return true
-				}
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no button %q: %v", prefix, err)
-	}
-	return found, data
-}
-
-// netPress presses the button with that text, failing the test if there is none.
-func netPress(t *testing.T, u *telegramtest.User, text string) {
-	t.Helper()
-	if _, err := u.PressButton(text); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// netWaitText waits for a bot message containing substr.
-func netWaitText(t *testing.T, u *telegramtest.User, substr string) telegramtest.Message {
-	t.Helper()
-	m, err := u.WaitForText(substr, wait)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// netWaitToast waits for an answer to a pressed button containing substr.
-func netWaitToast(t *testing.T, u *telegramtest.User, substr string) {
-	t.Helper()
-	_, err := u.WaitFor(wait, func([]telegramtest.Message) bool {
-		for _, e := range u.Transcript() {
-			if e.Kind == telegramtest.EventCallbackAnswer && strings.Contains(e.Text, substr) {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no notice %q: %v", substr, err)
-	}
-}
-
-// netWaitOn waits until the bot's message msgID shows substr (it may be edited into it).
-func netWaitOn(t *testing.T, u *telegramtest.User, msgID int, substr string) {
-	t.Helper()
-	_, err := u.WaitFor(wait, func([]telegramtest.Message) bool {
-		m, ok := u.Message(msgID)
-		return ok && strings.Contains(m.Plain(), substr)
-	})
-	if err != nil {
-		m, _ := u.Message(msgID)
-		t.Fatalf("message %d never showed %q; it shows %q", msgID, substr, m.Plain())
-	}
-}
-
-// netPressOn presses the button with data on message msgID once the message has it.
-func netPressOn(t *testing.T, u *telegramtest.User, msgID int, data string) {
-	t.Helper()
-	_, err := u.WaitFor(wait, func([]telegramtest.Message) bool {
-		m, ok := u.Message(msgID)
-		if !ok {
-			return false
-		}
-		for _, b := range m.Buttons() {
-			if b.CallbackData == data {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("message %d never had button %q", msgID, data)
-	}
-	if _, err := u.Press(msgID, data); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// netWaitNew waits for a bot message sent after the first `after` ones that contains substr.
-func netWaitNew(t *testing.T, u *telegramtest.User, after int, substr string) telegramtest.Message {
-	t.Helper()
-	var found telegramtest.Message
-	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
-		for i := len(ms) - 1; i >= after; i-- {
-			if strings.Contains(ms[i].Plain(), substr) {
-				found = ms[i]
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		last := ""
-		if len(msgs) > 0 {
-			last = msgs[len(msgs)-1].Plain()
-		}
-		t.Fatalf("no new message %q; last: %q", substr, last)
-	}
-	return found
-}
-
-// netCount counts the bot's messages containing substr.
-func netCount(u *telegramtest.User, substr string) int {
-	n := 0
-	for _, m := range u.Messages() {
-		if strings.Contains(m.Plain(), substr) {
-			n++
-		}
-	}
-	return n
-}
-
 // bcDraftID is the ID of the draft whose panel the author sees last.
-func bcDraftID(t *testing.T, u *telegramtest.User) int64 {
+func bcDraftID(t *testing.T, u *bottest.Person) int64 {
 	t.Helper()
-	_, data := netWaitButton(t, u, "bc:")
+	_, data := u.WaitButton("bc:")
 	var id int64
 	if _, err := fmt.Sscanf(data, "bc:%d:", &id); err != nil {
 		t.Fatalf("callback %q: %v", data, err)
@@ -214,91 +87,91 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 		netPerson{2301, "Nino", "ka", store.RoleFocalPoint, "GE", "customs"},
 		netPerson{2401, "Ulugbek", "ru", store.RoleFocalPoint, "UZ", "customs"},
 	)
-	a := h.TG.User(analyst, "Aida", "en")
-	kzRU, kzEN := h.TG.User(2101, "Kairat", "ru"), h.TG.User(2102, "Kate", "en")
-	tjTG, tjRU := h.TG.User(2201, "Farrukh", "tg"), h.TG.User(2202, "Timur", "ru")
-	ge, uz := h.TG.User(2301, "Nino", "ka"), h.TG.User(2401, "Ulugbek", "ru")
+	a := h.Person(analyst, "Aida", "en")
+	kzRU, kzEN := h.Person(2101, "Kairat", "ru"), h.Person(2102, "Kate", "en")
+	tjTG, tjRU := h.Person(2201, "Farrukh", "tg"), h.Person(2202, "Timur", "ru")
+	ge, uz := h.Person(2301, "Nino", "ka"), h.Person(2401, "Ulugbek", "ru")
 
 	a.SendText("/broadcast")
-	netWaitText(t, a, "Send the text in English")
+	a.WaitText("Send the text in English")
 	a.SendText("Dostyk rail crossing closed 10–12 March <maintenance>.")
-	netWaitText(t, a, "Audience: not chosen yet — 0 recipients")
+	a.WaitText("Audience: not chosen yet — 0 recipients")
 	id := bcDraftID(t, a)
 
 	// Nothing chosen: the preview refuses before any Confirm exists.
-	netPress(t, a, "Preview")
-	netWaitText(t, a, "No member matches this audience")
+	a.Click("Preview")
+	a.WaitText("No member matches this audience")
 
-	netPress(t, a, "Audience")
-	netWaitText(t, a, "Audience of broadcast #")
-	netPress(t, a, "Kazakhstan")
-	netWaitText(t, a, "Now: Kazakhstan — 2 recipients")
-	netPress(t, a, "Tajikistan")
-	netWaitText(t, a, "Now: Kazakhstan, Tajikistan — 4 recipients")
-	netPress(t, a, "Done")
-	netWaitText(t, a, "Audience: Kazakhstan, Tajikistan — 4 recipients")
-	netPress(t, a, "Ask to acknowledge")
-	netWaitText(t, a, "Acknowledgement: asked for")
+	a.Click("Audience")
+	a.WaitText("Audience of broadcast #")
+	a.Click("Kazakhstan")
+	a.WaitText("Now: Kazakhstan — 2 recipients")
+	a.Click("Tajikistan")
+	a.WaitText("Now: Kazakhstan, Tajikistan — 4 recipients")
+	a.Click("Done")
+	a.WaitText("Audience: Kazakhstan, Tajikistan — 4 recipients")
+	a.Click("Ask to acknowledge")
+	a.WaitText("Acknowledgement: asked for")
 
-	netPress(t, a, "Add a language")
-	netWaitText(t, a, "add (or replace) a version")
-	netPress(t, a, "Русский")
-	netWaitText(t, a, "Send the text in Русский")
+	a.Click("Add a language")
+	a.WaitText("add (or replace) a version")
+	a.Click("Русский")
+	a.WaitText("Send the text in Русский")
 	a.SendText("Ж/д переход Достык закрыт 10–12 марта <ремонт>.")
-	netWaitText(t, a, "Languages: English (for everyone else), Русский")
+	a.WaitText("Languages: English (for everyone else), Русский")
 
-	netPress(t, a, "Preview")
-	preview := netWaitText(t, a, "Preview of broadcast #")
+	a.Click("Preview")
+	preview := a.WaitText("Preview of broadcast #")
 	for _, want := range []string{"CARICC broadcast", "Dostyk rail crossing closed 10–12 March <maintenance>.", "4 recipients", "routine"} {
 		if !strings.Contains(preview.Plain(), want) {
 			t.Errorf("preview lacks %q: %q", want, preview.Plain())
 		}
 	}
-	for _, u := range []*telegramtest.User{kzRU, kzEN, tjTG, tjRU, ge, uz} {
+	for _, u := range []*bottest.Person{kzRU, kzEN, tjTG, tjRU, ge, uz} {
 		if n := len(u.Messages()); n != 0 {
 			t.Fatalf("user %d got %d messages before confirmation", u.ID(), n)
 		}
 	}
-	netPress(t, a, "Confirm: send to 4 recipients")
-	netWaitText(t, a, "is being sent to 4 recipients")
+	a.Click("Confirm: send to 4 recipients")
+	a.WaitText("is being sent to 4 recipients")
 	// A second press of Confirm (sent before the first one's answer removed the button) sends
 	// nothing more.
 	a.PressForged(preview.ID, fmt.Sprintf("bc:%d:send", id))
-	netWaitToast(t, a, "already sent")
+	a.WaitToast("This button is no longer valid")
 
-	want := map[*telegramtest.User]string{
+	want := map[*bottest.Person]string{
 		kzRU: "Ж/д переход Достык закрыт 10–12 марта <ремонт>.",
 		kzEN: "Dostyk rail crossing closed 10–12 March <maintenance>.",
 		tjTG: "Dostyk rail crossing closed 10–12 March <maintenance>.", // no Tajik version: the fallback
 		tjRU: "Ж/д переход Достык закрыт 10–12 марта <ремонт>.",
 	}
 	for u, text := range want {
-		m := netWaitText(t, u, text)
+		m := u.WaitText(text)
 		if len(m.Buttons()) != 1 || m.Buttons()[0].CallbackData != fmt.Sprintf("bca:%d", id) {
 			t.Errorf("user %d: buttons %+v, want one Acknowledge", u.ID(), m.Buttons())
 		}
 	}
-	if m := netWaitText(t, kzRU, "Рассылка ЦАРИКЦ"); strings.Contains(m.Plain(), "Dostyk") {
+	if m := kzRU.WaitText("Рассылка ЦАРИКЦ"); strings.Contains(m.Plain(), "Dostyk") {
 		t.Errorf("Russian reader got the English version too: %q", m.Plain())
 	}
 	// The fallback is labelled with its language; the Tajik reader's UI is English until a
 	// Tajik locale exists, and the label names English in its own name either way.
-	if m := netWaitText(t, tjTG, "Dostyk"); !strings.Contains(m.Plain(), "English") {
+	if m := tjTG.WaitText("Dostyk"); !strings.Contains(m.Plain(), "English") {
 		t.Errorf("fallback version not labelled: %q", m.Plain())
 	}
 
 	// Acknowledgements: three of four; a second press changes nothing.
-	for _, u := range []*telegramtest.User{kzRU, kzEN, tjTG} {
-		m, data := netWaitButton(t, u, "bca:")
+	for _, u := range []*bottest.Person{kzRU, kzEN, tjTG} {
+		m, data := u.WaitButton("bca:")
 		if _, err := u.Press(m.ID, data); err != nil {
 			t.Fatal(err)
 		}
 	}
-	netWaitToast(t, kzEN, "Acknowledged")
-	netWaitToast(t, kzRU, "Получение подтверждено")
-	m, _ := kzRU.WaitForText("Рассылка ЦАРИКЦ", wait)
+	kzEN.WaitToast("Acknowledged")
+	kzRU.WaitToast("Получение подтверждено")
+	m, _ := kzRU.WaitForText("Рассылка ЦАРИКЦ", bottest.Wait)
 	kzRU.PressForged(m.ID, fmt.Sprintf("bca:%d", id))
-	netWaitToast(t, kzRU, "Вы уже подтвердили")
+	kzRU.WaitToast("Вы уже подтвердили")
 	netEventually(t, "three acknowledgements and four deliveries recorded", func() bool {
 		var acked int
 		_ = h.Store.DB.Get(&acked, `SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = $1 AND acked_at IS NOT NULL`, id)
@@ -307,26 +180,26 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 	})
 	// Forged acknowledgement by someone it was not sent to (told in Georgian, their language).
 	ge.PressForged(1, fmt.Sprintf("bca:%d", id))
-	netWaitToast(t, ge, h.App().I18n.T("ka", "bc_ack_not_recipient", nil))
+	ge.WaitToast(h.App().I18n.T("ka", "bc_ack_not_recipient", nil))
 
-	for _, u := range []*telegramtest.User{kzRU, kzEN, tjTG, tjRU} {
-		if n := netCount(u, "CARICC") + netCount(u, "ЦАРИКЦ"); n != 1 {
+	for _, u := range []*bottest.Person{kzRU, kzEN, tjTG, tjRU} {
+		if n := u.Count("CARICC") + u.Count("ЦАРИКЦ"); n != 1 {
 			t.Errorf("user %d got the broadcast %d times", u.ID(), n)
 		}
 	}
-	for _, u := range []*telegramtest.User{ge, uz} {
+	for _, u := range []*bottest.Person{ge, uz} {
 		if n := len(u.Messages()); n != 0 {
 			t.Errorf("user %d outside the audience got %d messages", u.ID(), n)
 		}
 	}
 
 	a.SendText("/broadcasts")
-	list := netWaitText(t, a, "Your broadcasts")
+	list := a.WaitText("Your broadcasts")
 	if !strings.Contains(list.Plain(), "recipients 4 · delivered 4 · acknowledged 3 · failed 0 · pending 0") {
 		t.Errorf("report line wrong: %q", list.Plain())
 	}
-	netPress(t, a, fmt.Sprintf("Who is missing: #%d", id))
-	report := netWaitText(t, a, "1 has not acknowledged")
+	a.Click(fmt.Sprintf("Who is missing: #%d", id))
+	report := a.WaitText("1 has not acknowledged")
 	if !strings.Contains(report.Plain(), "Timur (TJ) — delivered") || strings.Contains(report.Plain(), "Kairat") {
 		t.Errorf("missing list wrong: %q", report.Plain())
 	}
@@ -349,8 +222,8 @@ func TestScheduledBroadcastCancelledBeforeItGoes(t *testing.T) {
 		netPerson{3101, "Aliya", "en", store.RoleFocalPoint, "KZ", "customs"},
 		netPerson{3102, "Dana", "ru", store.RoleObserver, "", "unodc"},
 	)
-	a := h.TG.User(analyst, "Boris", "ru")
-	kz, obs := h.TG.User(3101, "Aliya", "en"), h.TG.User(3102, "Dana", "ru")
+	a := h.Person(analyst, "Boris", "ru")
+	kz, obs := h.Person(3101, "Aliya", "en"), h.Person(3102, "Dana", "ru")
 
 	// schedule composes a broadcast to the whole network and asks for it at `when`; it returns
 	// the draft's ID and its panel's message ID.
@@ -358,37 +231,37 @@ func TestScheduledBroadcastCancelledBeforeItGoes(t *testing.T) {
 		t.Helper()
 		n := len(a.Messages())
 		a.SendText("/broadcast")
-		netWaitNew(t, a, n, "Новая рассылка")
+		a.WaitAfter(n, "Новая рассылка")
 		a.SendText(text)
-		panel := netWaitNew(t, a, n, "Черновик рассылки")
+		panel := a.WaitAfter(n, "Черновик рассылки")
 		var id int64
 		if _, err := fmt.Sscanf(panel.Buttons()[0].CallbackData, "bc:%d:", &id); err != nil {
 			t.Fatal(err)
 		}
 		p := fmt.Sprintf("bc:%d:", id)
-		netPressOn(t, a, panel.ID, p+"aud")
-		netPressOn(t, a, panel.ID, p+"all")
-		netWaitOn(t, a, panel.ID, "Сейчас: Вся сеть — 2 получателя")
-		netPressOn(t, a, panel.ID, p+"main")
+		a.ClickOn(panel.ID, p+"aud")
+		a.ClickOn(panel.ID, p+"all")
+		a.WaitOn(panel.ID, "Сейчас: Вся сеть — 2 получателя")
+		a.ClickOn(panel.ID, p+"main")
 		n = len(a.Messages())
-		netPressOn(t, a, panel.ID, p+"sched")
-		netWaitNew(t, a, n, "Когда отправить?")
+		a.ClickOn(panel.ID, p+"sched")
+		a.WaitAfter(n, "Когда отправить?")
 		a.SendText(when)
 		return id, panel.ID
 	}
 	confirm := func(id int64, when string) {
 		t.Helper()
 		n := len(a.Messages())
-		panel := netWaitNew(t, a, n-1, "Отправка: в "+when)
-		netPressOn(t, a, panel.ID, fmt.Sprintf("bc:%d:prev", id))
-		preview := netWaitNew(t, a, n, "Предпросмотр рассылки")
-		netPressOn(t, a, preview.ID, fmt.Sprintf("bc:%d:send", id))
-		netWaitOn(t, a, preview.ID, fmt.Sprintf("Рассылка №%d будет отправлена в %s", id, when))
+		panel := a.WaitAfter(n-1, "Отправка: в "+when)
+		a.ClickOn(panel.ID, fmt.Sprintf("bc:%d:prev", id))
+		preview := a.WaitAfter(n, "Предпросмотр рассылки")
+		a.ClickOn(preview.ID, fmt.Sprintf("bc:%d:send", id))
+		a.WaitOn(preview.ID, fmt.Sprintf("Рассылка №%d будет отправлена в %s", id, when))
 	}
 
 	// A time in the past is refused, a later one accepted.
 	id, _ := schedule("Учения в среду", "2026-03-02 08:00")
-	netWaitText(t, a, "Это время уже прошло (сейчас 2026-03-02 09:00 UTC)")
+	a.WaitText("Это время уже прошло (сейчас 2026-03-02 09:00 UTC)")
 	a.SendText("3ч")
 	confirm(id, "2026-03-02 12:00 UTC")
 
@@ -396,23 +269,23 @@ func TestScheduledBroadcastCancelledBeforeItGoes(t *testing.T) {
 	if n := len(kz.Messages()) + len(obs.Messages()); n != 0 {
 		t.Fatalf("%d messages before the scheduled time", n)
 	}
-	netPress(t, a, "Отменить эту рассылку")
-	netWaitText(t, a, fmt.Sprintf("Запланированная рассылка №%d отменена", id))
+	a.Click("Отменить эту рассылку")
+	a.WaitText(fmt.Sprintf("Запланированная рассылка №%d отменена", id))
 	// Pressing Cancel again (an old /broadcasts list, say) is refused: it is no longer scheduled.
 	a.PressForged(1, fmt.Sprintf("bcx:%d", id))
-	netWaitText(t, a, fmt.Sprintf("Рассылку №%d уже нельзя отменить", id))
+	a.WaitText(fmt.Sprintf("Рассылку №%d уже нельзя отменить", id))
 
 	// A second one, not cancelled, goes out when due and its author is told.
 	id2, _ := schedule("Совещание в пятницу", "1h")
 	confirm(id2, "2026-03-02 11:00 UTC")
 	h.Advance(30 * time.Minute) // 10:30: not yet
 	h.Advance(4 * time.Hour)    // past both times: only the second goes
-	netWaitText(t, kz, "Совещание в пятницу")
-	netWaitText(t, obs, "Совещание в пятницу")
-	netWaitText(t, a, fmt.Sprintf("запланированная рассылка №%d отправлена: 2 получателя", id2))
+	kz.WaitText("Совещание в пятницу")
+	obs.WaitText("Совещание в пятницу")
+	a.WaitText(fmt.Sprintf("запланированная рассылка №%d отправлена: 2 получателя", id2))
 	h.Advance(time.Hour) // the job again: nothing twice
-	for _, u := range []*telegramtest.User{kz, obs} {
-		if netCount(u, "Учения") != 0 {
+	for _, u := range []*bottest.Person{kz, obs} {
+		if u.Count("Учения") != 0 {
 			t.Errorf("user %d got the cancelled broadcast", u.ID())
 		}
 	}
@@ -439,35 +312,35 @@ func TestBroadcastBadInputAndAttachment(t *testing.T) {
 		netPerson{analyst, "Chen", "en", store.RoleAnalyst, "", "caricc"},
 		netPerson{fp, "Gulnara", "en", store.RoleFocalPoint, "KG", "customs"},
 	)
-	a, kg := h.TG.User(analyst, "Chen", "en"), h.TG.User(fp, "Gulnara", "en")
+	a, kg := h.Person(analyst, "Chen", "en"), h.Person(fp, "Gulnara", "en")
 
 	kg.SendText("/broadcast")
-	netWaitText(t, kg, "not available for your role")
+	kg.WaitText("not available for your role")
 
 	a.SendText("/broadcast")
-	netWaitText(t, a, "New broadcast")
+	a.WaitText("New broadcast")
 	a.SendPhoto("")
-	netWaitText(t, a, "A broadcast needs a text")
+	a.WaitText("A broadcast needs a text")
 	a.SendText(strings.Repeat("x", 5000))
-	netWaitText(t, a, "This text has 5000 characters; at most 3800 fit")
+	a.WaitText("This text has 5000 characters; at most 3800 fit")
 	a.SendPhoto(strings.Repeat("y", 950))
-	netWaitText(t, a, "This text has 950 characters; at most 900 fit")
+	a.WaitText("This text has 950 characters; at most 900 fit")
 	a.SendPhoto("Seized consignment, container MSCU1234565")
-	netWaitText(t, a, "Attachment: 📷 photo")
+	a.WaitText("Attachment: 📷 photo")
 	id := bcDraftID(t, a)
 
 	// Turkmenistan has no members: zero recipients, refused at the preview and at a forged Confirm.
-	netPress(t, a, "Audience")
-	netWaitText(t, a, "Audience of broadcast #")
-	netPress(t, a, "Turkmenistan")
-	netWaitText(t, a, "Now: Turkmenistan — 0 recipients")
-	netPress(t, a, "Done")
-	netWaitText(t, a, "Audience: Turkmenistan — 0 recipients")
-	netPress(t, a, "Preview")
-	netWaitText(t, a, "No member matches this audience")
+	a.Click("Audience")
+	a.WaitText("Audience of broadcast #")
+	a.Click("Turkmenistan")
+	a.WaitText("Now: Turkmenistan — 0 recipients")
+	a.Click("Done")
+	a.WaitText("Audience: Turkmenistan — 0 recipients")
+	a.Click("Preview")
+	a.WaitText("No member matches this audience")
 	a.PressForged(1, fmt.Sprintf("bc:%d:send", id))
-	if _, err := a.WaitFor(wait, func(ms []telegramtest.Message) bool {
-		return netCount(a, "No member matches this audience") >= 2
+	if _, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
+		return a.Count("No member matches this audience") >= 2
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -477,22 +350,22 @@ func TestBroadcastBadInputAndAttachment(t *testing.T) {
 	}
 
 	// Kyrgyzstan instead: the photo goes out with its caption.
-	netPress(t, a, "Audience")
-	netWaitText(t, a, "Now: Turkmenistan — 0 recipients")
-	netPress(t, a, "✓ Turkmenistan")
-	netWaitText(t, a, "Now: not chosen yet — 0 recipients")
-	netPress(t, a, "Kyrgyzstan")
-	netWaitText(t, a, "Now: Kyrgyzstan — 1 recipient")
-	netPress(t, a, "Done")
-	netWaitText(t, a, "Audience: Kyrgyzstan — 1 recipient")
-	netPress(t, a, "Priority: routine")
-	netWaitText(t, a, "Priority: high")
-	netPress(t, a, "Priority: high")
-	netWaitText(t, a, "Priority: urgent")
-	netPress(t, a, "Preview")
-	netWaitText(t, a, "Preview of broadcast")
-	netPress(t, a, "Confirm: send to 1 recipient")
-	m := netWaitText(t, kg, "Seized consignment, container MSCU1234565")
+	a.Click("Audience")
+	a.WaitText("Now: Turkmenistan — 0 recipients")
+	a.Click("✓ Turkmenistan")
+	a.WaitText("Now: not chosen yet — 0 recipients")
+	a.Click("Kyrgyzstan")
+	a.WaitText("Now: Kyrgyzstan — 1 recipient")
+	a.Click("Done")
+	a.WaitText("Audience: Kyrgyzstan — 1 recipient")
+	a.Click("Priority: routine")
+	a.WaitText("Priority: high")
+	a.Click("Priority: high")
+	a.WaitText("Priority: urgent")
+	a.Click("Preview")
+	a.WaitText("Preview of broadcast")
+	a.Click("Confirm: send to 1 recipient")
+	m := kg.WaitText("Seized consignment, container MSCU1234565")
 	if m.Kind != "photo" || m.FileID == "" || !strings.Contains(m.Plain(), "URGENT") {
 		t.Errorf("got %s %q with file %q, want an urgent photo", m.Kind, m.Plain(), m.FileID)
 	}

@@ -11,6 +11,7 @@ import (
 	"focalbot/bot/bottest"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
+	"focalbot/bot/members"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
@@ -24,7 +25,7 @@ func seedMember(t *testing.T, h *bottest.Harness, uid int64, name, role, state, 
 	if country != "" {
 		m.Country = &country
 	}
-	id, err := h.Store.InsertMember(context.Background(), h.Store.DB, m)
+	id, err := store.InsertMember(context.Background(), h.Store.DB, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,9 +35,9 @@ func seedMember(t *testing.T, h *bottest.Harness, uid int64, name, role, state, 
 // memberID finds a member, waiting for one the bot is still creating (admins at start-up).
 func memberID(t *testing.T, h *bottest.Harness, uid int64) int64 {
 	t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for {
-		m, err := h.Store.MemberByTelegramID(context.Background(), uid)
+		m, err := store.MemberByTelegramID(context.Background(), h.Store.DB, uid)
 		if err == nil {
 			return m.ID
 		}
@@ -49,8 +50,8 @@ func memberID(t *testing.T, h *bottest.Harness, uid int64) int64 {
 
 func newInvite(t *testing.T, h *bottest.Harness, createdBy *int64, ttl time.Duration) string {
 	t.Helper()
-	code, _, err := handlers.CreateInvite(context.Background(), h.Store,
-		handlers.InviteSpec{Country: "KZ", Role: store.RoleFocalPoint, Agency: "customs", TTL: ttl}, createdBy, h.Clock.Now())
+	code, _, err := members.CreateInvite(context.Background(), h.Store,
+		members.InviteSpec{Country: "KZ", Role: store.RoleFocalPoint, Agency: "customs", TTL: ttl}, createdBy, h.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func expect(t *testing.T, u interface {
 	WaitForText(string, time.Duration) (telegramtest.Message, error)
 }, substr string) telegramtest.Message {
 	t.Helper()
-	m, err := u.WaitForText(substr, wait)
+	m, err := u.WaitForText(substr, bottest.Wait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,29 +71,15 @@ func expect(t *testing.T, u interface {
 }
 
 // next sends something and waits for the bot's next message in that chat.
-func next(t *testing.T, u *telegramtest.User, do func()) telegramtest.Message {
+func next(t *testing.T, u *bottest.Person, do func()) telegramtest.Message {
 	t.Helper()
 	before := len(u.Messages())
 	do()
-	msgs, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return len(ms) > before })
+	msgs, err := u.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return len(ms) > before })
 	if err != nil {
 		t.Fatal(err)
 	}
 	return msgs[len(msgs)-1]
-}
-
-func press(t *testing.T, u *telegramtest.User, m telegramtest.Message, data string) {
-	t.Helper()
-	if _, err := u.Press(m.ID, data); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func pressText(t *testing.T, u *telegramtest.User, text string) {
-	t.Helper()
-	if _, err := u.PressButton(text); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func auditCount(t *testing.T, h *bottest.Harness, action string, subject *int64) int {
@@ -105,31 +92,6 @@ func auditCount(t *testing.T, h *bottest.Harness, action string, subject *int64)
 	return n
 }
 
-// waitHandled waits until the bot has handled an update: how a test knows that something was
-// ignored without sleeping.
-func waitHandled(t *testing.T, h *bottest.Harness, updateID int64) {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for time.Now().Before(deadline) {
-		var handled bool
-		if err := h.Store.DB.Get(&handled, `SELECT handled_at IS NOT NULL FROM inbound_updates WHERE update_id = $1`, updateID); err == nil && handled {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("update %d not handled", updateID)
-}
-
-func toast(u *telegramtest.User) string {
-	var last string
-	for _, e := range u.Transcript() {
-		if e.Kind == telegramtest.EventCallbackAnswer {
-			last = e.Text
-		}
-	}
-	return last
-}
-
 // --- registration ---
 
 // Registration with an invitation runs end to end in Russian, Kazakh, English and Pashto: the
@@ -139,7 +101,7 @@ func TestRegistrationInFourLanguages(t *testing.T) {
 	t.Parallel()
 	const adminUID = 700
 	h := bottest.Start(t, handlers.Register, adminUID)
-	admin := h.TG.User(adminUID, "Ann", "en")
+	admin := h.Person(adminUID, "Ann", "en")
 	adminID := memberID(t, h, adminUID)
 	tests := []struct {
 		uid                                        int64
@@ -153,7 +115,7 @@ func TestRegistrationInFourLanguages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.choose, func(t *testing.T) {
-			u := h.TG.User(tt.uid, "Aidar", tt.tgLang)
+			u := h.Person(tt.uid, "Aidar", tt.tgLang)
 			code := newInvite(t, h, &adminID, 72*time.Hour)
 			picker := next(t, u, func() { u.SendText("/start " + code) })
 			if !strings.Contains(picker.Plain(), tt.pickPrompt) {
@@ -162,22 +124,22 @@ func TestRegistrationInFourLanguages(t *testing.T) {
 			if _, ok := picker.Button("✓ " + i18n.NativeName(tt.preselected)); !ok {
 				t.Errorf("%s not preselected: %+v", tt.preselected, picker.Buttons())
 			}
-			press(t, u, picker, "reg:lang:"+tt.choose)
-			expect(t, u, tt.askName)
+			u.ClickOn(picker.ID, "reg:lang:"+tt.choose)
+			u.WaitText(tt.askName)
 			u.SendText("<b>Aidar</b> & Co")
-			expect(t, u, tt.askUnit)
+			u.WaitText(tt.askUnit)
 			u.SendText("PCU Aktau")
-			confirm := expect(t, u, tt.confirm)
+			confirm := u.WaitText(tt.confirm)
 			if !strings.Contains(confirm.Text, "&lt;b&gt;Aidar&lt;/b&gt; &amp; Co") || !strings.Contains(confirm.Plain(), "<b>Aidar</b> & Co") {
 				t.Errorf("name not escaped: %q", confirm.Text)
 			}
 			if !strings.Contains(confirm.Plain(), i18n.CountryName(tt.choose, "KZ")) {
 				t.Errorf("country not in %s: %q", tt.choose, confirm.Plain())
 			}
-			press(t, u, confirm, "reg:ok")
-			expect(t, u, tt.done)
+			u.ClickOn(confirm.ID, "reg:ok")
+			u.WaitText(tt.done)
 
-			m, err := h.Store.MemberByTelegramID(context.Background(), tt.uid)
+			m, err := store.MemberByTelegramID(context.Background(), h.Store.DB, tt.uid)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,12 +147,12 @@ func TestRegistrationInFourLanguages(t *testing.T) {
 				m.Country == nil || *m.Country != "KZ" || m.Unit != "PCU Aktau" || m.ApprovedBy == nil || *m.ApprovedBy != adminID {
 				t.Errorf("member = %+v", m)
 			}
-			expect(t, admin, "New member")
+			admin.WaitText("New member")
 			if got := h.TG.Commands(fmt.Sprintf("chat:%d", tt.uid), ""); !hasCommand(got, "language", tt.menuEntry) || hasCommand(got, "invite", "") || hasCommand(got, "broadcast", "") {
 				t.Errorf("member menu = %+v", got)
 			}
 			// Pressing Confirm again does nothing harmful.
-			press(t, u, confirm, "reg:ok")
+			u.ClickOn(confirm.ID, "reg:ok")
 			if auditCount(t, h, "member_registered", &m.ID) != 1 {
 				t.Errorf("registered twice")
 			}
@@ -228,27 +190,27 @@ func TestInviteCodesBadInputAndLockout(t *testing.T) {
 
 	// Reused: the first person registers; a second person cannot use the code; the first
 	// may reopen the link while their registration is not complete.
-	first, second := h.TG.User(711, "First", "en"), h.TG.User(712, "Second", "en")
+	first, second := h.Person(711, "First", "en"), h.Person(712, "Second", "en")
 	code := newInvite(t, h, nil, 24*time.Hour)
 	first.SendText("/start " + code)
-	expect(t, first, "Choose the language")
+	first.WaitText("Choose the language")
 	if m := next(t, second, func() { second.SendText("/start " + code) }); !strings.Contains(m.Plain(), invalid) {
 		t.Errorf("second user of a code: %q", m.Plain())
 	}
 	picker := next(t, first, func() { first.SendText("/start " + code) })
-	press(t, first, picker, "reg:lang:en")
-	expect(t, first, "Type your name")
+	first.ClickOn(picker.ID, "reg:lang:en")
+	first.WaitText("Type your name")
 	first.SendText("First Person")
-	expect(t, first, "Type your unit")
+	first.WaitText("Type your unit")
 	first.SendText("Customs HQ")
-	press(t, first, expect(t, first, "Please check"), "reg:ok")
-	expect(t, first, "you are now a member")
+	first.ClickOn(first.WaitText("Please check").ID, "reg:ok")
+	first.WaitText("you are now a member")
 	if m := next(t, first, func() { first.SendText("/start " + code) }); !strings.Contains(m.Plain(), "already a member") {
 		t.Errorf("member reopening link: %q", m.Plain())
 	}
 
 	// Expired.
-	late := h.TG.User(713, "Late", "en")
+	late := h.Person(713, "Late", "en")
 	expired := newInvite(t, h, nil, time.Hour)
 	h.Advance(61 * time.Minute)
 	if m := next(t, late, func() { late.SendText("/start " + expired) }); !strings.Contains(m.Plain(), invalid) {
@@ -297,10 +259,10 @@ func TestInviteCodesBadInputAndLockout(t *testing.T) {
 func TestRegistrationRefusesLongAndEmptyText(t *testing.T) {
 	t.Parallel()
 	h := bottest.Start(t, handlers.Register)
-	u := h.TG.User(720, "Long", "ru")
+	u := h.Person(720, "Long", "ru")
 	picker := next(t, u, func() { u.SendText("/start " + newInvite(t, h, nil, time.Hour)) })
-	press(t, u, picker, "reg:lang:ru")
-	expect(t, u, "Напишите своё имя")
+	u.ClickOn(picker.ID, "reg:lang:ru")
+	u.WaitText("Напишите своё имя")
 	for _, bad := range []string{strings.Repeat("Я", 65), "   "} {
 		if m := next(t, u, func() { u.SendText(bad) }); !strings.Contains(m.Plain(), "не более 64 символов") {
 			t.Errorf("%q: %q", bad, m.Plain())
@@ -324,50 +286,48 @@ func TestRequestAccessApproveAndReject(t *testing.T) {
 	if _, err := h.Store.DB.Exec(`UPDATE members SET display_name = 'Admin One' WHERE telegram_user_id = $1`, a1); err != nil {
 		t.Fatal(err)
 	}
-	admin1, admin2 := h.TG.User(a1, "A1", "en"), h.TG.User(a2, "A2", "ru")
+	admin1, admin2 := h.Person(a1, "A1", "en"), h.Person(a2, "A2", "ru")
 	admin2.SendText("/start") // the bot learns admin 2's language from Telegram
-	expect(t, admin2, "Здравствуйте")
+	admin2.WaitText("Здравствуйте")
 
-	out := h.TG.User(732, "Olzhas", "ru")
+	out := h.Person(732, "Olzhas", "ru")
 	m := next(t, out, func() { out.SendText("/start") })
 	if !strings.Contains(m.Plain(), "закрытую сеть") {
 		t.Fatalf("outsider /start: %q", m.Plain())
 	}
-	pressText(t, out, "Запросить доступ")
-	expect(t, out, "запрос передан администраторам")
-	pressText(t, out, "Запросить доступ")
-	if _, err := out.WaitFor(wait, func([]telegramtest.Message) bool { return strings.Contains(toast(out), "уже передан") }); err != nil {
-		t.Errorf("second press: toast %q", toast(out))
-	}
-	req1 := expect(t, admin1, "Request for access")
-	expect(t, admin2, "Запрос доступа")
+	out.Click("Запросить доступ")
+	out.WaitText("запрос передан администраторам")
+	out.Click("Запросить доступ")
+	out.WaitToast("уже передан")
+	req1 := admin1.WaitText("Request for access")
+	admin2.WaitText("Запрос доступа")
 	if !strings.Contains(req1.Plain(), "732") {
 		t.Errorf("request lacks the Telegram ID: %q", req1.Plain())
 	}
-	pressText(t, admin1, "Approve")
-	expect(t, admin1, "Olzhas is now a member")
-	expect(t, out, "Ваш запрос одобрен")
-	pressText(t, admin2, "Одобрить")
-	expect(t, admin2, "уже одобрил(а) Admin One")
+	admin1.Click("Approve")
+	admin1.WaitText("Olzhas is now a member")
+	out.WaitText("Ваш запрос одобрен")
+	admin2.Click("Одобрить")
+	admin2.WaitText("уже одобрил(а) Admin One")
 	pending := memberID(t, h, 732)
 	if n := auditCount(t, h, "access_approved", &pending); n != 1 {
 		t.Errorf("approvals = %d", n)
 	}
 
-	rej := h.TG.User(733, "Eve", "en")
+	rej := h.Person(733, "Eve", "en")
 	rej.SendText("/start")
-	expect(t, rej, "closed network")
-	pressText(t, rej, "Request access")
-	expect(t, rej, "Your request was sent")
-	expect(t, admin1, "Eve")
-	pressText(t, admin1, "Reject")
-	expect(t, admin1, "The request of Eve was rejected")
-	expect(t, rej, "was not approved")
+	rej.WaitText("closed network")
+	rej.Click("Request access")
+	rej.WaitText("Your request was sent")
+	admin1.WaitText("Eve")
+	admin1.Click("Reject")
+	admin1.WaitText("The request of Eve was rejected")
+	rej.WaitText("was not approved")
 	after := next(t, rej, func() { rej.SendText("/start") })
 	if !strings.Contains(after.Plain(), "closed network") || len(after.Buttons()) != 0 {
 		t.Errorf("rejected /start: %q %+v", after.Plain(), after.Buttons())
 	}
-	if m := next(t, rej, func() { pressText(t, rej, "Request access") }); !strings.Contains(m.Plain(), "closed network") {
+	if m := next(t, rej, func() { rej.Click("Request access") }); !strings.Contains(m.Plain(), "closed network") {
 		t.Errorf("rejected person asking again: %q", m.Plain())
 	}
 	if id := memberID(t, h, 733); auditCount(t, h, "access_refused", &id) != 1 {
@@ -381,18 +341,18 @@ func TestTwoAdminsApproveAtOnce(t *testing.T) {
 	t.Parallel()
 	const a1, a2 = 740, 741
 	h := bottest.Start(t, handlers.Register, a1, a2)
-	admin1, admin2 := h.TG.User(a1, "A1", "en"), h.TG.User(a2, "A2", "en")
+	admin1, admin2 := h.Person(a1, "A1", "en"), h.Person(a2, "A2", "en")
 	const requests = 5
 	for i := int64(0); i < requests; i++ {
-		u := h.TG.User(750+i, fmt.Sprint("Person", i), "en")
+		u := h.Person(750+i, fmt.Sprint("Person", i), "en")
 		u.SendText("/start")
-		expect(t, u, "closed network")
-		pressText(t, u, "Request access")
-		expect(t, u, "Your request was sent")
+		u.WaitText("closed network")
+		u.Click("Request access")
+		u.WaitText("Your request was sent")
 		id := memberID(t, h, 750+i)
 		data := fmt.Sprintf("acc:ok:%d", id)
-		find := func(a *telegramtest.User) telegramtest.Message {
-			msgs, err := a.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		find := func(a *bottest.Person) telegramtest.Message {
+			msgs, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 				for _, m := range ms {
 					if _, ok := m.Button("Approve"); ok && strings.Contains(m.Plain(), fmt.Sprint(750+i)) {
 						return true
@@ -413,13 +373,13 @@ func TestTwoAdminsApproveAtOnce(t *testing.T) {
 		m1, m2 := find(admin1), find(admin2)
 		var wg sync.WaitGroup
 		wg.Add(2)
-		go func() { defer wg.Done(); press(t, admin1, m1, data) }()
-		go func() { defer wg.Done(); press(t, admin2, m2, data) }()
+		go func() { defer wg.Done(); admin1.ClickOn(m1.ID, data) }()
+		go func() { defer wg.Done(); admin2.ClickOn(m2.ID, data) }()
 		wg.Wait()
 		name := fmt.Sprint("Person", i)
 		settled := func() bool {
 			won, lost := 0, 0
-			for _, a := range []*telegramtest.User{admin1, admin2} {
+			for _, a := range []*bottest.Person{admin1, admin2} {
 				for _, m := range a.Messages() {
 					if strings.Contains(m.Plain(), name+" is now a member") {
 						won++
@@ -431,16 +391,16 @@ func TestTwoAdminsApproveAtOnce(t *testing.T) {
 			}
 			return won == 1 && lost == int(i)+1
 		}
-		if _, err := admin1.WaitFor(wait, func([]telegramtest.Message) bool { return settled() }); err != nil {
+		if _, err := admin1.WaitFor(bottest.Wait, func([]telegramtest.Message) bool { return settled() }); err != nil {
 			t.Fatalf("request %d: one approval and one 'already approved' expected: %v", i, err)
 		}
 		if n := auditCount(t, h, "access_approved", &id); n != 1 {
 			t.Errorf("request %d approved %d times", i, n)
 		}
-		expect(t, u, "Your request was approved")
+		u.WaitText("Your request was approved")
 	}
 	wins := 0
-	for _, a := range []*telegramtest.User{admin1, admin2} {
+	for _, a := range []*bottest.Person{admin1, admin2} {
 		for _, m := range a.Messages() {
 			if strings.Contains(m.Plain(), "is now a member") {
 				wins++
@@ -451,7 +411,7 @@ func TestTwoAdminsApproveAtOnce(t *testing.T) {
 		t.Errorf("%d approvals announced for %d requests", wins, requests)
 	}
 	already := 0
-	for _, a := range []*telegramtest.User{admin1, admin2} {
+	for _, a := range []*bottest.Person{admin1, admin2} {
 		for _, m := range a.Messages() {
 			if strings.Contains(m.Plain(), "already approved by") {
 				already++
@@ -473,7 +433,7 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 	h := bottest.Start(t, handlers.Register, adminUID)
 	ctx := context.Background()
 	id := seedMember(t, h, uid, "Sam", store.RoleAdmin, store.StateActive, "en", "UZ")
-	u := h.TG.User(uid, "Sam", "en")
+	u := h.Person(uid, "Sam", "en")
 	langPicker := next(t, u, func() { u.SendText("/language") })
 	list := next(t, u, func() { u.SendText("/members") })
 	if !strings.Contains(list.Plain(), "Members") {
@@ -483,14 +443,14 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 		NotBefore: time.Now().Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Store.SaveConversation(ctx, h.Store.DB, uid, "register", "name", map[string]any{"invite_id": 1}); err != nil {
+	if err := store.SaveConversation(ctx, h.Store.DB, uid, "register", "name", map[string]any{"invite_id": 1}); err != nil {
 		t.Fatal(err)
 	}
 	adminID := memberID(t, h, adminUID)
-	if _, err := handlers.Suspend(ctx, h.Store, &adminID, id, h.Clock.Now()); err != nil {
+	if _, err := members.Suspend(ctx, h.Store, &adminID, id, h.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Store.Conversation(ctx, h.Store.DB, uid); err == nil {
+	if _, err := store.ConversationOf(ctx, h.Store.DB, uid); err == nil {
 		t.Error("conversation survived the suspension")
 	}
 	if c, err := delivery.CountsFor(ctx, h.Store.DB, "access_approved", id); err != nil || c.Cancelled != 1 || c.Pending != 0 {
@@ -498,8 +458,8 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 	}
 	before := auditCount(t, h, "callback_refused", nil)
 	for _, do := range []func(){
-		func() { press(t, u, list, list.Buttons()[0].CallbackData) },
-		func() { press(t, u, langPicker, "lang:ru") },
+		func() { u.ClickOn(list.ID, list.Buttons()[0].CallbackData) },
+		func() { u.ClickOn(langPicker.ID, "lang:ru") },
 		func() { u.SendText("/members") },
 		func() { u.SendText("/language") },
 		func() { u.SendText("/start") },
@@ -517,7 +477,7 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 	if got := auditCount(t, h, "callback_refused", nil) - before; got != 1 {
 		t.Errorf("refused admin button audited %d times, want 1", got)
 	}
-	if m, _ := h.Store.MemberByID(ctx, id); m.Language != "en" {
+	if m, _ := store.MemberByID(ctx, h.Store.DB, id); m.Language != "en" {
 		t.Errorf("suspended member changed language to %q", m.Language)
 	}
 }
@@ -530,7 +490,7 @@ func TestForgedAdminCallbacks(t *testing.T) {
 	h := bottest.Start(t, handlers.Register, adminUID)
 	adminID := memberID(t, h, adminUID)
 	fp := seedMember(t, h, 771, "Fay", store.RoleFocalPoint, store.StateActive, "en", "TJ")
-	u, out := h.TG.User(771, "Fay", "en"), h.TG.User(772, "Mal", "en")
+	u, out := h.Person(771, "Fay", "en"), h.Person(772, "Mal", "en")
 	for _, data := range []string{fmt.Sprintf("mem:s:%d", adminID), fmt.Sprintf("mem:r:%d:admin", fp), "inv:x:KZ:admin:customs:72", fmt.Sprintf("acc:ok:%d", fp)} {
 		if m := next(t, u, func() { u.PressForged(1, data) }); !strings.Contains(m.Plain(), "not available for your role") {
 			t.Errorf("focal point %s: %q", data, m.Plain())
@@ -552,22 +512,30 @@ func TestForgedAdminCallbacks(t *testing.T) {
 	if rows[0].Actor == nil || *rows[0].Actor != fp || !strings.Contains(rows[0].After, "mem:s:") || rows[1].Actor != nil || !strings.Contains(rows[1].After, "772") {
 		t.Errorf("audit rows: %+v", rows[:2])
 	}
-	m, _ := h.Store.MemberByID(context.Background(), fp)
-	a, _ := h.Store.MemberByID(context.Background(), adminID)
+	m, err := store.MemberByID(context.Background(), h.Store.DB, fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := store.MemberByID(context.Background(), h.Store.DB, adminID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if m.Role != store.RoleFocalPoint || a.State != store.StateActive {
 		t.Errorf("forged callbacks changed something: %+v %+v", m, a)
 	}
 	var invites int
-	_ = h.Store.DB.Get(&invites, `SELECT count(*) FROM invites`)
+	if err := h.Store.DB.Get(&invites, `SELECT count(*) FROM invites`); err != nil {
+		t.Fatal(err)
+	}
 	if invites != 0 {
 		t.Errorf("forged callback created an invite")
 	}
 	// An admin's own forged data (an unknown member, a made-up role) is refused and audited too.
-	admin := h.TG.User(adminUID, "Ann", "en")
+	admin := h.Person(adminUID, "Ann", "en")
 	for _, data := range []string{"mem:s:999999", "mem:r:1:boss", "inv:x:XX:admin:customs:72", "acc:maybe:1"} {
 		admin.PressForged(1, data)
 	}
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for auditCount(t, h, "callback_forged", nil) < 4 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -581,11 +549,11 @@ func TestForgedAdminCallbacks(t *testing.T) {
 func TestGroupAddLeaves(t *testing.T) {
 	t.Parallel()
 	h := bottest.Start(t, handlers.Register)
-	u := h.TG.User(780, "Gus", "ru")
+	u := h.Person(780, "Gus", "ru")
 	g := h.TG.Group(-1001234, "Customs chat")
 	h.TG.AddBotToGroup(g.ChatID(), u.ID())
 	expect(t, g, "только в личных чатах")
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(bottest.Wait)
 	for len(h.TG.LeftChats()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -593,8 +561,8 @@ func TestGroupAddLeaves(t *testing.T) {
 		t.Fatalf("left chats = %v", left)
 	}
 	other := h.TG.Group(-555, "Other group")
-	upd := other.SendText(u, "/start")
-	waitHandled(t, h, upd)
+	other.SendText(u.User, "/start")
+	h.WaitIdle()
 	if n := len(other.Messages()); n != 0 {
 		t.Errorf("bot answered in a group it is not in: %d messages", n)
 	}
@@ -616,19 +584,19 @@ func TestMembersListAndCard(t *testing.T) {
 		seedMember(t, h, 791+i, fmt.Sprintf("Member %02d", i), store.RoleFocalPoint, store.StateActive, "en", country)
 	}
 	seedMember(t, h, 850, "Susan Suspended", store.RoleObserver, store.StateSuspended, "en", "")
-	admin := h.TG.User(adminUID, "Ann", "en")
+	admin := h.Person(adminUID, "Ann", "en")
 	list := next(t, admin, func() { admin.SendText("/members") })
 	if !strings.Contains(list.Plain(), "Found: 19") || !strings.Contains(list.Plain(), "Page: 1 / 3") {
 		t.Fatalf("list: %q", list.Plain())
 	}
-	pressText(t, admin, "Next page")
-	if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+	admin.Click("Next page")
+	if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		return strings.Contains(ms[len(ms)-1].Plain(), "Page: 2 / 3")
 	}); err != nil {
 		t.Fatal(err)
 	}
-	pressText(t, admin, "Next page")
-	page3, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool { return strings.Contains(ms[len(ms)-1].Plain(), "Page: 3 / 3") })
+	admin.Click("Next page")
+	page3, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return strings.Contains(ms[len(ms)-1].Plain(), "Page: 3 / 3") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -639,37 +607,37 @@ func TestMembersListAndCard(t *testing.T) {
 		t.Errorf("paging sent new messages instead of editing: %d", len(admin.Messages()))
 	}
 	// Filter: state active → pending; role; country cycles to Afghanistan.
-	pressText(t, admin, "Country: all")
-	if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+	admin.Click("Country: all")
+	if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		p := ms[len(ms)-1].Plain()
 		return strings.Contains(p, "Country: Afghanistan") && strings.Contains(p, "Found: 6")
 	}); err != nil {
 		t.Fatal(err)
 	}
-	pressText(t, admin, "Member 01 · Afghanistan")
-	card := expect(t, admin, "Telegram ID")
+	admin.Click("Member 01 · Afghanistan")
+	card := admin.WaitText("Telegram ID")
 	if !strings.Contains(card.Plain(), "792") || !strings.Contains(card.Plain(), "focal point") {
 		t.Fatalf("card: %q", card.Plain())
 	}
 	target := memberID(t, h, 792)
-	pressText(t, admin, "Change role")
-	expect(t, admin, "New role for Member 01")
-	pressText(t, admin, "analyst")
-	expect(t, admin, "Role: analyst")
-	pressText(t, admin, "Change country")
-	expect(t, admin, "New country for Member 01")
-	pressText(t, admin, "Georgia")
-	expect(t, admin, "Country: Georgia")
-	pressText(t, admin, "Suspend")
-	expect(t, admin, "State: suspended")
-	pressText(t, admin, "Reactivate")
-	expect(t, admin, "State: active")
+	admin.Click("Change role")
+	admin.WaitText("New role for Member 01")
+	admin.Click("analyst")
+	admin.WaitText("Role: analyst")
+	admin.Click("Change country")
+	admin.WaitText("New country for Member 01")
+	admin.Click("Georgia")
+	admin.WaitText("Country: Georgia")
+	admin.Click("Suspend")
+	admin.WaitText("State: suspended")
+	admin.Click("Reactivate")
+	admin.WaitText("State: active")
 	for _, action := range []string{"role_changed", "country_changed", "member_suspended", "member_reactivated"} {
 		if n := auditCount(t, h, action, &target); n != 1 {
 			t.Errorf("%s audited %d times", action, n)
 		}
 	}
-	m, _ := h.Store.MemberByID(context.Background(), target)
+	m, _ := store.MemberByID(context.Background(), h.Store.DB, target)
 	if m.Role != store.RoleAnalyst || *m.Country != "GE" || m.State != store.StateActive {
 		t.Errorf("member after card actions: %+v", m)
 	}
@@ -679,10 +647,8 @@ func TestMembersListAndCard(t *testing.T) {
 	// The admin's own card: no self-suspension.
 	self := memberID(t, h, adminUID)
 	admin.PressForged(admin.Messages()[0].ID, fmt.Sprintf("mem:s:%d", self))
-	if _, err := admin.WaitFor(wait, func([]telegramtest.Message) bool { return strings.Contains(toast(admin), "cannot change your own") }); err != nil {
-		t.Errorf("self-suspension: toast %q", toast(admin))
-	}
-	if a, _ := h.Store.MemberByID(context.Background(), self); a.State != store.StateActive {
+	admin.WaitToast("cannot change your own")
+	if a, _ := store.MemberByID(context.Background(), h.Store.DB, self); a.State != store.StateActive {
 		t.Error("admin suspended themselves")
 	}
 }
@@ -692,17 +658,17 @@ func TestInviteInBot(t *testing.T) {
 	t.Parallel()
 	const adminUID = 860
 	h := bottest.Start(t, handlers.Register, adminUID)
-	admin := h.TG.User(adminUID, "Ann", "ru")
+	admin := h.Person(adminUID, "Ann", "ru")
 	admin.SendText("/invite")
-	expect(t, admin, "Из какой страны")
-	pressText(t, admin, "Кыргызстан")
-	expect(t, admin, "Какая роль")
-	pressText(t, admin, "контактное лицо")
-	expect(t, admin, "В каком ведомстве")
-	pressText(t, admin, "группа портового контроля")
-	expect(t, admin, "Сколько времени")
-	pressText(t, admin, "72 часа")
-	done := expect(t, admin, "Приглашение создано")
+	admin.WaitText("Из какой страны")
+	admin.Click("Кыргызстан")
+	admin.WaitText("Какая роль")
+	admin.Click("контактное лицо")
+	admin.WaitText("В каком ведомстве")
+	admin.Click("группа портового контроля")
+	admin.WaitText("Сколько времени")
+	admin.Click("72 часа")
+	done := admin.WaitText("Приглашение создано")
 	link := ""
 	for _, line := range strings.Split(done.Plain(), "\n") {
 		if strings.HasPrefix(line, "https://t.me/"+h.TG.BotUsername()+"?start=") {
@@ -716,14 +682,14 @@ func TestInviteInBot(t *testing.T) {
 	if adminID := memberID(t, h, adminUID); auditCount(t, h, "invite_created", nil) != 1 {
 		t.Errorf("invite not audited (admin %d)", adminID)
 	}
-	u := h.TG.User(861, "Kan", "ky")
+	u := h.Person(861, "Kan", "ky")
 	picker := next(t, u, func() { u.SendText("/start " + code) })
-	press(t, u, picker, "reg:lang:ru")
-	expect(t, u, "Напишите своё имя")
+	u.ClickOn(picker.ID, "reg:lang:ru")
+	u.WaitText("Напишите своё имя")
 	u.SendText("Канат")
-	expect(t, u, "подразделение")
+	u.WaitText("подразделение")
 	u.SendText("ГПК Бишкек")
-	c := expect(t, u, "Проверьте")
+	c := u.WaitText("Проверьте")
 	if !strings.Contains(c.Plain(), "Кыргызстан") || !strings.Contains(c.Plain(), "группа портового контроля") {
 		t.Errorf("confirmation: %q", c.Plain())
 	}
@@ -733,7 +699,7 @@ func TestInviteInBot(t *testing.T) {
 func TestLanguageSwitch(t *testing.T) {
 	t.Parallel()
 	h := bottest.Start(t, handlers.Register)
-	out := h.TG.User(870, "Out", "de")
+	out := h.Person(870, "Out", "de")
 	picker := next(t, out, func() { out.SendText("/language") })
 	if _, ok := picker.Button("✓ English"); !ok {
 		t.Errorf("picker: %+v", picker.Buttons())
@@ -741,19 +707,19 @@ func TestLanguageSwitch(t *testing.T) {
 	if _, ok := picker.Button("پښتو"); !ok {
 		t.Errorf("Pashto not offered in its own name: %+v", picker.Buttons())
 	}
-	press(t, out, picker, "lang:kk")
-	expect(t, out, "Енді бот сізбен мына тілде сөйлеседі: Қазақша")
+	out.ClickOn(picker.ID, "lang:kk")
+	out.WaitText("Енді бот сізбен мына тілде сөйлеседі: Қазақша")
 	h.Restart()
 	if m := next(t, out, func() { out.SendText("/help") }); !strings.Contains(m.Plain(), "шақырылған қызметкерлер") {
 		t.Errorf("outsider's language lost: %q", m.Plain())
 	}
 
 	id := seedMember(t, h, 871, "Mem", store.RoleFocalPoint, store.StateActive, "en", "UA")
-	mem := h.TG.User(871, "Mem", "en")
+	mem := h.Person(871, "Mem", "en")
 	picker = next(t, mem, func() { mem.SendText("/language") })
-	press(t, mem, picker, "lang:ps")
-	expect(t, mem, "پښتو")
-	if m, _ := h.Store.MemberByID(context.Background(), id); m.Language != "ps" {
+	mem.ClickOn(picker.ID, "lang:ps")
+	mem.WaitText("پښتو")
+	if m, _ := store.MemberByID(context.Background(), h.Store.DB, id); m.Language != "ps" {
 		t.Errorf("member language = %q", m.Language)
 	}
 	if got := h.TG.Commands("chat:871", ""); !hasCommand(got, "language", "خپله ژبه وټاکئ") {
@@ -772,13 +738,13 @@ func TestObserverIsOfferedOnlyWhatTheyCanUse(t *testing.T) {
 		netPerson{observer, "Olivia", "en", store.RoleObserver, "", "unodc"},
 		netPerson{fp, "Firuz", "en", store.RoleFocalPoint, "TJ", "customs"},
 	)
-	o, f := h.TG.User(observer, "Olivia", "en"), h.TG.User(fp, "Firuz", "en")
+	o, f := h.Person(observer, "Olivia", "en"), h.Person(fp, "Firuz", "en")
 	submit := []string{"alert", "ask", "poststatus"}
 
 	o.SendText("/start")
 	f.SendText("/start")
 	o.SendText("/help")
-	help := netWaitText(t, o, "/status — ")
+	help := o.WaitText("/status — ")
 	for _, c := range submit {
 		if strings.Contains(help.Plain(), "/"+c+" ") {
 			t.Errorf("observer's help offers /%s: %q", c, help.Plain())
@@ -790,7 +756,7 @@ func TestObserverIsOfferedOnlyWhatTheyCanUse(t *testing.T) {
 		}
 	}
 	f.SendText("/help")
-	if fh := netWaitText(t, f, "/status — "); !strings.Contains(fh.Plain(), "/alert ") || !strings.Contains(fh.Plain(), "/poststatus ") {
+	if fh := f.WaitText("/status — "); !strings.Contains(fh.Plain(), "/alert ") || !strings.Contains(fh.Plain(), "/poststatus ") {
 		t.Errorf("focal point's help lacks /alert or /poststatus: %q", fh.Plain())
 	}
 
@@ -810,7 +776,7 @@ func TestObserverIsOfferedOnlyWhatTheyCanUse(t *testing.T) {
 
 	// Typed anyway, they are still refused.
 	o.SendText("/ask")
-	netWaitText(t, o, "not available for your role")
+	o.WaitText("not available for your role")
 }
 
 // A reactivated member is told, in their language, whether an admin reactivated them with
@@ -822,28 +788,28 @@ func TestReactivatedMemberIsTold(t *testing.T) {
 	ctx := context.Background()
 	uz := seedMember(t, h, 871, "Dilshod", store.RoleFocalPoint, store.StateSuspended, "uz", "UZ")
 	ru := seedMember(t, h, 872, "Olga", store.RoleFocalPoint, store.StateUnreachable, "ru", "KZ")
-	dilshod, olga := h.TG.User(871, "Dilshod", "uz"), h.TG.User(872, "Olga", "ru")
+	dilshod, olga := h.Person(871, "Dilshod", "uz"), h.Person(872, "Olga", "ru")
 	const restoredUZ = "Tarmoqqa kirish huquqingiz tiklandi."
 
 	// The CLI path (nil actor).
 	for _, id := range []int64{uz, ru} {
-		if _, err := handlers.Reactivate(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
+		if _, err := members.Reactivate(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	expect(t, dilshod, restoredUZ)
-	expect(t, olga, "Ваш доступ к сети восстановлен. Отправьте /help")
+	dilshod.WaitText(restoredUZ)
+	olga.WaitText("Ваш доступ к сети восстановлен. Отправьте /help")
 
 	// The admin's card: suspended again, then reactivated again.
-	admin := h.TG.User(adminUID, "Ann", "en")
+	admin := h.Person(adminUID, "Ann", "en")
 	list := next(t, admin, func() { admin.SendText("/members") })
-	press(t, admin, list, fmt.Sprintf("mem:c:%d", uz))
-	expect(t, admin, "Telegram ID")
-	pressText(t, admin, "Suspend")
-	expect(t, admin, "State: suspended")
-	pressText(t, admin, "Reactivate")
-	expect(t, admin, "State: active")
-	if _, err := dilshod.WaitFor(wait, func(ms []telegramtest.Message) bool {
+	admin.ClickOn(list.ID, fmt.Sprintf("mem:c:%d", uz))
+	admin.WaitText("Telegram ID")
+	admin.Click("Suspend")
+	admin.WaitText("State: suspended")
+	admin.Click("Reactivate")
+	admin.WaitText("State: active")
+	if _, err := dilshod.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		n := 0
 		for _, m := range ms {
 			if strings.Contains(m.Plain(), restoredUZ) {
@@ -867,7 +833,7 @@ func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
 	t.Parallel()
 	const adminUID = 880
 	h := bottest.Start(t, handlers.Register, adminUID)
-	admin := h.TG.User(adminUID, "Ann", "en")
+	admin := h.Person(adminUID, "Ann", "en")
 	tests := []struct {
 		uid        int64
 		lang, text string
@@ -878,7 +844,7 @@ func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
 		{883, "en", "/frobnicate", "closed network", "Request access"},
 	}
 	for _, tt := range tests {
-		u := h.TG.User(tt.uid, "Out", tt.lang)
+		u := h.Person(tt.uid, "Out", tt.lang)
 		m := next(t, u, func() { u.SendText(tt.text) })
 		if !strings.Contains(m.Plain(), tt.want) {
 			t.Errorf("%d %q: answer %q", tt.uid, tt.text, m.Plain())
@@ -886,9 +852,9 @@ func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
 		if _, ok := m.Button(tt.btn); !ok {
 			t.Fatalf("%d %q: no %q button: %+v", tt.uid, tt.text, tt.btn, m.Buttons())
 		}
-		next(t, u, func() { pressText(t, u, tt.btn) }) // "your request was sent"
-		expect(t, admin, fmt.Sprint(tt.uid))           // the request reached the admins
-		pending, err := h.Store.MemberByTelegramID(context.Background(), tt.uid)
+		next(t, u, func() { u.Click(tt.btn) }) // "your request was sent"
+		admin.WaitText(fmt.Sprint(tt.uid))     // the request reached the admins
+		pending, err := store.MemberByTelegramID(context.Background(), h.Store.DB, tt.uid)
 		if err != nil || pending.State != store.StatePending {
 			t.Fatalf("%d: member %+v %v", tt.uid, pending, err)
 		}
@@ -907,7 +873,7 @@ func TestInviteWizardCancelAndBack(t *testing.T) {
 	t.Parallel()
 	const adminUID = 890
 	h := bottest.Start(t, handlers.Register, adminUID)
-	admin := h.TG.User(adminUID, "Ann", "en")
+	admin := h.Person(adminUID, "Ann", "en")
 	steps := []struct{ prompt, choice string }{
 		{"Which country", "Kyrgyzstan"},
 		{"Which role", "focal point"},
@@ -918,18 +884,18 @@ func TestInviteWizardCancelAndBack(t *testing.T) {
 	for i := range steps {
 		m := next(t, admin, func() { admin.SendText("/invite") })
 		for j, s := range steps[:i] {
-			onStep(t, admin, steps[j].prompt)
-			pressText(t, admin, s.choice)
+			admin.WaitLast(steps[j].prompt)
+			admin.Click(s.choice)
 		}
-		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 			last := ms[len(ms)-1]
 			_, ok := last.Button("Cancel")
 			return last.ID == m.ID && strings.Contains(last.Plain(), steps[i].prompt) && ok
 		}); err != nil {
 			t.Fatalf("step %d (%s): no Cancel button: %v", i+1, steps[i].prompt, err)
 		}
-		pressText(t, admin, "Cancel")
-		if _, err := admin.WaitFor(wait, func(ms []telegramtest.Message) bool {
+		admin.Click("Cancel")
+		if _, err := admin.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 			return strings.Contains(ms[len(ms)-1].Plain(), "Cancelled. No invitation or link was created.")
 		}); err != nil {
 			t.Fatalf("step %d: %v", i+1, err)
@@ -942,35 +908,23 @@ func TestInviteWizardCancelAndBack(t *testing.T) {
 	// Back: from the lifetime to the agency, to the role, to the country; then another way.
 	next(t, admin, func() { admin.SendText("/invite") })
 	for _, s := range steps[:3] {
-		onStep(t, admin, s.prompt)
-		pressText(t, admin, s.choice)
+		admin.WaitLast(s.prompt)
+		admin.Click(s.choice)
 	}
-	onStep(t, admin, "How long")
+	admin.WaitLast("How long")
 	for _, prompt := range []string{"Which agency", "Which role", "Which country"} {
-		pressText(t, admin, "Back")
-		onStep(t, admin, prompt)
+		admin.Click("Back")
+		admin.WaitLast(prompt)
 	}
-	pressText(t, admin, "Georgia")
-	onStep(t, admin, "Which role")
-	pressText(t, admin, "observer")
-	onStep(t, admin, "Which agency")
-	pressText(t, admin, "customs")
-	onStep(t, admin, "How long")
-	pressText(t, admin, "24 hours")
-	done := onStep(t, admin, "Invitation created")
+	admin.Click("Georgia")
+	admin.WaitLast("Which role")
+	admin.Click("observer")
+	admin.WaitLast("Which agency")
+	admin.Click("customs")
+	admin.WaitLast("How long")
+	admin.Click("24 hours")
+	done := admin.WaitLast("Invitation created")
 	if !strings.Contains(done.Plain(), "Country: Georgia") || !strings.Contains(done.Plain(), "Role: observer") {
 		t.Errorf("invitation: %q", done.Plain())
 	}
-}
-
-// onStep waits until the newest bot message (edited in place by the wizard) shows substr.
-func onStep(t *testing.T, u *telegramtest.User, substr string) telegramtest.Message {
-	t.Helper()
-	ms, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
-		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Plain(), substr)
-	})
-	if err != nil {
-		t.Fatalf("waiting for %q: %v", substr, err)
-	}
-	return ms[len(ms)-1]
 }

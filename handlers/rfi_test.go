@@ -10,6 +10,7 @@ import (
 
 	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
+	"focalbot/bot/rfi"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
@@ -20,8 +21,8 @@ import (
 // one (so Turkmenistan has no active focal point).
 type rfiNet struct {
 	h                        *bottest.Harness
-	analyst, pk, uz1, uz2    *telegramtest.User
-	uz3, kz, ge              *telegramtest.User
+	analyst, pk, uz1, uz2    *bottest.Person
+	uz3, kz, ge              *bottest.Person
 	ids                      map[int64]int64 // Telegram ID → member ID
 	analystID, pkID, uz1ID   int64
 	uz2ID, uz3ID, kzID, geID int64
@@ -52,7 +53,7 @@ func newRFINet(t *testing.T) *rfiNet {
 		{7501, "Merdan", country("TM"), "customs", "Turkmenbashi", store.RoleFocalPoint, "ru", store.StateSuspended},
 	}
 	for _, s := range seed {
-		id, err := h.Store.InsertMember(context.Background(), h.Store.DB, store.Member{
+		id, err := store.InsertMember(context.Background(), h.Store.DB, store.Member{
 			TelegramUserID: s.tgID, DisplayName: s.name, Country: s.country, Agency: s.agency, Unit: s.unit,
 			Role: s.role, Language: s.lang, State: s.state})
 		if err != nil {
@@ -60,43 +61,14 @@ func newRFINet(t *testing.T) *rfiNet {
 		}
 		n.ids[s.tgID] = id
 	}
-	n.analyst, n.analystID = h.TG.User(7001, "Olga", "en"), n.ids[7001]
-	n.pk, n.pkID = h.TG.User(7101, "Imran", "en"), n.ids[7101]
-	n.uz1, n.uz1ID = h.TG.User(7201, "Dilshod", "ru"), n.ids[7201]
-	n.uz2, n.uz2ID = h.TG.User(7202, "Aziza", "en"), n.ids[7202]
-	n.uz3, n.uz3ID = h.TG.User(7203, "Bekzod", "ru"), n.ids[7203]
-	n.kz, n.kzID = h.TG.User(7301, "Aigerim", "ru"), n.ids[7301]
-	n.ge, n.geID = h.TG.User(7401, "Nino", "en"), n.ids[7401]
+	n.analyst, n.analystID = h.Person(7001, "Olga", "en"), n.ids[7001]
+	n.pk, n.pkID = h.Person(7101, "Imran", "en"), n.ids[7101]
+	n.uz1, n.uz1ID = h.Person(7201, "Dilshod", "ru"), n.ids[7201]
+	n.uz2, n.uz2ID = h.Person(7202, "Aziza", "en"), n.ids[7202]
+	n.uz3, n.uz3ID = h.Person(7203, "Bekzod", "ru"), n.ids[7203]
+	n.kz, n.kzID = h.Person(7301, "Aigerim", "ru"), n.ids[7301]
+	n.ge, n.geID = h.Person(7401, "Nino", "en"), n.ids[7401]
 	return n
-}
-
-// see waits for a bot message containing substr in u's chat.
-func see(t *testing.T, u *telegramtest.User, substr string) telegramtest.Message {
-	t.Helper()
-	m, err := u.WaitForText(substr, wait)
-	if err != nil {
-		t.Fatalf("%s: %v", u.FirstName(), err)
-	}
-	return m
-}
-
-// seeN waits until n bot messages in u's chat contain substr.
-func seeN(t *testing.T, u *telegramtest.User, substr string, n int) {
-	t.Helper()
-	_, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, substr) >= n })
-	if err != nil {
-		t.Fatalf("%s: want %d messages with %q: %v", u.FirstName(), n, substr, err)
-	}
-}
-
-func countText(ms []telegramtest.Message, substr string) int {
-	c := 0
-	for _, m := range ms {
-		if strings.Contains(m.Plain(), substr) {
-			c++
-		}
-	}
-	return c
 }
 
 // hasFile holds once a photo or document with that file_id (and name) reached the chat:
@@ -112,30 +84,6 @@ func hasFile(kind, fileID, name string) func([]telegramtest.Message) bool {
 	}
 }
 
-// pressLabel presses the newest button with that label and fails the test if there is none.
-func pressLabel(t *testing.T, u *telegramtest.User, label string) {
-	t.Helper()
-	if _, err := u.PressButton(label); err != nil {
-		t.Fatalf("%s: %v", u.FirstName(), err)
-	}
-}
-
-// say sends text and waits for the answer containing want, counting earlier ones.
-func say(t *testing.T, u *telegramtest.User, text, want string) {
-	t.Helper()
-	before := countText(u.Messages(), want)
-	u.SendText(text)
-	seeN(t, u, want, before+1)
-}
-
-// click presses a button and waits for the answer containing want, counting earlier ones.
-func click(t *testing.T, u *telegramtest.User, label, want string) {
-	t.Helper()
-	before := countText(u.Messages(), want)
-	pressLabel(t, u, label)
-	seeN(t, u, want, before+1)
-}
-
 // The whole life of a request: a Pakistani focal point asks Uzbekistan and Kazakhstan with a
 // photo; one Uzbek focal point takes it (the others see who) and replies with a document
 // (relayed by file_id); the requester answers back and closes it; a Kazakh reply after the
@@ -147,20 +95,20 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	h := n.h
 	pk := n.pk
 
-	say(t, pk, "/ask", "Whom do you ask?")
-	pressLabel(t, pk, "Uzbekistan")
-	pressLabel(t, pk, "Kazakhstan")
-	click(t, pk, "Next →", "Write your request")
-	say(t, pk, "Container MSCU1234565 from Karachi to Tashkent: was it released <and> to whom?", "Added.")
-	before := countText(pk.Messages(), "Added.")
+	pk.SayWait("/ask", "Whom do you ask?")
+	pk.Click("Uzbekistan")
+	pk.Click("Kazakhstan")
+	pk.ClickWait("Next →", "Write your request")
+	pk.SayWait("Container MSCU1234565 from Karachi to Tashkent: was it released <and> to whom?", "Added.")
+	before := pk.Count("Added.")
 	pk.SendPhoto("seal on arrival")
-	seeN(t, pk, "Added.", before+1)
-	click(t, pk, "Done", "How urgent")
-	click(t, pk, "Urgent", "By when")
-	click(t, pk, "24 hours", "Is this about an alert?")
+	pk.WaitCount("Added.", before+1)
+	pk.ClickWait("Done", "How urgent")
+	pk.ClickWait("Urgent", "By when")
+	pk.ClickWait("24 hours", "Is this about an alert?")
 	seedAlert(t, h, "ALR-2026-000123", n.analystID, pk.ID())
-	say(t, pk, "ALR-12", "looks like ALR-2026-000123")
-	say(t, pk, "alr-2026-000123", "Check your request")
+	pk.SayWait("ALR-12", "looks like ALR-2026-000123")
+	pk.SayWait("alr-2026-000123", "Check your request")
 	review, _ := pk.LastMessage()
 	for _, want := range []string{"Uzbekistan, Kazakhstan", "Urgent", "2026-03-03 09:00 UTC", "ALR-2026-000123", "1 file attached",
 		"was it released <and> to whom?\nseal on arrival"} {
@@ -168,7 +116,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 			t.Errorf("review %q lacks %q", review.Plain(), want)
 		}
 	}
-	click(t, pk, "Send", "Request RFI-2026-000001 sent")
+	pk.ClickWait("Send", "Request RFI-2026-000001 sent")
 
 	// Targets get it with their buttons, in their language; CARICC gets a copy; the photo
 	// follows by the same file_id.
@@ -177,7 +125,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		u    *telegramtest.User
+		u    *bottest.Person
 		head string
 		btn  string
 	}{
@@ -186,7 +134,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 		{n.kz, "Запрос информации RFI-2026-000001", "Отклонить"},
 		{n.analyst, "Copy for CARICC.", ""},
 	} {
-		m := see(t, c.u, c.head)
+		m := c.u.WaitText(c.head)
 		if c.btn != "" {
 			if _, ok := m.Button(c.btn); !ok {
 				t.Errorf("%s: request without button %q: %+v", c.u.FirstName(), c.btn, m.Buttons())
@@ -200,91 +148,91 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 		if lang := strings.Contains(m.Plain(), "(язык оригинала: английский)"); lang != (c.u.LanguageCode() == "ru") {
 			t.Errorf("%s: request text %q", c.u.FirstName(), m.Plain())
 		}
-		if _, err := c.u.WaitFor(wait, hasFile("photo", photoFileID, "")); err != nil {
+		if _, err := c.u.WaitFor(bottest.Wait, hasFile("photo", photoFileID, "")); err != nil {
 			t.Errorf("%s: photo not relayed by its file_id: %v", c.u.FirstName(), err)
 		}
 	}
-	for _, u := range []*telegramtest.User{n.ge, n.uz3} {
+	for _, u := range []*bottest.Person{n.ge, n.uz3} {
 		if u == n.uz3 {
 			continue // Bekzod is an Uzbek focal point too: he got it
 		}
-		if c := countText(u.Messages(), "RFI-2026-000001"); c != 0 {
+		if c := u.Count("RFI-2026-000001"); c != 0 {
 			t.Errorf("%s received a request not meant for Georgia", u.FirstName())
 		}
 	}
 
 	// Dilshod takes it; his colleagues and the requester see who; Aziza cannot take it too.
-	click(t, n.uz1, "Беру в работу", "Вы взяли")
-	see(t, n.uz2, "Dilshod, Tashkent customs (Uzbekistan) is handling this request")
-	see(t, n.uz3, "взял в работу Dilshod, Tashkent customs (Узбекистан)")
-	see(t, pk, "Dilshod, Tashkent customs (Uzbekistan) is handling")
-	if c := countText(n.kz.Messages(), "взял в работу"); c != 0 {
+	n.uz1.ClickWait("Беру в работу", "Вы взяли")
+	n.uz2.WaitText("Dilshod, Tashkent customs (Uzbekistan) is handling this request")
+	n.uz3.WaitText("взял в работу Dilshod, Tashkent customs (Узбекистан)")
+	pk.WaitText("Dilshod, Tashkent customs (Uzbekistan) is handling")
+	if c := n.kz.Count("взял в работу"); c != 0 {
 		t.Error("Kazakhstan was told of an Uzbek taking it")
 	}
-	click(t, n.uz2, "I am handling it", "Dilshod, Tashkent customs (Uzbekistan) is already handling")
-	click(t, n.uz1, "Беру в работу", "Вы уже взяли")
+	n.uz2.ClickWait("I am handling it", "Dilshod, Tashkent customs (Uzbekistan) is already handling")
+	n.uz1.ClickWait("Беру в работу", "Вы уже взяли")
 
 	// He replies with a document; it reaches the requester and CARICC, by file_id.
-	click(t, n.uz1, "Ответить", "Ваш ответ на")
-	before = countText(n.uz1.Messages(), "Добавлено.")
+	n.uz1.ClickWait("Ответить", "Ваш ответ на")
+	before = n.uz1.Count("Добавлено.")
 	n.uz1.SendDocument("manifest.pdf", "Контейнер выпущен 28.02, получатель ООО «Восток»")
-	seeN(t, n.uz1, "Добавлено.", before+1)
-	click(t, n.uz1, "Отправить", "передан автору запроса")
+	n.uz1.WaitCount("Добавлено.", before+1)
+	n.uz1.ClickWait("Отправить", "передан автору запроса")
 	var docFileID string
 	if err := h.Store.DB.Get(&docFileID, `SELECT file_id FROM rfi_attachments WHERE kind = 'document'`); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []*telegramtest.User{pk, n.analyst} {
-		m := see(t, u, "RFI-2026-000001 — reply from Dilshod")
+	for _, u := range []*bottest.Person{pk, n.analyst} {
+		m := u.WaitText("RFI-2026-000001 — reply from Dilshod")
 		if !strings.Contains(m.Plain(), "(written in Russian)\nКонтейнер выпущен 28.02") || !strings.Contains(m.Plain(), "1 file follows") {
 			t.Errorf("%s: reply %q", u.FirstName(), m.Plain())
 		}
-		if _, err := u.WaitFor(wait, hasFile("document", docFileID, "manifest.pdf")); err != nil {
+		if _, err := u.WaitFor(bottest.Wait, hasFile("document", docFileID, "manifest.pdf")); err != nil {
 			t.Errorf("%s: document not relayed by its file_id: %v", u.FirstName(), err)
 		}
 	}
 	if calls := h.TG.Calls("sendDocument"); len(calls) == 0 {
 		t.Error("no sendDocument call")
 	}
-	if m, _ := pk.WaitForText("reply from Dilshod", wait); len(m.Buttons()) != 2 {
+	if m, _ := pk.WaitForText("reply from Dilshod", bottest.Wait); len(m.Buttons()) != 2 {
 		t.Errorf("requester's reply has buttons %+v, want Answer and Close", m.Buttons())
 	}
 
 	// The requester answers back in the thread; the targets get it.
-	click(t, pk, "Answer", "Your answer in RFI-2026-000001")
-	say(t, pk, "Thank you. Please also send the seal records.", "Added.")
-	click(t, pk, "Send", "Your answer in RFI-2026-000001 was relayed")
-	see(t, n.uz1, "автор запроса Imran, PCU Karachi (Пакистан) дополняет")
-	see(t, n.kz, "Please also send the seal records")
-	see(t, n.analyst, "the requester Imran, PCU Karachi (Pakistan) adds")
+	pk.ClickWait("Answer", "Your answer in RFI-2026-000001")
+	pk.SayWait("Thank you. Please also send the seal records.", "Added.")
+	pk.ClickWait("Send", "Your answer in RFI-2026-000001 was relayed")
+	n.uz1.WaitText("автор запроса Imran, PCU Karachi (Пакистан) дополняет")
+	n.kz.WaitText("Please also send the seal records")
+	n.analyst.WaitText("the requester Imran, PCU Karachi (Pakistan) adds")
 
 	// Someone who is not the requester cannot close it, even with a forged button.
 	if m, ok := n.uz2.LastMessage(); ok {
 		n.uz2.PressForged(m.ID, "rficlose:1")
 	}
-	see(t, n.uz2, "Only the requester can do this in RFI-2026-000001")
+	n.uz2.WaitText("Only the requester can do this in RFI-2026-000001")
 	n.ge.SendText("/start")
-	see(t, n.ge, "Welcome")
+	n.ge.WaitText("Welcome")
 	n.ge.PressForged(1, "rficlose:1")
-	see(t, n.ge, "There is no such request that you can see")
+	n.ge.WaitText("There is no such request that you can see")
 
 	// Closed; a second close is refused; targets are told.
-	click(t, pk, "Close request", "RFI-2026-000001 is closed. Everyone")
-	see(t, n.uz1, "закрыт автором запроса")
-	see(t, n.kz, "закрыт автором запроса")
+	pk.ClickWait("Close request", "RFI-2026-000001 is closed. Everyone")
+	n.uz1.WaitText("закрыт автором запроса")
+	n.kz.WaitText("закрыт автором запроса")
 	if _, err := pk.PressButton("Close request"); err != nil {
 		t.Fatal(err)
 	}
-	seeN(t, pk, "RFI-2026-000001 is closed.", 2)
+	pk.WaitCount("RFI-2026-000001 is closed.", 2)
 
 	// Aigerim answers after the closing: told, and it still reaches the requester, marked.
-	click(t, n.kz, "Ответить", "уже закрыт. Вы всё же можете ответить")
-	say(t, n.kz, "По Казахстану сведений нет.", "Добавлено.")
-	click(t, n.kz, "Отправить", "Ваш ответ всё же передан автору запроса")
-	see(t, pk, "RFI-2026-000001 — late answer (after the request was closed) from Aigerim")
+	n.kz.ClickWait("Ответить", "уже закрыт. Вы всё же можете ответить")
+	n.kz.SayWait("По Казахстану сведений нет.", "Добавлено.")
+	n.kz.ClickWait("Отправить", "Ваш ответ всё же передан автору запроса")
+	pk.WaitText("RFI-2026-000001 — late answer (after the request was closed) from Aigerim")
 
 	// The thread: the requester, the targets and analysts see it; nobody else does.
-	say(t, pk, "/request rfi-2026-000001", "State: closed 2026-03-02 09:00 UTC")
+	pk.SayWait("/request rfi-2026-000001", "State: closed 2026-03-02 09:00 UTC")
 	thread, _ := pk.LastMessage()
 	for _, want := range []string{"Imran, PCU Karachi (Pakistan) asked", "Dilshod, Tashkent customs (Uzbekistan) took it",
 		"replied:\n(written in Russian)\nКонтейнер выпущен", "📎 manifest.pdf", "📎 photo", "closed it", "replied after closing (late answer)",
@@ -293,12 +241,12 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 			t.Errorf("thread lacks %q:\n%s", want, thread.Plain())
 		}
 	}
-	say(t, n.analyst, "/request RFI-2026-000001", "RFI-2026-000001")
-	say(t, n.uz2, "/request RFI-2026-000001", "State: closed")
-	say(t, n.ge, "/request RFI-2026-000001", "There is no request RFI-2026-000001 that you can see")
-	say(t, n.ge, "/request RFI-2026-999999", "There is no request RFI-2026-999999 that you can see")
-	say(t, n.ge, "/request", "Send /request followed by a reference")
-	say(t, pk, "/requests", "You have no open requests")
+	n.analyst.SayWait("/request RFI-2026-000001", "RFI-2026-000001")
+	n.uz2.SayWait("/request RFI-2026-000001", "State: closed")
+	n.ge.SayWait("/request RFI-2026-000001", "There is no request RFI-2026-000001 that you can see")
+	n.ge.SayWait("/request RFI-2026-999999", "There is no request RFI-2026-999999 that you can see")
+	n.ge.SayWait("/request", "Send /request followed by a reference")
+	pk.SayWait("/requests", "You have no open requests")
 
 	var state string
 	var messages, audits int
@@ -321,7 +269,7 @@ func TestRFIReminderAndEscalation(t *testing.T) {
 	h, pk := n.h, n.pk
 
 	rfiAskUzbekistan(t, pk, "2 hours")
-	see(t, n.uz2, "RFI-2026-000001")
+	n.uz2.WaitText("RFI-2026-000001")
 
 	steps := func() (reminded, escalated bool) {
 		var r, e *time.Time
@@ -338,14 +286,14 @@ func TestRFIReminderAndEscalation(t *testing.T) {
 	if r, e := steps(); !r || e {
 		t.Fatalf("at the reply-by time: reminded %v escalated %v", r, e)
 	}
-	see(t, n.uz2, "Reminder: a reply to RFI-2026-000001 was needed by 2026-03-02 11:00 UTC")
-	see(t, n.uz1, "Напоминание: ответ на RFI-2026-000001 требовался до 2026-03-02 11:00 UTC")
+	n.uz2.WaitText("Reminder: a reply to RFI-2026-000001 was needed by 2026-03-02 11:00 UTC")
+	n.uz1.WaitText("Напоминание: ответ на RFI-2026-000001 требовался до 2026-03-02 11:00 UTC")
 	h.Advance(59 * time.Minute)
 	if _, e := steps(); e {
 		t.Fatal("escalated too early")
 	}
 	h.Advance(time.Minute)
-	m := see(t, n.analyst, "Escalation: RFI-2026-000001 was due by 2026-03-02 11:00 UTC")
+	m := n.analyst.WaitText("Escalation: RFI-2026-000001 was due by 2026-03-02 11:00 UTC")
 	for _, want := range []string{"From: Imran, PCU Karachi (Pakistan)", "Dilshod, Tashkent customs (Uzbekistan) — no response",
 		"Aziza, Termez post (Uzbekistan) — no response", "Bekzod (Uzbekistan) — no response"} {
 		if !strings.Contains(m.Plain(), want) {
@@ -364,10 +312,10 @@ func TestRFIReminderAndEscalation(t *testing.T) {
 
 	// A request answered in time is neither reminded nor escalated.
 	rfiAskUzbekistan(t, pk, "2 hours")
-	see(t, n.uz1, "RFI-2026-000002")
-	click(t, n.uz1, "Ответить", "Ваш ответ на RFI-2026-000002")
-	say(t, n.uz1, "Нет данных.", "Добавлено.")
-	click(t, n.uz1, "Отправить", "передан")
+	n.uz1.WaitText("RFI-2026-000002")
+	n.uz1.ClickWait("Ответить", "Ваш ответ на RFI-2026-000002")
+	n.uz1.SayWait("Нет данных.", "Добавлено.")
+	n.uz1.ClickWait("Отправить", "передан")
 	h.Advance(3 * time.Hour)
 	h.Advance(24 * time.Hour)
 	if err := h.Store.DB.Get(&reminders, `SELECT count(*) FROM outbox WHERE kind = 'rfi_remind'`); err != nil || reminders != 3 {
@@ -376,70 +324,71 @@ func TestRFIReminderAndEscalation(t *testing.T) {
 }
 
 // rfiAskUzbekistan sends a routine request to Uzbekistan with a reply-by button.
-func rfiAskUzbekistan(t *testing.T, pk *telegramtest.User, by string) {
+func rfiAskUzbekistan(t *testing.T, pk *bottest.Person, by string) {
 	t.Helper()
-	say(t, pk, "/ask", "Whom do you ask?")
-	pressLabel(t, pk, "Uzbekistan")
-	click(t, pk, "Next →", "Write your request")
-	say(t, pk, "Seal 0412233 on container TGHU8765431: do you have it on record?", "Added.")
-	click(t, pk, "Done", "How urgent")
-	click(t, pk, "Routine", "By when")
-	click(t, pk, by, "Is this about an alert?")
-	click(t, pk, "Skip", "Check your request")
-	click(t, pk, "Send", "sent")
+	pk.SayWait("/ask", "Whom do you ask?")
+	pk.Click("Uzbekistan")
+	pk.ClickWait("Next →", "Write your request")
+	pk.SayWait("Seal 0412233 on container TGHU8765431: do you have it on record?", "Added.")
+	pk.ClickWait("Done", "How urgent")
+	pk.ClickWait("Routine", "By when")
+	pk.ClickWait(by, "Is this about an alert?")
+	pk.ClickWait("Skip", "Check your request")
+	pk.ClickWait("Send", "sent")
 }
 
 // The bad inputs of the issue: a country without an active focal point (told before sending,
 // offered CARICC), an empty request, a reply-by time in the past (and unreadable, too far),
 // a stale button, and a member suspended while holding a request (it returns to the pool,
-// whether membership calls ReleaseRequestsHeldBy or the sweep finds it).
+// whether membership calls ReleaseHeldBy or the sweep finds it).
 func TestRFIBadInputs(t *testing.T) {
 	t.Parallel()
 	n := newRFINet(t)
 	h, pk := n.h, n.pk
 
-	say(t, pk, "/ask", "Whom do you ask?")
-	click(t, pk, "Next →", "Choose at least one country")
-	pressLabel(t, pk, "Turkmenistan")
-	click(t, pk, "Next →", "No active focal point in: Turkmenistan")
-	click(t, pk, "Send to CARICC instead", "Write your request")
-	click(t, pk, "Done", "The request is empty")
-	say(t, pk, strings.Repeat("x", 3001), "This is too long: at most 3000 characters")
-	say(t, pk, "Any record of vessel IMO 9074729 calling at Turkmenbashi?", "Added.")
-	click(t, pk, "Done", "How urgent")
-	say(t, pk, "tomorrow", "Please use the buttons above")
-	click(t, pk, "Routine", "By when")
-	say(t, pk, "2026-03-01 10:00", "That time has already passed")
-	say(t, pk, "0h", "That time has already passed")
-	say(t, pk, "yesterday", "I could not read that time")
-	say(t, pk, "40d", "more than 30 days ahead")
-	say(t, pk, "2026-03-04 18:30", "Is this about an alert?")
-	click(t, pk, "Skip", "Check your request")
+	pk.SayWait("/ask", "Whom do you ask?")
+	pk.ClickWait("Next →", "Choose at least one country")
+	pk.Click("Turkmenistan")
+	pk.ClickWait("Next →", "No active focal point in: Turkmenistan")
+	pk.ClickWait("Send to CARICC instead", "Write your request")
+	pk.ClickWait("Done", "The request is empty")
+	pk.SayWait(strings.Repeat("x", 3001), "This is too long: at most 3000 characters")
+	pk.SayWait("Any record of vessel IMO 9074729 calling at Turkmenbashi?", "Added.")
+	pk.ClickWait("Done", "How urgent")
+	pk.SayWait("tomorrow", "Please use the buttons above")
+	pk.ClickWait("Routine", "By when")
+	pk.SayWait("2026-03-01 10:00", "That time has already passed")
+	pk.SayWait("0h", "That time has already passed")
+	pk.SayWait("yesterday", "I could not read that time")
+	pk.SayWait("40d", "more than 30 days ahead")
+	pk.SayWait("2026-03-04 18:30", "Is this about an alert?")
+	pk.ClickWait("Skip", "Check your request")
 	review, _ := pk.LastMessage()
 	if !strings.Contains(review.Plain(), "To: CARICC") || !strings.Contains(review.Plain(), "2026-03-04 18:30 UTC") {
 		t.Errorf("review %q", review.Plain())
 	}
-	click(t, pk, "Send", "Request RFI-2026-000001 sent")
+	pk.ClickWait("Send", "Request RFI-2026-000001 sent")
 	// CARICC is the target now: the analyst can answer, not only read a copy.
-	m := see(t, n.analyst, "Request for information RFI-2026-000001")
+	m := n.analyst.WaitText("Request for information RFI-2026-000001")
 	if _, ok := m.Button("Reply"); !ok || strings.Contains(m.Plain(), "Copy for CARICC") {
 		t.Errorf("CARICC should be the target: %q %+v", m.Plain(), m.Buttons())
 	}
-	click(t, pk, "Send", "This button belongs to a step that is over")
-	say(t, pk, "/requests", "Outgoing")
+	pk.Click("Send")
+	pk.WaitToast("This button is no longer valid")
+	pk.SayWait("/requests", "Outgoing")
 
 	// Suspended while holding: membership's call releases at once, in its transaction.
 	rfiAskUzbekistan(t, pk, "24 hours")
-	for _, u := range []*telegramtest.User{n.uz1, n.uz2, n.uz3} {
-		see(t, u, "RFI-2026-000002")
+	for _, u := range []*bottest.Person{n.uz1, n.uz2, n.uz3} {
+		u.WaitText("RFI-2026-000002")
 	}
-	click(t, n.uz1, "Беру в работу", "Вы взяли")
-	see(t, n.uz2, "is handling this request")
+	n.uz1.ClickWait("Беру в работу", "Вы взяли")
+	n.uz2.WaitText("is handling this request")
 	err := h.Store.InTx(context.Background(), func(tx *sqlx.Tx) error {
 		if _, err := tx.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, n.uz1ID); err != nil {
 			return err
 		}
-		released, err := handlers.ReleaseRequestsHeldBy(context.Background(), tx, n.uz1ID, h.Clock.Now())
+		released, err := rfi.ReleaseHeldBy(context.Background(), tx, n.uz1ID, h.Clock.Now())
 		if released != 1 {
 			t.Errorf("released %d, want 1", released)
 		}
@@ -448,23 +397,23 @@ func TestRFIBadInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	see(t, n.uz2, "RFI-2026-000002 is open again: Dilshod, Tashkent customs (Uzbekistan) is no longer handling it")
-	see(t, n.uz3, "RFI-2026-000002 снова открыт")
+	n.uz2.WaitText("RFI-2026-000002 is open again: Dilshod, Tashkent customs (Uzbekistan) is no longer handling it")
+	n.uz3.WaitText("RFI-2026-000002 снова открыт")
 	// His old buttons now get the closed-network answer and change nothing.
-	click(t, n.uz1, "Ответить", "закрытую сеть")
+	n.uz1.ClickWait("Ответить", "закрытую сеть")
 
 	// Suspended without the call: the sweep job returns the request to the pool.
-	click(t, n.uz2, "I am handling it", "You are handling RFI-2026-000002")
+	n.uz2.ClickWait("I am handling it", "You are handling RFI-2026-000002")
 	if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, n.uz2ID); err != nil {
 		t.Fatal(err)
 	}
 	h.Advance(time.Minute)
-	see(t, n.uz3, "Aziza, Termez post (Узбекистан) больше им не занимается")
+	n.uz3.WaitText("Aziza, Termez post (Узбекистан) больше им не занимается")
 	var holders int
 	if err := h.Store.DB.Get(&holders, `SELECT count(*) FROM rfi_recipients WHERE state = 'handling'`); err != nil || holders != 0 {
 		t.Errorf("%d holders left (%v)", holders, err)
 	}
-	click(t, n.uz3, "Беру в работу", "Вы взяли")
+	n.uz3.ClickWait("Беру в работу", "Вы взяли")
 }
 
 // /directory lists active members by country in the reader's language, never usernames,
@@ -472,9 +421,9 @@ func TestRFIBadInputs(t *testing.T) {
 func TestDirectory(t *testing.T) {
 	t.Parallel()
 	n := newRFINet(t)
-	say(t, n.pk, "/directory", "Network directory")
+	n.pk.SayWait("/directory", "Network directory")
 	en, _ := n.pk.LastMessage()
-	say(t, n.kz, "/directory", "Справочник сети")
+	n.kz.SayWait("/directory", "Справочник сети")
 	ru, _ := n.kz.LastMessage()
 	for _, c := range []struct {
 		text string
@@ -508,15 +457,15 @@ func TestRFIRequestLenientReference(t *testing.T) {
 	n := newRFINet(t)
 	rfiAskUzbekistan(t, n.pk, "24 hours")
 	for _, typed := range []string{"rfi-2026-1", "RFI-2026-01", "Rfi-2026-000001"} {
-		say(t, n.pk, "/request "+typed, "State: open")
+		n.pk.SayWait("/request "+typed, "State: open")
 		m, _ := n.pk.LastMessage()
 		if !strings.Contains(m.Plain(), "RFI-2026-000001") || !strings.Contains(m.Plain(), "Imran, PCU Karachi (Pakistan) asked") {
 			t.Errorf("/request %s: %q", typed, m.Plain())
 		}
 	}
-	say(t, n.ge, "/request rfi-2026-1", "There is no request RFI-2026-000001 that you can see")
-	say(t, n.pk, "/request rfi-2026-2", "There is no request RFI-2026-000002 that you can see")
-	say(t, n.pk, "/request rfi-1", "There is no request RFI-1 that you can see")
+	n.ge.SayWait("/request rfi-2026-1", "There is no request RFI-2026-000001 that you can see")
+	n.pk.SayWait("/request rfi-2026-2", "There is no request RFI-2026-000002 that you can see")
+	n.pk.SayWait("/request rfi-1", "There is no request RFI-1 that you can see")
 }
 
 // seedAlert stores a published alert of the analyst's, shared with the given members (by
@@ -536,7 +485,7 @@ func seedAlert(t *testing.T, h *bottest.Harness, ref string, authorID int64, sha
 	}
 	var ids []int64
 	for _, tg := range shareWith {
-		m, err := h.Store.MemberByTelegramID(ctx, tg)
+		m, err := store.MemberByTelegramID(ctx, h.Store.DB, tg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -557,25 +506,25 @@ func TestRFIAskAlertMustExistAndBeShared(t *testing.T) {
 	seedAlert(t, h, "ALR-2026-000123", n.analystID, pk.ID())
 	seedAlert(t, h, "ALR-2026-000124", n.analystID, n.uz2.ID())
 
-	say(t, pk, "/ask", "Whom do you ask?")
-	pressLabel(t, pk, "Uzbekistan")
-	click(t, pk, "Next →", "Write your request")
-	say(t, pk, "Any record of container TGHU8765431?", "Added.")
-	click(t, pk, "Done", "How urgent")
-	click(t, pk, "Routine", "By when")
-	click(t, pk, "24 hours", "Is this about an alert?")
-	say(t, pk, "ALR-2026-999999", "There is no such alert, or it was not shared with you.")
-	say(t, pk, "ALR-2026-000124", "There is no such alert, or it was not shared with you.")
-	if c := countText(pk.Messages(), "Check your request"); c != 0 {
+	pk.SayWait("/ask", "Whom do you ask?")
+	pk.Click("Uzbekistan")
+	pk.ClickWait("Next →", "Write your request")
+	pk.SayWait("Any record of container TGHU8765431?", "Added.")
+	pk.ClickWait("Done", "How urgent")
+	pk.ClickWait("Routine", "By when")
+	pk.ClickWait("24 hours", "Is this about an alert?")
+	pk.SayWait("ALR-2026-999999", "There is no such alert, or it was not shared with you.")
+	pk.SayWait("ALR-2026-000124", "There is no such alert, or it was not shared with you.")
+	if c := pk.Count("Check your request"); c != 0 {
 		t.Fatal("an unknown or unshared alert reached the review")
 	}
-	say(t, pk, "alr-2026-123", "Check your request")
+	pk.SayWait("alr-2026-123", "Check your request")
 	review, _ := pk.LastMessage()
 	if !strings.Contains(review.Plain(), "Alert: ALR-2026-000123") {
 		t.Errorf("review %q", review.Plain())
 	}
-	click(t, pk, "Send", "Request RFI-2026-000001 sent")
-	m := see(t, n.uz2, "RFI-2026-000001")
+	pk.ClickWait("Send", "Request RFI-2026-000001 sent")
+	m := n.uz2.WaitText("RFI-2026-000001")
 	if !strings.Contains(m.Plain(), "Alert: ALR-2026-000123") || strings.Contains(m.Plain(), "000124") {
 		t.Errorf("request %q", m.Plain())
 	}
@@ -593,9 +542,9 @@ func TestRFIHolderIsNotOfferedTake(t *testing.T) {
 	n := newRFINet(t)
 	h, pk := n.h, n.pk
 	rfiAskUzbekistan(t, pk, "2 hours")
-	see(t, n.uz2, "RFI-2026-000001")
-	click(t, n.uz2, "I am handling it", "You are handling RFI-2026-000001")
-	see(t, pk, "Aziza, Termez post (Uzbekistan) is handling")
+	n.uz2.WaitText("RFI-2026-000001")
+	n.uz2.ClickWait("I am handling it", "You are handling RFI-2026-000001")
+	pk.WaitText("Aziza, Termez post (Uzbekistan) is handling")
 
 	noTake := func(what string, m telegramtest.Message) {
 		t.Helper()
@@ -609,26 +558,26 @@ func TestRFIHolderIsNotOfferedTake(t *testing.T) {
 		}
 	}
 	rfiAnswerBack(t, pk, "Please check the seal records too.")
-	noTake("answer", see(t, n.uz2, "Please check the seal records too."))
-	if m := see(t, n.uz1, "Please check the seal records too."); len(m.Buttons()) == 0 {
+	noTake("answer", n.uz2.WaitText("Please check the seal records too."))
+	if m := n.uz1.WaitText("Please check the seal records too."); len(m.Buttons()) == 0 {
 		t.Error("a colleague got the answer without buttons")
 	} else if _, ok := m.Button("Беру в работу"); !ok {
 		t.Errorf("a colleague is not offered to take it: %+v", m.Buttons())
 	}
-	say(t, n.uz2, "/request RFI-2026-000001", "State: open")
+	n.uz2.SayWait("/request RFI-2026-000001", "State: open")
 	thread, _ := n.uz2.LastMessage()
 	noTake("thread", thread)
 	h.Advance(2 * time.Hour)
-	noTake("reminder", see(t, n.uz2, "Reminder: a reply to RFI-2026-000001"))
+	noTake("reminder", n.uz2.WaitText("Reminder: a reply to RFI-2026-000001"))
 }
 
 // rfiAnswerBack: the requester answers back in the thread of the newest reply or event.
-func rfiAnswerBack(t *testing.T, pk *telegramtest.User, text string) {
+func rfiAnswerBack(t *testing.T, pk *bottest.Person, text string) {
 	t.Helper()
-	say(t, pk, "/request RFI-2026-000001", "State: open")
-	click(t, pk, "Answer", "Your answer in RFI-2026-000001")
-	say(t, pk, text, "Added.")
-	click(t, pk, "Send", "Your answer in RFI-2026-000001 was relayed")
+	pk.SayWait("/request RFI-2026-000001", "State: open")
+	pk.ClickWait("Answer", "Your answer in RFI-2026-000001")
+	pk.SayWait(text, "Added.")
+	pk.ClickWait("Send", "Your answer in RFI-2026-000001 was relayed")
 }
 
 // Send pressed twice on a reply or an answer: the second press says it was sent already
@@ -639,21 +588,22 @@ func TestRFISendPressedTwice(t *testing.T) {
 	n := newRFINet(t)
 	h, pk := n.h, n.pk
 	rfiAskUzbekistan(t, pk, "24 hours")
-	see(t, n.uz2, "RFI-2026-000001")
+	n.uz2.WaitText("RFI-2026-000001")
 	// A reply written and cancelled: its Send is stale, nothing was sent.
-	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
-	say(t, n.uz2, "Cancelled by mistake, writing again.", "Added.")
-	click(t, n.uz2, "Cancel", "Cancelled")
-	click(t, n.uz2, "Send", "This button belongs to a step that is over")
+	n.uz2.ClickWait("Reply", "Your reply to RFI-2026-000001")
+	n.uz2.SayWait("Cancelled by mistake, writing again.", "Added.")
+	n.uz2.ClickWait("Cancel", "Cancelled")
+	n.uz2.Click("Send")
+	n.uz2.WaitToast("This button is no longer valid")
 
-	click(t, n.uz2, "Reply", "Your reply to RFI-2026-000001")
-	say(t, n.uz2, "No record of that seal.", "Added.")
-	click(t, n.uz2, "Send", "Your reply in RFI-2026-000001 was relayed")
-	click(t, n.uz2, "Send", "Your message in RFI-2026-000001 has already been sent. It was not sent a second time.")
-	see(t, pk, "No record of that seal.")
+	n.uz2.ClickWait("Reply", "Your reply to RFI-2026-000001")
+	n.uz2.SayWait("No record of that seal.", "Added.")
+	n.uz2.ClickWait("Send", "Your reply in RFI-2026-000001 was relayed")
+	n.uz2.ClickWait("Send", "Your message in RFI-2026-000001 has already been sent. It was not sent a second time.")
+	pk.WaitText("No record of that seal.")
 
 	rfiAnswerBack(t, pk, "Thank you.")
-	click(t, pk, "Send", "Your message in RFI-2026-000001 has already been sent")
+	pk.ClickWait("Send", "Your message in RFI-2026-000001 has already been sent")
 	var replies, answers int
 	if err := h.Store.DB.Get(&replies, `SELECT count(*) FROM rfi_messages WHERE kind = 'reply'`); err != nil || replies != 1 {
 		t.Errorf("%d replies stored (%v), want 1", replies, err)
@@ -668,20 +618,20 @@ func TestRFIAlbumAnsweredOnce(t *testing.T) {
 	t.Parallel()
 	n := newRFINet(t)
 	pk := n.pk
-	say(t, pk, "/ask", "Whom do you ask?")
-	pressLabel(t, pk, "Uzbekistan")
-	click(t, pk, "Next →", "Write your request")
-	before := countText(pk.Messages(), "Added.")
+	pk.SayWait("/ask", "Whom do you ask?")
+	pk.Click("Uzbekistan")
+	pk.ClickWait("Next →", "Write your request")
+	before := pk.Count("Added.")
 	pk.SendAlbum(3, "seals")
-	seeN(t, pk, "Added.", before+1)
-	say(t, pk, "Was the container released?", "Added.")
-	click(t, pk, "Done", "How urgent") // handled after all of the above: the count is final
-	if got := countText(pk.Messages(), "Added.") - before; got != 2 {
+	pk.WaitCount("Added.", before+1)
+	pk.SayWait("Was the container released?", "Added.")
+	pk.ClickWait("Done", "How urgent") // handled after all of the above: the count is final
+	if got := pk.Count("Added.") - before; got != 2 {
 		t.Errorf("%d answers to an album of 3 and a text, want 2", got)
 	}
-	click(t, pk, "Urgent", "By when")
-	click(t, pk, "24 hours", "Is this about an alert?")
-	click(t, pk, "Skip", "Check your request")
+	pk.ClickWait("Urgent", "By when")
+	pk.ClickWait("24 hours", "Is this about an alert?")
+	pk.ClickWait("Skip", "Check your request")
 	review, _ := pk.LastMessage()
 	if !strings.Contains(review.Plain(), "3 files attached") {
 		t.Errorf("review %q does not count 3 files", review.Plain())

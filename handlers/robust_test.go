@@ -37,32 +37,6 @@ func sideEffects(t *testing.T, h *bottest.Harness) string {
 	return strings.Join(out, ",")
 }
 
-// pressWait presses the button labelled label on the newest message showing it and waits
-// until the chat's last message (new or edited in place) contains want.
-func pressWait(t *testing.T, u *telegramtest.User, label, want string) {
-	t.Helper()
-	if _, err := u.PressButton(label); err != nil {
-		t.Fatal(err)
-	}
-	lastHas(t, u, want)
-}
-
-func sayWait(t *testing.T, u *telegramtest.User, text, want string) {
-	t.Helper()
-	u.SendText(text)
-	lastHas(t, u, want)
-}
-
-func lastHas(t *testing.T, u *telegramtest.User, want string) {
-	t.Helper()
-	if _, err := u.WaitFor(wait, func(ms []telegramtest.Message) bool {
-		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Plain(), want)
-	}); err != nil {
-		m, _ := u.LastMessage()
-		t.Fatalf("last message never showed %q: %v; last: %q", want, err, m.Plain())
-	}
-}
-
 // A member suspended while a draft is open in each flow (however the suspension came: here
 // straight in the database, as another instance or the CLI would leave it, the conversation
 // still stored): the next message and the draft's final button get the closed-network answer,
@@ -73,38 +47,51 @@ func TestSuspendedMidConversation(t *testing.T) {
 	for _, c := range []struct {
 		flow  string
 		who   netPerson
-		setup func(t *testing.T, u *telegramtest.User) // up to the draft's final screen
-		final string                                   // the button that would send it
+		setup func(t *testing.T, u *bottest.Person) // up to the draft's final screen
+		final string                                // the button that would send it
 	}{
 		{"alert", netPerson{9101, "Nurlan", "en", store.RoleFocalPoint, "TJ", "customs"},
-			func(t *testing.T, u *telegramtest.User) { sayWait(t, u, "/alert\n"+roadForm, "Review your alert") },
+			func(t *testing.T, u *bottest.Person) { u.Say("/alert\n" + roadForm); u.WaitLast("Review your alert") },
 			"📨 Submit to CARICC"},
 		{"ask", netPerson{9102, "Imran", "en", store.RoleFocalPoint, "PK", "customs"},
-			func(t *testing.T, u *telegramtest.User) {
-				sayWait(t, u, "/ask", "Whom do you ask?")
-				pressLabel(t, u, "Uzbekistan")
-				pressWait(t, u, "Next →", "Write your request")
-				sayWait(t, u, "Was container MSCU1234565 released?", "Added.")
-				pressWait(t, u, "Done", "How urgent")
-				pressWait(t, u, "Urgent", "By when")
-				pressWait(t, u, "24 hours", "Is this about an alert?")
-				pressWait(t, u, "Skip", "Check your request")
+			func(t *testing.T, u *bottest.Person) {
+				u.Say("/ask")
+				u.WaitLast("Whom do you ask?")
+				u.Click("Uzbekistan")
+				u.Click("Next →")
+				u.WaitLast("Write your request")
+				u.Say("Was container MSCU1234565 released?")
+				u.WaitLast("Added.")
+				u.Click("Done")
+				u.WaitLast("How urgent")
+				u.Click("Urgent")
+				u.WaitLast("By when")
+				u.Click("24 hours")
+				u.WaitLast("Is this about an alert?")
+				u.Click("Skip")
+				u.WaitLast("Check your request")
 			}, "Send"},
 		{"broadcast", netPerson{9103, "Aida", "en", store.RoleAnalyst, "", "caricc"},
-			func(t *testing.T, u *telegramtest.User) {
-				sayWait(t, u, "/broadcast", "Send the text in English")
-				sayWait(t, u, "Dostyk closed.", "Audience: not chosen yet")
-				pressWait(t, u, "Audience", "Now: not chosen yet")
-				pressWait(t, u, "Uzbekistan", "Now: Uzbekistan")
-				pressWait(t, u, "Done", "Audience: Uzbekistan")
-				pressWait(t, u, "Preview", "Preview of broadcast #")
+			func(t *testing.T, u *bottest.Person) {
+				u.Say("/broadcast")
+				u.WaitLast("Send the text in English")
+				u.Say("Dostyk closed.")
+				u.WaitLast("Audience: not chosen yet")
+				u.Click("Audience")
+				u.WaitLast("Now: not chosen yet")
+				u.Click("Uzbekistan")
+				u.WaitLast("Now: Uzbekistan")
+				u.Click("Done")
+				u.WaitLast("Audience: Uzbekistan")
+				u.Click("Preview")
+				u.WaitLast("Preview of broadcast #")
 			}, "Confirm: send to 1 recipient"},
 		{"poststatus", netPerson{9104, "Aziz", "en", store.RoleFocalPoint, "UZ", "customs"},
-			func(t *testing.T, u *telegramtest.User) {
+			func(t *testing.T, u *bottest.Person) {
 				u.SendText("/poststatus UZTER")
-				form, _ := netWaitButton(t, u, "sp:pub")
-				netPressOn(t, u, form.ID, "sp:f:open")
-				netWaitOn(t, u, form.ID, "open")
+				form, _ := u.WaitButton("sp:pub")
+				u.ClickOn(form.ID, "sp:f:open")
+				u.WaitOn(form.ID, "open")
 			}, ""},
 	} {
 		t.Run(c.flow, func(t *testing.T) {
@@ -113,7 +100,7 @@ func TestSuspendedMidConversation(t *testing.T) {
 			ids := netSeed(t, h, c.who,
 				netPerson{analyst, "Olga", "en", store.RoleAnalyst, "", "caricc"},
 				netPerson{9201, "Dilshod", "en", store.RoleFocalPoint, "UZ", "customs"})
-			u := h.TG.User(c.who.tgID, c.who.name, "en")
+			u := h.Person(c.who.tgID, c.who.name, "en")
 			c.setup(t, u)
 			before := sideEffects(t, h)
 			if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, ids[c.who.tgID]); err != nil {
@@ -181,7 +168,7 @@ func TestDatabaseOutageMidAlertDraft(t *testing.T) {
 	n.fromDestinationToReview(kazakhFP)
 	n.press(kazakhFP, T("alert_btn_submit"), "ALR-")
 	n.wait(analystEN, "MSCU1234566")
-	if got := countText(n.users[kazakhFP].Messages(), T("error_unavailable")); got != 1 {
+	if got := n.users[kazakhFP].Count(T("error_unavailable")); got != 1 {
 		t.Errorf("outage notice shown %d times, want once", got)
 	}
 }
@@ -197,23 +184,31 @@ func TestBroadcastThroughTelegramOutage(t *testing.T) {
 		netPerson{9401, "Dilshod", "ru", store.RoleFocalPoint, "UZ", "customs"},
 		netPerson{9402, "Aziza", "en", store.RoleFocalPoint, "UZ", "customs"},
 		netPerson{9403, "Bekzod", "uz", store.RoleFocalPoint, "UZ", "customs"})
-	a := h.TG.User(analyst, "Aida", "en")
-	readers := []*telegramtest.User{h.TG.User(9401, "Dilshod", "ru"), h.TG.User(9402, "Aziza", "en"), h.TG.User(9403, "Bekzod", "uz")}
-	sayWait(t, a, "/broadcast", "Send the text in English")
-	sayWait(t, a, "Termez closed for maintenance.", "Audience: not chosen yet")
-	pressWait(t, a, "Audience", "Now: not chosen yet")
-	pressWait(t, a, "Uzbekistan", "Now: Uzbekistan")
-	pressWait(t, a, "Done", "Audience: Uzbekistan")
-	pressWait(t, a, "Preview", "Preview of broadcast #")
+	a := h.Person(analyst, "Aida", "en")
+	readers := []*bottest.Person{h.Person(9401, "Dilshod", "ru"), h.Person(9402, "Aziza", "en"), h.Person(9403, "Bekzod", "uz")}
+	a.Say("/broadcast")
+	a.WaitLast("Send the text in English")
+	a.Say("Termez closed for maintenance.")
+	a.WaitLast("Audience: not chosen yet")
+	a.Click("Audience")
+	a.WaitLast("Now: not chosen yet")
+	a.Click("Uzbekistan")
+	a.WaitLast("Now: Uzbekistan")
+	a.Click("Done")
+	a.WaitLast("Audience: Uzbekistan")
+	a.Click("Preview")
+	a.WaitLast("Preview of broadcast #")
 	id := bcDraftID(t, a)
 	h.TG.SetLatency(300 * time.Millisecond)
 	h.TG.FailNext(3, 503)
 	if _, err := a.PressButton("Confirm: send to 3 recipients"); err != nil {
 		t.Fatal(err)
 	}
-	lastHas(t, a, "is being sent to 3 recipients")
+	a.WaitLast("is being sent to 3 recipients")
 	for _, r := range readers {
-		if _, err := r.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed for maintenance.") >= 1 }); err != nil {
+		if _, err := r.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
+			return bottest.CountText(ms, "Termez closed for maintenance.") >= 1
+		}); err != nil {
 			t.Fatalf("reader %d: %v", r.ID(), err)
 		}
 	}
@@ -223,11 +218,11 @@ func TestBroadcastThroughTelegramOutage(t *testing.T) {
 	})
 	h.TG.SetLatency(0)
 	for _, r := range readers {
-		if n := countText(r.Messages(), "Termez closed for maintenance."); n != 1 {
+		if n := r.Count("Termez closed for maintenance."); n != 1 {
 			t.Errorf("reader %d got the broadcast %d times", r.ID(), n)
 		}
 	}
-	if n := countText(a.Messages(), "is being sent to 3 recipients"); n != 1 {
+	if n := a.Count("is being sent to 3 recipients"); n != 1 {
 		t.Errorf("the analyst was told %d times that it is being sent", n)
 	}
 }
@@ -242,52 +237,63 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 		netPerson{9501, "Imran", "en", store.RoleFocalPoint, "PK", "customs"},
 		netPerson{9502, "Aida", "en", store.RoleAnalyst, "", "caricc"},
 		netPerson{9601, "Aziza", "en", store.RoleFocalPoint, "UZ", "customs"})
-	pk, an, uz := h.TG.User(9501, "Imran", "en"), h.TG.User(9502, "Aida", "en"), h.TG.User(9601, "Aziza", "en")
+	pk, an, uz := h.Person(9501, "Imran", "en"), h.Person(9502, "Aida", "en"), h.Person(9601, "Aziza", "en")
 
-	sayWait(t, pk, "/ask", "Whom do you ask?")
-	pressLabel(t, pk, "Uzbekistan")
-	pressWait(t, pk, "Next →", "Write your request")
-	sayWait(t, pk, "Was container MSCU1234565 released?", "Added.")
-	pressWait(t, pk, "Done", "How urgent")
-	pressLabel(t, pk, "Urgent")
+	pk.Say("/ask")
+	pk.WaitLast("Whom do you ask?")
+	pk.Click("Uzbekistan")
+	pk.Click("Next →")
+	pk.WaitLast("Write your request")
+	pk.Say("Was container MSCU1234565 released?")
+	pk.WaitLast("Added.")
+	pk.Click("Done")
+	pk.WaitLast("How urgent")
+	pk.Click("Urgent")
 	h.Restart()
-	lastHas(t, pk, "By when")
-	pressWait(t, pk, "24 hours", "Is this about an alert?")
-	pressWait(t, pk, "Skip", "Check your request")
-	pressLabel(t, pk, "Send")
+	pk.WaitLast("By when")
+	pk.Click("24 hours")
+	pk.WaitLast("Is this about an alert?")
+	pk.Click("Skip")
+	pk.WaitLast("Check your request")
+	pk.Click("Send")
 	h.Restart()
-	lastHas(t, pk, "RFI-2026-000001 sent")
-	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+	pk.WaitLast("RFI-2026-000001 sent")
+	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return bottest.CountText(ms, "RFI-2026-000001") >= 1 }); err != nil {
 		t.Fatal(err)
 	}
-	if n := countText(pk.Messages(), "By when"); n != 1 {
+	if n := pk.Count("By when"); n != 1 {
 		t.Errorf("the step after the restart was asked %d times", n)
 	}
 
 	// The analyst's copy of the request comes through the outbox; let it arrive first, so the
 	// broadcast panel below stays the analyst's newest message.
-	if _, err := an.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "RFI-2026-000001") >= 1 }); err != nil {
+	if _, err := an.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return bottest.CountText(ms, "RFI-2026-000001") >= 1 }); err != nil {
 		t.Fatal(err)
 	}
-	sayWait(t, an, "/broadcast", "Send the text in English")
-	sayWait(t, an, "Termez closed.", "Audience: not chosen yet")
-	pressWait(t, an, "Audience", "Now: not chosen yet")
-	pressLabel(t, an, "Uzbekistan")
+	an.Say("/broadcast")
+	an.WaitLast("Send the text in English")
+	an.Say("Termez closed.")
+	an.WaitLast("Audience: not chosen yet")
+	an.Click("Audience")
+	an.WaitLast("Now: not chosen yet")
+	an.Click("Uzbekistan")
 	h.Restart()
-	lastHas(t, an, "Now: Uzbekistan")
-	pressWait(t, an, "Done", "Audience: Uzbekistan")
-	pressWait(t, an, "Preview", "Preview of broadcast #")
-	pressLabel(t, an, "Confirm: send to 1 recipient")
+	an.WaitLast("Now: Uzbekistan")
+	an.Click("Done")
+	an.WaitLast("Audience: Uzbekistan")
+	an.Click("Preview")
+	an.WaitLast("Preview of broadcast #")
+	an.Click("Confirm: send to 1 recipient")
 	h.Restart()
-	lastHas(t, an, "is being sent to 1 recipient")
-	if _, err := uz.WaitFor(wait, func(ms []telegramtest.Message) bool { return countText(ms, "Termez closed.") == 1 }); err != nil {
+	an.WaitLast("is being sent to 1 recipient")
+	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return bottest.CountText(ms, "Termez closed.") == 1 }); err != nil {
 		t.Fatal(err)
 	}
 	h.Restart()
-	if n := countText(uz.Messages(), "Termez closed."); n != 1 {
+	if n := uz.Count("Termez closed."); n != 1 {
 		t.Errorf("broadcast received %d times", n)
 	}
-	if n := countText(uz.Messages(), "RFI-2026-000001"); n != 1 {
+	if n := uz.Count("RFI-2026-000001"); n != 1 {
 		t.Errorf("request received %d times", n)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"focalbot/bot/bottest"
 	"focalbot/bot/store/storetest"
@@ -13,8 +12,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
-
-const wait = 10 * time.Second
 
 // /start and /help answer in the user's language: members get the member texts, anyone else
 // the closed-network texts.
@@ -47,10 +44,10 @@ func TestStartAndHelpInEnglishAndRussian(t *testing.T) {
 		{"unknown command outsider", 607, "en", "/frobnicate", "closed network", "There is no command"},
 	}
 	for _, tt := range tests {
-		u := h.TG.User(tt.userID, "Ann", tt.lang)
+		u := h.Person(tt.userID, "Ann", tt.lang)
 		before := len(u.Messages())
 		u.SendText(tt.command)
-		msgs, err := u.WaitFor(wait, func(m []telegramtest.Message) bool { return len(m) > before })
+		msgs, err := u.WaitFor(bottest.Wait, func(m []telegramtest.Message) bool { return len(m) > before })
 		if err != nil {
 			t.Fatalf("%s: no answer: %v", tt.name, err)
 		}

@@ -36,47 +36,47 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 		netPerson{ruSub, "Руслан", "ru", store.RoleObserver, "", "unodc"},
 		netPerson{kzFP, "Asel", "en", store.RoleFocalPoint, "KZ", "customs"},
 	)
-	tj, en, ka := h.TG.User(tjFP, "Firuz", "tg"), h.TG.User(enReader, "Emma", "en"), h.TG.User(kaReader, "Nino", "ka")
-	ru, kz := h.TG.User(ruSub, "Руслан", "ru"), h.TG.User(kzFP, "Asel", "en")
+	tj, en, ka := h.Person(tjFP, "Firuz", "tg"), h.Person(enReader, "Emma", "en"), h.Person(kaReader, "Nino", "ka")
+	ru, kz := h.Person(ruSub, "Руслан", "ru"), h.Person(kzFP, "Asel", "en")
 	khujand := stPlaceID(t, h, "TJKHU")
 	englishForKa := !h.App().I18n.Has("ka") // until a Georgian locale lands, Georgians read English
 
 	// The Russian reader subscribes to Tajikistan from its (empty) board.
 	ru.SendText("/status TJ")
-	netWaitText(t, ru, "По этой стране сведений о режиме работы пока нет")
-	netPress(t, ru, "Следить за изменениями: Таджикистан")
-	netWaitText(t, ru, "Вы будете получать изменения режима работы: Таджикистан")
+	ru.WaitText("По этой стране сведений о режиме работы пока нет")
+	ru.Click("Следить за изменениями: Таджикистан")
+	ru.WaitText("Вы будете получать изменения режима работы: Таджикистан")
 
 	// A Kazakh focal point may not post for a Tajik place.
 	kz.SendText("/poststatus TJKHU")
-	netWaitText(t, kz, "This place is in another country")
+	kz.WaitText("This place is in another country")
 
 	// The Tajik focal point posts.
 	tj.SendText("/poststatus Хуҷанд")
-	form, _ := netWaitButton(t, tj, "sp:pub")
+	form, _ := tj.WaitButton("sp:pub")
 	for _, d := range []string{"sp:f:restricted", "sp:p:closed"} {
-		netPressOn(t, tj, form.ID, d)
+		tj.ClickOn(form.ID, d)
 	}
-	netWaitOn(t, tj, form.ID, "Хуҷанд")
+	tj.WaitOn(form.ID, "Хуҷанд")
 	n := len(tj.Messages())
-	netPressOn(t, tj, form.ID, "sp:m:quarantine")
-	tj.WaitForCount(n+1, wait)
+	tj.ClickOn(form.ID, "sp:m:quarantine")
+	tj.WaitForCount(n+1, bottest.Wait)
 	tj.SendText("14")
-	form = netWaitNew(t, tj, n+1, "TJKHU")
-	netPressOn(t, tj, form.ID, "sp:m:test_required")
+	form = tj.WaitAfter(n+1, "TJKHU")
+	tj.ClickOn(form.ID, "sp:m:test_required")
 	n = len(tj.Messages())
-	netPressOn(t, tj, form.ID, "sp:note")
-	tj.WaitForCount(n+1, wait)
+	tj.ClickOn(form.ID, "sp:note")
+	tj.WaitForCount(n+1, bottest.Wait)
 	tj.SendText("Навбати мошинҳо то 2 км <дар марз>")
-	form = netWaitNew(t, tj, n+1, "Навбати мошинҳо")
+	form = tj.WaitAfter(n+1, "Навбати мошинҳо")
 
 	// Validity: in the past, and beyond 90 days, refused; then three days.
 	for _, bad := range []string{"2026-03-01", "120"} {
 		n = len(tj.Messages())
-		netPressOn(t, tj, form.ID, "sp:valid")
-		tj.WaitForCount(n+1, wait)
+		tj.ClickOn(form.ID, "sp:valid")
+		tj.WaitForCount(n+1, bottest.Wait)
 		tj.SendText(bad)
-		if _, err := tj.WaitForCount(n+2, wait); err != nil {
+		if _, err := tj.WaitForCount(n+2, bottest.Wait); err != nil {
 			t.Fatal(err)
 		}
 		if m, _ := tj.LastMessage(); len(m.Buttons()) != 0 {
@@ -84,9 +84,9 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 		}
 	}
 	tj.SendText("3")
-	form = netWaitNew(t, tj, n+2, "2026-03-05 09:00 UTC")
-	netPressOn(t, tj, form.ID, "sp:pub")
-	netWaitOn(t, tj, form.ID, "✅")
+	form = tj.WaitAfter(n+2, "2026-03-05 09:00 UTC")
+	tj.ClickOn(form.ID, "sp:pub")
+	tj.WaitOn(form.ID, "✅")
 	if m, _ := tj.Message(form.ID); len(m.Buttons()) != 0 {
 		t.Fatalf("form still open after publishing: %q", m.Plain())
 	}
@@ -97,7 +97,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 
 	// The English board.
 	en.SendText("/status TJ")
-	board := netWaitText(t, en, "Operational status: Tajikistan")
+	board := en.WaitText("Operational status: Tajikistan")
 	for _, want := range []string{"Khujand / Хуҷанд (TJKHU)", "Freight: 🟡 restricted · Passengers: 🔴 closed · just now"} {
 		if !strings.Contains(board.Plain(), want) {
 			t.Errorf("English board lacks %q:\n%s", want, board.Plain())
@@ -106,7 +106,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	// The Georgian board: names and codes are the same in every language; the words are
 	// English until the Georgian locale exists.
 	ka.SendText("/status TJ")
-	m, _ := netWaitButton(t, ka, "sbt:c:TJ")
+	m, _ := ka.WaitButton("sbt:c:TJ")
 	for _, want := range []string{"Khujand / Хуҷанд (TJKHU)", "🟡", "🔴"} {
 		if !strings.Contains(m.Plain(), want) {
 			t.Errorf("Georgian board lacks %q:\n%s", want, m.Plain())
@@ -121,9 +121,9 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 
 	// One place with its details, by a misspelt name: the closest names are offered.
 	en.SendText("/status Khujant")
-	netWaitText(t, en, "I know no place “Khujant”. Did you mean")
-	netPress(t, en, "Khujand (TJKHU)")
-	place := netWaitText(t, en, "Quarantine of 14 days")
+	en.WaitText("I know no place “Khujant”. Did you mean")
+	en.Click("Khujand (TJKHU)")
+	place := en.WaitText("Quarantine of 14 days")
 	for _, want := range []string{"PCR or other test required", "Note (Tajik): Навбати мошинҳо то 2 км <дар марз>",
 		"by Firuz", "Valid until 2026-03-05 09:00 UTC", "Tajikistan · dry port"} {
 		if !strings.Contains(place.Plain(), want) {
@@ -132,13 +132,13 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	}
 
 	// The subscriber is told, in Russian, once.
-	push := netWaitText(t, ru, "Изменение режима работы")
+	push := ru.WaitText("Изменение режима работы")
 	for _, want := range []string{"Хуҷанд", "Таджикистан", "Карантин 14 дней", "Грузы: 🟡 ограничен"} {
 		if !strings.Contains(push.Plain(), want) {
 			t.Errorf("push lacks %q:\n%s", want, push.Plain())
 		}
 	}
-	if n := netCount(tj, "Status update"); n != 0 {
+	if n := tj.Count("Status update"); n != 0 {
 		t.Errorf("the author was told of their own post %d times", n)
 	}
 
@@ -146,21 +146,21 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	before := len(tj.Messages())
 	h.Advance(2 * 24 * time.Hour) // not yet expired
 	h.Advance(24*time.Hour + time.Minute)
-	prompt, stv := netWaitButton(t, tj, "stv:")
+	prompt, stv := tj.WaitButton("stv:")
 	if stv != fmt.Sprintf("stv:%d", statusID) || !strings.Contains(prompt.Plain(), "TJKHU") {
 		t.Fatalf("prompt %q with %q", prompt.Plain(), stv)
 	}
 	h.Advance(time.Hour)
 	h.Advance(time.Hour)
 	en.SendText("/status TJ")
-	netWaitText(t, en, "· ⚠️ expired")
+	en.WaitText("· ⚠️ expired")
 	if got := len(tj.Messages()) - before; got != 1 {
 		t.Errorf("author got %d messages at expiry, want one prompt", got)
 	}
-	netPressOn(t, tj, prompt.ID, stv)
-	netWaitNew(t, tj, before+1, "2026-03-12 11:01 UTC")
+	tj.ClickOn(prompt.ID, stv)
+	tj.WaitAfter(before+1, "2026-03-12 11:01 UTC")
 	tj.PressForged(prompt.ID, stv) // pressed again: a newer status exists now
-	if _, err := tj.WaitForCount(before+3, wait); err != nil {
+	if _, err := tj.WaitForCount(before+3, bottest.Wait); err != nil {
 		t.Fatal(err)
 	}
 	if m, _ := tj.LastMessage(); strings.Contains(m.Plain(), "2026-03-12") {
@@ -172,7 +172,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	}
 	n = len(en.Messages())
 	en.SendText("/status TJKHU")
-	confirmed := netWaitNew(t, en, n, "confirmed still valid")
+	confirmed := en.WaitAfter(n, "confirmed still valid")
 	if strings.Contains(confirmed.Plain(), "Expired") {
 		t.Errorf("confirmed status still shown expired:\n%s", confirmed.Plain())
 	}
@@ -189,25 +189,25 @@ func TestExpiredStatusOfGoneAuthorAsksCountryFocalPoints(t *testing.T) {
 		netPerson{colleague, "Dilnoza", "ru", store.RoleFocalPoint, "UZ", "border_guard"},
 		netPerson{other, "Oleksii", "en", store.RoleFocalPoint, "UA", "customs"},
 	)
-	a, c, o := h.TG.User(author, "Aziz", "ru"), h.TG.User(colleague, "Dilnoza", "ru"), h.TG.User(other, "Oleksii", "en")
+	a, c, o := h.Person(author, "Aziz", "ru"), h.Person(colleague, "Dilnoza", "ru"), h.Person(other, "Oleksii", "en")
 	a.SendText("/poststatus UZTER")
-	form, _ := netWaitButton(t, a, "sp:pub")
-	netPressOn(t, a, form.ID, "sp:f:open")
-	netPressOn(t, a, form.ID, "sp:p:open")
-	netWaitOn(t, a, form.ID, "Пассажиры: 🟢 открыт")
+	form, _ := a.WaitButton("sp:pub")
+	a.ClickOn(form.ID, "sp:f:open")
+	a.ClickOn(form.ID, "sp:p:open")
+	a.WaitOn(form.ID, "Пассажиры: 🟢 открыт")
 	// Publishing without a validity takes the default: seven days.
-	netPressOn(t, a, form.ID, "sp:pub")
-	netWaitOn(t, a, form.ID, "Действует до 2026-03-09 09:00 UTC")
+	a.ClickOn(form.ID, "sp:pub")
+	a.WaitOn(form.ID, "Действует до 2026-03-09 09:00 UTC")
 	if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, ids[author]); err != nil {
 		t.Fatal(err)
 	}
 	h.Advance(7*24*time.Hour + time.Minute)
-	m := netWaitText(t, c, "а их автор больше не может их обновить")
+	m := c.WaitText("а их автор больше не может их обновить")
 	if !strings.Contains(m.Plain(), "Termez / Termiz (UZTER)") {
 		t.Errorf("prompt: %q", m.Plain())
 	}
-	netPress(t, c, "Сообщить новые сведения")
-	netWaitButton(t, c, "sp:pub")
+	c.Click("Сообщить новые сведения")
+	c.WaitButton("sp:pub")
 	if len(o.Messages()) != 0 || len(a.Messages()) != 1 {
 		t.Errorf("others were asked too: %d to Ukraine, %d to the suspended author", len(o.Messages()), len(a.Messages()))
 	}
@@ -219,38 +219,38 @@ func TestAdminAddsAndCorrectsPlace(t *testing.T) {
 	const admin, fp = 7001, 7002
 	h := bottest.Start(t, handlers.Register, admin)
 	netSeed(t, h, netPerson{fp, "Asel", "en", store.RoleFocalPoint, "KZ", "customs"})
-	a, f := h.TG.User(admin, "Ann", "en"), h.TG.User(fp, "Asel", "en")
+	a, f := h.Person(admin, "Ann", "en"), h.Person(fp, "Asel", "en")
 
 	f.SendText("/placeadd KZ Nur Zholy")
-	netWaitText(t, f, "not available for your role")
+	f.WaitText("not available for your role")
 
 	a.SendText("/placeadd XX Nowhere")
-	netWaitText(t, a, "Write /placeadd, the country code")
+	a.WaitText("Write /placeadd, the country code")
 	a.SendText("/placeadd kz Nur Zholy")
-	panel := netWaitText(t, a, "Name (Latin): Nur Zholy")
+	panel := a.WaitText("Name (Latin): Nur Zholy")
 	var id int64
 	if _, err := fmt.Sscanf(panel.Buttons()[0].CallbackData, "pe:%d:", &id); err != nil {
 		t.Fatal(err)
 	}
 	pre := fmt.Sprintf("pe:%d:", id)
-	netPressOn(t, a, panel.ID, pre+"local")
-	netWaitText(t, a, "Send the name in the local script")
+	a.ClickOn(panel.ID, pre+"local")
+	a.WaitText("Send the name in the local script")
 	a.SendText("Нұр Жолы")
-	netWaitText(t, a, "Local name: Нұр Жолы")
+	a.WaitText("Local name: Нұр Жолы")
 	n := len(a.Messages())
-	netPress(t, a, "UN/LOCODE")
-	netWaitNew(t, a, n, "Send the UN/LOCODE")
+	a.Click("UN/LOCODE")
+	a.WaitAfter(n, "Send the UN/LOCODE")
 	a.SendText("UZABC")
-	netWaitText(t, a, "the country code KZ and three letters")
+	a.WaitText("the country code KZ and three letters")
 	a.SendText("KZHOR")
-	netWaitText(t, a, "KZHOR already belongs to Horgos")
+	a.WaitText("KZHOR already belongs to Horgos")
 	a.SendText("kz nzh")
-	panel = netWaitText(t, a, "UN/LOCODE: KZNZH")
-	netPressOn(t, a, panel.ID, pre+"k:road_terminal")
-	netWaitOn(t, a, panel.ID, "Kinds: border crossing, road terminal")
+	panel = a.WaitText("UN/LOCODE: KZNZH")
+	a.ClickOn(panel.ID, pre+"k:road_terminal")
+	a.WaitOn(panel.ID, "Kinds: border crossing, road terminal")
 
 	f.SendText("/status KZNZH")
-	netWaitText(t, f, "Nur Zholy / Нұр Жолы (KZNZH)")
+	f.WaitText("Nur Zholy / Нұр Жолы (KZNZH)")
 	var audits int
 	if err := h.Store.DB.Get(&audits, `SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action LIKE 'place_%'`, id); err != nil || audits != 4 {
 		t.Errorf("%d audit entries (%v), want 4", audits, err)
@@ -264,10 +264,10 @@ func TestStatusMisspeltPlaceOffersOnlyNearNames(t *testing.T) {
 	h := bottest.Start(t, handlers.Register)
 	const fp = 5101
 	netSeed(t, h, netPerson{fp, "Firuz", "en", store.RoleFocalPoint, "TJ", "customs"})
-	u := h.TG.User(fp, "Firuz", "en")
+	u := h.Person(fp, "Firuz", "en")
 
 	u.SendText("/status Khujnd")
-	m := netWaitText(t, u, "Did you mean one of these?")
+	m := u.WaitText("Did you mean one of these?")
 	var labels []string
 	for _, b := range m.Buttons() {
 		labels = append(labels, b.Text)
@@ -283,7 +283,7 @@ func TestStatusMisspeltPlaceOffersOnlyNearNames(t *testing.T) {
 
 	for _, q := range []string{"xyzzy", "Qwertyuiop"} {
 		u.SendText("/status " + q)
-		m = netWaitText(t, u, "I know no place “"+q+"”.")
+		m = u.WaitText("I know no place “" + q + "”.")
 		if strings.Contains(m.Text, "Did you mean") || len(m.Buttons()) > 0 {
 			t.Errorf("/status %s: %q with %d buttons, want no suggestions", q, m.Text, len(m.Buttons()))
 		}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/i18n"
 	"focalbot/locales"
 )
@@ -39,7 +40,7 @@ func TestParseFormRussian(t *testing.T) {
 	c, problems := alert.ParseForm(b, russianForm, "ru")
 	if len(problems) > 0 {
 		for _, p := range problems {
-			t.Errorf("problem: %s", p.Message(b, "en"))
+			t.Errorf("problem: %s", alerttext.ProblemMessage(b, "en", p))
 		}
 		t.FailNow()
 	}
@@ -78,11 +79,11 @@ func TestParseFormReportsEveryProblem(t *testing.T) {
 			sugar = p
 		}
 	}
-	ru := sugar.Message(b, "ru")
+	ru := alerttext.ProblemMessage(b, "ru", sugar)
 	if !strings.Contains(ru, "строка 5") || !strings.Contains(ru, "Героин") || !strings.Contains(ru, "Предполагаемое вещество") {
 		t.Errorf("Russian message %q: want line, label and accepted words in Russian", ru)
 	}
-	en := sugar.Message(b, "en")
+	en := alerttext.ProblemMessage(b, "en", sugar)
 	if !strings.Contains(en, "Heroin") || !strings.Contains(en, "Cocaine") {
 		t.Errorf("English message %q", en)
 	}
@@ -116,15 +117,15 @@ func TestRender(t *testing.T) {
 	country := "KZ"
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	uz := "UZ"
-	meta := alert.Meta{Ref: "ALR-2026-000001", AuthorCountry: &country, Time: at, Zone: alert.ZoneFor(&uz)}
-	en := alert.Render(b, "en", &c, meta)
+	meta := alerttext.Meta{Ref: "ALR-2026-000001", AuthorCountry: &country, Time: at, Zone: alert.ZoneFor(&uz)}
+	en := alerttext.Render(b, "en", &c, meta)
 	for _, want := range []string{"Urgent alert", "<code>CSQU3054383</code>", "Heroin", "Almaty (KZALA), Kazakhstan",
 		"written in Russian", "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co", "2026-03-02 14:00 UTC+05:00", "Wagon"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("English rendering lacks %q:\n%s", want, en)
 		}
 	}
-	ru := alert.Render(b, "ru", &c, meta)
+	ru := alerttext.Render(b, "ru", &c, meta)
 	for _, want := range []string{"Срочное оповещение", "Героин", "Казахстан", "русский", "Вагон"} {
 		if !strings.Contains(ru, want) {
 			t.Errorf("Russian rendering lacks %q:\n%s", want, ru)
@@ -134,7 +135,7 @@ func TestRender(t *testing.T) {
 		t.Error("free text not escaped")
 	}
 	c.Drill = true
-	if r := alert.Render(b, "en", &c, meta); !strings.Contains(r, "EXERCISE") {
+	if r := alerttext.Render(b, "en", &c, meta); !strings.Contains(r, "EXERCISE") {
 		t.Error("drill not marked")
 	}
 }
@@ -147,14 +148,14 @@ func TestRenderPlaceWithoutName(t *testing.T) {
 		{Role: "discharge", Country: "KZ", Locode: "KZXQZ", Unknown: true},
 		{Role: "destination", Country: "UZ"},
 	}}
-	en := alert.Render(b, "en", &c, alert.Meta{})
+	en := alerttext.Render(b, "en", &c, alerttext.Meta{})
 	for _, want := range []string{"Discharge: KZXQZ (not in our list), Kazakhstan", "Destination: Uzbekistan"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("English rendering lacks %q:\n%s", want, en)
 		}
 	}
 	for _, lang := range b.Languages() {
-		r := alert.Render(b, lang, &c, alert.Meta{})
+		r := alerttext.Render(b, lang, &c, alerttext.Meta{})
 		for _, bad := range []string{" (KZXQZ", ": , ", ": ، ", ":  "} {
 			if strings.Contains(r, bad) {
 				t.Errorf("%s rendering has %q:\n%s", lang, bad, r)
@@ -236,7 +237,7 @@ func FuzzParseForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		c, problems := alert.ParseForm(b, s, "ru")
 		for _, p := range problems {
-			if p.ID == "" || p.Message(b, "en") == "" {
+			if p.ID == "" || alerttext.ProblemMessage(b, "en", p) == "" {
 				t.Fatalf("bad problem %+v", p)
 			}
 		}
@@ -244,7 +245,7 @@ func FuzzParseForm(f *testing.F) {
 			if len(c.Missing()) > 0 || utf8.RuneCountInString(c.Text) > alert.MaxText || len(c.Identifiers) > alert.MaxIdents {
 				t.Fatalf("accepted an incomplete or oversized alert: %+v", c)
 			}
-			if !strings.Contains(alert.Render(b, "en", &c, alert.Meta{}), "<b>") {
+			if !strings.Contains(alerttext.Render(b, "en", &c, alerttext.Meta{}), "<b>") {
 				t.Fatal("rendering lost its markup")
 			}
 		}

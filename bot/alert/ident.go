@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-
-	"focalbot/bot/i18n"
 )
 
 // Kinds of identifiers of a consignment.
@@ -37,26 +35,6 @@ type Problem struct {
 }
 
 func (p Problem) Error() string { return p.ID }
-
-// Message renders the problem in lang, with the field's label and the accepted words of the
-// vocabulary in that language, and the line of the form it was found on.
-func (p Problem) Message(tr Translator, lang string) string {
-	data := map[string]any{}
-	for k, v := range p.Data {
-		data[k] = v
-	}
-	if p.Field != "" {
-		data["Field"] = i18n.HTML(tr.T(lang, p.Field, nil))
-	}
-	if p.Vocab != nil {
-		data["Accepted"] = i18n.HTML(strings.Join(p.Vocab.Names(tr, lang), "; "))
-	}
-	msg := tr.T(lang, p.ID, data)
-	if p.Line > 0 {
-		return tr.T(lang, "alert_err_line", map[string]any{"Line": p.Line, "Problem": i18n.HTML(msg)})
-	}
-	return msg
-}
 
 // Limits that keep an alert within one Telegram message (4096 characters) in any language.
 const (

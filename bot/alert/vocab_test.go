@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
 )
 
 // An Uzbek officer types ' or ’ (or `) where the locale file writes ʻ and ʼ: the words still
@@ -36,7 +37,7 @@ func TestYesNoFoldsApostrophes(t *testing.T) {
 		c, problems := alert.ParseForm(tr, "Tasnif: Shoshilinch ogohlantirish\nMashq: "+no+"\nKonteyner: CSQU3054383", "uz")
 		for _, p := range problems {
 			if p.ID == "alert_err_yes_no" {
-				t.Errorf("Mashq: %s: %s", no, p.Message(tr, "en"))
+				t.Errorf("Mashq: %s: %s", no, alerttext.ProblemMessage(tr, "en", p))
 			}
 		}
 		if c.Drill {

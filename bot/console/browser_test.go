@@ -55,24 +55,24 @@ func (n *net) fill() {
 		}
 	}
 	// A broadcast to Uzbekistan, acknowledged by one of its two recipients.
-	bid, err := st.CreateBroadcastDraft(ctx, st.DB, analyst, "en", "Border crossing at Termez closed for three days.", "", "")
+	bid, err := store.CreateBroadcastDraft(ctx, st.DB, analyst, "en", "Border crossing at Termez closed for three days.", "", "")
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	if err := st.SetBroadcastText(ctx, st.DB, bid, "ru", "Пункт пропуска Термез закрыт на три дня."); err != nil {
+	if err := store.SetBroadcastText(ctx, st.DB, bid, "ru", "Пункт пропуска Термез закрыт на три дня."); err != nil {
 		n.t.Fatal(err)
 	}
-	if err := st.UpdateBroadcastDraft(ctx, st.DB, &store.Broadcast{ID: bid, AuthorID: analyst, Priority: 1,
+	if err := store.UpdateBroadcastDraft(ctx, st.DB, &store.Broadcast{ID: bid, AuthorID: analyst, Priority: 1,
 		Countries: pq.StringArray{"UZ"}, AckRequested: true, FallbackLang: "en"}); err != nil {
 		n.t.Fatal(err)
 	}
-	if _, err := st.TransitionBroadcast(ctx, st.DB, bid, analyst, store.BroadcastDraft, store.BroadcastSent); err != nil {
+	if _, err := store.TransitionBroadcast(ctx, st.DB, bid, analyst, store.BroadcastDraft, store.BroadcastSent); err != nil {
 		n.t.Fatal(err)
 	}
-	if err := st.RecordBroadcastSent(ctx, st.DB, bid, start, []store.Recipient{{MemberID: n.members[uzFPID].ID}, {MemberID: fp}}); err != nil {
+	if err := store.RecordBroadcastSent(ctx, st.DB, bid, start, []store.Recipient{{MemberID: n.members[uzFPID].ID}, {MemberID: fp}}); err != nil {
 		n.t.Fatal(err)
 	}
-	if _, err := st.AckBroadcast(ctx, st.DB, bid, n.members[uzFPID].ID, start.Add(time.Hour)); err != nil {
+	if _, err := store.AckBroadcast(ctx, st.DB, bid, n.members[uzFPID].ID, start.Add(time.Hour)); err != nil {
 		n.t.Fatal(err)
 	}
 	for _, s := range []struct {
@@ -82,11 +82,11 @@ func (n *net) fill() {
 		{"KZALA", "open", "restricted", 48 * time.Hour}, {"UZTAS", "restricted", "closed", 48 * time.Hour},
 		{"UZTER", "closed", "closed", 48 * time.Hour}, {"AZBAK", "open", "open", -time.Hour}, {"UAODS", "restricted", "open", 72 * time.Hour},
 	} {
-		p, err := st.PlaceByLocode(ctx, st.DB, s.locode)
+		p, err := store.PlaceByLocode(ctx, st.DB, s.locode)
 		if err != nil {
 			n.t.Fatalf("place %s: %v", s.locode, err)
 		}
-		if _, err := st.InsertPlaceStatus(ctx, st.DB, store.PlaceStatus{PlaceID: p.ID, AuthorID: n.members[fpID].ID,
+		if _, err := store.InsertPlaceStatus(ctx, st.DB, store.PlaceStatus{PlaceID: p.ID, AuthorID: n.members[fpID].ID,
 			Freight: s.freight, Passengers: s.passengers, PostedAt: start.Add(-2 * time.Hour), ValidUntil: start.Add(s.valid)}); err != nil {
 			n.t.Fatal(err)
 		}

@@ -185,7 +185,7 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, *viewer)) http.
 			s.refuse(w, r, http.StatusUnauthorized, "console_session_ended")
 			return
 		}
-		m, err := s.o.Store.MemberByID(ctx, sess.MemberID)
+		m, err := store.MemberByID(ctx, s.o.Store.DB, sess.MemberID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -268,7 +268,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		if memberID, err = store.UseConsoleLink(ctx, tx, hash(token), now); err != nil {
 			return err
 		}
-		m, err := s.o.Store.MemberByIDQ(ctx, tx, memberID)
+		m, err := store.MemberByID(ctx, tx, memberID)
 		if err != nil {
 			return err
 		}

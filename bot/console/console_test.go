@@ -55,7 +55,7 @@ func newNet(t *testing.T) *net {
 			m.Country = &country
 		}
 		var err error
-		if m.ID, err = h.Store.InsertMember(ctx, h.Store.DB, m); err != nil {
+		if m.ID, err = store.InsertMember(ctx, h.Store.DB, m); err != nil {
 			t.Fatal(err)
 		}
 		m.ChatID = id
@@ -385,14 +385,14 @@ func TestRefusals(t *testing.T) {
 		c := newClient(t, link)
 		c.signIn(link)
 		id := n.members[analystID].ID
-		if _, err := n.h.Store.ChangeState(context.Background(), n.h.Store.DB, id, []string{store.StateActive}, store.StateSuspended, nil, n.h.Clock.Now()); err != nil {
+		if _, err := store.ChangeState(context.Background(), n.h.Store.DB, id, []string{store.StateActive}, store.StateSuspended, nil, n.h.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if code, page, _ := c.do("GET", "/alerts", nil); code != http.StatusForbidden || strings.Contains(page, n.alert.Ref) {
 			t.Errorf("suspended analyst's session: %d", code)
 		}
 		// Reactivated, the session stays ended.
-		if _, err := n.h.Store.ChangeState(context.Background(), n.h.Store.DB, id, []string{store.StateSuspended}, store.StateActive, nil, n.h.Clock.Now()); err != nil {
+		if _, err := store.ChangeState(context.Background(), n.h.Store.DB, id, []string{store.StateSuspended}, store.StateActive, nil, n.h.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if code, _, _ := c.do("GET", "/alerts", nil); code != http.StatusUnauthorized {

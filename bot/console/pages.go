@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/csvsafe"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -289,14 +290,14 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.fail(w, r, err)
 		return
 	}
-	meta := alert.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt,
+	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt,
 		Zone: alert.ZoneFor(v.member.Country), Cancelled: al.State == store.AlertCancelled}
 	if al.PublishedAt != nil {
 		meta.Time = *al.PublishedAt
 	}
 	// The rendering is the bot's own (Telegram's HTML subset: <b>, <i>, <code>, every value
 	// escaped), so the page says exactly what the recipients read, in the viewer's language.
-	rendered := template.HTML(alert.Render(s.o.I18n, v.lang, &al.Content, meta))
+	rendered := template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta))
 	var files []fileRef
 	for i, a := range al.Content.Attachments {
 		files = append(files, fileRef{Key: "a" + strconv.Itoa(i), Kind: a.Kind, Name: a.Name, Caption: a.Caption})
@@ -500,7 +501,7 @@ func (s *Server) broadcastPage(w http.ResponseWriter, r *http.Request, v *viewer
 		s.notFound(w, r, v)
 		return
 	}
-	b, err := s.o.Store.Broadcast(ctx, s.o.Store.DB, id)
+	b, err := store.BroadcastByID(ctx, s.o.Store.DB, id)
 	if err != nil || b.State == store.BroadcastDraft {
 		if err != nil && !isNotFound(err) {
 			s.fail(w, r, err)
@@ -509,12 +510,12 @@ func (s *Server) broadcastPage(w http.ResponseWriter, r *http.Request, v *viewer
 		s.notFound(w, r, v)
 		return
 	}
-	texts, err := s.o.Store.BroadcastTexts(ctx, s.o.Store.DB, id)
+	texts, err := store.BroadcastTexts(ctx, s.o.Store.DB, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	recips, err := s.o.Store.BroadcastRecipientStates(ctx, s.o.Store.DB, id)
+	recips, err := store.BroadcastRecipientStates(ctx, s.o.Store.DB, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return

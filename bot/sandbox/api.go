@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
 )
 
@@ -72,7 +73,7 @@ func (s *Sandbox) personaViews(ctx context.Context) []personaView {
 	for i, p := range Personas {
 		cmds := s.commandMenu(p)
 		if p.Member {
-			if m, err := s.Store.MemberByTelegramID(ctx, p.UserID); err == nil && m.Language != "" {
+			if m, err := store.MemberByTelegramID(ctx, s.Store.DB, p.UserID); err == nil && m.Language != "" {
 				p.Lang = m.Language
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"focalbot/bot/console"
+	"focalbot/bot/store"
 )
 
 // ConsolePersona is the persona the sandbox page's Console tab signs in as: CARICC's analyst.
@@ -19,7 +20,7 @@ func (s *Sandbox) apiConsole(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "the console is not serving")
 		return
 	}
-	m, err := s.Store.MemberByTelegramID(r.Context(), ConsolePersona)
+	m, err := store.MemberByTelegramID(r.Context(), s.Store.DB, ConsolePersona)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return

@@ -110,7 +110,7 @@ func seed(ctx context.Context, st *store.Store) (added int, err error) {
 			if !p.Member {
 				continue
 			}
-			_, err := st.MemberByTelegramID(ctx, p.UserID)
+			_, err := store.MemberByTelegramID(ctx, st.DB, p.UserID)
 			if err == nil {
 				continue
 			}
@@ -125,7 +125,7 @@ func seed(ctx context.Context, st *store.Store) (added int, err error) {
 			if p.locode != "" {
 				m.UnitLocode = &p.locode
 			}
-			id, err := st.InsertMember(ctx, tx, m)
+			id, err := store.InsertMember(ctx, tx, m)
 			if err != nil {
 				return err
 			}
@@ -163,16 +163,16 @@ func direction(lang string) string {
 // seedStatuses posts the demo statuses of places that have none yet.
 func seedStatuses(ctx context.Context, st *store.Store, tx *sqlx.Tx, now time.Time) error {
 	for _, d := range demoStatuses {
-		place, err := st.PlaceByLocode(ctx, tx, d.locode)
+		place, err := store.PlaceByLocode(ctx, tx, d.locode)
 		if errors.Is(err, store.ErrNotFound) {
 			continue // the place list changed: nothing to show there
 		} else if err != nil {
 			return err
 		}
-		if _, err := st.LockPlace(ctx, tx, place.ID); err != nil {
+		if _, err := store.LockPlace(ctx, tx, place.ID); err != nil {
 			return err
 		}
-		if _, err := st.LatestStatusID(ctx, tx, place.ID); err == nil {
+		if _, err := store.LatestStatusID(ctx, tx, place.ID); err == nil {
 			continue
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -183,7 +183,7 @@ func seedStatuses(ctx context.Context, st *store.Store, tx *sqlx.Tx, now time.Ti
 		}
 		s := store.PlaceStatus{PlaceID: place.ID, AuthorID: author.ID, Freight: d.freight, Passengers: d.passengers,
 			Measures: d.measures, NoteLang: author.Language, PostedAt: now, ValidUntil: now.Add(demoStatusValidity)}
-		id, err := st.InsertPlaceStatus(ctx, tx, s)
+		id, err := store.InsertPlaceStatus(ctx, tx, s)
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func seedStatuses(ctx context.Context, st *store.Store, tx *sqlx.Tx, now time.Ti
 func demoFocalPoint(ctx context.Context, st *store.Store, country string) (*store.Member, error) {
 	for _, p := range Personas {
 		if p.Country == country && p.role == store.RoleFocalPoint {
-			return st.MemberByTelegramID(ctx, p.UserID)
+			return store.MemberByTelegramID(ctx, st.DB, p.UserID)
 		}
 	}
 	return nil, fmt.Errorf("no demo focal point of %s", country)

@@ -143,7 +143,7 @@ func Start(ctx context.Context, o Options) (_ *Sandbox, err error) {
 	// demo members never sent to this emulator: give them their role's menu now, or the
 	// admin's "/" would show what an outsider's does.
 	for _, p := range Personas {
-		if m, err := s.Store.MemberByTelegramID(ctx, p.UserID); p.Member && err == nil {
+		if m, err := store.MemberByTelegramID(ctx, s.Store.DB, p.UserID); p.Member && err == nil {
 			s.App.RefreshMenu(ctx, m)
 		}
 	}

@@ -295,7 +295,7 @@ func TestRestartAndReset(t *testing.T) {
 func TestRefusesRealNetwork(t *testing.T) {
 	st, dbURL := storetest.New(t)
 	ctx := context.Background()
-	if _, err := st.InsertMember(ctx, st.DB, store.Member{TelegramUserID: 123456, Role: store.RoleFocalPoint, State: store.StateActive, Agency: "customs"}); err != nil {
+	if _, err := store.InsertMember(ctx, st.DB, store.Member{TelegramUserID: 123456, Role: store.RoleFocalPoint, State: store.StateActive, Agency: "customs"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, reset := range []bool{false, true} {
@@ -305,7 +305,7 @@ func TestRefusesRealNetwork(t *testing.T) {
 			t.Errorf("reset=%v: Start on a real network: %v, want ErrRealMembers", reset, err)
 		}
 	}
-	if _, err := st.MemberByTelegramID(ctx, 123456); err != nil {
+	if _, err := store.MemberByTelegramID(ctx, st.DB, 123456); err != nil {
 		t.Errorf("the real member is gone: %v", err)
 	}
 }

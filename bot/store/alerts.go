@@ -234,6 +234,17 @@ func AlertRecipients(ctx context.Context, q Querier, alertID int64) ([]AlertReci
 	return rs, nil
 }
 
+// Acked reports whether a recipient acknowledged an alert (ErrNotFound when they are not one).
+func Acked(ctx context.Context, q Querier, alertID, memberID int64) (bool, error) {
+	var acked bool
+	err := q.GetContext(ctx, &acked, `
+		SELECT acked_at IS NOT NULL FROM alert_recipients WHERE alert_id = $1 AND member_id = $2`, alertID, memberID)
+	if err != nil {
+		return false, fmt.Errorf("acknowledgement of alert %d: %w", alertID, notFound(err))
+	}
+	return acked, nil
+}
+
 // IsRecipient reports whether a member is in an alert's audience.
 func IsRecipient(ctx context.Context, q Querier, alertID, memberID int64) (bool, error) {
 	var ok bool

@@ -46,7 +46,7 @@ const broadcastColumns = `id, author_id, state, priority, audience_all, countrie
 
 // CreateBroadcastDraft starts a draft with its first language version; that language is the
 // fallback until the author picks another.
-func (s *Store) CreateBroadcastDraft(ctx context.Context, q Querier, authorID int64, lang, text, photoFileID, documentFileID string) (int64, error) {
+func CreateBroadcastDraft(ctx context.Context, q Querier, authorID int64, lang, text, photoFileID, documentFileID string) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO broadcasts (author_id, fallback_lang, photo_file_id, document_file_id)
@@ -54,14 +54,14 @@ func (s *Store) CreateBroadcastDraft(ctx context.Context, q Querier, authorID in
 	if err != nil {
 		return 0, fmt.Errorf("create broadcast: %w", err)
 	}
-	if err := s.SetBroadcastText(ctx, q, id, lang, text); err != nil {
+	if err := SetBroadcastText(ctx, q, id, lang, text); err != nil {
 		return 0, err
 	}
 	return id, nil
 }
 
 // SetBroadcastText adds or replaces one language version of a draft.
-func (s *Store) SetBroadcastText(ctx context.Context, q Querier, id int64, lang, text string) error {
+func SetBroadcastText(ctx context.Context, q Querier, id int64, lang, text string) error {
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO broadcast_texts (broadcast_id, lang, text) VALUES ($1, $2, $3)
 		ON CONFLICT (broadcast_id, lang) DO UPDATE SET text = excluded.text`, id, lang, text)
@@ -71,8 +71,8 @@ func (s *Store) SetBroadcastText(ctx context.Context, q Querier, id int64, lang,
 	return nil
 }
 
-// Broadcast finds a broadcast by ID.
-func (s *Store) Broadcast(ctx context.Context, q Querier, id int64) (*Broadcast, error) {
+// BroadcastByID finds a broadcast by ID.
+func BroadcastByID(ctx context.Context, q Querier, id int64) (*Broadcast, error) {
 	var b Broadcast
 	if err := q.GetContext(ctx, &b, `SELECT `+broadcastColumns+` FROM broadcasts WHERE id = $1`, id); err != nil {
 		return nil, fmt.Errorf("broadcast #%d: %w", id, notFound(err))
@@ -81,7 +81,7 @@ func (s *Store) Broadcast(ctx context.Context, q Querier, id int64) (*Broadcast,
 }
 
 // BroadcastTexts returns a broadcast's language versions: language → text.
-func (s *Store) BroadcastTexts(ctx context.Context, q Querier, id int64) (map[string]string, error) {
+func BroadcastTexts(ctx context.Context, q Querier, id int64) (map[string]string, error) {
 	var rows []struct {
 		Lang string `db:"lang"`
 		Text string `db:"text"`
@@ -99,7 +99,7 @@ func (s *Store) BroadcastTexts(ctx context.Context, q Querier, id int64) (map[st
 // UpdateBroadcastDraft saves the editable settings of a draft. It changes nothing and returns
 // ErrNotFound once the broadcast is no longer a draft of that author (sent, scheduled,
 // cancelled): a late press on an old panel must not alter what went out.
-func (s *Store) UpdateBroadcastDraft(ctx context.Context, q Querier, b *Broadcast) error {
+func UpdateBroadcastDraft(ctx context.Context, q Querier, b *Broadcast) error {
 	res, err := q.ExecContext(ctx, `
 		UPDATE broadcasts SET priority = $3, audience_all = $4, countries = $5, roles = $6, agencies = $7,
 		       ack_requested = $8, fallback_lang = $9, scheduled_for = $10
@@ -140,7 +140,7 @@ const audienceWhere = `
 	    AND (cardinality($5::text[]) = 0 OR agency = ANY($5::text[]))))`
 
 // BroadcastAudience lists the members a broadcast would reach now.
-func (s *Store) BroadcastAudience(ctx context.Context, q Querier, b *Broadcast) ([]Recipient, error) {
+func BroadcastAudience(ctx context.Context, q Querier, b *Broadcast) ([]Recipient, error) {
 	var rows []Recipient
 	err := q.SelectContext(ctx, &rows, `SELECT id, chat_id FROM members WHERE `+audienceWhere+` ORDER BY id`,
 		b.AuthorID, b.AudienceAll, nonNilStrings(b.Countries), nonNilStrings(b.Roles), nonNilStrings(b.Agencies))
@@ -151,7 +151,7 @@ func (s *Store) BroadcastAudience(ctx context.Context, q Querier, b *Broadcast) 
 }
 
 // CountBroadcastAudience is the number of members a broadcast would reach now.
-func (s *Store) CountBroadcastAudience(ctx context.Context, q Querier, b *Broadcast) (int, error) {
+func CountBroadcastAudience(ctx context.Context, q Querier, b *Broadcast) (int, error) {
 	var n int
 	err := q.GetContext(ctx, &n, `SELECT count(*) FROM members WHERE `+audienceWhere,
 		b.AuthorID, b.AudienceAll, nonNilStrings(b.Countries), nonNilStrings(b.Roles), nonNilStrings(b.Agencies))
@@ -165,7 +165,7 @@ func (s *Store) CountBroadcastAudience(ctx context.Context, q Querier, b *Broadc
 // (and, for authorID ≠ 0, is that author's): the conditional UPDATE is what makes a second
 // press of Confirm or Cancel do nothing. It returns the broadcast as it now is, or ErrNotFound
 // when it was not in `from`.
-func (s *Store) TransitionBroadcast(ctx context.Context, q Querier, id, authorID int64, from, to string) (*Broadcast, error) {
+func TransitionBroadcast(ctx context.Context, q Querier, id, authorID int64, from, to string) (*Broadcast, error) {
 	var b Broadcast
 	err := q.GetContext(ctx, &b, `
 		UPDATE broadcasts SET state = $4
@@ -178,7 +178,7 @@ func (s *Store) TransitionBroadcast(ctx context.Context, q Querier, id, authorID
 }
 
 // RecordBroadcastSent notes when a broadcast went out and the recipients it went to.
-func (s *Store) RecordBroadcastSent(ctx context.Context, q Querier, id int64, at time.Time, recipients []Recipient) error {
+func RecordBroadcastSent(ctx context.Context, q Querier, id int64, at time.Time, recipients []Recipient) error {
 	ids := make([]int64, len(recipients))
 	for i, r := range recipients {
 		ids[i] = r.MemberID
@@ -197,7 +197,7 @@ func (s *Store) RecordBroadcastSent(ctx context.Context, q Querier, id int64, at
 
 // ClaimDueBroadcasts locks the scheduled broadcasts due at now; the caller sends them in the
 // same transaction. SKIP LOCKED lets two instances run the job without sending one twice.
-func (s *Store) ClaimDueBroadcasts(ctx context.Context, q Querier, now time.Time) ([]Broadcast, error) {
+func ClaimDueBroadcasts(ctx context.Context, q Querier, now time.Time) ([]Broadcast, error) {
 	var rows []Broadcast
 	err := q.SelectContext(ctx, &rows, `
 		SELECT `+broadcastColumns+` FROM broadcasts
@@ -212,7 +212,7 @@ func (s *Store) ClaimDueBroadcasts(ctx context.Context, q Querier, now time.Time
 
 // AckBroadcast records a recipient's acknowledgement. It reports whether this call recorded it
 // (false: acknowledged before); ErrNotFound means the member was not a recipient.
-func (s *Store) AckBroadcast(ctx context.Context, q Querier, id, memberID int64, at time.Time) (bool, error) {
+func AckBroadcast(ctx context.Context, q Querier, id, memberID int64, at time.Time) (bool, error) {
 	var acked *time.Time
 	err := q.GetContext(ctx, &acked, `
 		WITH upd AS (
@@ -228,7 +228,7 @@ func (s *Store) AckBroadcast(ctx context.Context, q Querier, id, memberID int64,
 }
 
 // BroadcastsByAuthor lists an author's latest broadcasts, drafts excepted, newest first.
-func (s *Store) BroadcastsByAuthor(ctx context.Context, q Querier, authorID int64, limit int) ([]Broadcast, error) {
+func BroadcastsByAuthor(ctx context.Context, q Querier, authorID int64, limit int) ([]Broadcast, error) {
 	var rows []Broadcast
 	err := q.SelectContext(ctx, &rows, `
 		SELECT `+broadcastColumns+` FROM broadcasts
@@ -241,7 +241,7 @@ func (s *Store) BroadcastsByAuthor(ctx context.Context, q Querier, authorID int6
 }
 
 // BroadcastAckCount is how many recipients acknowledged a broadcast.
-func (s *Store) BroadcastAckCount(ctx context.Context, q Querier, id int64) (int, error) {
+func BroadcastAckCount(ctx context.Context, q Querier, id int64) (int, error) {
 	var n int
 	err := q.GetContext(ctx, &n, `SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = $1 AND acked_at IS NOT NULL`, id)
 	if err != nil {
@@ -261,7 +261,7 @@ type RecipientState struct {
 
 // BroadcastRecipientStates lists the recipients of a broadcast with their delivery and
 // acknowledgement, by country and name.
-func (s *Store) BroadcastRecipientStates(ctx context.Context, q Querier, id int64) ([]RecipientState, error) {
+func BroadcastRecipientStates(ctx context.Context, q Querier, id int64) ([]RecipientState, error) {
 	var rows []RecipientState
 	err := q.SelectContext(ctx, &rows, `
 		SELECT r.member_id, m.display_name, m.country, coalesce(o.state, '') AS delivery, r.acked_at

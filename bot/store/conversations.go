@@ -16,8 +16,8 @@ type Conversation struct {
 	UpdatedAt      time.Time       `db:"updated_at"`
 }
 
-// Conversation returns the person's conversation in progress, ErrNotFound when there is none.
-func (s *Store) Conversation(ctx context.Context, q Querier, userID int64) (*Conversation, error) {
+// ConversationOf returns the person's conversation in progress, ErrNotFound when there is none.
+func ConversationOf(ctx context.Context, q Querier, userID int64) (*Conversation, error) {
 	var c Conversation
 	err := q.GetContext(ctx, &c, `
 		SELECT telegram_user_id, flow, step, data, updated_at
@@ -29,7 +29,7 @@ func (s *Store) Conversation(ctx context.Context, q Querier, userID int64) (*Con
 }
 
 // SaveConversation starts or advances a conversation; data is marshalled to JSON.
-func (s *Store) SaveConversation(ctx context.Context, q Querier, userID int64, flow, step string, data any) error {
+func SaveConversation(ctx context.Context, q Querier, userID int64, flow, step string, data any) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return fmt.Errorf("conversation data: %w", err)
@@ -50,7 +50,7 @@ func (s *Store) SaveConversation(ctx context.Context, q Querier, userID int64, f
 }
 
 // EndConversation forgets the person's conversation, if any.
-func (s *Store) EndConversation(ctx context.Context, q Querier, userID int64) error {
+func EndConversation(ctx context.Context, q Querier, userID int64) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM conversations WHERE telegram_user_id = $1`, userID)
 	if err != nil {
 		return fmt.Errorf("end conversation of %d: %w", userID, err)

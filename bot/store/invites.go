@@ -31,7 +31,7 @@ func HashInviteCode(code string) []byte {
 }
 
 // InsertInvite stores an invite under the hash of its code and returns its ID.
-func (s *Store) InsertInvite(ctx context.Context, q Querier, code string, inv Invite) (int64, error) {
+func InsertInvite(ctx context.Context, q Querier, code string, inv Invite) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO invites (code_hash, country, role, agency, created_by, created_at, expires_at)
@@ -49,7 +49,7 @@ func (s *Store) InsertInvite(ctx context.Context, q Querier, code string, inv In
 // registration completes (they opened the link twice, or restarted). One conditional UPDATE,
 // so two people racing for one code cannot both win. ErrNotFound covers unknown, expired and
 // used codes alike: the caller must not tell a guesser which it was.
-func (s *Store) ClaimInvite(ctx context.Context, q Querier, code string, userID int64, now time.Time) (*Invite, error) {
+func ClaimInvite(ctx context.Context, q Querier, code string, userID int64, now time.Time) (*Invite, error) {
 	var inv Invite
 	err := q.GetContext(ctx, &inv, `
 		UPDATE invites SET used_at = coalesce(used_at, $3), used_by_telegram = $2
@@ -63,7 +63,7 @@ func (s *Store) ClaimInvite(ctx context.Context, q Querier, code string, userID 
 }
 
 // InviteByID returns an invite, ErrNotFound if there is none.
-func (s *Store) InviteByID(ctx context.Context, q Querier, id int64) (*Invite, error) {
+func InviteByID(ctx context.Context, q Querier, id int64) (*Invite, error) {
 	var inv Invite
 	err := q.GetContext(ctx, &inv, `SELECT `+inviteColumns+` FROM invites WHERE id = $1`, id)
 	if err != nil {
@@ -74,7 +74,7 @@ func (s *Store) InviteByID(ctx context.Context, q Querier, id int64) (*Invite, e
 
 // CompleteInvite records the member an invite produced. It fails with ErrNotFound if the invite
 // is no longer this person's to complete (completed already, or claimed by someone else).
-func (s *Store) CompleteInvite(ctx context.Context, q Querier, inviteID, userID, memberID int64) error {
+func CompleteInvite(ctx context.Context, q Querier, inviteID, userID, memberID int64) error {
 	res, err := q.ExecContext(ctx, `
 		UPDATE invites SET member_id = $3
 		WHERE id = $1 AND used_by_telegram = $2 AND member_id IS NULL`, inviteID, userID, memberID)
@@ -88,7 +88,7 @@ func (s *Store) CompleteInvite(ctx context.Context, q Querier, inviteID, userID,
 }
 
 // RecordInviteFailure notes a wrong, expired or reused code sent by a user at now.
-func (s *Store) RecordInviteFailure(ctx context.Context, q Querier, userID int64, now time.Time) error {
+func RecordInviteFailure(ctx context.Context, q Querier, userID int64, now time.Time) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO invite_failures (telegram_user_id, at) VALUES ($1, $2)`, userID, now)
 	if err != nil {
 		return fmt.Errorf("record invite failure of %d: %w", userID, err)
@@ -97,7 +97,7 @@ func (s *Store) RecordInviteFailure(ctx context.Context, q Querier, userID int64
 }
 
 // InviteFailuresSince counts a user's failed codes after since.
-func (s *Store) InviteFailuresSince(ctx context.Context, q Querier, userID int64, since time.Time) (int, error) {
+func InviteFailuresSince(ctx context.Context, q Querier, userID int64, since time.Time) (int, error) {
 	var n int
 	err := q.GetContext(ctx, &n, `
 		SELECT count(*) FROM invite_failures WHERE telegram_user_id = $1 AND at > $2`, userID, since)
@@ -108,7 +108,7 @@ func (s *Store) InviteFailuresSince(ctx context.Context, q Querier, userID int64
 }
 
 // OutsiderLanguage is the language someone who is not a member chose, ErrNotFound if none.
-func (s *Store) OutsiderLanguage(ctx context.Context, q Querier, userID int64) (string, error) {
+func OutsiderLanguage(ctx context.Context, q Querier, userID int64) (string, error) {
 	var lang string
 	err := q.GetContext(ctx, &lang, `SELECT language FROM outsider_languages WHERE telegram_user_id = $1`, userID)
 	if err != nil {
@@ -118,7 +118,7 @@ func (s *Store) OutsiderLanguage(ctx context.Context, q Querier, userID int64) (
 }
 
 // SetOutsiderLanguage keeps the language an outsider chose.
-func (s *Store) SetOutsiderLanguage(ctx context.Context, q Querier, userID int64, lang string) error {
+func SetOutsiderLanguage(ctx context.Context, q Querier, userID int64, lang string) error {
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO outsider_languages (telegram_user_id, language) VALUES ($1, $2)
 		ON CONFLICT (telegram_user_id) DO UPDATE SET language = excluded.language, updated_at = now()`, userID, lang)

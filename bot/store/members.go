@@ -41,21 +41,24 @@ const (
 	StateUnreachable = "unreachable"
 )
 
+// The vocabularies of membership, as the members table constrains them (the countries are
+// NetworkCountries). The CLI and the bot both check input against these lists; callback data
+// is checked too, since it can be forged.
+var (
+	Roles    = []string{RoleFocalPoint, RoleAnalyst, RoleObserver, RoleAdmin}
+	Agencies = []string{"customs", "port_control_unit", "border_guard", "drug_control_agency", "caricc", "unodc", "wco", "other"}
+	States   = []string{StateActive, StatePending, StateSuspended, StateUnreachable}
+)
+
 // Active reports whether the member may see network content.
 func (m *Member) Active() bool { return m.State == StateActive }
 
+// IsAnalyst reports whether the member works as an analyst: an analyst or an admin. It says
+// nothing of their state (see Active).
+func (m *Member) IsAnalyst() bool { return m != nil && (m.Role == RoleAnalyst || m.Role == RoleAdmin) }
+
 const memberColumns = `id, telegram_user_id, chat_id, display_name, country, agency, unit, unit_locode,
 	role, language, state, approved_by, approved_at, created_at, updated_at`
-
-// MemberByTelegramID finds a member by Telegram user ID.
-func (s *Store) MemberByTelegramID(ctx context.Context, userID int64) (*Member, error) {
-	var m Member
-	err := s.DB.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM members WHERE telegram_user_id = $1`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("member %d: %w", userID, notFound(err))
-	}
-	return &m, nil
-}
 
 // EnsureAdmins makes each listed Telegram user an active admin. Run at every start-up, so it is
 // idempotent: an existing admin is left as is, an existing member of another role or state is
@@ -95,18 +98,28 @@ func (s *Store) EnsureAdmins(ctx context.Context, userIDs []int64) error {
 	return nil
 }
 
-// MemberByID finds a member by our ID.
-func (s *Store) MemberByID(ctx context.Context, id int64) (*Member, error) {
-	var m Member
-	err := s.DB.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM members WHERE id = $1`, id)
+// ReadMember reads a member by ID through q without locking the row (MemberByID locks it
+// inside a transaction).
+func ReadMember(ctx context.Context, q Querier, id int64) (*Member, error) {
+	return memberWhere(ctx, q, "id", id, false)
+}
+
+// CountriesWithFocalPoints returns those of countries that have an active focal point other
+// than the member exclude.
+func CountriesWithFocalPoints(ctx context.Context, q Querier, exclude int64, countries []string) ([]string, error) {
+	var have []string
+	err := q.SelectContext(ctx, &have, `
+		SELECT DISTINCT country FROM members
+		WHERE state = 'active' AND role = 'focal_point' AND id <> $1 AND country = ANY($2)`,
+		exclude, pq.Array(countries))
 	if err != nil {
-		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
+		return nil, fmt.Errorf("countries with focal points: %w", err)
 	}
-	return &m, nil
+	return have, nil
 }
 
 // InsertMember adds a member as given (registration and tests); it returns the new ID.
-func (s *Store) InsertMember(ctx context.Context, q Querier, m Member) (int64, error) {
+func InsertMember(ctx context.Context, q Querier, m Member) (int64, error) {
 	if m.ChatID == 0 {
 		m.ChatID = m.TelegramUserID
 	}
@@ -124,29 +137,30 @@ func (s *Store) InsertMember(ctx context.Context, q Querier, m Member) (int64, e
 	return id, nil
 }
 
-// MemberByTelegramIDQ is MemberByTelegramID on a Querier; inside a transaction it locks the
+// MemberByTelegramID finds a member by Telegram user ID; inside a transaction it locks the
 // row (FOR UPDATE) so that a concurrent change waits.
-func (s *Store) MemberByTelegramIDQ(ctx context.Context, q Querier, userID int64) (*Member, error) {
-	query := `SELECT ` + memberColumns + ` FROM members WHERE telegram_user_id = $1`
-	if _, ok := q.(*sqlx.Tx); ok {
-		query += ` FOR UPDATE`
-	}
-	var m Member
-	if err := q.GetContext(ctx, &m, query, userID); err != nil {
-		return nil, fmt.Errorf("member %d: %w", userID, notFound(err))
-	}
-	return &m, nil
+func MemberByTelegramID(ctx context.Context, q Querier, userID int64) (*Member, error) {
+	return memberWhere(ctx, q, "telegram_user_id", userID, true)
 }
 
-// MemberByIDQ is MemberByID on a Querier; inside a transaction it locks the row.
-func (s *Store) MemberByIDQ(ctx context.Context, q Querier, id int64) (*Member, error) {
-	query := `SELECT ` + memberColumns + ` FROM members WHERE id = $1`
-	if _, ok := q.(*sqlx.Tx); ok {
+// MemberByID finds a member by ID; inside a transaction it locks the row.
+func MemberByID(ctx context.Context, q Querier, id int64) (*Member, error) {
+	return memberWhere(ctx, q, "id", id, true)
+}
+
+// memberWhere reads the member whose column (id or telegram_user_id) is v; with lock, inside a
+// transaction, FOR UPDATE.
+func memberWhere(ctx context.Context, q Querier, column string, v int64, lock bool) (*Member, error) {
+	query := `SELECT ` + memberColumns + ` FROM members WHERE ` + column + ` = $1`
+	if _, tx := q.(*sqlx.Tx); tx && lock {
 		query += ` FOR UPDATE`
 	}
 	var m Member
-	if err := q.GetContext(ctx, &m, query, id); err != nil {
-		return nil, fmt.Errorf("member #%d: %w", id, notFound(err))
+	if err := q.GetContext(ctx, &m, query, v); err != nil {
+		if column == "id" {
+			return nil, fmt.Errorf("member #%d: %w", v, notFound(err))
+		}
+		return nil, fmt.Errorf("member %d: %w", v, notFound(err))
 	}
 	return &m, nil
 }
@@ -154,7 +168,7 @@ func (s *Store) MemberByIDQ(ctx context.Context, q Querier, id int64) (*Member, 
 // RegisterMember makes a person who used an invite an active member: a new row, or their
 // pending request turned into membership. An existing active, suspended or unreachable member
 // is left alone and ErrNotFound returned: an invite never lifts a suspension.
-func (s *Store) RegisterMember(ctx context.Context, q Querier, m Member) (int64, error) {
+func RegisterMember(ctx context.Context, q Querier, m Member) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO members (telegram_user_id, chat_id, display_name, country, agency, unit, role, language,
@@ -176,7 +190,7 @@ func (s *Store) RegisterMember(ctx context.Context, q Querier, m Member) (int64,
 
 // RequestAccess adds a pending member for someone who asked to join; ErrNotFound if they are
 // known already (pending, refused, suspended or a member).
-func (s *Store) RequestAccess(ctx context.Context, q Querier, m Member) (int64, error) {
+func RequestAccess(ctx context.Context, q Querier, m Member) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO members (telegram_user_id, chat_id, display_name, role, language, state)
@@ -193,7 +207,7 @@ func (s *Store) RequestAccess(ctx context.Context, q Querier, m Member) (int64, 
 // returns the member as changed. The condition in the UPDATE makes concurrent decisions safe:
 // of two admins approving one request, exactly one gets the row, the other ErrNotFound.
 // approvedBy is recorded when a member becomes active.
-func (s *Store) ChangeState(ctx context.Context, q Querier, id int64, from []string, to string, approvedBy *int64, at time.Time) (*Member, error) {
+func ChangeState(ctx context.Context, q Querier, id int64, from []string, to string, approvedBy *int64, at time.Time) (*Member, error) {
 	var m Member
 	err := q.GetContext(ctx, &m, `
 		UPDATE members SET state = $3, updated_at = now(),
@@ -208,22 +222,22 @@ func (s *Store) ChangeState(ctx context.Context, q Querier, id int64, from []str
 }
 
 // SetRole changes a member's role; ErrNotFound if there is no such member.
-func (s *Store) SetRole(ctx context.Context, q Querier, id int64, role string) error {
-	return s.setField(ctx, q, id, "role", role)
+func SetRole(ctx context.Context, q Querier, id int64, role string) error {
+	return setField(ctx, q, id, "role", role)
 }
 
 // SetCountry changes a member's country; nil for none.
-func (s *Store) SetCountry(ctx context.Context, q Querier, id int64, country *string) error {
-	return s.setField(ctx, q, id, "country", country)
+func SetCountry(ctx context.Context, q Querier, id int64, country *string) error {
+	return setField(ctx, q, id, "country", country)
 }
 
 // SetLanguage changes the language a member is spoken to in.
-func (s *Store) SetLanguage(ctx context.Context, q Querier, id int64, lang string) error {
-	return s.setField(ctx, q, id, "language", lang)
+func SetLanguage(ctx context.Context, q Querier, id int64, lang string) error {
+	return setField(ctx, q, id, "language", lang)
 }
 
 // setField updates one column of a member; column is one of ours, never user input.
-func (s *Store) setField(ctx context.Context, q Querier, id int64, column string, value any) error {
+func setField(ctx context.Context, q Querier, id int64, column string, value any) error {
 	res, err := q.ExecContext(ctx, `UPDATE members SET `+column+` = $2, updated_at = now() WHERE id = $1`, id, value)
 	if err != nil {
 		return fmt.Errorf("set %s of member #%d: %w", column, id, err)
@@ -244,7 +258,7 @@ type MemberFilter struct {
 
 // ListMembers returns one page of the members the filter selects, by name, and how many it
 // selects in all.
-func (s *Store) ListMembers(ctx context.Context, q Querier, f MemberFilter, limit, offset int) ([]Member, int, error) {
+func ListMembers(ctx context.Context, q Querier, f MemberFilter, limit, offset int) ([]Member, int, error) {
 	const where = `WHERE ($1 = '' OR state = $1) AND ($2 = '' OR role = $2) AND ($3 = '' OR country = $3)`
 	var total int
 	if err := q.GetContext(ctx, &total, `SELECT count(*) FROM members `+where, f.State, f.Role, f.Country); err != nil {
@@ -260,7 +274,7 @@ func (s *Store) ListMembers(ctx context.Context, q Querier, f MemberFilter, limi
 }
 
 // ActiveAdmins lists the active admins: who is told of requests and new members.
-func (s *Store) ActiveAdmins(ctx context.Context, q Querier) ([]Member, error) {
+func ActiveAdmins(ctx context.Context, q Querier) ([]Member, error) {
 	var ms []Member
 	err := q.SelectContext(ctx, &ms, `SELECT `+memberColumns+` FROM members
 		WHERE role = 'admin' AND state = 'active' ORDER BY id`)
@@ -272,7 +286,7 @@ func (s *Store) ActiveAdmins(ctx context.Context, q Querier) ([]Member, error) {
 
 // LastDecider is the member who last approved or refused an access request of member id:
 // what an admin who came second is told. ErrNotFound if nobody decided.
-func (s *Store) LastDecider(ctx context.Context, q Querier, id int64) (decider *Member, action string, err error) {
+func LastDecider(ctx context.Context, q Querier, id int64) (decider *Member, action string, err error) {
 	var row struct {
 		ActorID int64  `db:"actor_id"`
 		Action  string `db:"action"`
@@ -284,13 +298,13 @@ func (s *Store) LastDecider(ctx context.Context, q Querier, id int64) (decider *
 	if err != nil {
 		return nil, "", fmt.Errorf("decider of #%d: %w", id, notFound(err))
 	}
-	decider, err = s.MemberByIDQ(ctx, q, row.ActorID)
+	decider, err = MemberByID(ctx, q, row.ActorID)
 	return decider, row.Action, err
 }
 
 // FillMemberDefaults sets a member's language and display name where they are still empty.
-func (s *Store) FillMemberDefaults(ctx context.Context, id int64, lang, name string) error {
-	_, err := s.DB.ExecContext(ctx, `
+func FillMemberDefaults(ctx context.Context, q Querier, id int64, lang, name string) error {
+	_, err := q.ExecContext(ctx, `
 		UPDATE members SET language = CASE WHEN language = '' THEN $2 ELSE language END,
 		                   display_name = CASE WHEN display_name = '' THEN $3 ELSE display_name END
 		WHERE id = $1 AND (language = '' OR display_name = '')`, id, lang, name)

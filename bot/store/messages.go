@@ -15,8 +15,8 @@ type OutboundMessage struct {
 }
 
 // RecordSent stores a message Telegram accepted.
-func (s *Store) RecordSent(ctx context.Context, m OutboundMessage) error {
-	_, err := s.DB.ExecContext(ctx, `
+func RecordSent(ctx context.Context, q Querier, m OutboundMessage) error {
+	_, err := q.ExecContext(ctx, `
 		INSERT INTO outbound_messages (chat_id, telegram_message_id, kind, text)
 		VALUES ($1, $2, $3, $4)`, m.ChatID, m.TelegramMessageID, m.Kind, m.Text)
 	if err != nil {
@@ -26,9 +26,9 @@ func (s *Store) RecordSent(ctx context.Context, m OutboundMessage) error {
 }
 
 // SentMessages lists what was sent to a chat, oldest first.
-func (s *Store) SentMessages(ctx context.Context, chatID int64) ([]OutboundMessage, error) {
+func SentMessages(ctx context.Context, q Querier, chatID int64) ([]OutboundMessage, error) {
 	var rows []OutboundMessage
-	err := s.DB.SelectContext(ctx, &rows, `
+	err := q.SelectContext(ctx, &rows, `
 		SELECT id, chat_id, coalesce(telegram_message_id, 0) AS telegram_message_id, kind, text
 		FROM outbound_messages WHERE chat_id = $1 ORDER BY id`, chatID)
 	if err != nil {

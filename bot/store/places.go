@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/lib/pq"
@@ -28,8 +29,13 @@ type Place struct {
 // PlaceKinds are the kinds of place the board knows, in the order they are shown.
 var PlaceKinds = []string{"border_crossing", "seaport", "dry_port", "rail_terminal", "road_terminal", "airport"}
 
-// NetworkCountries are the ISO codes of the network's ten countries.
+// NetworkCountries are the ISO codes of the network's ten countries: the one list of them,
+// in the order of the alert's audience buttons (bit i of an audience mask is
+// NetworkCountries[i]), offered for invitations and member cards.
 var NetworkCountries = []string{"AF", "AZ", "GE", "KZ", "KG", "PK", "TJ", "TM", "UA", "UZ"}
+
+// PlaceLocodePattern is the shape of a UN/LOCODE: country code and three letters or digits 2–9.
+var PlaceLocodePattern = regexp.MustCompile(`^[A-Z]{2}[A-Z2-9]{3}$`)
 
 // LocodeOf is the place's UN/LOCODE or "".
 func (p *Place) LocodeOf() string {
@@ -42,7 +48,7 @@ func (p *Place) LocodeOf() string {
 const placeColumns = `id, locode, country, name, name_local, kinds, subdivision, iata, lat, lon, active`
 
 // Places lists the places of a country ("" for all), active ones only unless all is set, by name.
-func (s *Store) Places(ctx context.Context, q Querier, country string, all bool) ([]Place, error) {
+func Places(ctx context.Context, q Querier, country string, all bool) ([]Place, error) {
 	var rows []Place
 	err := q.SelectContext(ctx, &rows, `
 		SELECT `+placeColumns+` FROM places
@@ -54,8 +60,8 @@ func (s *Store) Places(ctx context.Context, q Querier, country string, all bool)
 	return rows, nil
 }
 
-// Place finds a place by ID.
-func (s *Store) Place(ctx context.Context, q Querier, id int64) (*Place, error) {
+// PlaceByID finds a place by ID.
+func PlaceByID(ctx context.Context, q Querier, id int64) (*Place, error) {
 	var p Place
 	if err := q.GetContext(ctx, &p, `SELECT `+placeColumns+` FROM places WHERE id = $1`, id); err != nil {
 		return nil, fmt.Errorf("place #%d: %w", id, notFound(err))
@@ -64,7 +70,7 @@ func (s *Store) Place(ctx context.Context, q Querier, id int64) (*Place, error) 
 }
 
 // PlaceByLocode finds a place by its UN/LOCODE (upper case).
-func (s *Store) PlaceByLocode(ctx context.Context, q Querier, locode string) (*Place, error) {
+func PlaceByLocode(ctx context.Context, q Querier, locode string) (*Place, error) {
 	var p Place
 	if err := q.GetContext(ctx, &p, `SELECT `+placeColumns+` FROM places WHERE locode = $1`, locode); err != nil {
 		return nil, fmt.Errorf("place %s: %w", locode, notFound(err))
@@ -74,7 +80,7 @@ func (s *Store) PlaceByLocode(ctx context.Context, q Querier, locode string) (*P
 
 // LockPlace locks a place's row for the transaction, so that statuses of one place are posted
 // one after another (the "still valid" check looks at the latest).
-func (s *Store) LockPlace(ctx context.Context, q Querier, id int64) (*Place, error) {
+func LockPlace(ctx context.Context, q Querier, id int64) (*Place, error) {
 	var p Place
 	if err := q.GetContext(ctx, &p, `SELECT `+placeColumns+` FROM places WHERE id = $1 FOR UPDATE`, id); err != nil {
 		return nil, fmt.Errorf("lock place #%d: %w", id, notFound(err))
@@ -83,7 +89,7 @@ func (s *Store) LockPlace(ctx context.Context, q Querier, id int64) (*Place, err
 }
 
 // InsertPlace adds a place and returns its ID.
-func (s *Store) InsertPlace(ctx context.Context, q Querier, p Place) (int64, error) {
+func InsertPlace(ctx context.Context, q Querier, p Place) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO places (locode, country, name, name_local, kinds, subdivision, iata, lat, lon, active)
@@ -96,7 +102,7 @@ func (s *Store) InsertPlace(ctx context.Context, q Querier, p Place) (int64, err
 }
 
 // UpdatePlace saves a corrected place.
-func (s *Store) UpdatePlace(ctx context.Context, q Querier, p Place) error {
+func UpdatePlace(ctx context.Context, q Querier, p Place) error {
 	res, err := q.ExecContext(ctx, `
 		UPDATE places SET locode = $2, country = $3, name = $4, name_local = $5, kinds = $6,
 		       subdivision = $7, iata = $8, lat = $9, lon = $10, active = $11, updated_at = now()
@@ -168,7 +174,7 @@ const statusColumns = `s.id, s.place_id, s.author_id, s.freight, s.passengers, s
 	s.confirms_id, s.posted_at, s.valid_until, s.expiry_prompted_at`
 
 // InsertPlaceStatus posts a status and returns its ID.
-func (s *Store) InsertPlaceStatus(ctx context.Context, q Querier, st PlaceStatus) (int64, error) {
+func InsertPlaceStatus(ctx context.Context, q Querier, st PlaceStatus) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO place_statuses (place_id, author_id, freight, passengers, measures, note, note_lang,
@@ -183,7 +189,7 @@ func (s *Store) InsertPlaceStatus(ctx context.Context, q Querier, st PlaceStatus
 }
 
 // PlaceStatusByID finds a status by ID.
-func (s *Store) PlaceStatusByID(ctx context.Context, q Querier, id int64) (*PlaceStatus, error) {
+func PlaceStatusByID(ctx context.Context, q Querier, id int64) (*PlaceStatus, error) {
 	var st PlaceStatus
 	if err := q.GetContext(ctx, &st, `SELECT `+statusColumns+` FROM place_statuses s WHERE s.id = $1`, id); err != nil {
 		return nil, fmt.Errorf("status #%d: %w", id, notFound(err))
@@ -192,7 +198,7 @@ func (s *Store) PlaceStatusByID(ctx context.Context, q Querier, id int64) (*Plac
 }
 
 // LatestStatusID is the ID of the place's latest status, ErrNotFound for none.
-func (s *Store) LatestStatusID(ctx context.Context, q Querier, placeID int64) (int64, error) {
+func LatestStatusID(ctx context.Context, q Querier, placeID int64) (int64, error) {
 	var id int64
 	if err := q.GetContext(ctx, &id, `SELECT max(id) FROM place_statuses WHERE place_id = $1 HAVING count(*) > 0`, placeID); err != nil {
 		return 0, fmt.Errorf("latest status of place #%d: %w", placeID, notFound(err))
@@ -202,7 +208,7 @@ func (s *Store) LatestStatusID(ctx context.Context, q Querier, placeID int64) (i
 
 // Board returns the active places of a country that have a status, by name, and beside each
 // its latest status.
-func (s *Store) Board(ctx context.Context, q Querier, country string) ([]Place, []PlaceStatus, error) {
+func Board(ctx context.Context, q Querier, country string) ([]Place, []PlaceStatus, error) {
 	var rows []struct {
 		PlaceID int64 `db:"pid"`
 		PlaceStatus
@@ -219,7 +225,7 @@ func (s *Store) Board(ctx context.Context, q Querier, country string) ([]Place, 
 	for _, r := range rows {
 		latest[r.PlaceID] = r.PlaceStatus
 	}
-	places, err := s.Places(ctx, q, country, false)
+	places, err := Places(ctx, q, country, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -235,7 +241,7 @@ func (s *Store) Board(ctx context.Context, q Querier, country string) ([]Place, 
 }
 
 // StatusHistory lists a place's statuses, newest first.
-func (s *Store) StatusHistory(ctx context.Context, q Querier, placeID int64, limit int) ([]PlaceStatus, error) {
+func StatusHistory(ctx context.Context, q Querier, placeID int64, limit int) ([]PlaceStatus, error) {
 	var rows []PlaceStatus
 	err := q.SelectContext(ctx, &rows, `
 		SELECT `+statusColumns+` FROM place_statuses s WHERE s.place_id = $1 ORDER BY s.id DESC LIMIT $2`, placeID, limit)
@@ -248,7 +254,7 @@ func (s *Store) StatusHistory(ctx context.Context, q Querier, placeID int64, lim
 // ClaimExpiredStatuses marks, once, the statuses expired at now that are still their place's
 // latest (an expired status already replaced needs nobody's attention), and returns them. The
 // conditional UPDATE makes each one claimed by one job run only.
-func (s *Store) ClaimExpiredStatuses(ctx context.Context, q Querier, now time.Time) ([]PlaceStatus, error) {
+func ClaimExpiredStatuses(ctx context.Context, q Querier, now time.Time) ([]PlaceStatus, error) {
 	var rows []PlaceStatus
 	err := q.SelectContext(ctx, &rows, `
 		UPDATE place_statuses s SET expiry_prompted_at = $1
@@ -272,7 +278,7 @@ type ExportedStatus struct {
 }
 
 // ExportStatuses lists every status (of a country, or all for ""), oldest first.
-func (s *Store) ExportStatuses(ctx context.Context, q Querier, country string) ([]ExportedStatus, error) {
+func ExportStatuses(ctx context.Context, q Querier, country string) ([]ExportedStatus, error) {
 	var rows []ExportedStatus
 	err := q.SelectContext(ctx, &rows, `
 		SELECT `+statusColumns+`, p.locode, p.country, p.name AS place_name,
@@ -287,7 +293,7 @@ func (s *Store) ExportStatuses(ctx context.Context, q Querier, country string) (
 }
 
 // FocalPointsOf lists the active focal points of a country.
-func (s *Store) FocalPointsOf(ctx context.Context, q Querier, country string) ([]Recipient, error) {
+func FocalPointsOf(ctx context.Context, q Querier, country string) ([]Recipient, error) {
 	var rows []Recipient
 	err := q.SelectContext(ctx, &rows, `
 		SELECT id, chat_id FROM members WHERE country = $1 AND role = 'focal_point' AND state = 'active' ORDER BY id`, country)
@@ -307,7 +313,7 @@ type Subscription struct {
 
 // Subscribe subscribes a member to a country (placeID 0) or a place (country ""); subscribing
 // twice is one subscription.
-func (s *Store) Subscribe(ctx context.Context, q Querier, memberID int64, country string, placeID int64) error {
+func Subscribe(ctx context.Context, q Querier, memberID int64, country string, placeID int64) error {
 	var err error
 	if placeID != 0 {
 		_, err = q.ExecContext(ctx, `INSERT INTO status_subscriptions (member_id, place_id) VALUES ($1, $2)
@@ -323,7 +329,7 @@ func (s *Store) Subscribe(ctx context.Context, q Querier, memberID int64, countr
 }
 
 // Unsubscribe removes a subscription; it reports whether there was one.
-func (s *Store) Unsubscribe(ctx context.Context, q Querier, memberID int64, country string, placeID int64) (bool, error) {
+func Unsubscribe(ctx context.Context, q Querier, memberID int64, country string, placeID int64) (bool, error) {
 	res, err := q.ExecContext(ctx, `
 		DELETE FROM status_subscriptions
 		WHERE member_id = $1 AND (($3 <> 0 AND place_id = $3) OR ($3 = 0 AND country = $2))`, memberID, country, placeID)
@@ -335,7 +341,7 @@ func (s *Store) Unsubscribe(ctx context.Context, q Querier, memberID int64, coun
 }
 
 // Subscriptions lists a member's subscriptions: countries first, then places.
-func (s *Store) Subscriptions(ctx context.Context, q Querier, memberID int64) ([]Subscription, error) {
+func Subscriptions(ctx context.Context, q Querier, memberID int64) ([]Subscription, error) {
 	var rows []Subscription
 	err := q.SelectContext(ctx, &rows, `
 		SELECT id, member_id, country, place_id FROM status_subscriptions
@@ -347,7 +353,7 @@ func (s *Store) Subscriptions(ctx context.Context, q Querier, memberID int64) ([
 }
 
 // StatusSubscribers lists the active members subscribed to the place or to its country.
-func (s *Store) StatusSubscribers(ctx context.Context, q Querier, country string, placeID int64) ([]Recipient, error) {
+func StatusSubscribers(ctx context.Context, q Querier, country string, placeID int64) ([]Recipient, error) {
 	var rows []Recipient
 	err := q.SelectContext(ctx, &rows, `
 		SELECT DISTINCT m.id, m.chat_id FROM status_subscriptions ss JOIN members m ON m.id = ss.member_id

@@ -293,6 +293,15 @@ func InsertRFIAttachment(ctx context.Context, q Querier, a RFIAttachment) (int64
 	return id, nil
 }
 
+// CountRFIAttachments counts the files of one thread message.
+func CountRFIAttachments(ctx context.Context, q Querier, messageID int64) (int, error) {
+	var n int
+	if err := q.GetContext(ctx, &n, `SELECT count(*) FROM rfi_attachments WHERE message_id = $1`, messageID); err != nil {
+		return 0, fmt.Errorf("count rfi files: %w", err)
+	}
+	return n, nil
+}
+
 // RFIAttachmentByID finds one attachment.
 func RFIAttachmentByID(ctx context.Context, q Querier, id int64) (*RFIAttachment, error) {
 	var a RFIAttachment

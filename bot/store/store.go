@@ -19,8 +19,10 @@ import (
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Store wraps the connection pool. Its methods take a context and run on the pool; those that
-// must share a transaction take a Querier.
+// Store wraps the connection pool. Data access is one style throughout: functions
+// Func(ctx, q Querier, …), run on the pool (st.DB) or inside the caller's transaction alike.
+// The few methods are operations on the pool itself: migrations, transactions (InTx), the
+// inbox of updates, and start-up and sandbox chores.
 type Store struct {
 	DB *sqlx.DB
 }

@@ -50,7 +50,7 @@ func TestEnsureAdminsIsIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m, err := st.MemberByTelegramID(ctx, 1001)
+	m, err := store.MemberByTelegramID(ctx, st.DB, 1001)
 	if err != nil || m.Role != store.RoleAdmin || !m.Active() {
 		t.Fatalf("member 1001 = %+v %v", m, err)
 	}
@@ -61,7 +61,7 @@ func TestEnsureAdminsIsIdempotent(t *testing.T) {
 	if audits != 2 {
 		t.Fatalf("audit rows = %d, want 2 (one per admin, none for the second run)", audits)
 	}
-	if _, err := st.MemberByTelegramID(ctx, 999); err == nil {
+	if _, err := store.MemberByTelegramID(ctx, st.DB, 999); err == nil {
 		t.Fatal("unknown member found")
 	}
 }

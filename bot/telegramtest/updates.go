@@ -10,6 +10,14 @@ import (
 	"time"
 )
 
+// LastUpdateID is the ID of the newest update the emulator made (0 for none yet): every update
+// up to it has been queued for the bot.
+func (s *Server) LastUpdateID() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nextUpdateID - 1
+}
+
 // pushLocked queues an update of the given kind. Caller holds s.mu.
 func (s *Server) pushLocked(kind string, payload any) int64 {
 	id := s.nextUpdateID

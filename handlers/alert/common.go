@@ -1,0 +1,92 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+)
+
+// What the alert features share: the reader's language, who may do what, rendering an alert
+// for one reader, and reading callback data.
+
+// writtenIn is the language a member writes free text in: their chosen language even when we
+// have no locale file for it (a Kazakh officer writes Kazakh), else the one we speak to them in.
+func writtenIn(r *bot.Request) string {
+	if r.Member != nil && r.Member.Language != "" {
+		return r.Member.Language
+	}
+	return r.Lang
+}
+
+// nameOf is how a member is named to others: the confirmed name and the country.
+func nameOf(m *store.Member, lang string) string {
+	name := m.DisplayName
+	if name == "" {
+		name = "#" + strconv.FormatInt(m.ID, 10)
+	}
+	if m.Country != nil {
+		return name + " (" + i18n.CountryName(lang, *m.Country) + ")"
+	}
+	return name + " (CARICC)"
+}
+
+// renderAlertFor renders an alert for a reader: in their language and time zone.
+func renderAlertFor(a *bot.App, al *store.Alert, lang string, zone *string) string {
+	t := al.SubmittedAt
+	if al.PublishedAt != nil {
+		t = *al.PublishedAt
+	}
+	return alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
+		Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(zone),
+		Cancelled: al.State == store.AlertCancelled, FilesBelow: al.State != store.AlertCancelled,
+	})
+}
+
+// problemsText renders problems in the reader's language, one per line.
+func problemsText(r *bot.Request, problems []alert.Problem) string {
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = "• " + alerttext.ProblemMessage(r.App.I18n, r.Lang, p)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// button is a keyboard button with a translated label.
+func button(r *bot.Request, id, data string) bot.Button {
+	return bot.Button{Text: r.T(id, nil), CallbackData: data}
+}
+
+// loadAlert finds an alert by id from callback data; a missing one (a forged press) is told
+// as gone.
+func loadAlert(ctx context.Context, r *bot.Request, id int64) (*store.Alert, error) {
+	al, err := store.AlertByID(ctx, r.App.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, bot.Tell("alert_not_found", nil)
+	}
+	return al, err
+}
+
+// stateError tells why an alert's button no longer works: decided, withdrawn or cancelled.
+func stateError(ctx context.Context, r *bot.Request, al *store.Alert) error {
+	switch al.State {
+	case store.AlertCancelled:
+		return bot.Tell("alert_is_cancelled", map[string]any{"Ref": al.Ref})
+	case store.AlertWithdrawn:
+		return bot.Tell("alert_is_withdrawn", map[string]any{"Ref": al.Ref})
+	}
+	by := ""
+	if al.DecidedBy != nil {
+		if m, err := store.MemberByID(ctx, r.App.Store.DB, *al.DecidedBy); err == nil {
+			by = nameOf(m, r.Lang)
+		}
+	}
+	return bot.Tell("alert_already_decided", map[string]any{
+		"Ref": al.Ref, "By": by, "Outcome": i18n.HTML(r.T("alert_state_"+al.State, nil))})
+}

@@ -1,0 +1,352 @@
+package alert
+
+import (
+	"context"
+	"html"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+	"focalbot/handlers/ui"
+)
+
+// Following up an alert: a recipient (or the author, or an analyst) sends results — text,
+// photos, documents — which reach the author and the analysts at once. An analyst can publish
+// a follow-up to the whole audience ("seizure confirmed: 120 kg heroin"), and can update or
+// cancel a published alert: recipients get the notice pointing to the original reference, and
+// a cancelled alert's buttons stop working.
+
+const (
+	kindAlertFollowup = "alert_followup"
+	variantPublished  = "published"
+	flowAlertFollowup = "alert_followup"
+	flowAlertAmend    = "alert_amend"
+	// maxFollowupText leaves room for the heading within Telegram's 4096 characters; longer
+	// text is refused with its length, never cut.
+	maxFollowupText = 3500
+)
+
+func registerFollowup(a *bot.App) {
+	a.Callback(verbFollowup, bot.Members, followupButton)
+	a.Callback(verbFollowupDone, bot.Members, followupDone)
+	a.Flow(flowAlertFollowup, bot.Members, followupInput)
+	a.Callback(verbFollowupPublish, bot.Analysts, followupPublish)
+	a.Callback(verbUpdate, bot.Analysts, amendButton)
+	a.Callback(verbCancelAlert, bot.Analysts, amendButton)
+	a.Flow(flowAlertAmend, bot.Analysts, amendInput)
+	a.Renderer(kindAlertFollowup, renderAlertFollowup(a))
+}
+
+type followupState struct {
+	AlertID int64  `json:"alert_id"`
+	Files   int    `json:"files,omitempty"`
+	Kind    string `json:"kind,omitempty"` // amend: update | cancel
+}
+
+// mayFollowUp: the audience, the author and the analysts.
+func mayFollowUp(ctx context.Context, r *bot.Request, al *store.Alert) (bool, error) {
+	if al.AuthorID == r.Member.ID || r.Member.IsAnalyst() {
+		return true, nil
+	}
+	return store.IsRecipient(ctx, r.App.Store.DB, al.ID, r.Member.ID)
+}
+
+// followupButton: afu:<id> opens the follow-up conversation.
+func followupButton(ctx context.Context, r *bot.Request) error {
+	al, err := loadAlert(ctx, r, r.Data().ID(0))
+	if err != nil {
+		return err
+	}
+	if ok, err := mayFollowUp(ctx, r, al); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return bot.Tell("alert_not_found", nil)
+	}
+	if al.State != store.AlertPublished {
+		return stateError(ctx, r, al)
+	}
+	if err := r.SaveConv(ctx, flowAlertFollowup, "input", followupState{AlertID: al.ID}); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles},
+		(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbFollowupDone, al.ID))))
+}
+
+func followupDone(ctx context.Context, r *bot.Request) error {
+	if r.Conv == nil || r.Conv.Flow != flowAlertFollowup {
+		r.Answer(ctx, "alert_draft_gone", nil)
+		return nil
+	}
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_followup_done", nil, nil)
+}
+
+// followupInput relays each message of the follow-up conversation at once.
+func followupInput(ctx context.Context, r *bot.Request) error {
+	var st followupState
+	if err := r.ConvData(&st); err != nil {
+		return err
+	}
+	al, err := loadAlert(ctx, r, st.AlertID)
+	if err != nil {
+		return err
+	}
+	if al.State != store.AlertPublished {
+		_ = r.EndConv(ctx)
+		return stateError(ctx, r, al)
+	}
+	msg := r.Update.Message
+	f := &store.Followup{AlertID: al.ID, AuthorID: r.Member.ID, Kind: "followup", Text: r.Text(), Lang: writtenIn(r),
+		CreatedAt: r.App.Clock.Now()}
+	limit := maxFollowupText
+	switch {
+	case len(msg.Photo) > 0:
+		f.FileKind, f.FileID = ptr("photo"), ptr(msg.Photo[len(msg.Photo)-1].FileID)
+	case msg.Document != nil:
+		f.FileKind, f.FileID = ptr("document"), ptr(msg.Document.FileID)
+	}
+	if f.FileID != nil {
+		limit = alert.MaxCaptionLen
+		if st.Files >= alert.MaxFiles {
+			return bot.Tell("alert_err_too_many_files", map[string]any{"Max": alert.MaxFiles})
+		}
+		st.Files++
+	} else if f.Text == "" {
+		return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles},
+			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbFollowupDone, al.ID))))
+	}
+	if n := utf8.RuneCountInString(f.Text); n > limit {
+		return bot.Tell("alert_err_followup_long", map[string]any{"Max": limit, "Length": n})
+	}
+	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
+			return err
+		}
+		to, err := store.Analysts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		author, err := store.ReadMember(ctx, tx, al.AuthorID)
+		if err != nil {
+			return err
+		}
+		to = append(to, *author)
+		var items []delivery.Item
+		for _, m := range to {
+			if m.ID == r.Member.ID {
+				continue
+			}
+			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFollowup, RefID: f.ID,
+				Priority: delivery.High})
+		}
+		if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
+			return err
+		}
+		return store.SaveConversation(ctx, tx, r.From.ID, flowAlertFollowup, "input", st)
+	})
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_followup_sent", map[string]any{"Ref": al.Ref},
+		(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbFollowupDone, al.ID))))
+}
+
+func ptr(s string) *string { return &s }
+
+// followupPublish: afp:<followup id> sends a follow-up to the alert's whole audience.
+func followupPublish(ctx context.Context, r *bot.Request) error {
+	f, err := store.FollowupByID(ctx, r.App.Store.DB, r.Data().ID(0))
+	if isNotFound(err) {
+		return bot.Tell("alert_not_found", nil)
+	}
+	if err != nil {
+		return err
+	}
+	al, err := loadAlert(ctx, r, f.AlertID)
+	if err != nil {
+		return err
+	}
+	if al.State != store.AlertPublished {
+		return stateError(ctx, r, al)
+	}
+	var n int
+	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := store.PublishFollowup(ctx, tx, f.ID, r.Member.ID, r.App.Clock.Now()); err != nil {
+			return err
+		}
+		var err error
+		n, err = enqueueToAudience(ctx, tx, al, f.ID, f.AuthorID)
+		if err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_followup_published",
+			SubjectID: &al.ID, After: map[string]any{"followup": f.ID}})
+	})
+	if isNotFound(err) {
+		f, err = store.FollowupByID(ctx, r.App.Store.DB, f.ID)
+		if err != nil {
+			return err
+		}
+		by := ""
+		if f.PublishedBy != nil {
+			if m, err := store.MemberByID(ctx, r.App.Store.DB, *f.PublishedBy); err == nil {
+				by = nameOf(m, r.Lang)
+			}
+		}
+		return bot.Tell("alert_followup_already_published", map[string]any{"Ref": al.Ref, "By": by})
+	}
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_followup_published", map[string]any{"Ref": al.Ref, "Count": n}, nil)
+}
+
+// enqueueToAudience queues a published follow-up (or update, or cancellation) for every
+// recipient of the alert and its author, except whoever wrote it.
+func enqueueToAudience(ctx context.Context, tx *sqlx.Tx, al *store.Alert, followupID, writer int64) (int, error) {
+	rs, err := store.AlertRecipients(ctx, tx, al.ID)
+	if err != nil {
+		return 0, err
+	}
+	to := make([]store.Member, 0, len(rs)+1)
+	for _, rc := range rs {
+		to = append(to, rc.Member)
+	}
+	author, err := store.ReadMember(ctx, tx, al.AuthorID)
+	if err != nil {
+		return 0, err
+	}
+	to = append(to, *author)
+	var items []delivery.Item
+	for _, m := range to {
+		if m.ID == writer || m.State != store.StateActive {
+			continue
+		}
+		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFollowup, RefID: followupID,
+			Variant: variantPublished, Priority: priority(al)})
+	}
+	return delivery.Enqueue(ctx, tx, items)
+}
+
+// amendButton: aup:<id> (update) and acx:<id> (cancel) ask the analyst for the text.
+func amendButton(ctx context.Context, r *bot.Request) error {
+	data := r.Data()
+	al, err := loadAlert(ctx, r, data.ID(0))
+	if err != nil {
+		return err
+	}
+	if al.State != store.AlertPublished {
+		return stateError(ctx, r, al)
+	}
+	kind := "update"
+	if data.Verb == verbCancelAlert {
+		kind = "cancel"
+	}
+	if err := r.SaveConv(ctx, flowAlertAmend, kind, followupState{AlertID: al.ID, Kind: kind}); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
+}
+
+// amendInput publishes an update, or cancels the alert, with the analyst's text.
+func amendInput(ctx context.Context, r *bot.Request) error {
+	var st followupState
+	if err := r.ConvData(&st); err != nil {
+		return err
+	}
+	text := r.Text()
+	if text == "" {
+		return r.Reply(ctx, "alert_ask_"+st.Kind, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
+	}
+	if n := utf8.RuneCountInString(text); n > maxFollowupText {
+		return bot.Tell("alert_err_followup_long", map[string]any{"Max": maxFollowupText, "Length": n})
+	}
+	al, err := loadAlert(ctx, r, st.AlertID)
+	if err != nil {
+		return err
+	}
+	now := r.App.Clock.Now()
+	var n int
+	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		if st.Kind == "cancel" {
+			if _, err := store.CancelAlert(ctx, tx, al.ID, text, now); err != nil {
+				return err
+			}
+		} else if al.State != store.AlertPublished {
+			return store.ErrNotFound
+		}
+		f := &store.Followup{AlertID: al.ID, AuthorID: r.Member.ID, Kind: st.Kind, Text: text, Lang: writtenIn(r),
+			CreatedAt: now, PublishedBy: &r.Member.ID, PublishedAt: &now}
+		if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
+			return err
+		}
+		var err error
+		if n, err = enqueueToAudience(ctx, tx, al, f.ID, r.Member.ID); err != nil {
+			return err
+		}
+		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_" + st.Kind, SubjectID: &al.ID,
+			After: map[string]any{"ref": al.Ref, "text": text}})
+	})
+	if isNotFound(err) {
+		_ = r.EndConv(ctx)
+		al, err := loadAlert(ctx, r, st.AlertID)
+		if err != nil {
+			return err
+		}
+		return stateError(ctx, r, al)
+	}
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_amended_"+st.Kind, map[string]any{"Ref": al.Ref, "Count": n}, nil)
+}
+
+// renderAlertFollowup renders a follow-up, update or cancellation for its reader: a heading
+// with the alert's reference and the writer, the text as written, marked with its language.
+func renderAlertFollowup(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		f, err := store.FollowupByID(ctx, a.Store.DB, row.RefID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		al, err := store.AlertByID(ctx, a.Store.DB, f.AlertID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		writer, err := store.MemberByID(ctx, a.Store.DB, f.AuthorID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		lang := ui.MemberLang(a, to)
+		text := a.I18n.T(lang, "alert_"+f.Kind+"_head", map[string]any{
+			"Ref": al.Ref, "By": nameOf(writer, lang), "Drill": al.Drill,
+			"Lang": i18n.LanguageName(lang, f.Lang)})
+		if f.Text != "" {
+			text += "\n" + html.EscapeString(f.Text)
+		}
+		msg := delivery.Message{Text: text}
+		if f.FileID != nil {
+			if *f.FileKind == "document" {
+				msg.DocumentFileID = *f.FileID
+			} else {
+				msg.PhotoFileID = *f.FileID
+			}
+		}
+		if row.Variant == "" && f.Kind == "followup" && to.IsAnalyst() && f.PublishedAt == nil && al.State == store.AlertPublished {
+			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_publish_followup", nil),
+				CallbackData: bot.CB(verbFollowupPublish, f.ID)})
+		}
+		return msg, nil
+	}
+}

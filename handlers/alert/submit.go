@@ -1,0 +1,644 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"slices"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+	"focalbot/handlers/ui"
+)
+
+// Submitting an alert: /alert runs a guided conversation made for a phone (buttons for every
+// choice, free text only for identifiers, places, goods, quantity and the description), each
+// answer checked at once and the draft saved in the conversations table at every step, so it
+// survives a restart. A whole alert pasted as "Label: value" lines (labels in any language)
+// is parsed at once instead. Both end on the same review screen; Submit gives the reference
+// number and sends the alert to CARICC's analysts.
+
+const flowAlert = "alert"
+
+// Steps of the guided conversation, in order.
+const (
+	stepClass       = "class"
+	stepDrill       = "drill"
+	stepConveyance  = "conv"
+	stepIdentKind   = "ident_kind"
+	stepIdentValue  = "ident_value"
+	stepRouteRole   = "route_role"
+	stepRoutePlace  = "route_place"
+	stepSubstance   = "substance"
+	stepRisks       = "risks"
+	stepConcealment = "concealment"
+	stepGoods       = "goods"
+	stepQuantity    = "quantity"
+	stepText        = "text"
+	stepFiles       = "files"
+	stepReview      = "review"
+)
+
+// stepOrder gives the next step of each; identifiers and route are loops that end with Done.
+var stepOrder = []string{stepClass, stepDrill, stepConveyance, stepIdentKind, stepRouteRole, stepSubstance,
+	stepRisks, stepConcealment, stepGoods, stepQuantity, stepText, stepFiles, stepReview}
+
+// draft is the conversation's data: the content so far and where we are.
+type draft struct {
+	AlertID int64         `json:"alert_id,omitempty"` // revising a returned alert
+	Content alert.Content `json:"content"`
+	Editing bool          `json:"editing,omitempty"` // a step opened from the review: back to it when done
+	Kind    string        `json:"kind,omitempty"`    // the identifier kind or route role being typed
+	Album   string        `json:"album,omitempty"`   // media_group_id of the album whose first photo was answered
+}
+
+func registerSubmit(a *bot.App) {
+	a.Command("alert", bot.Contributors, command)
+	a.Flow(flowAlert, bot.Members, draftInput)
+	a.Callback(verbDraft, bot.Members, draftButton)
+	a.Callback(verbWithdraw, bot.Members, withdraw)
+	a.Callback(verbRevise, bot.Members, revise)
+}
+
+// command: "/alert" starts (or resumes) a draft, "/alert ALR-…" shows one alert, and
+// "/alert" followed by Label: value lines is a pasted alert.
+func command(ctx context.Context, r *bot.Request) error {
+	_, arg := r.Command()
+	if strings.HasPrefix(strings.ToUpper(arg), "ALR-") && !strings.Contains(arg, "\n") {
+		return showAlert(ctx, r, arg)
+	}
+	if r.Member.Role == store.RoleObserver {
+		return bot.Tell("error_not_allowed", nil)
+	}
+	if arg != "" {
+		var d draft
+		if r.Conv != nil && r.Conv.Flow == flowAlert {
+			_ = r.ConvData(&d)
+		}
+		return pastedForm(ctx, r, &d, arg)
+	}
+	if r.Conv != nil && r.Conv.Flow == flowAlert {
+		var d draft
+		if err := r.ConvData(&d); err != nil {
+			return err
+		}
+		if err := r.Reply(ctx, "alert_resume", nil, nil); err != nil {
+			return err
+		}
+		return prompt(ctx, r, r.Conv.Step, &d)
+	}
+	d := &draft{Content: alert.Content{Lang: writtenIn(r)}}
+	if err := r.Reply(ctx, "alert_intro", map[string]any{
+		"Template": alert.Template(r.App.I18n, r.Lang)}, nil); err != nil {
+		return err
+	}
+	return goTo(ctx, r, stepClass, d)
+}
+
+// goTo saves the draft at a step and asks its question.
+func goTo(ctx context.Context, r *bot.Request, step string, d *draft) error {
+	if err := r.SaveConv(ctx, flowAlert, step, d); err != nil {
+		return err
+	}
+	return prompt(ctx, r, step, d)
+}
+
+// advance moves past a finished step: to the next one, or back to the review when the step
+// was opened from there.
+func advance(ctx context.Context, r *bot.Request, from string, d *draft) error {
+	if d.Editing {
+		d.Editing = false
+		return goTo(ctx, r, stepReview, d)
+	}
+	for i, s := range stepOrder {
+		if s == from && i+1 < len(stepOrder) {
+			return goTo(ctx, r, stepOrder[i+1], d)
+		}
+	}
+	return goTo(ctx, r, stepReview, d)
+}
+
+// vocabKeyboard lays out a vocabulary's choices two to a row; marked codes get a tick.
+func vocabKeyboard(r *bot.Request, v alert.Vocabulary, action string, marked func(string) bool) *bot.Keyboard {
+	var buttons []bot.Button
+	for _, c := range v.Codes {
+		text := r.T(v.ID(c), nil)
+		if marked != nil && marked(c) {
+			text = "✅ " + text
+		}
+		buttons = append(buttons, bot.Button{Text: text, CallbackData: bot.CB(verbDraft, action, c)})
+	}
+	return ui.Grid(buttons, 2)
+}
+
+// prompt asks the question of a step, with its buttons.
+func prompt(ctx context.Context, r *bot.Request, step string, d *draft) error {
+	c := &d.Content
+	cancel := button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel"))
+	skip := button(r, "alert_btn_skip", bot.CB(verbDraft, "skip"))
+	done := func(action string) bot.Button { return button(r, "alert_btn_done", bot.CB(verbDraft, action)) }
+	switch step {
+	case stepClass:
+		kb := &bot.Keyboard{}
+		for _, code := range alert.Classifications.Codes {
+			kb.Row(bot.Button{Text: r.T(alert.Classifications.ID(code), nil), CallbackData: bot.CB(verbDraft, "cls", code)})
+		}
+		return r.Reply(ctx, "alert_ask_class", nil, kb.Row(cancel))
+	case stepDrill:
+		kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_real", bot.CB(verbDraft, "drill", "0")), button(r, "alert_btn_drill", bot.CB(verbDraft, "drill", "1")))
+		return r.Reply(ctx, "alert_ask_drill", nil, kb.Row(cancel))
+	case stepConveyance:
+		return r.Reply(ctx, "alert_ask_conveyance", nil, vocabKeyboard(r, alert.Conveyances, "conv", nil).Row(cancel))
+	case stepIdentKind:
+		kb := vocabKeyboard(r, alert.IdentKinds, "ik", nil)
+		if len(c.Identifiers) > 0 { // a valid but wrong number can be typed again
+			kb.Row(button(r, "alert_btn_clear_list", bot.CB(verbDraft, "iclr")))
+		}
+		kb.Row(done("idone"), cancel)
+		return r.Reply(ctx, "alert_ask_ident_kind", map[string]any{"So": i18n.HTML(identsSoFar(r, c))}, kb)
+	case stepIdentValue:
+		kb := (&bot.Keyboard{}).Row(done("idone"), cancel)
+		return r.Reply(ctx, "alert_ask_ident_value", map[string]any{
+			"Kind": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}, kb)
+	case stepRouteRole:
+		kb := vocabKeyboard(r, alert.RouteRoles, "rr", nil)
+		if len(c.Route) > 0 {
+			kb.Row(button(r, "alert_btn_clear_list", bot.CB(verbDraft, "rclr")))
+		}
+		kb.Row(done("rdone"), cancel)
+		return r.Reply(ctx, "alert_ask_route_role", map[string]any{"So": i18n.HTML(routeSoFar(r, c))}, kb)
+	case stepRoutePlace:
+		kb := (&bot.Keyboard{}).Row(done("rdone"), cancel)
+		return r.Reply(ctx, "alert_ask_route_place", map[string]any{
+			"Role": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}, kb)
+	case stepSubstance:
+		return r.Reply(ctx, "alert_ask_substance", nil, vocabKeyboard(r, alert.Substances, "sub", nil).Row(cancel))
+	case stepRisks:
+		return r.Reply(ctx, "alert_ask_risks", nil, risksKeyboard(r, c))
+	case stepConcealment:
+		return r.Reply(ctx, "alert_ask_concealment", nil, vocabKeyboard(r, alert.Concealments, "con", nil).Row(cancel))
+	case stepGoods:
+		return r.Reply(ctx, "alert_ask_goods", nil, (&bot.Keyboard{}).Row(skip, cancel))
+	case stepQuantity:
+		return r.Reply(ctx, "alert_ask_quantity", nil, (&bot.Keyboard{}).Row(skip, cancel))
+	case stepText:
+		return r.Reply(ctx, "alert_ask_text", map[string]any{"Max": alert.MaxText}, (&bot.Keyboard{}).Row(skip, cancel))
+	case stepFiles:
+		return r.Reply(ctx, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": len(c.Attachments)},
+			(&bot.Keyboard{}).Row(done("skip"), cancel))
+	case stepReview:
+		return review(ctx, r, d)
+	}
+	return fmt.Errorf("alert draft: unknown step %q", step)
+}
+
+func risksKeyboard(r *bot.Request, c *alert.Content) *bot.Keyboard {
+	kb := vocabKeyboard(r, alert.Risks, "risk", func(code string) bool { return containsCode(c.Risks, code) })
+	return kb.Row(button(r, "alert_btn_done", bot.CB(verbDraft, "rkdone")), button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
+}
+
+func containsCode(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func identsSoFar(r *bot.Request, c *alert.Content) string {
+	if len(c.Identifiers) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, id := range c.Identifiers {
+		parts = append(parts, r.T(alert.LabelID(id.Kind), nil)+" <code>"+html.EscapeString(id.Value)+"</code>")
+	}
+	return r.T("alert_so_far", map[string]any{"List": i18n.HTML(i18n.JoinList(r.Lang, parts))})
+}
+
+func routeSoFar(r *bot.Request, c *alert.Content) string {
+	if len(c.Route) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, p := range c.Route {
+		name := p.Locode
+		if name == "" {
+			name = p.Country + " " + p.Name
+		} else if p.Name != "" {
+			name = p.Name + " (" + p.Locode + ")"
+		}
+		parts = append(parts, r.T(alert.LabelID(p.Role), nil)+": "+html.EscapeString(name))
+	}
+	return r.T("alert_so_far", map[string]any{"List": i18n.HTML(strings.Join(parts, " → "))})
+}
+
+// draftButton handles the buttons of the guided conversation. A button of an earlier
+// step, of a draft already submitted or cancelled, or a forged one changes nothing.
+func draftButton(ctx context.Context, r *bot.Request) error {
+	args := r.Data()
+	if r.Conv == nil || r.Conv.Flow != flowAlert || len(args.Fields) == 0 {
+		r.Answer(ctx, "alert_draft_gone", nil)
+		return nil
+	}
+	var d draft
+	if err := r.ConvData(&d); err != nil {
+		return err
+	}
+	step, action, arg := r.Conv.Step, args.Arg(0), args.Arg(1)
+	if action == "cancel" {
+		if err := r.EndConv(ctx); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "cancelled", nil, nil)
+	}
+	da, ok := draftActions[action]
+	if !ok || !slices.Contains(da.steps, step) || (da.valid != nil && !da.valid(arg)) {
+		return r.Stale(ctx) // a button of another step, or forged
+	}
+	return da.do(ctx, r, &d, step, arg)
+}
+
+// draftAction is what a button of the draft (ad:<action>[:<arg>]) does: the steps whose
+// buttons it is on, what its argument must be (nil: anything), and what it does.
+type draftAction struct {
+	steps []string
+	valid func(arg string) bool
+	do    func(ctx context.Context, r *bot.Request, d *draft, step, arg string) error
+}
+
+// choose is an action that answers a step with arg (set stores it) and goes on.
+func choose(step string, valid func(string) bool, set func(c *alert.Content, arg string)) draftAction {
+	return draftAction{steps: []string{step}, valid: valid, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		set(&d.Content, arg)
+		return advance(ctx, r, step, d)
+	}}
+}
+
+// goOn is an action that goes from the steps to the step after from (advance) or to to (goTo).
+func goOn(steps []string, valid func(string) bool, from, to string, set func(d *draft, arg string)) draftAction {
+	return draftAction{steps: steps, valid: valid, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		if set != nil {
+			set(d, arg)
+		}
+		if to != "" {
+			return goTo(ctx, r, to, d)
+		}
+		return advance(ctx, r, from, d)
+	}}
+}
+
+var (
+	identSteps = []string{stepIdentKind, stepIdentValue}
+	routeSteps = []string{stepRouteRole, stepRoutePlace}
+)
+
+// draftActions are the buttons of the draft, by action; "cancel" works on every step.
+var draftActions = map[string]draftAction{
+	"cls":    choose(stepClass, alert.Classifications.Has, func(c *alert.Content, arg string) { c.Classification = arg }),
+	"drill":  choose(stepDrill, func(arg string) bool { return arg == "0" || arg == "1" }, func(c *alert.Content, arg string) { c.Drill = arg == "1" }),
+	"conv":   choose(stepConveyance, alert.Conveyances.Has, func(c *alert.Content, arg string) { c.Conveyance = arg }),
+	"sub":    choose(stepSubstance, alert.Substances.Has, func(c *alert.Content, arg string) { c.Substance = arg }),
+	"con":    choose(stepConcealment, alert.Concealments.Has, func(c *alert.Content, arg string) { c.Concealment = arg }),
+	"ik":     goOn(identSteps, alert.IdentKinds.Has, "", stepIdentValue, func(d *draft, arg string) { d.Kind = arg }),
+	"idone":  goOn(identSteps, nil, stepIdentKind, "", nil),
+	"iclr":   goOn(identSteps, nil, "", stepIdentKind, func(d *draft, _ string) { d.Content.Identifiers = nil }),
+	"rr":     goOn(routeSteps, alert.RouteRoles.Has, "", stepRoutePlace, func(d *draft, arg string) { d.Kind = arg }),
+	"rdone":  goOn(routeSteps, nil, stepRouteRole, "", nil),
+	"rclr":   goOn(routeSteps, nil, "", stepRouteRole, func(d *draft, _ string) { d.Content.Route = nil }),
+	"rkdone": goOn([]string{stepRisks}, nil, stepRisks, "", nil),
+	"risk": {steps: []string{stepRisks}, valid: alert.Risks.Has, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		d.Content.ToggleRisk(arg)
+		if err := r.SaveConv(ctx, flowAlert, stepRisks, d); err != nil {
+			return err
+		}
+		return ui.Show(ctx, r, r.T("alert_ask_risks", nil), risksKeyboard(r, &d.Content))
+	}},
+	"skip": {steps: []string{stepGoods, stepQuantity, stepText, stepFiles}, do: func(ctx context.Context, r *bot.Request, d *draft, step, _ string) error {
+		return advance(ctx, r, step, d)
+	}},
+	"edit": {steps: []string{stepReview}, valid: func(arg string) bool { return editable[arg] }, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		d.Editing = true
+		return goTo(ctx, r, arg, d)
+	}},
+	"submit": {steps: []string{stepReview}, do: func(ctx context.Context, r *bot.Request, d *draft, _, _ string) error {
+		return submitDraft(ctx, r, d)
+	}},
+}
+
+// editable are the steps the review screen can go back to.
+var editable = map[string]bool{stepClass: true, stepDrill: true, stepConveyance: true, stepIdentKind: true,
+	stepRouteRole: true, stepSubstance: true, stepRisks: true, stepConcealment: true, stepGoods: true,
+	stepQuantity: true, stepText: true, stepFiles: true}
+
+// draftInput takes what is typed or sent during the guided conversation.
+func draftInput(ctx context.Context, r *bot.Request) error {
+	var d draft
+	if err := r.ConvData(&d); err != nil {
+		return err
+	}
+	text := strings.TrimSpace(r.Text())
+	msg := r.Update.Message
+	isFile := len(msg.Photo) > 0 || msg.Document != nil
+	if !isFile && alert.LooksLikeForm(r.App.I18n, text) {
+		return pastedForm(ctx, r, &d, text)
+	}
+	c := &d.Content
+	step := r.Conv.Step
+	if isFile {
+		if step != stepFiles {
+			return r.Reply(ctx, "alert_files_later", nil, nil)
+		}
+		att := alert.Attachment{Kind: "photo"}
+		if msg.Document != nil {
+			att = alert.Attachment{Kind: "document", FileID: msg.Document.FileID, Name: msg.Document.FileName}
+		} else {
+			att.FileID = msg.Photo[len(msg.Photo)-1].FileID // the largest size
+		}
+		// A caption typed with the file is kept with it (the officer's note on what the photo
+		// shows), labelled with its language when the file is sent on.
+		if caption := strings.TrimSpace(msg.Caption); caption != "" {
+			if p := alert.CheckCaption(caption); p != nil {
+				return tellProblems(ctx, r, filesDone(r), *p)
+			}
+			att.Caption, att.Lang = caption, writtenIn(r)
+		}
+		if p := c.AddAttachment(att); p != nil {
+			return tellProblems(ctx, r, filesDone(r), *p)
+		}
+		// Photos picked together arrive as one message each with a shared media_group_id:
+		// one answer for the album, not one per photo (at one message a second per chat, ten
+		// answers would hold up the Done press by ten seconds).
+		sameAlbum := msg.MediaGroupID != "" && msg.MediaGroupID == d.Album
+		d.Album = msg.MediaGroupID
+		if err := r.SaveConv(ctx, flowAlert, stepFiles, &d); err != nil {
+			return err
+		}
+		if sameAlbum {
+			return nil
+		}
+		return r.Reply(ctx, "alert_file_added", map[string]any{"Count": len(c.Attachments), "Max": alert.MaxFiles}, filesDone(r))
+	}
+	if text == "" {
+		return prompt(ctx, r, step, &d)
+	}
+	if answer, ok := textSteps[step]; ok {
+		return answer(ctx, r, &d, text)
+	}
+	// A step answered with buttons: say so and ask again.
+	if err := r.Reply(ctx, "alert_use_buttons", nil, nil); err != nil {
+		return err
+	}
+	return prompt(ctx, r, step, &d)
+}
+
+// textSteps are the steps answered by typing, each with how it takes the text.
+var textSteps = map[string]func(ctx context.Context, r *bot.Request, d *draft, text string) error{
+	stepIdentValue: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		var problems []alert.Problem
+		for _, v := range alert.SplitValues(text) {
+			id, p := alert.ParseIdentifier(d.Kind, v)
+			if p == nil {
+				p = d.Content.AddIdentifier(id)
+			}
+			if p != nil {
+				problems = append(problems, *p)
+			}
+		}
+		if len(problems) > 0 {
+			if err := r.SaveConv(ctx, flowAlert, stepIdentValue, d); err != nil {
+				return err
+			}
+			return tellProblems(ctx, r, nil, problems...)
+		}
+		return goTo(ctx, r, stepIdentKind, d)
+	},
+	stepRoutePlace: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		p, prob := alert.ParsePlace(d.Kind, text)
+		if prob == nil {
+			prob = d.Content.AddPlace(p)
+		}
+		if prob != nil {
+			return tellProblems(ctx, r, nil, *prob)
+		}
+		if p.Unknown {
+			if err := r.Reply(ctx, "alert_locode_unknown", map[string]any{"Locode": p.Locode}, nil); err != nil {
+				return err
+			}
+		}
+		return goTo(ctx, r, stepRouteRole, d)
+	},
+	stepGoods:    shortText(stepGoods, func(c *alert.Content, text string) { c.Goods = text }),
+	stepQuantity: shortText(stepQuantity, func(c *alert.Content, text string) { c.Quantity = text }),
+	stepText: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		if p := alert.CheckText(text); p != nil {
+			return tellProblems(ctx, r, nil, *p)
+		}
+		d.Content.Text, d.Content.Lang = text, writtenIn(r)
+		return advance(ctx, r, stepText, d)
+	},
+}
+
+// filesDone is the Done button of the files step.
+func filesDone(r *bot.Request) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip")))
+}
+
+// shortText takes the one-line answer of a step (set stores it) and goes on.
+func shortText(step string, set func(c *alert.Content, text string)) func(context.Context, *bot.Request, *draft, string) error {
+	return func(ctx context.Context, r *bot.Request, d *draft, text string) error {
+		if p := alert.CheckShortText(text); p != nil {
+			return tellProblems(ctx, r, nil, *p)
+		}
+		set(&d.Content, text)
+		return advance(ctx, r, step, d)
+	}
+}
+
+// tellProblems lists what is wrong with what was typed or sent, in the reader's language.
+func tellProblems(ctx context.Context, r *bot.Request, kb *bot.Keyboard, problems ...alert.Problem) error {
+	return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, problems))}, kb)
+}
+
+// pastedForm parses a whole alert, reports every problem at once (the draft is kept as it
+// was, to be pasted again corrected), or goes to the review.
+func pastedForm(ctx context.Context, r *bot.Request, d *draft, text string) error {
+	c, problems := alert.ParseForm(r.App.I18n, text, writtenIn(r))
+	if len(problems) > 0 {
+		if r.Conv == nil {
+			// Keep a conversation open so that the corrected form can simply be pasted again.
+			if err := r.SaveConv(ctx, flowAlert, stepClass, d); err != nil {
+				return err
+			}
+		}
+		return r.Reply(ctx, "alert_form_problems", map[string]any{
+			"Count": len(problems), "List": i18n.HTML(problemsText(r, problems))}, nil)
+	}
+	c.Attachments = d.Content.Attachments
+	d.Content, d.Editing = c, false
+	return goTo(ctx, r, stepReview, d)
+}
+
+// review shows the draft as recipients will read it, what is still missing, and Submit.
+func review(ctx context.Context, r *bot.Request, d *draft) error {
+	c := &d.Content
+	text := r.T("alert_review_head", nil) + "\n\n" + alerttext.Render(r.App.I18n, r.Lang, c, alerttext.Meta{})
+	problems := c.Missing()
+	problems = append(problems, lengthProblems(r.App, c)...)
+	kb := &bot.Keyboard{}
+	if len(problems) == 0 {
+		kb.Row(button(r, "alert_btn_submit", bot.CB(verbDraft, "submit")))
+	} else {
+		text += "\n\n" + r.T("alert_review_missing", map[string]any{"List": i18n.HTML(problemsText(r, problems))})
+	}
+	kb.Row(button(r, "alert_btn_edit_class", bot.CB(verbDraft, "edit", stepClass)), button(r, "alert_btn_edit_conveyance", bot.CB(verbDraft, "edit", stepConveyance)))
+	kb.Row(button(r, "alert_btn_edit_idents", bot.CB(verbDraft, "edit", stepIdentKind)), button(r, "alert_btn_edit_route", bot.CB(verbDraft, "edit", stepRouteRole)))
+	kb.Row(button(r, "alert_btn_edit_substance", bot.CB(verbDraft, "edit", stepSubstance)), button(r, "alert_btn_edit_risks", bot.CB(verbDraft, "edit", stepRisks)))
+	kb.Row(editField(r, "concealment", stepConcealment), editField(r, "goods", stepGoods))
+	kb.Row(editField(r, "quantity", stepQuantity), editField(r, "drill", stepDrill))
+	kb.Row(button(r, "alert_btn_edit_text", bot.CB(verbDraft, "edit", stepText)), button(r, "alert_btn_edit_files", bot.CB(verbDraft, "edit", stepFiles)))
+	kb.Row(button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
+	return ui.SendLong(ctx, r, text, kb)
+}
+
+// editField is a review button going back to a step, named by its field's label (the pencil
+// is the same in every language, as on the other edit buttons).
+func editField(r *bot.Request, field, step string) bot.Button {
+	return bot.Button{Text: "✎ " + r.T(alert.LabelID(field), nil), CallbackData: bot.CB(verbDraft, "edit", step)}
+}
+
+// lengthProblems refuses an alert that would not fit in one Telegram message in some
+// language (with room for the header and notes around it): it is never cut.
+func lengthProblems(a *bot.App, c *alert.Content) []alert.Problem {
+	const room = 600
+	for _, lang := range a.I18n.Languages() {
+		n := alert.UTF16Len(alerttext.Render(a.I18n, lang, c, alerttext.Meta{Ref: "ALR-0000-000000"}))
+		if n > alert.MaxMessage-room {
+			return []alert.Problem{{ID: "alert_err_alert_too_long", Data: map[string]any{"Over": n - (alert.MaxMessage - room)}}}
+		}
+	}
+	return nil
+}
+
+// submitDraft stores the alert (or the revision of a returned one), ends the conversation and
+// queues it for every analyst, in one transaction. A second press of Submit finds no draft.
+func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
+	c := d.Content
+	if len(c.Missing()) > 0 || len(lengthProblems(r.App, &c)) > 0 {
+		return review(ctx, r, d)
+	}
+	now := r.App.Clock.Now()
+	var al *store.Alert
+	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		if d.AlertID != 0 {
+			var err error
+			al, err = store.ResubmitAlert(ctx, tx, d.AlertID, r.Member.ID, c, now)
+			if err != nil {
+				return err
+			}
+		} else {
+			ref, err := store.NextAlertRef(ctx, tx, now.Year())
+			if err != nil {
+				return err
+			}
+			al = &store.Alert{Ref: ref, AuthorID: r.Member.ID, AuthorCountry: r.Member.Country, Content: c,
+				Revision: 1, SubmittedAt: now, State: store.AlertSubmitted}
+			if _, err := store.InsertAlert(ctx, tx, al); err != nil {
+				return err
+			}
+		}
+		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
+			return err
+		}
+		if err := enqueueForAnalysts(ctx, tx, al); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_submitted",
+			SubjectID: &al.ID, After: map[string]any{"ref": al.Ref, "revision": al.Revision}})
+	})
+	if err != nil {
+		if d.AlertID != 0 && isNotFound(err) {
+			_ = r.EndConv(ctx)
+			return bot.Tell("alert_not_returned", nil)
+		}
+		return err
+	}
+	r.Conv = nil
+	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_withdraw", bot.CB(verbWithdraw, al.ID, al.Revision)))
+	return r.Reply(ctx, "alert_submitted", map[string]any{"Ref": al.Ref}, kb)
+}
+
+// enqueueForAnalysts queues a submitted revision, and its attachments, for every analyst.
+func enqueueForAnalysts(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
+	analysts, err := store.Analysts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var items []delivery.Item
+	rev := fmt.Sprintf("r%d", al.Revision)
+	for _, m := range analysts {
+		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertVerify, RefID: al.ID,
+			Variant: rev, Priority: delivery.High})
+		for i := range al.Content.Attachments {
+			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFile, RefID: al.ID,
+				Variant: fmt.Sprintf("%sf%d", rev, i), Priority: delivery.High})
+		}
+	}
+	_, err = delivery.Enqueue(ctx, tx, items)
+	return err
+}
+
+// withdraw lets the author take back a submitted alert before an analyst decides.
+func withdraw(ctx context.Context, r *bot.Request) error {
+	args := r.Data()
+	al, err := loadAlert(ctx, r, args.ID(0))
+	if err != nil {
+		return err
+	}
+	if al.AuthorID != r.Member.ID {
+		return bot.Tell("alert_not_found", nil)
+	}
+	var done *store.Alert
+	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		done, err = store.WithdrawAlert(ctx, tx, al.ID, r.Member.ID, int(args.ID(1)))
+		if err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_withdrawn", SubjectID: &al.ID})
+	})
+	if isNotFound(err) {
+		return stateError(ctx, r, al)
+	}
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_withdrawn", map[string]any{"Ref": done.Ref}, nil)
+}
+
+// revise opens a returned alert as a draft at its review screen, for its author.
+func revise(ctx context.Context, r *bot.Request) error {
+	al, err := loadAlert(ctx, r, r.Data().ID(0))
+	if err != nil {
+		return err
+	}
+	if al.AuthorID != r.Member.ID {
+		return bot.Tell("alert_not_found", nil)
+	}
+	if al.State != store.AlertReturned {
+		return stateError(ctx, r, al)
+	}
+	d := &draft{AlertID: al.ID, Content: al.Content}
+	return goTo(ctx, r, stepReview, d)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -1,0 +1,483 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+	"focalbot/handlers/ui"
+)
+
+// Verifying an alert: every analyst gets a submitted alert with Approve, Return for changes
+// and Reject, and the earlier alerts it shares a container, IMO number, seal or B/L with.
+// Approve opens the audience (by default the countries on the route, the author's country and
+// CARICC; widened to the whole network or narrowed country by country) and Publish sends it.
+// Of two analysts deciding at once exactly one decision stands (a conditional update); the
+// other is told who decided. The author is told the outcome.
+
+const (
+	kindAlertVerify   = "alert_verify"   // a submitted revision, to each analyst
+	kindAlertFile     = "alert_file"     // one attachment of an alert
+	kindAlertDecision = "alert_decision" // the outcome, to the author
+	flowAlertReason   = "alert_reason"
+	maxReason         = 1000
+)
+
+// An audience is chosen from the members of store.NetworkCountries; bit i of an audience mask
+// is store.NetworkCountries[i], bit allBit the whole network.
+const allBit = 1 << 10
+
+func registerVerify(a *bot.App) {
+	a.Renderer(kindAlertVerify, renderAlertVerify(a))
+	a.Renderer(kindAlertFile, renderAlertFile(a))
+	a.Renderer(kindAlertDecision, renderAlertDecision(a))
+	a.Callback(verbVerify, bot.Analysts, verifyButton)
+	a.Callback(verbAudience, bot.Analysts, audienceButton)
+	a.Callback(verbPublish, bot.Analysts, publishButton)
+	a.Flow(flowAlertReason, bot.Analysts, reasonInput)
+	a.Callback(verbPromptCancel, bot.Analysts, promptCancel)
+}
+
+func renderAlertVerify(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		al, err := store.AlertByID(ctx, a.Store.DB, row.RefID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		if al.State != store.AlertSubmitted || row.Variant != fmt.Sprintf("r%d", al.Revision) {
+			return delivery.Message{}, fmt.Errorf("%w: alert %s is %s", delivery.ErrSkip, al.Ref, al.State)
+		}
+		lang := ui.MemberLang(a, to)
+		author, err := store.MemberByID(ctx, a.Store.DB, al.AuthorID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		text := a.I18n.T(lang, "alert_verify_head", map[string]any{
+			"Author": nameOf(author, lang), "Revision": al.Revision}) + "\n\n" + renderAlertFor(a, al, lang, to.Country)
+		linked, err := store.LinkedAlerts(ctx, a.Store.DB, al.ID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		for _, l := range linked {
+			country := "CARICC"
+			if l.AuthorCountry != nil {
+				country = i18n.CountryName(lang, *l.AuthorCountry)
+			}
+			text += "\n" + a.I18n.T(lang, "alert_linked", map[string]any{"Ref": l.Ref, "Country": country,
+				"Date": l.SubmittedAt.In(alert.ZoneFor(to.Country)).Format("2006-01-02"), "Identifiers": l.Norms})
+		}
+		id, rev := al.ID, al.Revision
+		kb := (&bot.Keyboard{}).
+			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_approve", nil), CallbackData: bot.CB(verbVerify, id, rev, "a")}).
+			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_return", nil), CallbackData: bot.CB(verbVerify, id, rev, "r")},
+				bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: bot.CB(verbVerify, id, rev, "x")})
+		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
+	}
+}
+
+// renderAlertFile sends one attachment by file_id, captioned with the reference.
+func renderAlertFile(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		al, err := store.AlertByID(ctx, a.Store.DB, row.RefID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		_, idx, _ := strings.Cut(row.Variant, "f")
+		i, err := strconv.Atoi(idx)
+		if err != nil || i < 0 || i >= len(al.Content.Attachments) || al.State == store.AlertCancelled {
+			return delivery.Message{}, fmt.Errorf("%w: attachment %s of %s", delivery.ErrSkip, row.Variant, al.Ref)
+		}
+		att := al.Content.Attachments[i]
+		lang := ui.MemberLang(a, to)
+		caption := a.I18n.T(lang, "alert_file_caption", map[string]any{
+			"Ref": al.Ref, "N": i + 1, "Of": len(al.Content.Attachments), "Drill": al.Drill})
+		if att.Caption != "" {
+			caption += "\n" + a.I18n.T(lang, "alert_file_caption_text", map[string]any{"Lang": i18n.LanguageName(lang, att.Lang)}) +
+				"\n" + html.EscapeString(att.Caption)
+		}
+		if att.Kind == "document" {
+			return delivery.Message{Text: caption, DocumentFileID: att.FileID}, nil
+		}
+		return delivery.Message{Text: caption, PhotoFileID: att.FileID}, nil
+	}
+}
+
+// renderAlertDecision tells the author what became of their alert.
+func renderAlertDecision(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		al, err := store.AlertByID(ctx, a.Store.DB, row.RefID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		lang := ui.MemberLang(a, to)
+		state, _, _ := strings.Cut(row.Variant, ":")
+		reason := ""
+		if al.Reason != nil {
+			reason = *al.Reason
+		}
+		data := map[string]any{"Ref": al.Ref, "Reason": reason, "Lang": i18n.LanguageName(lang, reasonLang(ctx, a, al))}
+		var kb *bot.Keyboard
+		switch state {
+		case store.AlertPublished:
+			counts, err := store.AlertAckCounts(ctx, a.Store.DB, al.ID)
+			if err != nil {
+				return delivery.Message{}, err
+			}
+			data["Count"] = counts.Total
+			kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_acks", nil), CallbackData: bot.CB(verbAcks, al.ID)})
+		case store.AlertReturned:
+			if al.State == store.AlertReturned {
+				kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_revise", nil), CallbackData: bot.CB(verbRevise, al.ID)})
+			}
+		}
+		return delivery.Message{Text: a.I18n.T(lang, "alert_decision_"+state, data), ReplyMarkup: kb}, nil
+	}
+}
+
+// reasonLang is the language an analyst's reason was written in: the deciding analyst's own
+// (as for their other free text), English when it cannot be known. The reason's language is
+// not stored with it, so a decider who later changes language changes this label too.
+func reasonLang(ctx context.Context, a *bot.App, al *store.Alert) string {
+	if al.DecidedBy != nil {
+		if m, err := store.MemberByID(ctx, a.Store.DB, *al.DecidedBy); err == nil && m.Language != "" {
+			return m.Language
+		}
+	}
+	return i18n.Default
+}
+
+// checkSubmitted loads the alert of a verify button and checks that its revision still awaits
+// a decision; otherwise the analyst is told who decided (or that it was withdrawn).
+func checkSubmitted(ctx context.Context, r *bot.Request, id int64, rev int) (*store.Alert, error) {
+	al, err := loadAlert(ctx, r, id)
+	if err != nil {
+		return nil, err
+	}
+	if al.Revision != rev && (al.State == store.AlertSubmitted || al.State == store.AlertReturned) {
+		return nil, bot.Tell("alert_superseded", map[string]any{"Ref": al.Ref, "Revision": al.Revision})
+	}
+	if al.State != store.AlertSubmitted || al.Revision != rev {
+		return nil, stateError(ctx, r, al)
+	}
+	return al, nil
+}
+
+// verifyButton: av:<id>:<rev>:a|r|x.
+func verifyButton(ctx context.Context, r *bot.Request) error {
+	args := r.Data()
+	if len(args.Fields) != 3 {
+		return bot.Tell("alert_not_found", nil)
+	}
+	al, err := checkSubmitted(ctx, r, args.ID(0), int(args.ID(1)))
+	if err != nil {
+		return err
+	}
+	switch args.Arg(2) {
+	case "a":
+		mask := defaultAudience(al)
+		text, kb, err := audienceScreen(ctx, r, al, mask)
+		if err != nil {
+			return err
+		}
+		_, err = r.App.Send(ctx, r.ChatID, "reply", text, kb)
+		return err
+	case "r", "x":
+		state := store.AlertReturned
+		if args.Arg(2) == "x" {
+			state = store.AlertRejected
+		}
+		if err := r.SaveConv(ctx, flowAlertReason, "reason", reasonState{AlertID: al.ID, Revision: al.Revision, State: state}); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
+	}
+	return bot.Tell("alert_not_found", nil)
+}
+
+// defaultAudience: the countries on the route and the author's (CARICC is always included).
+func defaultAudience(al *store.Alert) int {
+	countries := al.Content.Countries()
+	if al.AuthorCountry != nil {
+		countries = append(countries, *al.AuthorCountry)
+	}
+	mask := 0
+	for i, c := range store.NetworkCountries {
+		if containsCode(countries, c) {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
+// audienceOf turns a mask into the country list (nil and all=true for the whole network) and
+// the text stored in alerts.audience.
+func audienceOf(mask int) (countries []string, all bool, label string) {
+	if mask&allBit != 0 {
+		return nil, true, "all"
+	}
+	for i, c := range store.NetworkCountries {
+		if mask&(1<<i) != 0 {
+			countries = append(countries, c)
+		}
+	}
+	return countries, false, strings.Join(countries, ",")
+}
+
+// audienceScreen shows whom the alert will reach, with a toggle per country, the whole
+// network, and Publish. The mask travels in the buttons: no state is kept between presses.
+func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask int) (string, *bot.Keyboard, error) {
+	countries, all, _ := audienceOf(mask)
+	members, err := store.AudienceMembers(ctx, r.App.Store.DB, countries, all, al.AuthorID)
+	if err != nil {
+		return "", nil, err
+	}
+	var names []string
+	for _, c := range countries {
+		names = append(names, i18n.CountryName(r.Lang, c))
+	}
+	who := r.T("alert_audience_all", nil)
+	if !all {
+		who = r.T("alert_audience_countries", map[string]any{"Countries": i18n.JoinList(r.Lang, names)})
+	}
+	text := r.T("alert_audience", map[string]any{"Ref": al.Ref, "Who": i18n.HTML(who), "Count": len(members)})
+	kb := &bot.Keyboard{}
+	id, rev := al.ID, al.Revision
+	// The buttons name the countries in the reader's language (codes stay in the callback
+	// data, as bits of the mask); names are longer than codes, so two to a row.
+	var row []bot.Button
+	for i, c := range store.NetworkCountries {
+		label := i18n.CountryName(r.Lang, c)
+		if mask&(1<<i) != 0 || all {
+			label = "✅ " + label
+		}
+		row = append(row, bot.Button{Text: label, CallbackData: bot.CB(verbAudience, id, rev, (mask&^allBit)^(1<<i))})
+		if len(row) == 2 {
+			kb.Row(row...)
+			row = nil
+		}
+	}
+	if all {
+		kb.Row(bot.Button{Text: r.T("alert_btn_default_audience", nil), CallbackData: bot.CB(verbAudience, id, rev, defaultAudience(al))})
+	} else {
+		kb.Row(bot.Button{Text: r.T("alert_btn_whole_network", nil), CallbackData: bot.CB(verbAudience, id, rev, mask|allBit)})
+	}
+	kb.Row(bot.Button{Text: r.T("alert_btn_publish", map[string]any{"Count": len(members)}), CallbackData: bot.CB(verbPublish, id, rev, mask)})
+	return text, kb, nil
+}
+
+// parseMask reads an audience mask from a button; a forged one outside the range is refused.
+func parseMask(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 0 && n < 2*allBit
+}
+
+// audiencePress reads <verb>:<id>:<rev>:<mask> of the audience screen's buttons: the alert,
+// still submitted at that revision, and the audience mask. Anything forged is "not found".
+func audiencePress(ctx context.Context, r *bot.Request) (*store.Alert, int, error) {
+	args := r.Data()
+	if len(args.Fields) != 3 {
+		return nil, 0, bot.Tell("alert_not_found", nil)
+	}
+	mask, ok := parseMask(args.Arg(2))
+	if !ok {
+		return nil, 0, bot.Tell("alert_not_found", nil)
+	}
+	al, err := checkSubmitted(ctx, r, args.ID(0), int(args.ID(1)))
+	return al, mask, err
+}
+
+// audienceButton: aaud:<id>:<rev>:<mask> toggles the audience in place.
+func audienceButton(ctx context.Context, r *bot.Request) error {
+	al, mask, err := audiencePress(ctx, r)
+	if err != nil {
+		return err
+	}
+	text, kb, err := audienceScreen(ctx, r, al, mask)
+	if err != nil {
+		return err
+	}
+	return ui.Show(ctx, r, text, kb)
+}
+
+// publishButton: apub:<id>:<rev>:<mask> publishes the alert to the audience. The state
+// change, the audience, one outbox row per recipient (and per attachment) and the author's
+// notice are one transaction.
+func publishButton(ctx context.Context, r *bot.Request) error {
+	al, mask, err := audiencePress(ctx, r)
+	if err != nil {
+		return err
+	}
+	countries, all, label := audienceOf(mask)
+	now := r.App.Clock.Now()
+	var published *store.Alert
+	var recipients int
+	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		published, err = store.DecideAlert(ctx, tx, al.ID, al.Revision, store.AlertPublished, r.Member.ID, "", label, now)
+		if err != nil {
+			return err
+		}
+		members, err := store.AudienceMembers(ctx, tx, countries, all, al.AuthorID)
+		if err != nil {
+			return err
+		}
+		recipients = len(members)
+		ids := make([]int64, len(members))
+		var items []delivery.Item
+		prio := priority(published)
+		for i, m := range members {
+			ids[i] = m.ID
+			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlert, RefID: al.ID, Priority: prio})
+			for f := range published.Content.Attachments {
+				items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFile, RefID: al.ID,
+					Variant: fmt.Sprintf("f%d", f), Priority: prio})
+			}
+		}
+		if err := store.AddRecipients(ctx, tx, al.ID, ids); err != nil {
+			return err
+		}
+		if err := enqueueDecision(ctx, tx, published); err != nil {
+			return err
+		}
+		if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_published", SubjectID: &al.ID,
+			After: map[string]any{"ref": al.Ref, "audience": label, "recipients": recipients}})
+	})
+	if isNotFound(err) {
+		// Another analyst decided between the check and this transaction.
+		if al, lerr := loadAlert(ctx, r, al.ID); lerr == nil {
+			return stateError(ctx, r, al)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_published", map[string]any{"Ref": published.Ref, "Count": recipients},
+		analystAlertKeyboard(r, published.ID))
+}
+
+// analystAlertKeyboard: what an analyst can do with a published alert.
+func analystAlertKeyboard(r *bot.Request, id int64) *bot.Keyboard {
+	return (&bot.Keyboard{}).
+		Row(button(r, "alert_btn_acks", bot.CB(verbAcks, id))).
+		Row(button(r, "alert_btn_update", bot.CB(verbUpdate, id)), button(r, "alert_btn_cancel_alert", bot.CB(verbCancelAlert, id)))
+}
+
+// priority: an urgent alert overtakes everything; a drill never overtakes real traffic.
+func priority(al *store.Alert) delivery.Priority {
+	switch {
+	case al.Drill:
+		return delivery.Routine
+	case al.Classification == alert.ClassUrgent:
+		return delivery.Urgent
+	case al.Classification == alert.ClassAttention:
+		return delivery.Routine
+	}
+	return delivery.High
+}
+
+// enqueueDecision queues the outcome for the author; the variant names the decision and the
+// revision, so a second return after a resubmission is a new message.
+func enqueueDecision(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
+	author, err := store.ReadMember(ctx, tx, al.AuthorID)
+	if err != nil {
+		return err
+	}
+	_, err = delivery.Enqueue(ctx, tx, []delivery.Item{{MemberID: author.ID, ChatID: author.ChatID, Kind: kindAlertDecision,
+		RefID: al.ID, Variant: fmt.Sprintf("%s:r%d", al.State, al.Revision), Priority: delivery.High}})
+	return err
+}
+
+// reasonState is the conversation of an analyst typing the reason of a return or rejection.
+type reasonState struct {
+	AlertID  int64  `json:"alert_id"`
+	Revision int    `json:"revision"`
+	State    string `json:"state"`
+}
+
+// reasonInput takes the reason and records the decision, unless another analyst decided
+// in the meantime.
+func reasonInput(ctx context.Context, r *bot.Request) error {
+	var st reasonState
+	if err := r.ConvData(&st); err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(r.Text())
+	if reason == "" {
+		return r.Reply(ctx, "alert_ask_reason_"+st.State, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
+	}
+	if n := utf8.RuneCountInString(reason); n > maxReason {
+		return bot.Tell("alert_err_too_long", map[string]any{"Max": maxReason, "Length": n})
+	}
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	al, err := checkSubmitted(ctx, r, st.AlertID, st.Revision)
+	if err != nil {
+		return err
+	}
+	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		decided, err := store.DecideAlert(ctx, tx, al.ID, al.Revision, st.State, r.Member.ID, reason, "", r.App.Clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := enqueueDecision(ctx, tx, decided); err != nil {
+			return err
+		}
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_" + st.State, SubjectID: &al.ID,
+			After: map[string]any{"ref": al.Ref, "reason": reason}})
+	})
+	if isNotFound(err) {
+		if al, lerr := loadAlert(ctx, r, al.ID); lerr == nil {
+			return stateError(ctx, r, al)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_decided_"+st.State, map[string]any{"Ref": al.Ref}, nil)
+}
+
+// promptCancelKeyboard is the way out of an analyst's free-text prompt (the reason of a
+// return or rejection, the text of an update or cancellation), besides /cancel.
+func promptCancelKeyboard(r *bot.Request, alertID int64) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(button(r, "alert_btn_cancel", bot.CB(verbPromptCancel, alertID)))
+}
+
+// promptCancel: apx:<id> ends the analyst's prompt about that alert; the alert is left as
+// it was. A button of a prompt already answered, ended or replaced by another changes nothing.
+func promptCancel(ctx context.Context, r *bot.Request) error {
+	id := r.Data().ID(0)
+	if r.Conv == nil || (r.Conv.Flow != flowAlertReason && r.Conv.Flow != flowAlertAmend) {
+		return r.Stale(ctx)
+	}
+	var st struct {
+		AlertID int64 `json:"alert_id"`
+	}
+	if err := r.ConvData(&st); err != nil {
+		return err
+	}
+	if st.AlertID != id {
+		return r.Stale(ctx)
+	}
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	al, err := loadAlert(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_prompt_cancelled", map[string]any{"Ref": al.Ref}, nil)
+}

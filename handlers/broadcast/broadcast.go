@@ -1,0 +1,581 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/i18n"
+	"focalbot/bot/store"
+	"focalbot/handlers/ui"
+)
+
+// CARICC's broadcasts: an analyst composes a draft (texts in one or more languages, optionally
+// one photo or document, the audience, the priority, an Acknowledge button, a time to send),
+// sees a preview with the exact number of recipients and confirms. The draft lives in the
+// broadcasts table, so its panel's buttons carry only its ID; every press re-reads it and
+// changes it only while it is still a draft of the person pressing.
+
+const (
+	flow = "broadcast"
+
+	kind       = "broadcast"        // outbox rows: the broadcast itself
+	noticeKind = "broadcast_notice" // outbox rows: "your scheduled broadcast went out" to its author
+
+	// Telegram's limits are 4096 characters for a text and 1024 for a caption; the header and
+	// the language label need the rest.
+	maxText    = 3800
+	maxCaption = 900
+
+	maxSchedule = 90 * 24 * time.Hour
+)
+
+// conv is the broadcast conversation: which draft, and which language's text is awaited.
+type conv struct {
+	ID   int64  `json:"id,omitempty"`
+	Lang string `json:"lang,omitempty"`
+}
+
+func Register(a *bot.App) {
+	a.Command("broadcast", bot.Analysts, start)
+	a.Command("broadcasts", bot.Analysts, list)
+	a.Flow(flow, bot.Analysts, flowStep)
+	a.Callback(verbPanel, bot.Analysts, panelPress)
+	a.Callback(verbAck, bot.Members, ack)
+	a.Callback(verbReport, bot.Analysts, reportPress)
+	a.Callback(verbCancel, bot.Analysts, cancelScheduled)
+	a.Renderer(kind, renderer(a))
+	a.Renderer(noticeKind, noticeRenderer(a))
+	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return sendDue(ctx, a, now) })
+}
+
+// start begins a broadcast: the first text is awaited, in the author's language.
+func start(ctx context.Context, r *bot.Request) error {
+	if err := r.SaveConv(ctx, flow, "text", conv{Lang: r.Lang}); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "bc_ask_text", map[string]any{"Language": i18n.NativeName(r.Lang)}, nil)
+}
+
+// flowStep takes what the author types: the first text (with an optional file), a text in
+// another language, or the time to send.
+func flowStep(ctx context.Context, r *bot.Request) error {
+	var c conv
+	if err := r.ConvData(&c); err != nil {
+		return err
+	}
+	switch r.Conv.Step {
+	case "text":
+		return takeFirstText(ctx, r, c)
+	case "lang_text":
+		return takeLangText(ctx, r, c)
+	case "schedule":
+		return takeSchedule(ctx, r, c)
+	}
+	return bot.Tell("bc_use_buttons", nil)
+}
+
+// fileOf is the photo or document of the message, by file_id.
+func fileOf(r *bot.Request) (photo, document string) {
+	m := r.Update.Message
+	if m == nil {
+		return "", ""
+	}
+	if len(m.Photo) > 0 {
+		photo = m.Photo[len(m.Photo)-1].FileID // the largest size
+	}
+	if m.Document != nil {
+		document = m.Document.FileID
+	}
+	return photo, document
+}
+
+// checkText refuses an empty text and one over Telegram's limits (never cut silently).
+func checkText(text string, withFile bool) error {
+	if text == "" {
+		return bot.Tell("bc_empty", nil)
+	}
+	limit := maxText
+	if withFile {
+		limit = maxCaption
+	}
+	if n := alert.UTF16Len(text); n > limit {
+		return bot.Tell("bc_too_long", map[string]any{"Max": limit, "Length": n})
+	}
+	return nil
+}
+
+func takeFirstText(ctx context.Context, r *bot.Request, c conv) error {
+	text := strings.TrimSpace(r.Text())
+	photo, doc := fileOf(r)
+	if err := checkText(text, photo != "" || doc != ""); err != nil {
+		return err
+	}
+	var id int64
+	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		id, err = store.CreateBroadcastDraft(ctx, tx, r.Member.ID, c.Lang, text, photo, doc)
+		if err != nil {
+			return err
+		}
+		return store.SaveConversation(ctx, tx, r.From.ID, flow, "panel", conv{ID: id})
+	})
+	if err != nil {
+		return err
+	}
+	return showPanel(ctx, r, id, false)
+}
+
+func takeLangText(ctx context.Context, r *bot.Request, c conv) error {
+	b, err := ownDraft(ctx, r, c.ID)
+	if err != nil {
+		return err
+	}
+	if photo, doc := fileOf(r); photo != "" || doc != "" {
+		return bot.Tell("bc_text_only", nil)
+	}
+	text := strings.TrimSpace(r.Text())
+	if err := checkText(text, b.PhotoFileID != "" || b.DocumentFileID != ""); err != nil {
+		return err
+	}
+	if err := store.SetBroadcastText(ctx, r.App.Store.DB, b.ID, c.Lang, text); err != nil {
+		return err
+	}
+	if err := r.SaveConv(ctx, flow, "panel", conv{ID: b.ID}); err != nil {
+		return err
+	}
+	return showPanel(ctx, r, b.ID, false)
+}
+
+func takeSchedule(ctx context.Context, r *bot.Request, c conv) error {
+	b, err := ownDraft(ctx, r, c.ID)
+	if err != nil {
+		return err
+	}
+	now := r.App.Clock.Now()
+	when, ok := ui.ParseWhen(r.Text(), now)
+	switch {
+	case !ok:
+		return bot.Tell("bc_schedule_invalid", nil)
+	case !when.After(now):
+		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
+	case when.Sub(now) > maxSchedule:
+		return bot.Tell("bc_schedule_too_far", nil)
+	}
+	b.ScheduledFor = &when
+	if err := save(ctx, r, b); err != nil {
+		return err
+	}
+	if err := r.SaveConv(ctx, flow, "panel", conv{ID: b.ID}); err != nil {
+		return err
+	}
+	return showPanel(ctx, r, b.ID, false)
+}
+
+// save saves a draft's settings; one that stopped being a draft meanwhile (confirmed from
+// another device, say) is left alone and the person told.
+func save(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	err := store.UpdateBroadcastDraft(ctx, r.App.Store.DB, b)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("bc_not_draft", nil)
+	}
+	return err
+}
+
+// ownDraft loads a draft of the person; anything else (sent, someone else's) is refused.
+func ownDraft(ctx context.Context, r *bot.Request, id int64) (*store.Broadcast, error) {
+	b, err := store.BroadcastByID(ctx, r.App.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
+		_ = r.EndConv(ctx)
+		return nil, bot.Tell("bc_not_found", nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.State != store.BroadcastDraft {
+		_ = r.EndConv(ctx)
+		return nil, bot.Tell("bc_not_draft", nil)
+	}
+	return b, nil
+}
+
+// pressed loads the broadcast a button of its author names (verb:<id>:…). A press on someone
+// else's or a missing one (forged) is answered with a toast, and nil is returned; malformed
+// data gets no more than the empty answer.
+func pressed(ctx context.Context, r *bot.Request) (*store.Broadcast, error) {
+	id := r.Data().ID(0)
+	if id == 0 {
+		return nil, nil
+	}
+	b, err := store.BroadcastByID(ctx, r.App.Store.DB, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.AuthorID != r.Member.ID) {
+		r.Answer(ctx, "bc_not_found", nil)
+		return nil, nil
+	}
+	return b, err
+}
+
+// audienceText describes an audience in lang.
+func audienceText(a *bot.App, lang string, b *store.Broadcast) string {
+	if b.AudienceAll {
+		return a.I18n.T(lang, "bc_audience_all", nil)
+	}
+	if !b.AudienceChosen() {
+		return a.I18n.T(lang, "bc_audience_none", nil)
+	}
+	var parts []string
+	if len(b.Countries) > 0 {
+		var names []string
+		for _, c := range b.Countries {
+			names = append(names, i18n.CountryName(lang, c))
+		}
+		parts = append(parts, i18n.JoinList(lang, names))
+	}
+	if len(b.Roles) > 0 {
+		var names []string
+		for _, v := range b.Roles {
+			names = append(names, a.I18n.T(lang, "net_role_"+v, nil))
+		}
+		parts = append(parts, i18n.JoinList(lang, names))
+	}
+	if len(b.Agencies) > 0 {
+		var names []string
+		for _, v := range b.Agencies {
+			names = append(names, a.I18n.T(lang, "net_agency_"+v, nil))
+		}
+		parts = append(parts, i18n.JoinList(lang, names))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// languagesText lists a draft's language versions, the fallback marked.
+func languagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string]string) string {
+	var names []string
+	for _, code := range i18n.Supported {
+		if _, ok := texts[code]; !ok {
+			continue
+		}
+		n := i18n.NativeName(code)
+		if code == b.FallbackLang {
+			n = a.I18n.T(lang, "bc_fallback_mark", map[string]any{"Language": n})
+		}
+		names = append(names, n)
+	}
+	return i18n.JoinList(lang, names)
+}
+
+// showPanel shows the draft's main panel with its settings and the exact recipient count.
+func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
+	a := r.App
+	b, err := store.BroadcastByID(ctx, a.Store.DB, id)
+	if err != nil {
+		return err
+	}
+	texts, err := store.BroadcastTexts(ctx, a.Store.DB, id)
+	if err != nil {
+		return err
+	}
+	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	if err != nil {
+		return err
+	}
+	attachment := r.T("bc_attachment_none", nil)
+	switch {
+	case b.PhotoFileID != "":
+		attachment = r.T("bc_attachment_photo", nil)
+	case b.DocumentFileID != "":
+		attachment = r.T("bc_attachment_document", nil)
+	}
+	ack := r.T("bc_ack_off", nil)
+	if b.AckRequested {
+		ack = r.T("bc_ack_on", nil)
+	}
+	when := r.T("bc_when_now", nil)
+	if b.ScheduledFor != nil {
+		when = r.T("bc_when_at", map[string]any{"When": ui.TimeUTC(*b.ScheduledFor)})
+	}
+	text := r.T("bc_panel", map[string]any{
+		"ID":         b.ID,
+		"Languages":  i18n.HTML(languagesText(a, r.Lang, b, texts)),
+		"Attachment": i18n.HTML(attachment),
+		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+		"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)),
+		"Ack":        i18n.HTML(ack),
+		"When":       i18n.HTML(when),
+	})
+	p := panelData(b.ID)
+	kb := (&bot.Keyboard{}).
+		Row(bot.Button{Text: r.T("bc_btn_audience", nil), CallbackData: p("aud")},
+			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p("prio")}).
+		Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p("ack")},
+			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p("lang")})
+	if len(texts) > 1 {
+		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": i18n.NativeName(b.FallbackLang)}), CallbackData: p("fb")})
+	}
+	if b.ScheduledFor == nil {
+		kb.Row(bot.Button{Text: r.T("bc_btn_schedule", nil), CallbackData: p("sched")})
+	} else {
+		kb.Row(bot.Button{Text: r.T("bc_btn_unschedule", nil), CallbackData: p("unsched")})
+	}
+	kb.Row(bot.Button{Text: r.T("bc_btn_preview", nil), CallbackData: p("prev")},
+		bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p("drop")})
+	if !edit {
+		_, err := a.Send(ctx, r.ChatID, "reply", text, kb)
+		return err
+	}
+	return ui.Show(ctx, r, text, kb)
+}
+
+// showAudience shows the audience chooser: the whole network, or countries, roles and
+// agencies (a recipient matches every group chosen).
+func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	a := r.App
+	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	if err != nil {
+		return err
+	}
+	text := r.T("bc_audience_panel", map[string]any{
+		"ID":         b.ID,
+		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+	})
+	p := panelData(b.ID)
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: ui.Check(b.AudienceAll, r.T("bc_audience_all", nil)), CallbackData: p("all")})
+	var row []bot.Button
+	flush := func(width int) {
+		if len(row) >= width {
+			kb.Row(row...)
+			row = nil
+		}
+	}
+	for _, c := range store.NetworkCountries {
+		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Countries, c), i18n.CountryName(r.Lang, c)), CallbackData: p("c", c)})
+		flush(2)
+	}
+	flush(1)
+	for _, v := range store.Roles {
+		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Roles, v), r.T("net_role_"+v, nil)), CallbackData: p("r", v)})
+		flush(2)
+	}
+	flush(1)
+	for _, v := range store.Agencies {
+		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Agencies, v), r.T("net_agency_"+v, nil)), CallbackData: p("g", v)})
+		flush(2)
+	}
+	flush(1)
+	kb.Row(bot.Button{Text: r.T("bc_btn_done", nil), CallbackData: p("main")})
+	return ui.Show(ctx, r, text, kb)
+}
+
+// showLanguages offers the languages a version can be added (or replaced) in.
+func showLanguages(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	texts, err := store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
+	if err != nil {
+		return err
+	}
+	p := panelData(b.ID)
+	kb := &bot.Keyboard{}
+	var row []bot.Button
+	for _, code := range i18n.Supported {
+		_, has := texts[code]
+		row = append(row, bot.Button{Text: ui.Check(has, i18n.NativeName(code)), CallbackData: p("l", code)})
+		if len(row) == 3 {
+			kb.Row(row...)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		kb.Row(row...)
+	}
+	kb.Row(bot.Button{Text: r.T("bc_btn_back", nil), CallbackData: p("main")})
+	return ui.Show(ctx, r, r.T("bc_lang_panel", map[string]any{"ID": b.ID}), kb)
+}
+
+// panelPress handles the draft panel's buttons: bc:<id>:<action>[:<arg>].
+func panelPress(ctx context.Context, r *bot.Request) error {
+	data := r.Data()
+	action, arg := data.Arg(1), data.Arg(2)
+	if action == "" {
+		return nil // forged: the empty answer
+	}
+	a := r.App
+	b, err := pressed(ctx, r)
+	if b == nil || err != nil {
+		return err
+	}
+	if b.State != store.BroadcastDraft {
+		// A second press of Confirm, or a late press on an old panel: nothing changes.
+		return r.Stale(ctx)
+	}
+	save := func() error { return save(ctx, r, b) }
+	switch action {
+	case "main":
+		return showPanel(ctx, r, b.ID, true)
+	case "aud":
+		return showAudience(ctx, r, b)
+	case "all":
+		b.AudienceAll = !b.AudienceAll
+		b.Countries, b.Roles, b.Agencies = nil, nil, nil
+	case "c", "r", "g":
+		lists := map[string]struct {
+			list  *[]string
+			valid []string
+		}{"c": {(*[]string)(&b.Countries), store.NetworkCountries}, "r": {(*[]string)(&b.Roles), store.Roles}, "g": {(*[]string)(&b.Agencies), store.Agencies}}
+		l := lists[action]
+		if !slices.Contains(l.valid, arg) {
+			return nil // forged
+		}
+		*l.list = ui.Toggle(*l.list, arg)
+		b.AudienceAll = false
+	case "prio":
+		b.Priority = (b.Priority + 2) % 3 // routine → high → urgent → routine
+		if err := save(); err != nil {
+			return err
+		}
+		return showPanel(ctx, r, b.ID, true)
+	case "ack":
+		b.AckRequested = !b.AckRequested
+		if err := save(); err != nil {
+			return err
+		}
+		return showPanel(ctx, r, b.ID, true)
+	case "lang":
+		return showLanguages(ctx, r, b)
+	case "l":
+		if !slices.Contains(i18n.Supported, arg) {
+			return nil // forged
+		}
+		if err := r.SaveConv(ctx, flow, "lang_text", conv{ID: b.ID, Lang: arg}); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": i18n.NativeName(arg)}, nil)
+	case "fb":
+		texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+		if err != nil {
+			return err
+		}
+		var have []string
+		for _, code := range i18n.Supported {
+			if _, ok := texts[code]; ok {
+				have = append(have, code)
+			}
+		}
+		if len(have) > 0 {
+			b.FallbackLang = have[(slices.Index(have, b.FallbackLang)+1)%len(have)]
+		}
+		if err := save(); err != nil {
+			return err
+		}
+		return showPanel(ctx, r, b.ID, true)
+	case "sched":
+		if err := r.SaveConv(ctx, flow, "schedule", conv{ID: b.ID}); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "bc_ask_schedule", map[string]any{"Now": ui.TimeUTC(a.Clock.Now())}, nil)
+	case "unsched":
+		b.ScheduledFor = nil
+		if err := save(); err != nil {
+			return err
+		}
+		return showPanel(ctx, r, b.ID, true)
+	case "prev":
+		return preview(ctx, r, b)
+	case "send":
+		return confirm(ctx, r, b)
+	case "drop":
+		if _, err := store.TransitionBroadcast(ctx, a.Store.DB, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastCancelled); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				r.Answer(ctx, "bc_not_draft", nil)
+				return nil
+			}
+			return err
+		}
+		if err := r.EndConv(ctx); err != nil {
+			return err
+		}
+		return ui.Show(ctx, r, r.T("bc_discarded", map[string]any{"ID": b.ID}), nil)
+	default:
+		return nil
+	}
+	// An audience change: save and show the chooser again with the new count.
+	if err := save(); err != nil {
+		return err
+	}
+	return showAudience(ctx, r, b)
+}
+
+// preview shows the broadcast as the author's language's readers will get it, the settings
+// and the exact number of recipients, with the Confirm button. An empty audience is refused
+// here, before anything can be confirmed.
+func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+	a := r.App
+	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return bot.Tell("bc_zero_audience", nil)
+	}
+	now := a.Clock.Now()
+	if b.ScheduledFor != nil && !b.ScheduledFor.After(now) {
+		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
+	}
+	texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+	if err != nil {
+		return err
+	}
+	body, _ := compose(a, b, texts, r.Lang, r.Lang)
+	attachment := ""
+	switch {
+	case b.PhotoFileID != "":
+		attachment = r.T("bc_attachment_photo", nil)
+	case b.DocumentFileID != "":
+		attachment = r.T("bc_attachment_document", nil)
+	}
+	confirm := r.T("bc_btn_confirm_send", map[string]any{"Recipients": a.I18n.N(r.Lang, "bc_recipients", n, nil)})
+	when := r.T("bc_when_now", nil)
+	if b.ScheduledFor != nil {
+		when = r.T("bc_when_at", map[string]any{"When": ui.TimeUTC(*b.ScheduledFor)})
+		confirm = r.T("bc_btn_confirm_schedule", map[string]any{"When": ui.TimeUTC(*b.ScheduledFor)})
+	}
+	text := r.T("bc_preview", map[string]any{
+		"ID":         b.ID,
+		"Body":       i18n.HTML(body),
+		"Attachment": i18n.HTML(attachment),
+		"Languages":  i18n.HTML(languagesText(a, r.Lang, b, texts)),
+		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+		"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)),
+		"When":       i18n.HTML(when),
+	})
+	p := panelData(b.ID)
+	kb := (&bot.Keyboard{}).
+		Row(bot.Button{Text: confirm, CallbackData: p("send")}).
+		Row(bot.Button{Text: r.T("bc_btn_edit", nil), CallbackData: p("main")},
+			bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p("drop")})
+	if alert.UTF16Len(text) > 4096 {
+		// The preview holds the whole text plus the settings; show them apart rather than cut.
+		if _, err := a.Send(ctx, r.ChatID, "reply", body, nil); err != nil {
+			return err
+		}
+		text = r.T("bc_preview", map[string]any{"ID": b.ID, "Body": "…", "Attachment": i18n.HTML(attachment),
+			"Languages": i18n.HTML(languagesText(a, r.Lang, b, texts)), "Audience": i18n.HTML(audienceText(a, r.Lang, b)),
+			"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
+			"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)), "When": i18n.HTML(when)})
+	}
+	_, err = a.Send(ctx, r.ChatID, "reply", text, kb)
+	return err
+}
+
+// panelData builds the data of the buttons of a draft's panel: bc:<id>:<action>[:<arg>].
+func panelData(id int64) func(fields ...any) string {
+	return func(fields ...any) string { return bot.CB(verbPanel, append([]any{id}, fields...)...) }
+}

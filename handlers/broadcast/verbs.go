@@ -1,0 +1,11 @@
+package broadcast
+
+// The callback verbs of the feature: each is used where its handler is registered and where
+// its buttons are built (bot.CB), and read back with bot.Request.Data. They are part of the
+// data of buttons already in people's chats: never change one.
+const (
+	verbPanel  = "bc"
+	verbAck    = "bca"
+	verbReport = "bcr"
+	verbCancel = "bcx"
+)

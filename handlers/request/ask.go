@@ -1,0 +1,586 @@
+package request
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/i18n"
+	"focalbot/bot/rfi"
+	"focalbot/bot/store"
+	"focalbot/handlers/ui"
+)
+
+// /ask: the conversation that writes a request for information. Steps, each saved in the
+// conversations table so a restart loses nothing:
+//
+//	target   → countries (toggled) and/or CARICC, or "a named member" → member
+//	missing  → a chosen country has no active focal point: send to CARICC instead, or go back
+//	body     → text, photos and documents, then Done (an empty request is refused)
+//	urgency  → routine | urgent
+//	reply_by → 2 h | 24 h | 3 days, or typed (in the past is refused)
+//	alert    → an alert reference ALR-YYYY-NNNNNN, or Skip
+//	review   → Send | Cancel
+//
+// Buttons carry "rfiask:<action>[:arg]"; each press is checked against the step the
+// conversation is in, so a press on an old message does nothing but say so.
+
+const askFlow = "rfi_ask"
+
+// draft is the request being written.
+type draft struct {
+	Countries []string   `json:"countries,omitempty"`
+	MemberID  int64      `json:"member_id,omitempty"`
+	CARICC    bool       `json:"caricc,omitempty"`
+	Missing   []string   `json:"missing,omitempty"` // chosen countries without an active focal point
+	Body      string     `json:"body,omitempty"`
+	Files     []rfi.File `json:"files,omitempty"`
+	Urgency   string     `json:"urgency,omitempty"`
+	ReplyBy   time.Time  `json:"reply_by,omitzero"`
+	AlertRef  string     `json:"alert_ref,omitempty"`
+	Album     string     `json:"album,omitempty"` // media_group_id of the album whose first photo was answered
+}
+
+// ask starts a request. Observers submit nothing, so they cannot ask.
+func ask(ctx context.Context, r *bot.Request) error {
+	if r.Member.Role == store.RoleObserver {
+		return bot.Tell("error_not_allowed", nil)
+	}
+	d := draft{}
+	if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, &d))
+}
+
+// targetKeyboard shows the network's countries (a tick on those chosen), CARICC, the
+// choice of one named member, Next and Cancel.
+func targetKeyboard(r *bot.Request, d *draft) *bot.Keyboard {
+	kb := &bot.Keyboard{}
+	var row []bot.Button
+	for _, c := range store.NetworkCountries {
+		label := i18n.CountryName(r.Lang, c)
+		if slices.Contains(d.Countries, c) {
+			label = "✓ " + label
+		}
+		row = append(row, bot.Button{Text: label, CallbackData: bot.CB(verbAsk, "c", c)})
+		if len(row) == 2 {
+			kb.Row(row...)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		kb.Row(row...)
+	}
+	caricc := r.T("rfi_caricc", nil)
+	if d.CARICC {
+		caricc = "✓ " + caricc
+	}
+	kb.Row(bot.Button{Text: caricc, CallbackData: bot.CB(verbAsk, "caricc")},
+		bot.Button{Text: r.T("rfi_btn_member", nil), CallbackData: bot.CB(verbAsk, "m")})
+	kb.Row(bot.Button{Text: r.T("rfi_btn_next", nil), CallbackData: bot.CB(verbAsk, "next")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
+	return kb
+}
+
+// askButton handles every button of the conversation.
+func askButton(ctx context.Context, r *bot.Request) error {
+	parts := r.Data().Parts()
+	action, arg := "", ""
+	if len(parts) > 1 {
+		action = parts[1]
+	}
+	if len(parts) > 2 {
+		arg = parts[2]
+	}
+	if r.Conv == nil || r.Conv.Flow != askFlow {
+		return r.Stale(ctx)
+	}
+	var d draft
+	if err := r.ConvData(&d); err != nil {
+		return err
+	}
+	step := r.Conv.Step
+	if action == "cancel" {
+		if err := r.EndConv(ctx); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "cancelled", nil, nil)
+	}
+	// Which step each button belongs to: a press from another step is stale.
+	wantStep := map[string]string{"c": "target", "caricc": "target", "m": "target", "next": "target",
+		"mm": "member", "instead": "missing", "back": step, "done": "body", "u": "urgency",
+		"by": "reply_by", "skip": "alert", "send": "review"}
+	if want, ok := wantStep[action]; !ok || want != step || (action == "back" && step != "missing" && step != "member") {
+		return r.Stale(ctx)
+	}
+	switch action {
+	case "c":
+		if !slices.Contains(store.NetworkCountries, arg) {
+			return r.Stale(ctx)
+		}
+		if i := slices.Index(d.Countries, arg); i >= 0 {
+			d.Countries = slices.Delete(d.Countries, i, i+1)
+		} else {
+			d.Countries = append(d.Countries, arg)
+		}
+		return saveAndEditTargets(ctx, r, &d)
+	case "caricc":
+		d.CARICC = !d.CARICC
+		return saveAndEditTargets(ctx, r, &d)
+	case "m":
+		return showMembers(ctx, r, &d)
+	case "mm":
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil {
+			return r.Stale(ctx)
+		}
+		m, err := store.MemberByID(ctx, r.App.Store.DB, id)
+		if err != nil || !m.Active() || m.ID == r.Member.ID {
+			return bot.Tell("rfi_member_gone", nil)
+		}
+		d.MemberID, d.Countries, d.CARICC = id, nil, false
+		return toBody(ctx, r, &d)
+	case "back":
+		d.Missing, d.MemberID = nil, 0
+		if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
+			return err
+		}
+		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, &d))
+	case "next":
+		if len(d.Countries) == 0 && !d.CARICC {
+			return bot.Tell("rfi_no_target", nil)
+		}
+		missing, err := missingCountries(ctx, r.App.Store.DB, r.Member.ID, d.Countries)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return offerCARICC(ctx, r, &d, missing)
+		}
+		return toBody(ctx, r, &d)
+	case "instead":
+		d.Countries = slices.DeleteFunc(d.Countries, func(c string) bool { return slices.Contains(d.Missing, c) })
+		d.Missing, d.CARICC = nil, true
+		return toBody(ctx, r, &d)
+	case "done":
+		if strings.TrimSpace(d.Body) == "" {
+			return bot.Tell("rfi_empty", nil)
+		}
+		if err := r.SaveConv(ctx, askFlow, "urgency", d); err != nil {
+			return err
+		}
+		kb := (&bot.Keyboard{}).Row(
+			bot.Button{Text: r.T("rfi_urgency_routine", nil), CallbackData: bot.CB(verbAsk, "u", "routine")},
+			bot.Button{Text: r.T("rfi_urgency_urgent", nil), CallbackData: bot.CB(verbAsk, "u", "urgent")})
+		return r.Reply(ctx, "rfi_ask_urgency", nil, kb)
+	case "u":
+		if arg != store.RFIRoutine && arg != store.RFIUrgent {
+			return r.Stale(ctx)
+		}
+		d.Urgency = arg
+		if err := r.SaveConv(ctx, askFlow, "reply_by", d); err != nil {
+			return err
+		}
+		kb := (&bot.Keyboard{}).Row(
+			bot.Button{Text: r.T("rfi_btn_2h", nil), CallbackData: bot.CB(verbAsk, "by", "2h")},
+			bot.Button{Text: r.T("rfi_btn_24h", nil), CallbackData: bot.CB(verbAsk, "by", "24h")},
+			bot.Button{Text: r.T("rfi_btn_3d", nil), CallbackData: bot.CB(verbAsk, "by", "72h")})
+		return r.Reply(ctx, "rfi_ask_reply_by", nil, kb)
+	case "by":
+		dur, err := time.ParseDuration(arg)
+		if err != nil || (dur != 2*time.Hour && dur != 24*time.Hour && dur != 72*time.Hour) {
+			return r.Stale(ctx)
+		}
+		return setReplyBy(ctx, r, &d, r.App.Clock.Now().Add(dur))
+	case "skip":
+		d.AlertRef = ""
+		return toReview(ctx, r, &d)
+	case "send":
+		return send(ctx, r, &d)
+	}
+	return r.Stale(ctx)
+}
+
+// saveAndEditTargets saves a changed choice of targets and shows it on the same message.
+func saveAndEditTargets(ctx context.Context, r *bot.Request, d *draft) error {
+	if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
+		return err
+	}
+	q := r.Update.CallbackQuery
+	if q == nil || q.Message.Message == nil {
+		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, d))
+	}
+	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, targetKeyboard(r, d)); err != nil {
+		// An old message may no longer be editable: show the choice anew instead.
+		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, d))
+	}
+	return nil
+}
+
+// showMembers offers the active members (not the asker) as buttons.
+func showMembers(ctx context.Context, r *bot.Request, d *draft) error {
+	members, err := store.ActiveMembers(ctx, r.App.Store.DB)
+	if err != nil {
+		return err
+	}
+	kb := &bot.Keyboard{}
+	for _, m := range members {
+		if m.ID == r.Member.ID || m.Role == store.RoleObserver {
+			continue
+		}
+		if len(kb.InlineKeyboard) >= 90 { // Telegram allows 100 buttons; keep room for Back
+			break
+		}
+		kb.Row(bot.Button{Text: who(r.App, r.Lang, &m), CallbackData: bot.CB(verbAsk, "mm", m.ID)})
+	}
+	if len(kb.InlineKeyboard) == 0 {
+		return bot.Tell("rfi_no_members", nil)
+	}
+	kb.Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: bot.CB(verbAsk, "back")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
+	if err := r.SaveConv(ctx, askFlow, "member", d); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "rfi_ask_member", nil, kb)
+}
+
+// missingCountries returns the chosen countries where no active focal point (other than
+// the asker) would receive the request.
+func missingCountries(ctx context.Context, q store.Querier, askerID int64, countries []string) ([]string, error) {
+	if len(countries) == 0 {
+		return nil, nil
+	}
+	have, err := store.CountriesWithFocalPoints(ctx, q, askerID, countries)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, c := range countries {
+		if !slices.Contains(have, c) {
+			missing = append(missing, c)
+		}
+	}
+	return missing, nil
+}
+
+// offerCARICC tells, before anything is sent, that some countries have nobody to
+// receive the request, and offers CARICC instead.
+func offerCARICC(ctx context.Context, r *bot.Request, d *draft, missing []string) error {
+	d.Missing = missing
+	if err := r.SaveConv(ctx, askFlow, "missing", d); err != nil {
+		return err
+	}
+	var names []string
+	for _, c := range missing {
+		names = append(names, i18n.CountryName(r.Lang, c))
+	}
+	kb := (&bot.Keyboard{}).
+		Row(bot.Button{Text: r.T("rfi_btn_instead", nil), CallbackData: bot.CB(verbAsk, "instead")}).
+		Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: bot.CB(verbAsk, "back")},
+			bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
+	return r.Reply(ctx, "rfi_no_focal_point", map[string]any{"Countries": i18n.JoinList(r.Lang, names)}, kb)
+}
+
+func toBody(ctx context.Context, r *bot.Request, d *draft) error {
+	if err := r.SaveConv(ctx, askFlow, "body", d); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "rfi_ask_body", map[string]any{"Max": maxBody}, doneKeyboard(r))
+}
+
+func doneKeyboard(r *bot.Request) *bot.Keyboard {
+	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_done", nil), CallbackData: bot.CB(verbAsk, "done")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
+}
+
+func setReplyBy(ctx context.Context, r *bot.Request, d *draft, t time.Time) error {
+	d.ReplyBy = t.UTC().Truncate(time.Minute)
+	if err := r.SaveConv(ctx, askFlow, "alert", d); err != nil {
+		return err
+	}
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_skip", nil), CallbackData: bot.CB(verbAsk, "skip")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
+	return r.Reply(ctx, "rfi_ask_alert", nil, kb)
+}
+
+func toReview(ctx context.Context, r *bot.Request, d *draft) error {
+	if err := r.SaveConv(ctx, askFlow, "review", d); err != nil {
+		return err
+	}
+	var member *store.Member
+	if d.MemberID != 0 {
+		m, err := store.MemberByID(ctx, r.App.Store.DB, d.MemberID)
+		if err != nil {
+			return err
+		}
+		member = m
+	}
+	var alert *string
+	if d.AlertRef != "" {
+		alert = &d.AlertRef
+	}
+	sum := summaryText(r.App, r.Lang, summaryData{Urgency: d.Urgency, Countries: d.Countries, Member: member,
+		CARICC: d.CARICC, ReplyBy: d.ReplyBy, AlertRef: alert, Files: len(d.Files)})
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: bot.CB(verbAsk, "send")},
+		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
+	text := r.T("rfi_ask_review", nil) + "\n\n" + sum + "\n\n" + r.T("rfi_body", map[string]any{"Body": body(r.App, r.Lang, r.Lang, d.Body)})
+	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
+	return err
+}
+
+// askInput takes what the person types or sends during /ask.
+func askInput(ctx context.Context, r *bot.Request) error {
+	var d draft
+	if err := r.ConvData(&d); err != nil {
+		return err
+	}
+	switch r.Conv.Step {
+	case "body":
+		if err := collect(r, &d.Body, &d.Files); err != nil {
+			return err
+		}
+		// One answer per album (photos picked together), not one per photo.
+		album := r.Update.Message.MediaGroupID
+		sameAlbum := album != "" && album == d.Album
+		d.Album = album
+		if err := r.SaveConv(ctx, askFlow, "body", d); err != nil {
+			return err
+		}
+		if sameAlbum {
+			return nil
+		}
+		return r.Reply(ctx, "rfi_added", nil, doneKeyboard(r))
+	case "reply_by":
+		t, errID := parseReplyBy(r.Text(), r.App.Clock.Now())
+		if errID != "" {
+			return bot.Tell(errID, nil)
+		}
+		return setReplyBy(ctx, r, &d, t)
+	case "alert":
+		ref, ok := ui.NormaliseRef("ALR", r.Text())
+		if !ok {
+			return bot.Tell("rfi_alert_bad", nil)
+		}
+		if err := checkAlert(ctx, r, ref); err != nil {
+			return err
+		}
+		d.AlertRef = ref
+		return toReview(ctx, r, &d)
+	}
+	return bot.Tell("rfi_use_buttons", nil)
+}
+
+// checkAlert lets a request name only an alert that exists and that the asker may see,
+// by the register's rule (store.CanSee): the reference goes to every recipient, so a typo
+// or a guess must not put an unknown or unshared alert in front of them. Either way the
+// answer is the register's alert_not_found, which does not tell the two apart; the person
+// stays on the step to type another reference or press Skip.
+func checkAlert(ctx context.Context, r *bot.Request, ref string) error {
+	al, err := store.AlertByRef(ctx, r.App.Store.DB, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("alert_not_found", nil)
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := store.CanSee(ctx, r.App.Store.DB, al.ID, r.Member.ID, r.Member.IsAnalyst())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return bot.Tell("alert_not_found", nil)
+	}
+	return nil
+}
+
+// collect adds a text, photo or document to what is being written. It refuses, without
+// adding anything, what would make the text too long or the files too many, and what is
+// neither text, photo nor document.
+func collect(r *bot.Request, body *string, files *[]rfi.File) error {
+	m := r.Update.Message
+	var f *rfi.File
+	switch {
+	case len(m.Photo) > 0:
+		f = &rfi.File{Kind: "photo", FileID: m.Photo[len(m.Photo)-1].FileID}
+	case m.Document != nil:
+		f = &rfi.File{Kind: "document", FileID: m.Document.FileID, Name: m.Document.FileName}
+	case m.Text == "":
+		return bot.Tell("rfi_unsupported", nil)
+	}
+	if f != nil && len(*files) >= maxFiles {
+		return bot.Tell("rfi_too_many_files", map[string]any{"Max": maxFiles})
+	}
+	text := strings.TrimSpace(r.Text())
+	next := *body
+	if text != "" {
+		if next != "" {
+			next += "\n"
+		}
+		next += text
+	}
+	if n := alert.UTF16Len(next); n > maxBody {
+		return bot.Tell("rfi_too_long", map[string]any{"Max": maxBody, "Len": n})
+	}
+	*body = next
+	if f != nil {
+		*files = append(*files, *f)
+	}
+	return nil
+}
+
+// parseReplyBy reads a typed reply-by time: a delay (36h, 5d; in Russian 36ч, 5д) or a
+// UTC date and time (2026-03-05 14:00; a date alone means its end). It returns a message ID
+// when the time cannot be used: unreadable, not in the future, or more than 30 days ahead.
+func parseReplyBy(s string, now time.Time) (time.Time, string) {
+	t, ok := ui.ParseWhen(s, now)
+	if !ok {
+		return time.Time{}, "rfi_reply_by_bad"
+	}
+	switch {
+	case !t.After(now):
+		return time.Time{}, "rfi_reply_by_past"
+	case t.After(now.Add(30 * 24 * time.Hour)):
+		return time.Time{}, "rfi_reply_by_far"
+	}
+	return t, ""
+}
+
+// send stores the request, its recipients and its outbox rows in one transaction.
+func send(ctx context.Context, r *bot.Request, d *draft) error {
+	a, me := r.App, r.Member
+	// Someone may have been suspended since the choice: check again, before anything is sent.
+	missing, err := missingCountries(ctx, a.Store.DB, me.ID, d.Countries)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return offerCARICC(ctx, r, d, missing)
+	}
+	now := a.Clock.Now()
+	if !d.ReplyBy.After(now) {
+		// The draft waited past its own reply-by time: ask for a new one.
+		if err := r.SaveConv(ctx, askFlow, "reply_by", d); err != nil {
+			return err
+		}
+		return bot.Tell("rfi_reply_by_past", nil)
+	}
+	var ref string
+	err = a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		members, err := store.ActiveMembers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		targets, copies, err := chooseRecipients(members, me.ID, d)
+		if err != nil {
+			return err
+		}
+		ref, err = store.NextRFIRef(ctx, tx, now.UTC().Year())
+		if err != nil {
+			return err
+		}
+		x := store.RFI{Ref: ref, RequesterID: me.ID, TargetCountries: d.Countries, ToCARICC: d.CARICC,
+			Urgency: d.Urgency, ReplyBy: d.ReplyBy, EscalateAt: d.ReplyBy.Add(escalateAfter(now, d.ReplyBy)), CreatedAt: now}
+		if x.TargetCountries == nil {
+			x.TargetCountries = pq.StringArray{}
+		}
+		if d.MemberID != 0 {
+			x.TargetMemberID = &d.MemberID
+		}
+		if d.AlertRef != "" {
+			x.AlertRef = &d.AlertRef
+		}
+		if x.ID, err = store.InsertRFI(ctx, tx, x); err != nil {
+			return err
+		}
+		var all []store.RFIRecipient
+		var to []int64
+		for _, rc := range append(targets, copies...) {
+			rc.RFIID, rc.UpdatedAt = x.ID, now
+			all = append(all, rc)
+			to = append(to, rc.MemberID)
+		}
+		if err := store.InsertRFIRecipients(ctx, tx, all); err != nil {
+			return err
+		}
+		msgID, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgRequest, Body: d.Body, Lang: r.Lang, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		var fileIDs []int64
+		for _, f := range d.Files {
+			id, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msgID, Kind: f.Kind, FileID: f.FileID, FileName: f.Name})
+			if err != nil {
+				return err
+			}
+			fileIDs = append(fileIDs, id)
+		}
+		if err := rfi.Enqueue(ctx, tx, &x, to, rfi.KindRequest, x.ID, fileIDs); err != nil {
+			return err
+		}
+		subject := x.ID
+		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: "rfi_sent", SubjectID: &subject,
+			After: map[string]any{"ref": ref, "countries": d.Countries, "member_id": d.MemberID, "caricc": d.CARICC,
+				"urgency": d.Urgency, "reply_by": d.ReplyBy, "alert_ref": d.AlertRef, "files": len(d.Files), "recipients": to}})
+	})
+	if err != nil {
+		return err
+	}
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "rfi_sent", map[string]any{"Ref": ref}, nil)
+}
+
+// chooseRecipients picks the targets (the chosen countries' active focal points, the named
+// member, or CARICC) and the copies (CARICC, unless they are targets already); never the
+// asker.
+func chooseRecipients(members []store.Member, askerID int64, d *draft) (targets, copies []store.RFIRecipient, err error) {
+	seen := map[int64]bool{askerID: true}
+	add := func(list *[]store.RFIRecipient, m store.Member, role, pool string) {
+		if seen[m.ID] {
+			return
+		}
+		seen[m.ID] = true
+		*list = append(*list, store.RFIRecipient{MemberID: m.ID, Role: role, Pool: pool})
+	}
+	for _, c := range d.Countries {
+		for _, m := range members {
+			if m.Active() && m.Role == store.RoleFocalPoint && m.Country != nil && *m.Country == c {
+				add(&targets, m, store.RFITarget, c)
+			}
+		}
+	}
+	if d.MemberID != 0 {
+		i := slices.IndexFunc(members, func(m store.Member) bool { return m.ID == d.MemberID })
+		if i < 0 || d.MemberID == askerID {
+			return nil, nil, bot.Tell("rfi_member_gone", nil)
+		}
+		pool := store.RFIPoolCARICC
+		if c := members[i].Country; c != nil && *c != "" {
+			pool = *c
+		}
+		add(&targets, members[i], store.RFITarget, pool)
+	}
+	caricc := cARICC(members)
+	if d.CARICC {
+		for _, m := range caricc {
+			add(&targets, m, store.RFITarget, store.RFIPoolCARICC)
+		}
+	}
+	if len(targets) == 0 {
+		return nil, nil, bot.Tell("rfi_no_recipients", nil)
+	}
+	for _, m := range caricc {
+		add(&copies, m, store.RFICopy, "")
+	}
+	return targets, copies, nil
+}

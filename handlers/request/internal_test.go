@@ -1,0 +1,82 @@
+package request
+
+import (
+	"testing"
+	"time"
+
+	"focalbot/handlers/ui"
+)
+
+// Typed reply-by times: delays and UTC dates; the past, the unreadable and the far future are
+// refused with their own message.
+func TestRFIParseReplyBy(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in      string
+		want    time.Time
+		wantErr string
+	}{
+		{"36h", now.Add(36 * time.Hour), ""},
+		{" 5D ", now.Add(5 * 24 * time.Hour), ""},
+		{"12ч", now.Add(12 * time.Hour), ""},
+		{"2д", now.Add(48 * time.Hour), ""},
+		{"2026-03-05 14:00", time.Date(2026, 3, 5, 14, 0, 0, 0, time.UTC), ""},
+		{"2026-03-05T14:00", time.Date(2026, 3, 5, 14, 0, 0, 0, time.UTC), ""},
+		{"2026-03-05", time.Date(2026, 3, 5, 23, 59, 0, 0, time.UTC), ""},
+		{"0h", time.Time{}, "rfi_reply_by_past"},
+		{"2026-03-02 09:00", time.Time{}, "rfi_reply_by_past"},
+		{"2026-03-01", time.Time{}, "rfi_reply_by_past"},
+		{"31d", time.Time{}, "rfi_reply_by_far"},
+		{"tomorrow", time.Time{}, "rfi_reply_by_bad"},
+		{"", time.Time{}, "rfi_reply_by_bad"},
+		{"2026-02-30 10:00", time.Time{}, "rfi_reply_by_bad"},
+		{"-5h", time.Time{}, "rfi_reply_by_bad"},
+	}
+	for _, tt := range tests {
+		got, errID := parseReplyBy(tt.in, now)
+		if errID != tt.wantErr || !got.Equal(tt.want) {
+			t.Errorf("%q: got %v %q, want %v %q", tt.in, got, errID, tt.want, tt.wantErr)
+		}
+	}
+}
+
+// CARICC hears of an unanswered request half the given time after its reply-by time, at
+// least an hour and at most a day later.
+func TestRFIEscalateAfter(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ window, want time.Duration }{
+		{time.Hour, time.Hour}, {2 * time.Hour, time.Hour}, {24 * time.Hour, 12 * time.Hour},
+		{72 * time.Hour, 24 * time.Hour}, {30 * 24 * time.Hour, 24 * time.Hour},
+	} {
+		if got := escalateAfter(now, now.Add(tt.window)); got != tt.want {
+			t.Errorf("window %v: escalate after %v, want %v", tt.window, got, tt.want)
+		}
+	}
+}
+
+// References are found however they are typed: any case, with or without the leading zeros
+// of the number; anything else, or another kind's prefix, is not a reference.
+func TestNormaliseRef(t *testing.T) {
+	tests := []struct {
+		prefix, in, want string
+		ok               bool
+	}{
+		{"RFI", "rfi-2026-1", "RFI-2026-000001", true},
+		{"RFI", " RFI-2026-000001 ", "RFI-2026-000001", true},
+		{"RFI", "Rfi-2026-0042", "RFI-2026-000042", true},
+		{"ALR", "alr-2026-7", "ALR-2026-000007", true},
+		{"ALR", "ALR-2026-123456", "ALR-2026-123456", true},
+		{"ALR", "rfi-2026-7", "", false},
+		{"RFI", "RFI-2026-1234567", "", false},
+		{"RFI", "RFI-26-1", "", false},
+		{"RFI", "RFI-2026-", "", false},
+		{"RFI", "RFI 2026 1", "", false},
+		{"RFI", "", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := ui.NormaliseRef(tt.prefix, tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("normaliseRef(%q, %q) = %q, %v; want %q, %v", tt.prefix, tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+package request
+
+// The callback verbs of the feature: each is used where its handler is registered and where
+// its buttons are built (bot.CB), and read back with bot.Request.Data. They are part of the
+// data of buttons already in people's chats: never change one.
+const (
+	verbAsk     = "rfiask"
+	verbReply   = "rfirep"
+	verbTake    = "rfitake"
+	verbDecline = "rfidecl"
+	verbAnswer  = "rfians"
+	verbClose   = "rficlose"
+	verbSend    = "rfisend"
+	verbView    = "rfiview"
+)
