@@ -156,7 +156,7 @@ func (a *App) handleLeftOver(ctx context.Context) {
 	for _, row := range left {
 		var u models.Update
 		if err := json.Unmarshal(row.Payload, &u); err != nil {
-			a.Log.Error("stored update undecodable", "update_id", row.UpdateID, "err", err)
+			a.Log.Error("stored update undecodable", "update_id", row.UpdateID, "size", len(row.Payload))
 			continue
 		}
 		a.enqueue(&u, row.UpdateID)
