@@ -35,6 +35,7 @@ const usage = `usage: focalbot [command]   (configuration from the environment; 
   run        serve the bot (the default)
   migrate    apply database migrations and exit
   invite     create an invitation link
+  invites    list the open invitations, revoke one
   members    list members, change roles, suspend, reactivate
   sandbox    the whole network offline, in a browser (no token needed)
   places     list, add or correct the places of the status board
@@ -68,6 +69,8 @@ func main() {
 		err = migrate(ctx)
 	case "invite":
 		err = runInvite(ctx, os.Args[2:], os.Getenv, os.Stdout)
+	case "invites":
+		err = runInvites(ctx, os.Args[2:], os.Getenv, os.Stdout)
 	case "members":
 		err = runMembers(ctx, os.Args[2:], os.Getenv, os.Stdout)
 	case "sandbox":

@@ -104,7 +104,7 @@ func (p *poller) store_(ctx context.Context, raws []json.RawMessage) (int64, err
 		}
 		last = max(last, u.ID)
 		parsed[u.ID] = &u
-		batch = append(batch, store.InboundUpdate{UpdateID: u.ID, ChatID: chatOf(&u), Kind: kindOf(&u), Payload: raw})
+		batch = append(batch, store.InboundUpdate{UpdateID: u.ID, ChatID: chatOf(&u), Kind: kindOf(&u), Payload: storedPayload(raw, &u)})
 	}
 	fresh, err := p.store.SaveUpdates(ctx, batch)
 	if err != nil {

@@ -32,6 +32,8 @@ func Register(a *bot.App) {
 	a.Callback("lang", bot.Anyone, languageButton)
 	a.Command("invite", bot.Admins, invite)
 	a.Command("members", bot.Admins, members)
+	a.Command("invites", bot.Admins, invitesList)
+	a.Callback("ivr", bot.Admins, revokeInvite)
 	a.Callback("inv", bot.Admins, inviteButton)
 	a.Callback("acc", bot.Admins, decideAccess)
 	a.Callback("mem", bot.Admins, membersButton)

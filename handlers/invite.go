@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"focalbot/bot"
+	"focalbot/bot/store"
 )
 
 // /invite: an admin picks country, role, agency and lifetime with buttons and gets a single-use
@@ -89,6 +90,7 @@ func inviteButton(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
+		ctx = store.WithSecrets(ctx, code) // what is recorded of the message keeps a marker instead
 		return show(ctx, r, r.T("inv_created", map[string]any{
 			"Country": countryLabel(r, r.Lang, inv.Country), "Role": roleLabel(r.App, r.Lang, inv.Role),
 			"Agency": agencyLabel(r.App, r.Lang, inv.Agency), "Expires": inv.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),

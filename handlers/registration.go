@@ -192,7 +192,7 @@ func completeRegistration(ctx context.Context, r *bot.Request, d regData) error 
 		if err != nil {
 			return err
 		}
-		if err := st.CompleteInvite(ctx, tx, inv.ID, r.From.ID, id); err != nil {
+		if err := st.CompleteInvite(ctx, tx, inv.ID, r.From.ID, id, now); err != nil {
 			return err
 		}
 		if m, err = st.MemberByIDQ(ctx, tx, id); err != nil {
@@ -213,6 +213,10 @@ func completeRegistration(ctx context.Context, r *bot.Request, d regData) error 
 		}
 		return tellAdmins(ctx, tx, st, "member_joined", id)
 	})
+	if errors.Is(err, store.ErrInviteGone) { // expired or revoked since it was claimed
+		_ = r.EndConv(ctx)
+		return r.Reply(ctx, "invite_invalid", nil, nil)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Suspended meanwhile, or the invitation was completed already (a second press).
 		_ = r.EndConv(ctx)

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"focalbot/bot/bottest"
+	"focalbot/bot/store"
+	"focalbot/handlers"
+)
+
+// `focalbot invites list` shows the open invitations; `revoke` makes one unusable, once.
+func TestCLIInvites(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	ctx := context.Background()
+	e := env(map[string]string{"DATABASE_URL": h.DBURL})
+	code, inv, err := handlers.CreateInvite(ctx, h.Store, handlers.InviteSpec{Country: "UZ", Role: store.RoleObserver, Agency: "customs", TTL: 24 * time.Hour}, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runInvites(ctx, []string{"list"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("%d ", inv.ID)) || !strings.Contains(out.String(), "UZ") ||
+		!strings.Contains(out.String(), "observer") || !strings.Contains(out.String(), "1 open invitations") {
+		t.Fatalf("list: %q", out.String())
+	}
+	out.Reset()
+	if err := runInvites(ctx, []string{"revoke", fmt.Sprint(inv.ID)}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := runInvites(ctx, []string{"revoke", fmt.Sprint(inv.ID)}, e, &out); err == nil {
+		t.Error("revoked twice")
+	}
+	if _, err := h.Store.ClaimInvite(ctx, h.Store.DB, code, 99, time.Now()); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a revoked invitation was claimed: %v", err)
+	}
+	out.Reset()
+	if err := runInvites(ctx, []string{"list"}, e, &out); err != nil || !strings.Contains(out.String(), "0 open invitations") {
+		t.Errorf("list after revoke: %q %v", out.String(), err)
+	}
+	var ue usageError
+	if err := runInvites(ctx, []string{"revoke"}, e, &out); !errors.As(err, &ue) {
+		t.Errorf("revoke without an ID: %v", err)
+	}
+}
