@@ -45,6 +45,8 @@ type App struct {
 	refuse    Handler
 	told      sync.Map // update ID → true: its sender was told the database is out of reach
 	queued    sync.Map // update ID → true: waiting in the sequencer or being handled
+	outsiders outsiderGate
+	inbound   inboundBudget
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -135,20 +137,42 @@ func (a *App) enqueue(u *models.Update, id int64) {
 	if c := chatOf(u); c != nil {
 		key = *c
 	}
-	a.seq.submit(key, func(ctx context.Context) bool {
+	var notBefore time.Time
+	if key > 0 { // a person's private chat: their inbound budget (see abuse.go)
+		now := time.Now()
+		burst, rate := a.budget()
+		wait, warn := a.inbound.take(key, now, burst, rate)
+		if wait > 0 {
+			notBefore = now.Add(wait)
+		}
+		if warn {
+			lang := ""
+			if s := senderOf(u); s != nil {
+				lang = s.LanguageCode
+			}
+			go a.tellSlowDown(key, lang)
+		}
+	}
+	queued := a.seq.submitAt(key, notBefore, func(ctx context.Context) bool {
 		done := a.handle(ctx, u)
 		if done {
 			a.queued.Delete(id)
 		}
 		return done
 	})
+	if !queued {
+		a.queued.Delete(id)
+		if !a.seq.isClosed() {
+			a.dropUpdate(id, key)
+		}
+	}
 }
 
 // handleLeftOver queues the updates stored but not handled: those a previous run left, or the
 // instance that held the polling lease before this one. Called each time this instance takes
 // the lease; updates still queued here are not queued twice.
 func (a *App) handleLeftOver(ctx context.Context) {
-	left, err := a.Store.UnhandledUpdates(ctx)
+	left, err := a.Store.UnhandledUpdates(ctx, maxQueuedPerChat, maxReload)
 	if err != nil {
 		a.Log.Warn("updates left over not read", "err", err)
 		return

@@ -36,6 +36,8 @@ func newEchoBot(keys ...string) *echoBot {
 }
 
 func (e *echoBot) register(a *bot.App) {
+	a.Config.OutsiderAnswerEvery = -1 // the echo answers anyone, as often as asked
+	a.Config.InboundBurst = 1000      // streams of a chat's updates are tested here, not the budget
 	a.Command("echo", bot.Anyone, func(ctx context.Context, r *bot.Request) error {
 		_, arg := r.Command()
 		if c := e.handled[arg]; c != nil {

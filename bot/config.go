@@ -36,6 +36,15 @@ type Config struct {
 	// not take a second each; the delivery tests keep them. Not settable from the environment.
 	SendLimits *delivery.Limits
 
+	// InboundBurst and InboundRate are each sender's inbound budget (a token bucket: see
+	// bot/abuse.go); zero means 20 updates and 1 a second. Not settable from the environment.
+	InboundBurst int
+	InboundRate  float64
+	// OutsiderAnswerEvery is how often someone outside the network may be answered (see
+	// bot/abuse.go); zero means 10 minutes, negative no limit (the bot package's own tests,
+	// whose echo commands answer anyone). Not settable from the environment.
+	OutsiderAnswerEvery time.Duration
+
 	// NoJobs keeps periodic jobs from running on their own: tests run them with RunJobs after
 	// moving a FakeClock. Not settable from the environment.
 	NoJobs bool

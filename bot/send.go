@@ -46,7 +46,9 @@ const (
 
 // Send sends an HTML message to a chat at once and records it. kind says what it is (reply,
 // notice, …) in the outbound log. It goes through the process's limiter ahead of everything
-// queued in the outbox.
+// queued in the outbox — except an answer to someone outside the network, which goes after
+// everything and at most once in ten minutes (see replyClass): then Send returns nil, nil
+// without sending.
 func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Keyboard) (*models.Message, error) {
 	params := &tg.SendMessageParams{
 		ChatID:             chatID,
@@ -57,7 +59,11 @@ func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Key
 	if kb != nil { // a nil *Keyboard in the interface would be sent as "null"
 		params.ReplyMarkup = kb
 	}
-	msg, err := a.sendLimited(ctx, chatID, params)
+	class, send := a.replyClass(ctx, chatID)
+	if !send {
+		return nil, nil // someone outside the network, answered already a moment ago (abuse.go)
+	}
+	msg, err := a.sendLimited(ctx, chatID, class, params)
 	if err != nil {
 		a.metrics.messagesSent.WithLabelValues("error").Inc()
 		return nil, fmt.Errorf("send to chat %d: %w", chatID, err)
@@ -72,8 +78,8 @@ func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Key
 	return msg, nil
 }
 
-func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMessageParams) (*models.Message, error) {
-	res := a.limiter.Reserve(chatID, delivery.Interactive)
+func (a *App) sendLimited(ctx context.Context, chatID int64, class delivery.Class, params *tg.SendMessageParams) (*models.Message, error) {
+	res := a.limiter.Reserve(chatID, class)
 	start := time.Now()
 	for pause := 500 * time.Millisecond; ; {
 		p, err := res.Wait(ctx)
@@ -99,7 +105,7 @@ func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMess
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, interactiveMaxPause)
-		res = a.limiter.Reserve(chatID, delivery.Interactive)
+		res = a.limiter.Reserve(chatID, class)
 	}
 }
 

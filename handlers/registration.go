@@ -50,6 +50,7 @@ func startWithCode(ctx context.Context, r *bot.Request, code string) error {
 	if failures >= maxCodeFailures {
 		return r.Reply(ctx, "invite_locked", nil, nil)
 	}
+	ctx = bot.Solicited(ctx) // answered each time: the lockout bounds these to five an hour
 	var inv *store.Invite
 	err = st.InTx(ctx, func(tx *sqlx.Tx) error {
 		if validCodeShape(code) {

@@ -35,7 +35,7 @@ func TestSaveUpdatesDropsDuplicates(t *testing.T) {
 	if err := st.MarkHandled(ctx, 1, "ok"); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := st.UnhandledUpdates(ctx)
+	pending, err := st.UnhandledUpdates(ctx, 200, 10000)
 	if err != nil || len(pending) != 2 || pending[0].UpdateID != 2 {
 		t.Fatalf("unhandled = %+v %v, want 2 and 3", pending, err)
 	}
