@@ -51,3 +51,33 @@ func TestCLIInvites(t *testing.T) {
 		t.Errorf("revoke without an ID: %v", err)
 	}
 }
+
+// `focalbot members forget` refuses an active member and erases a suspended one's name.
+func TestCLIMembersForget(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	ctx := context.Background()
+	e := env(map[string]string{"DATABASE_URL": h.DBURL})
+	uz := "UZ"
+	if _, err := h.Store.InsertMember(ctx, h.Store.DB, store.Member{TelegramUserID: 4343, DisplayName: "Quintus Forgetme",
+		Unit: "Port", Country: &uz, Role: store.RoleFocalPoint, Agency: "customs", State: store.StateActive, Language: "uz"}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runMembers(ctx, []string{"forget", "4343"}, e, &out); !errors.Is(err, store.ErrStillActive) {
+		t.Fatalf("forgetting an active member: %v", err)
+	}
+	if err := runMembers(ctx, []string{"suspend", "4343"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := runMembers(ctx, []string{"forget", "4343"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	m, err := h.Store.MemberByTelegramID(ctx, 4343)
+	if err != nil || strings.Contains(m.DisplayName, "Quintus") || m.Unit != "" || m.Language != "" {
+		t.Errorf("after forget: %+v %v", m, err)
+	}
+	if !strings.Contains(out.String(), "a former member (UZ)") {
+		t.Errorf("output: %q", out.String())
+	}
+}

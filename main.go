@@ -36,7 +36,7 @@ const usage = `usage: focalbot [command]   (configuration from the environment; 
   migrate    apply database migrations and exit
   invite     create an invitation link
   invites    list the open invitations, revoke one
-  members    list members, change roles, suspend, reactivate
+  members    list members, change roles, suspend, reactivate, forget
   sandbox    the whole network offline, in a browser (no token needed)
   places     list, add or correct the places of the status board
   export     alerts --since DATE | statuses [-country CC]: CSV for analysis

@@ -102,6 +102,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	a.poller.beforeRelease = func() { a.seq.close(cfg.ShutdownTimeout) }
 	a.poller.notSaved = a.notSaved
 	a.registerDeliveryNotices()
+	a.Job("retention", time.Hour, a.retain)
 	if err := a.getMe(ctx); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"focalbot/bot/delivery"
+	"focalbot/bot/store"
 	"log/slog"
 	"net"
 	"net/url"
@@ -26,10 +27,11 @@ type Config struct {
 	PollTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	HandlerWorkers  int
-	AlertAckTimeout time.Duration // an urgent alert unacknowledged this long: reminder, then escalation
-	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
-	SendRate        float64       // messages per second across all chats, interactive replies included
-	MaxAttempts     int           // tries of a delivery failing with 5xx or network errors
+	AlertAckTimeout time.Duration   // an urgent alert unacknowledged this long: reminder, then escalation
+	PaidBroadcast   bool            // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
+	SendRate        float64         // messages per second across all chats, interactive replies included
+	MaxAttempts     int             // tries of a delivery failing with 5xx or network errors
+	Retention       store.Retention // how long each kind of record is kept (bot/retention.go)
 
 	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
 	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
@@ -210,6 +212,34 @@ var Settings = []setting{
 			c.MaxAttempts = n
 			return nil
 		}},
+	retention("RETAIN_UPDATE_PAYLOADS", "7d", "how long the content of a handled incoming update (names, texts) is kept; the row stays, without it",
+		func(c *Config) *time.Duration { return &c.Retention.UpdatePayloads }),
+	retention("RETAIN_UPDATES", "30d", "how long a handled incoming update's row is kept",
+		func(c *Config) *time.Duration { return &c.Retention.Updates }),
+	retention("RETAIN_MESSAGE_TEXTS", "30d", "how long the text of a message the bot sent is kept in outbound_messages",
+		func(c *Config) *time.Duration { return &c.Retention.MessageTexts }),
+	retention("RETAIN_OUTBOX", "30d", "how long a finished (sent, failed, cancelled) outbox row is kept",
+		func(c *Config) *time.Duration { return &c.Retention.Outbox }),
+	retention("RETAIN_OUTSIDERS", "30d", "how long wrong invitation codes, outsiders' language choices and undecided requests for access are kept",
+		func(c *Config) *time.Duration { return &c.Retention.Outsiders }),
+}
+
+// retention is a setting of a retention period: a duration such as 720h, or a number of days
+// such as 30d; from one hour to ten years.
+func retention(name, def, help string, field func(*Config) *time.Duration) setting {
+	return setting{Name: name, Default: def, Help: help, apply: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if days, ok := strings.CutSuffix(v, "d"); ok {
+			var n int
+			n, err = strconv.Atoi(days)
+			d = time.Duration(n) * 24 * time.Hour
+		}
+		if err != nil || d < time.Hour || d > 10*365*24*time.Hour {
+			return fmt.Errorf("must be a number of days such as 30d, or a duration such as 720h, from 1h to 3650d")
+		}
+		*field(c) = d
+		return nil
+	}}
 }
 
 // ConfigError names the variable at fault and how to fix it, in one line.

@@ -31,6 +31,9 @@ func isAnalyst(m *store.Member) bool {
 // nameOf is how a member is named to others: the confirmed name and the country.
 func nameOf(m *store.Member, lang string) string {
 	name := m.DisplayName
+	if i18n.IsFormerMember(name) { // forgotten: renders as "a former member (KZ)"
+		return name
+	}
 	if name == "" {
 		name = "#" + strconv.FormatInt(m.ID, 10)
 	}
