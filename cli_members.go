@@ -66,7 +66,7 @@ func runMembers(ctx context.Context, args []string, getenv func(string) string, 
 	var changed *store.Member
 	switch sub {
 	case "set-role":
-		changed, err = handlers.SetRole(ctx, st, nil, m.ID, rest[1])
+		changed, err = handlers.SetRole(ctx, st, nil, m.ID, rest[1], time.Now())
 	case "suspend":
 		changed, err = handlers.Suspend(ctx, st, nil, m.ID, time.Now())
 	case "reactivate":

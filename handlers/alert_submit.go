@@ -250,6 +250,9 @@ func routeSoFar(r *bot.Request, c *alert.Content) string {
 // alertDraftButton handles the buttons of the guided conversation. A button of an earlier
 // step, of a draft already submitted or cancelled, or a forged one changes nothing.
 func alertDraftButton(ctx context.Context, r *bot.Request) error {
+	if err := r.Require(ctx, bot.Contributors); err != nil { // the current role, not the one at /alert
+		return err
+	}
 	args := callbackArgs(r.CallbackData())
 	if r.Conv == nil || r.Conv.Flow != flowAlert || len(args) == 0 {
 		r.Answer(ctx, "alert_draft_gone", nil)

@@ -100,6 +100,9 @@ func rfiTargetKeyboard(r *bot.Request, d *rfiDraft) *bot.Keyboard {
 
 // rfiAskButton handles every button of the conversation.
 func rfiAskButton(ctx context.Context, r *bot.Request) error {
+	if err := r.Require(ctx, bot.Contributors); err != nil { // the current role, not the one at /ask
+		return err
+	}
 	parts := strings.SplitN(r.CallbackData(), ":", 3)
 	action, arg := "", ""
 	if len(parts) > 1 {

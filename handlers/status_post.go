@@ -194,6 +194,9 @@ func stShowForm(ctx context.Context, r *bot.Request, d stDraft, edit bool) error
 
 // stPanelPress handles the form's buttons. They act only on an open form.
 func stPanelPress(ctx context.Context, r *bot.Request) error {
+	if err := r.Require(ctx, bot.Contributors); err != nil { // the current role, not the one at /poststatus
+		return err
+	}
 	if r.Conv == nil || r.Conv.Flow != stPostFlow || r.Conv.Step == "place" {
 		r.Answer(ctx, "st_form_closed", nil)
 		return nil
