@@ -122,3 +122,40 @@ func TestForgedAckOutsideAudience(t *testing.T) {
 		}
 	}
 }
+
+// A focal point whose role or country changes while they handle a request gives it back to
+// their country's pool: it is no longer held, and the release is recorded.
+func TestRoleOrCountryChangeReleasesHeldRequests(t *testing.T) {
+	t.Parallel()
+	for _, change := range []string{"role", "country"} {
+		t.Run(change, func(t *testing.T) {
+			t.Parallel()
+			n := newRFINet(t)
+			rfiAskUzbekistan(t, n.pk, "2 hours")
+			see(t, n.uz2, "RFI-2026-000001")
+			click(t, n.uz2, "I am handling it", "You are handling RFI-2026-000001")
+			held := func() int {
+				var c int
+				if err := n.h.Store.DB.Get(&c, `SELECT count(*) FROM rfi_recipients WHERE member_id = $1 AND state = 'handling'`, n.uz2ID); err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			if held() != 1 {
+				t.Fatal("the request is not held before the change")
+			}
+			var err error
+			if change == "role" {
+				_, err = handlers.SetRole(context.Background(), n.h.Store, nil, n.uz2ID, store.RoleObserver, n.h.Clock.Now())
+			} else {
+				_, err = handlers.SetCountry(context.Background(), n.h.Store, nil, n.uz2ID, "KZ", n.h.Clock.Now())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held() != 0 || auditCount(t, n.h, "rfi_released", nil) != 1 {
+				t.Errorf("after a change of %s: %d held, %d releases audited", change, held(), auditCount(t, n.h, "rfi_released", nil))
+			}
+		})
+	}
+}
