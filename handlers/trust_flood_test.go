@@ -38,10 +38,11 @@ func outsiderFlood(tb testing.TB, rate float64) floodResult {
 			return delivery.Message{Text: "URGENT test alert"}, nil
 		})
 	})
+	h.Stop() // the configuration is read by the running bot: change it while it is stopped
 	lim := delivery.TelegramLimits(rate)
 	h.Config.SendLimits = &lim
 	h.Config.InboundBurst = 0 // the product's budget
-	h.Restart()
+	h.Run()
 	ctx := context.Background()
 	var items []delivery.Item
 	var members []*telegramtest.User
