@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"focalbot/bot/csvsafe"
 	"focalbot/bot/store"
 )
 
@@ -72,12 +73,12 @@ func exportAlerts(ctx context.Context, st *store.Store, since time.Time, out io.
 		if a.PublishedAt != nil {
 			published = a.PublishedAt.UTC().Format(time.RFC3339)
 		}
-		row := []string{a.Ref, a.State, a.Classification, a.SubmittedAt.UTC().Format(time.RFC3339), published,
+		row := csvsafe.Row(a.Ref, a.State, a.Classification, a.SubmittedAt.UTC().Format(time.RFC3339), published,
 			deref(a.AuthorCountry), c.Conveyance, strings.Join(route, " "),
 			strings.Join(ids["container"], " "), strings.Join(ids["seal"], " "), strings.Join(ids["imo"], " "),
 			strings.Join(ids["bl"], " "), strings.Join(ids["plate"], " "), strings.Join(ids["wagon"], " "),
 			c.Substance, c.Quantity, strings.Join(c.Risks, " "), c.Concealment, deref(a.Audience),
-			fmt.Sprint(counts.Total), fmt.Sprint(counts.Acked)}
+			fmt.Sprint(counts.Total), fmt.Sprint(counts.Acked))
 		if err := w.Write(row); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"focalbot/bot/i18n"
 	"focalbot/bot/members"
 	"focalbot/bot/store"
 )
@@ -18,7 +19,8 @@ import (
 const membersUsage = `usage: focalbot members list [--state active] [--role focal_point] [--country KZ]
        focalbot members set-role <telegram-user-id> <role>
        focalbot members suspend <telegram-user-id>
-       focalbot members reactivate <telegram-user-id>`
+       focalbot members reactivate <telegram-user-id>
+       focalbot members forget <telegram-user-id>   (a suspended member: erase their personal data)`
 
 // runMembers is `focalbot members list|set-role|suspend|reactivate`, the CLI twins of the
 // /members card. Changes are audited with no actor (the CLI) and take effect at once; the
@@ -37,7 +39,7 @@ func runMembers(ctx context.Context, args []string, getenv func(string) string, 
 	if sub == "list" {
 		return listMembers(ctx, st, rest, stdout)
 	}
-	want := map[string]int{"set-role": 2, "suspend": 1, "reactivate": 1}
+	want := map[string]int{"set-role": 2, "suspend": 1, "reactivate": 1, "forget": 1}
 	n, ok := want[sub]
 	if !ok || len(rest) != n {
 		return usageError{errors.New(membersUsage)}
@@ -50,10 +52,21 @@ func runMembers(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return fmt.Errorf("members %s: %w", sub, err)
 	}
+	if sub == "forget" {
+		country := ""
+		if m.Country != nil {
+			country = *m.Country
+		}
+		if err := st.ForgetMember(ctx, m.ID, i18n.FormerMemberName(country), time.Now()); err != nil {
+			return fmt.Errorf("members forget: %w", err)
+		}
+		fmt.Fprintf(stdout, "%d: personal data erased; their alerts and requests now show a former member (%s)\n", uid, country)
+		return nil
+	}
 	var changed *store.Member
 	switch sub {
 	case "set-role":
-		changed, err = members.SetRole(ctx, st, nil, m.ID, rest[1])
+		changed, err = members.SetRole(ctx, st, nil, m.ID, rest[1], time.Now())
 	case "suspend":
 		changed, err = members.Suspend(ctx, st, nil, m.ID, time.Now())
 	case "reactivate":

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"focalbot/bot/csvsafe"
 	"focalbot/bot/store"
 )
 
@@ -69,8 +70,8 @@ func placesList(ctx context.Context, st *store.Store, args []string, out io.Writ
 	w := csv.NewWriter(out)
 	_ = w.Write([]string{"id", "locode", "country", "name", "name_local", "kinds", "active"})
 	for _, p := range places {
-		_ = w.Write([]string{strconv.FormatInt(p.ID, 10), p.LocodeOf(), p.Country, p.Name, p.NameLocal,
-			strings.Join(p.Kinds, " "), strconv.FormatBool(p.Active)})
+		_ = w.Write(csvsafe.Row(strconv.FormatInt(p.ID, 10), p.LocodeOf(), p.Country, p.Name, p.NameLocal,
+			strings.Join(p.Kinds, " "), strconv.FormatBool(p.Active)))
 	}
 	w.Flush()
 	return w.Error()
@@ -265,19 +266,10 @@ func writeStatusesCSV(ctx context.Context, st *store.Store, country string, out 
 		if r.Locode != nil {
 			locode = *r.Locode
 		}
-		_ = w.Write([]string{strconv.FormatInt(r.ID, 10), locode, r.Country, csvSafe(r.PlaceName), r.Freight, r.Passengers,
-			string(measures), csvSafe(r.Note), r.NoteLang, r.PostedAt.UTC().Format(time.RFC3339), r.ValidUntil.UTC().Format(time.RFC3339),
-			confirms, csvSafe(r.AuthorName), r.AuthorAgency})
+		_ = w.Write(csvsafe.Row(strconv.FormatInt(r.ID, 10), locode, r.Country, r.PlaceName, r.Freight, r.Passengers,
+			string(measures), r.Note, r.NoteLang, r.PostedAt.UTC().Format(time.RFC3339), r.ValidUntil.UTC().Format(time.RFC3339),
+			confirms, r.AuthorName, r.AuthorAgency))
 	}
 	w.Flush()
 	return w.Error()
-}
-
-// csvSafe keeps free text from being read as a formula by a spreadsheet (CSV injection): a
-// cell starting with = + - @ gets a leading apostrophe.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -37,7 +37,8 @@ const usage = `usage: focalbot [command]   (configuration from the environment; 
   run        serve the bot (the default)
   migrate    apply database migrations and exit
   invite     create an invitation link
-  members    list members, change roles, suspend, reactivate
+  invites    list the open invitations, revoke one
+  members    list members, change roles, suspend, reactivate, forget
   sandbox    the whole network offline, in a browser (no token needed)
   places     list, add or correct the places of the status board
   export     alerts --since DATE | statuses [-country CC]: CSV for analysis
@@ -72,6 +73,8 @@ func main() {
 		err = migrate(ctx)
 	case "invite":
 		err = runInvite(ctx, os.Args[2:], os.Getenv, os.Stdout)
+	case "invites":
+		err = runInvites(ctx, os.Args[2:], os.Getenv, os.Stdout)
 	case "members":
 		err = runMembers(ctx, os.Args[2:], os.Getenv, os.Stdout)
 	case "sandbox":

@@ -47,6 +47,8 @@ type App struct {
 	refuse    Handler
 	told      sync.Map // update ID → true: its sender was told the database is out of reach
 	queued    sync.Map // update ID → true: waiting in the sequencer or being handled
+	outsiders outsiderGate
+	inbound   inboundBudget
 
 	ops         *opsMetrics            // metrics_ops.go
 	webhookAddr atomic.Pointer[string] // where the webhook listens, once it does (webhook.go)
@@ -110,6 +112,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	}
 	a.ops = newOpsMetrics(a)
 	a.registerDeliveryNotices()
+	a.Job("retention", time.Hour, a.retain)
 	if err := a.getMe(ctx); err != nil {
 		return nil, err
 	}
@@ -137,7 +140,12 @@ func (a *App) getMe(ctx context.Context) error {
 }
 
 // enqueue hands a stored update to the sequencer, ordered behind its chat's earlier updates.
-func (a *App) enqueue(u *models.Update, id int64) {
+func (a *App) enqueue(u *models.Update, id int64) { a.submit(u, id, false) }
+
+// submit queues an update in its chat's order, within the sender's inbound budget. With
+// recheck, the job first looks whether the update was handled meanwhile (an update read back
+// from the inbox, whose read may predate its handling elsewhere).
+func (a *App) submit(u *models.Update, id int64, recheck bool) {
 	if _, queued := a.queued.LoadOrStore(id, true); queued {
 		return // already waiting here: taken from the inbox twice
 	}
@@ -145,20 +153,52 @@ func (a *App) enqueue(u *models.Update, id int64) {
 	if c := chatOf(u); c != nil {
 		key = *c
 	}
-	a.seq.submit(key, func(ctx context.Context) bool {
+	var notBefore time.Time
+	if key > 0 { // a person's private chat: their inbound budget (see abuse.go)
+		now := time.Now()
+		burst, rate := a.budget()
+		wait, warn := a.inbound.take(key, now, burst, rate)
+		if wait > 0 {
+			notBefore = now.Add(wait)
+		}
+		if warn {
+			lang := ""
+			if s := senderOf(u); s != nil {
+				lang = s.LanguageCode
+			}
+			go a.tellSlowDown(key, lang)
+		}
+	}
+	queued := a.seq.submitAt(key, notBefore, func(ctx context.Context) bool {
+		if recheck {
+			handled, err := a.Store.UpdateHandled(ctx, id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return false // the database is away: tried again, the chat's later updates wait
+			}
+			if handled || err != nil {
+				a.queued.Delete(id)
+				return true
+			}
+		}
 		done := a.handle(ctx, u)
 		if done {
 			a.queued.Delete(id)
 		}
 		return done
 	})
+	if !queued {
+		a.queued.Delete(id)
+		if !a.seq.isClosed() {
+			a.dropUpdate(id, key)
+		}
+	}
 }
 
 // handleLeftOver queues the updates stored but not handled: those a previous run left, or the
 // instance that held the polling lease before this one. Called each time this instance takes
 // the lease; updates still queued here are not queued twice.
 func (a *App) handleLeftOver(ctx context.Context) {
-	left, err := a.Store.UnhandledUpdates(ctx)
+	left, err := a.Store.UnhandledUpdates(ctx, maxQueuedPerChat, maxReload)
 	if err != nil {
 		a.Log.Warn("updates left over not read", "err", err)
 		return
@@ -166,7 +206,7 @@ func (a *App) handleLeftOver(ctx context.Context) {
 	for _, row := range left {
 		var u models.Update
 		if err := json.Unmarshal(row.Payload, &u); err != nil {
-			a.Log.Error("stored update undecodable", "update_id", row.UpdateID, "err", err)
+			a.Log.Error("stored update undecodable", "update_id", row.UpdateID, "size", len(row.Payload))
 			continue
 		}
 		a.enqueue(&u, row.UpdateID)

@@ -36,6 +36,8 @@ func newEchoBot(keys ...string) *echoBot {
 }
 
 func (e *echoBot) register(a *bot.App) {
+	a.Config.OutsiderAnswerEvery = -1 // the echo answers anyone, as often as asked
+	a.Config.InboundBurst = 1000      // streams of a chat's updates are tested here, not the budget
 	a.Command("echo", bot.Anyone, func(ctx context.Context, r *bot.Request) error {
 		_, arg := r.Command()
 		if c := e.handled[arg]; c != nil {
@@ -202,5 +204,30 @@ func TestChatsHandledConcurrently(t *testing.T) {
 	}
 	if n := len(slow.Messages()); n >= 5 {
 		t.Errorf("the quick chat waited for all %d slow updates", n)
+	}
+}
+
+// The access check fails closed: without a refusal handler, an outsider's command for members
+// does not run the handler (the chat's next update shows the first was handled).
+func TestAccessFailsClosedWithoutRefusal(t *testing.T) {
+	t.Parallel()
+	e := newEchoBot("after")
+	var ran atomic.Int32
+	h := bottest.Start(t, func(a *bot.App) {
+		e.register(a)
+		a.Command("secret", bot.Members, func(ctx context.Context, r *bot.Request) error {
+			ran.Add(1)
+			_, err := r.App.Send(ctx, r.ChatID, "reply", "secret", nil)
+			return err
+		})
+	})
+	u := h.TG.User(1301, "Out", "en")
+	u.SendText("/secret")
+	u.SendText("/echo after")
+	if _, err := u.WaitForText("echo after", wait); err != nil {
+		t.Fatal(err)
+	}
+	if n := ran.Load(); n != 0 {
+		t.Fatalf("members' handler ran %d times for an outsider", n)
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"focalbot/bot/delivery"
+	"focalbot/bot/store"
 	"log/slog"
 	"net"
 	"net/url"
@@ -26,20 +27,30 @@ type Config struct {
 	PollTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	HandlerWorkers  int
-	AlertAckTimeout time.Duration // an urgent alert unacknowledged this long: reminder, then escalation
-	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
-	SendRate        float64       // messages per second across all chats, interactive replies included
-	MaxAttempts     int           // tries of a delivery failing with 5xx or network errors
-	WebhookURL      string        // WEBHOOK_URL: updates come by webhook; "" polls getUpdates
-	WebhookSecret   string        // WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
-	WebhookAddr     string        // WEBHOOK_ADDR: where the webhook listens (behind the TLS proxy)
-	ConsoleAddr     string        // CONSOLE_ADDR: the analysts' web console listens here; "" for none
-	ConsoleURL      string        // CONSOLE_PUBLIC_URL: the console's address as browsers reach it
+	AlertAckTimeout time.Duration   // an urgent alert unacknowledged this long: reminder, then escalation
+	PaidBroadcast   bool            // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
+	SendRate        float64         // messages per second across all chats, interactive replies included
+	MaxAttempts     int             // tries of a delivery failing with 5xx or network errors
+	WebhookURL      string          // WEBHOOK_URL: updates come by webhook; "" polls getUpdates
+	WebhookSecret   string          // WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
+	WebhookAddr     string          // WEBHOOK_ADDR: where the webhook listens (behind the TLS proxy)
+	ConsoleAddr     string          // CONSOLE_ADDR: the analysts' web console listens here; "" for none
+	ConsoleURL      string          // CONSOLE_PUBLIC_URL: the console's address as browsers reach it
+	Retention       store.Retention // how long each kind of record is kept (bot/retention.go)
 
 	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
 	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
 	// not take a second each; the delivery tests keep them. Not settable from the environment.
 	SendLimits *delivery.Limits
+
+	// InboundBurst and InboundRate are each sender's inbound budget (a token bucket: see
+	// bot/abuse.go); zero means 20 updates and 1 a second. Not settable from the environment.
+	InboundBurst int
+	InboundRate  float64
+	// OutsiderAnswerEvery is how often someone outside the network may be answered (see
+	// bot/abuse.go); zero means 10 minutes, negative no limit (the bot package's own tests,
+	// whose echo commands answer anyone). Not settable from the environment.
+	OutsiderAnswerEvery time.Duration
 
 	// NoJobs keeps periodic jobs from running on their own: tests run them with RunJobs after
 	// moving a FakeClock. Not settable from the environment.
@@ -267,6 +278,16 @@ var Settings = []setting{
 			c.ConsoleURL = strings.TrimRight(v, "/")
 			return nil
 		}},
+	retention("RETAIN_UPDATE_PAYLOADS", "7d", "how long the content of a handled incoming update (names, texts) is kept; the row stays, without it",
+		func(c *Config) *time.Duration { return &c.Retention.UpdatePayloads }),
+	retention("RETAIN_UPDATES", "30d", "how long a handled incoming update's row is kept",
+		func(c *Config) *time.Duration { return &c.Retention.Updates }),
+	retention("RETAIN_MESSAGE_TEXTS", "30d", "how long the text of a message the bot sent is kept in outbound_messages",
+		func(c *Config) *time.Duration { return &c.Retention.MessageTexts }),
+	retention("RETAIN_OUTBOX", "30d", "how long a finished (sent, failed, cancelled) outbox row is kept",
+		func(c *Config) *time.Duration { return &c.Retention.Outbox }),
+	retention("RETAIN_OUTSIDERS", "30d", "how long wrong invitation codes, outsiders' language choices and undecided requests for access are kept",
+		func(c *Config) *time.Duration { return &c.Retention.Outsiders }),
 }
 
 // checkWebhookURL accepts https URLs, as Telegram does, and http ones on the loopback
@@ -285,6 +306,24 @@ func checkWebhookURL(v string) error {
 		}
 	}
 	return fmt.Errorf("must be an https URL (Telegram posts only over TLS), such as https://bot.example.org/telegram")
+}
+
+// retention is a setting of a retention period: a duration such as 720h, or a number of days
+// such as 30d; from one hour to ten years.
+func retention(name, def, help string, field func(*Config) *time.Duration) setting {
+	return setting{Name: name, Default: def, Help: help, apply: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if days, ok := strings.CutSuffix(v, "d"); ok {
+			var n int
+			n, err = strconv.Atoi(days)
+			d = time.Duration(n) * 24 * time.Hour
+		}
+		if err != nil || d < time.Hour || d > 10*365*24*time.Hour {
+			return fmt.Errorf("must be a number of days such as 30d, or a duration such as 720h, from 1h to 3650d")
+		}
+		*field(c) = d
+		return nil
+	}}
 }
 
 // ConfigError names the variable at fault and how to fix it, in one line.

@@ -24,6 +24,7 @@ func TestUpdateHandledAgainAfterDatabaseOutage(t *testing.T) {
 	var mu sync.Mutex
 	cut := make(chan struct{})
 	h = bottest.Start(t, func(a *bot.App) {
+		a.Config.OutsiderAnswerEvery = -1
 		a.Command("work", bot.Anyone, func(ctx context.Context, r *bot.Request) error {
 			if tries.Add(1) == 1 {
 				mu.Lock()

@@ -101,12 +101,13 @@ func (p *poller) store_(ctx context.Context, raws []json.RawMessage) (int64, err
 	for _, raw := range raws {
 		var u models.Update
 		if err := json.Unmarshal(raw, &u); err != nil || u.ID == 0 {
-			p.log.Error("undecodable update dropped", "err", err, "payload", string(raw))
+			// By ID and size only: the payload may hold anything (names, texts, invitation codes).
+			p.log.Error("undecodable update dropped", "update_id", undecodableID(raw), "size", len(raw))
 			continue
 		}
 		last = max(last, u.ID)
 		parsed[u.ID] = &u
-		batch = append(batch, store.InboundUpdate{UpdateID: u.ID, ChatID: chatOf(&u), Kind: kindOf(&u), Payload: raw})
+		batch = append(batch, store.InboundUpdate{UpdateID: u.ID, ChatID: chatOf(&u), Kind: kindOf(&u), Payload: storedPayload(raw, &u)})
 	}
 	fresh, err := p.store.SaveUpdates(ctx, batch)
 	if err != nil {
@@ -212,4 +213,14 @@ func kindOf(u *models.Update) string {
 	default:
 		return "other"
 	}
+}
+
+// undecodableID is the update_id of an update that does not decode as a whole, when at least
+// that field does (0 otherwise): enough to find it, nothing of its content.
+func undecodableID(raw json.RawMessage) int64 {
+	var head struct {
+		ID int64 `json:"update_id"`
+	}
+	_ = json.Unmarshal(raw, &head)
+	return head.ID
 }

@@ -111,6 +111,7 @@ func TestStandbyHandlesWhatThePollerLeft(t *testing.T) {
 	firstStarted := make(chan struct{})
 	var once sync.Once
 	register := func(a *bot.App) {
+		a.Config.OutsiderAnswerEvery = -1
 		a.Command("slow", bot.Anyone, func(ctx context.Context, r *bot.Request) error {
 			_, arg := r.Command()
 			if arg == "0" {

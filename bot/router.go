@@ -137,6 +137,8 @@ func (a *App) adapt(acc Access, h Handler) tg.HandlerFunc {
 				a.finish(ctx, r, a.refuse(ctx, r))
 				return
 			}
+			a.finish(ctx, r, nil) // fails closed: without a refusal handler, no answer at all
+			return
 		}
 		a.finish(ctx, r, h(ctx, r))
 	}

@@ -48,7 +48,9 @@ const (
 
 // Send sends an HTML message to a chat at once and records it. kind says what it is (reply,
 // notice, …) in the outbound log. It goes through the process's limiter ahead of everything
-// queued in the outbox.
+// queued in the outbox — except an answer to someone outside the network, which goes after
+// everything and at most once in ten minutes (see replyClass): then Send returns nil, nil
+// without sending.
 func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Keyboard) (*models.Message, error) {
 	return a.SendMasked(ctx, chatID, kind, text, text, kb)
 }
@@ -65,7 +67,11 @@ func (a *App) SendMasked(ctx context.Context, chatID int64, kind, text, recorded
 	if kb != nil { // a nil *Keyboard in the interface would be sent as "null"
 		params.ReplyMarkup = kb
 	}
-	msg, err := a.sendLimited(ctx, chatID, params)
+	class, send := a.replyClass(ctx, chatID)
+	if !send {
+		return nil, nil // someone outside the network, answered already a moment ago (abuse.go)
+	}
+	msg, err := a.sendLimited(ctx, chatID, class, params)
 	if err != nil {
 		a.metrics.messagesSent.WithLabelValues("error").Inc()
 		return nil, fmt.Errorf("send to chat %d: %w", chatID, err)
@@ -75,17 +81,17 @@ func (a *App) SendMasked(ctx context.Context, chatID int64, kind, text, recorded
 	return msg, nil
 }
 
-func (a *App) sendLimited(ctx context.Context, chatID int64, params *tg.SendMessageParams) (*models.Message, error) {
-	return limited(ctx, a, chatID, func(ctx context.Context) (*models.Message, error) { return a.TG.SendMessage(ctx, params) })
+func (a *App) sendLimited(ctx context.Context, chatID int64, class delivery.Class, params *tg.SendMessageParams) (*models.Message, error) {
+	return limited(ctx, a, chatID, class, func(ctx context.Context) (*models.Message, error) { return a.TG.SendMessage(ctx, params) })
 }
 
 // limited runs one Bot API call for a chat through the process's limiter, as an interactive
 // reply: ahead of the outbox, a 429 waited out for exactly its retry_after, 5xx and network
 // errors retried for interactiveRetryFor. Every call a handler makes to Telegram goes through
 // it (Send, Edit, EditMarkup, Delete, AnswerCallback, LeaveChat).
-func limited[T any](ctx context.Context, a *App, chatID int64, call func(context.Context) (T, error)) (T, error) {
+func limited[T any](ctx context.Context, a *App, chatID int64, class delivery.Class, call func(context.Context) (T, error)) (T, error) {
 	var zero T
-	res := a.limiter.Reserve(chatID, delivery.Interactive)
+	res := a.limiter.Reserve(chatID, class)
 	start := time.Now()
 	for pause := 500 * time.Millisecond; ; {
 		p, err := res.Wait(ctx)
@@ -111,7 +117,7 @@ func limited[T any](ctx context.Context, a *App, chatID int64, call func(context
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, interactiveMaxPause)
-		res = a.limiter.Reserve(chatID, delivery.Interactive)
+		res = a.limiter.Reserve(chatID, class)
 	}
 }
 
@@ -139,7 +145,7 @@ func (a *App) Edit(ctx context.Context, chatID int64, msgID int, text string, kb
 	if kb != nil { // a nil *Keyboard in the interface would be sent as "null"
 		p.ReplyMarkup = kb
 	}
-	_, err := limited(ctx, a, chatID, func(ctx context.Context) (*models.Message, error) { return a.TG.EditMessageText(ctx, p) })
+	_, err := limited(ctx, a, chatID, delivery.Interactive, func(ctx context.Context) (*models.Message, error) { return a.TG.EditMessageText(ctx, p) })
 	if notModified(err) {
 		return nil
 	}
@@ -156,7 +162,7 @@ func (a *App) EditMarkup(ctx context.Context, chatID int64, msgID int, kb *Keybo
 		kb = &Keyboard{InlineKeyboard: [][]Button{}}
 	}
 	p := &tg.EditMessageReplyMarkupParams{ChatID: chatID, MessageID: msgID, ReplyMarkup: kb}
-	_, err := limited(ctx, a, chatID, func(ctx context.Context) (*models.Message, error) { return a.TG.EditMessageReplyMarkup(ctx, p) })
+	_, err := limited(ctx, a, chatID, delivery.Interactive, func(ctx context.Context) (*models.Message, error) { return a.TG.EditMessageReplyMarkup(ctx, p) })
 	if notModified(err) {
 		return nil
 	}
@@ -170,7 +176,7 @@ func (a *App) EditMarkup(ctx context.Context, chatID int64, msgID int, kb *Keybo
 // Delete deletes a message the bot sent.
 func (a *App) Delete(ctx context.Context, chatID int64, msgID int) error {
 	p := &tg.DeleteMessageParams{ChatID: chatID, MessageID: msgID}
-	if _, err := limited(ctx, a, chatID, func(ctx context.Context) (bool, error) { return a.TG.DeleteMessage(ctx, p) }); err != nil {
+	if _, err := limited(ctx, a, chatID, delivery.Interactive, func(ctx context.Context) (bool, error) { return a.TG.DeleteMessage(ctx, p) }); err != nil {
 		return fmt.Errorf("delete message %d in chat %d: %w", msgID, chatID, err)
 	}
 	a.record(ctx, chatID, msgID, "delete", "")
@@ -182,7 +188,7 @@ func (a *App) Delete(ctx context.Context, chatID int64, msgID int) error {
 // it counts against the process's rate in a scope of its own (see answerScope).
 func (a *App) AnswerCallback(ctx context.Context, chatID int64, queryID, text string) error {
 	p := &tg.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text}
-	if _, err := limited(ctx, a, answerScope(queryID), func(ctx context.Context) (bool, error) { return a.TG.AnswerCallbackQuery(ctx, p) }); err != nil {
+	if _, err := limited(ctx, a, answerScope(queryID), delivery.Interactive, func(ctx context.Context) (bool, error) { return a.TG.AnswerCallbackQuery(ctx, p) }); err != nil {
 		return fmt.Errorf("answer button in chat %d: %w", chatID, err)
 	}
 	if text != "" {
@@ -203,7 +209,7 @@ func answerScope(queryID string) int64 {
 // LeaveChat makes the bot leave a group or channel.
 func (a *App) LeaveChat(ctx context.Context, chatID int64) error {
 	p := &tg.LeaveChatParams{ChatID: chatID}
-	if _, err := limited(ctx, a, chatID, func(ctx context.Context) (bool, error) { return a.TG.LeaveChat(ctx, p) }); err != nil {
+	if _, err := limited(ctx, a, chatID, delivery.Interactive, func(ctx context.Context) (bool, error) { return a.TG.LeaveChat(ctx, p) }); err != nil {
 		return fmt.Errorf("leave chat %d: %w", chatID, err)
 	}
 	return nil

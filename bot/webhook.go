@@ -235,7 +235,7 @@ func (a *App) consumeStored(ctx context.Context) error {
 
 // pullStored queues the stored updates not yet handled and not yet queued, oldest first.
 func (a *App) pullStored(ctx context.Context) error {
-	left, err := a.Store.UnhandledUpdates(ctx)
+	left, err := a.Store.UnhandledUpdates(ctx, maxQueuedPerChat, maxReload)
 	if err != nil {
 		return err
 	}
@@ -252,27 +252,4 @@ func (a *App) pullStored(ctx context.Context) error {
 
 // enqueueStored is enqueue for an update read back from the inbox. The read may predate the
 // update's handling, finished and forgotten here since: the job looks again before handling.
-func (a *App) enqueueStored(u *models.Update, id int64) {
-	if _, queued := a.queued.LoadOrStore(id, true); queued {
-		return
-	}
-	key := -id
-	if c := chatOf(u); c != nil {
-		key = *c
-	}
-	a.seq.submit(key, func(ctx context.Context) bool {
-		handled, err := a.Store.UpdateHandled(ctx, id)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return false // the database is away: tried again, the chat's later updates wait
-		}
-		if handled || err != nil {
-			a.queued.Delete(id)
-			return true
-		}
-		done := a.handle(ctx, u)
-		if done {
-			a.queued.Delete(id)
-		}
-		return done
-	})
-}
+func (a *App) enqueueStored(u *models.Update, id int64) { a.submit(u, id, true) }

@@ -19,6 +19,9 @@ import (
 
 // --- helpers ---
 
+// outsiderQuiet is how long someone outside the network waits for their next answer.
+const outsiderQuiet = 10 * time.Minute
+
 func seedMember(t *testing.T, h *bottest.Harness, uid int64, name, role, state, lang, country string) int64 {
 	t.Helper()
 	m := store.Member{TelegramUserID: uid, DisplayName: name, Role: role, State: state, Language: lang, Agency: "customs"}
@@ -323,10 +326,12 @@ func TestRequestAccessApproveAndReject(t *testing.T) {
 	admin1.Click("Reject")
 	admin1.WaitText("The request of Eve was rejected")
 	rej.WaitText("was not approved")
+	h.Advance(outsiderQuiet) // a non-member is answered at most once in ten minutes
 	after := next(t, rej, func() { rej.SendText("/start") })
 	if !strings.Contains(after.Plain(), "closed network") || len(after.Buttons()) != 0 {
 		t.Errorf("rejected /start: %q %+v", after.Plain(), after.Buttons())
 	}
+	h.Advance(outsiderQuiet)
 	if m := next(t, rej, func() { rej.Click("Request access") }); !strings.Contains(m.Plain(), "closed network") {
 		t.Errorf("rejected person asking again: %q", m.Plain())
 	}
@@ -469,6 +474,7 @@ func TestSuspendedMemberOldButtons(t *testing.T) {
 		func() { u.PressForged(list.ID, "reg:ok") },
 		func() { u.PressForged(list.ID, "join") },
 	} {
+		h.Advance(outsiderQuiet) // a non-member is answered at most once in ten minutes
 		m := next(t, u, do)
 		if !strings.Contains(m.Plain(), "closed network") || len(m.Buttons()) != 0 {
 			t.Errorf("suspended member got %q %+v", m.Plain(), m.Buttons())
@@ -495,6 +501,7 @@ func TestForgedAdminCallbacks(t *testing.T) {
 		if m := next(t, u, func() { u.PressForged(1, data) }); !strings.Contains(m.Plain(), "not available for your role") {
 			t.Errorf("focal point %s: %q", data, m.Plain())
 		}
+		h.Advance(outsiderQuiet) // a non-member is answered at most once in ten minutes
 		if m := next(t, out, func() { out.PressForged(1, data) }); !strings.Contains(m.Plain(), "closed network") {
 			t.Errorf("outsider %s: %q", data, m.Plain())
 		}
@@ -860,6 +867,7 @@ func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
 		}
 		// Pending now: /help and free text say the same, without the button.
 		for _, again := range []string{"/help", "hello"} {
+			h.Advance(outsiderQuiet) // a non-member is answered at most once in ten minutes
 			if m := next(t, u, func() { u.SendText(again) }); len(m.Buttons()) != 0 {
 				t.Errorf("%d pending, %q: buttons %+v", tt.uid, again, m.Buttons())
 			}

@@ -68,6 +68,8 @@ func StartWith(t testing.TB, register func(*bot.App), configure func(*bot.Config
 	// Conversations, not pacing, are under test here: no one-message-per-second per chat
 	// (bot/delivery tests Telegram's limits against the emulator enforcing them).
 	cfg.SendLimits = &delivery.Limits{PerSecond: 1000}
+	// Scripts type faster than people: the inbound budget (bot/abuse.go) is tested on its own.
+	cfg.InboundBurst = 1000
 	clock := bot.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	if configure != nil {
 		configure(cfg)

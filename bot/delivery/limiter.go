@@ -17,7 +17,15 @@ const (
 	ClassUrgent  Class = 1
 	ClassHigh    Class = 2
 	ClassRoutine Class = 3
+	// ClassIdle is for answers to people outside the network: granted only when nothing of
+	// another class has been granted for IdleGap, so it never takes a slot a delivery or a
+	// member's reply could use (a flood of outsiders cannot delay an urgent alert).
+	ClassIdle Class = 4
 )
+
+// IdleGap is how long the limiter must have granted nothing but ClassIdle before it grants
+// ClassIdle: longer than the pauses between a dispatcher's sends, even between its claims.
+const IdleGap = time.Second
 
 // ClassOf is the limiter class of an outbox priority.
 func ClassOf(p Priority) Class { return Class(p) + 1 }
@@ -64,6 +72,7 @@ type Limiter struct {
 	timer    *time.Timer
 	timerAt  time.Time
 	swept    time.Time
+	busy     time.Time // the last grant of a class other than ClassIdle
 	now      func() time.Time
 }
 
@@ -282,6 +291,12 @@ func (l *Limiter) evaluateLocked() {
 			break
 		}
 		w := l.waiters[i]
+		if w.class == ClassIdle {
+			if quiet := l.busy.Add(IdleGap); quiet.After(now) {
+				wake = earliest(wake, quiet)
+				break // the waiters behind are idle too
+			}
+		}
 		cs := l.chatLocked(w.chat)
 		if c := cs.freeAt(now, w.chat); c.After(now) {
 			wake = earliest(wake, c)
@@ -289,6 +304,9 @@ func (l *Limiter) evaluateLocked() {
 			continue
 		}
 		l.waiters = append(l.waiters[:i], l.waiters[i+1:]...)
+		if w.class != ClassIdle {
+			l.busy = now
+		}
 		l.inflight++
 		if l.interval > 0 {
 			l.global.inflight++

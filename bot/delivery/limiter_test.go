@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 )
@@ -122,5 +123,43 @@ func TestLimiterWindowHoldsSlotsUntilAnswerPlusWindow(t *testing.T) {
 	}
 	if !w.freeAt(now.Add(1100 * time.Millisecond)).IsZero() {
 		t.Fatal("not free once the answer is a window old")
+	}
+}
+
+// ClassIdle (answers to outsiders) goes only once nothing else has been granted for IdleGap:
+// a routine send that comes later goes first, and the idle one waits out the gap after it.
+func TestLimiterIdleClassWaitsForQuiet(t *testing.T) {
+	l := NewLimiter(Limits{})
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	l.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	ctx := context.Background()
+	p, err := l.Wait(ctx, 1, ClassRoutine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Done(0)
+	idle := l.Reserve(2, ClassIdle)
+	later, err := l.Wait(ctx, 3, ClassRoutine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later.Done(0)
+	mu.Lock()
+	now = now.Add(IdleGap / 2)
+	mu.Unlock()
+	l.mu.Lock()
+	l.evaluateLocked()
+	l.mu.Unlock()
+	select {
+	case <-idle.ready:
+		t.Fatal("an idle-class send was granted within IdleGap of a routine one")
+	default:
+	}
+	mu.Lock()
+	now = now.Add(IdleGap)
+	mu.Unlock()
+	if _, err := idle.Wait(ctx); err != nil { // the armed timer grants it
+		t.Fatal(err)
 	}
 }

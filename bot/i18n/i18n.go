@@ -116,13 +116,13 @@ func (b *Bundle) localizer(lang string) *goi18n.Localizer {
 // HTML-escaped, HTML values are not. A missing message renders as its ID, so a gap shows
 // instead of breaking the conversation (the completeness test keeps there being none).
 func (b *Bundle) T(lang, id string, data map[string]any) string {
-	return b.render(lang, &goi18n.LocalizeConfig{MessageID: id, TemplateData: escape(lang, data)})
+	return b.render(lang, &goi18n.LocalizeConfig{MessageID: id, TemplateData: b.escape(lang, data)})
 }
 
 // N renders message id in lang with the plural form CLDR gives for count; count is also
 // available to the template as .Count.
 func (b *Bundle) N(lang, id string, count int, data map[string]any) string {
-	d := escape(lang, data)
+	d := b.escape(lang, data)
 	if d == nil {
 		d = map[string]any{}
 	}
@@ -141,14 +141,20 @@ func (b *Bundle) render(lang string, cfg *goi18n.LocalizeConfig) string {
 	return s
 }
 
-// escape HTML-escapes the plain string arguments; in a right-to-left language it also isolates
+// escape HTML-escapes the plain string arguments (the name of a forgotten member becomes "a
+// former member (KZ)" in lang: see former.go); in a right-to-left language it also isolates
 // those that read left to right (see isolateValue).
-func escape(lang string, data map[string]any) map[string]any {
+func (b *Bundle) escape(lang string, data map[string]any) map[string]any {
 	if data == nil {
 		return nil
 	}
 	out := make(map[string]any, len(data))
 	for k, v := range data {
+		if s, ok := v.(string); ok {
+			if _, former := formerMember(s); former { // a forgotten member's name
+				v = HTML(b.FormerMemberLabel(lang, s))
+			}
+		}
 		switch v := v.(type) {
 		case string:
 			out[k] = html.EscapeString(v)

@@ -131,8 +131,9 @@ func AuditView(m *store.Member) map[string]any {
 		"agency": m.Agency, "unit": m.Unit, "role": m.Role, "state": m.State, "language": m.Language}
 }
 
-// SetRole changes a member's role.
-func SetRole(ctx context.Context, st *store.Store, actor *int64, id int64, role string) (*store.Member, error) {
+// SetRole changes a member's role. Their conversation ends and the requests they held return
+// to their country's pool (see leaveRole).
+func SetRole(ctx context.Context, st *store.Store, actor *int64, id int64, role string, now time.Time) (*store.Member, error) {
 	if !slices.Contains(store.Roles, role) {
 		return nil, fmt.Errorf("role %q: use one of %v", role, store.Roles)
 	}
@@ -140,12 +141,16 @@ func SetRole(ctx context.Context, st *store.Store, actor *int64, id int64, role 
 		if m.Role == role {
 			return ErrNoChange
 		}
+		if err := leaveRole(ctx, tx, m, now); err != nil {
+			return err
+		}
 		return store.SetRole(ctx, tx, id, role)
 	})
 }
 
-// SetCountry changes a member's country ("" for none).
-func SetCountry(ctx context.Context, st *store.Store, actor *int64, id int64, country string) (*store.Member, error) {
+// SetCountry changes a member's country ("" for none). Their conversation ends and the
+// requests they held return to their (old) country's pool (see leaveRole).
+func SetCountry(ctx context.Context, st *store.Store, actor *int64, id int64, country string, now time.Time) (*store.Member, error) {
 	if country != "" && !slices.Contains(store.NetworkCountries, country) {
 		return nil, fmt.Errorf("country %q is not one of the network's: %v", country, store.NetworkCountries)
 	}
@@ -157,8 +162,22 @@ func SetCountry(ctx context.Context, st *store.Store, actor *int64, id int64, co
 		if country != "" {
 			c = &country
 		}
+		if err := leaveRole(ctx, tx, m, now); err != nil {
+			return err
+		}
 		return store.SetCountry(ctx, tx, id, c)
 	})
+}
+
+// leaveRole is what a change of role or country ends, in its transaction: the member's
+// conversation (a draft begun under the old role or country goes), and the requests for
+// information they held, which return to their country's pool. Every committing step checks
+// the current role again besides (bot.Request.Require).
+func leaveRole(ctx context.Context, tx *sqlx.Tx, m *store.Member, now time.Time) error {
+	if _, err := rfi.ReleaseHeldBy(ctx, tx, m.ID, now); err != nil {
+		return err
+	}
+	return store.EndConversation(ctx, tx, m.TelegramUserID)
 }
 
 // Suspend takes a member out of the network at once: nothing more is delivered to them (what

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ import (
 //
 // POSTs must carry the header X-Sandbox: 1, which a page of another site cannot add without
 // the browser asking first (and this server never agrees), so no other site can act here.
+// Every request must name the sandbox's own address as its Host (and as its Origin, when it
+// has one): a page elsewhere whose name was made to resolve to 127.0.0.1 (DNS rebinding)
+// carries its own name there and is refused.
 
 // longPoll is how long /api/poll waits for something to happen before answering "nothing".
 const longPoll = 25 * time.Second
@@ -42,7 +46,29 @@ func (s *Sandbox) handler() http.Handler {
 	mux.HandleFunc("POST /api/chats/{id}/press", s.apiPress)
 	mux.HandleFunc("POST /api/chats/{id}/file", s.apiFile)
 	mux.HandleFunc("POST /api/console", s.apiConsole)
-	return noStore(mux)
+	return ownHostOnly(strings.TrimPrefix(s.URL, "http://"), noStore(mux))
+}
+
+// ownHostOnly refuses a request whose Host, or Origin when it has one, is not addr (the
+// address the page is served on, host:port). On a loopback or unspecified address the
+// loopback names with the same port count as its own too (localhost:8080 for 127.0.0.1:8080).
+func ownHostOnly(addr string, h http.Handler) http.Handler {
+	own := map[string]bool{addr: true}
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+			for _, name := range []string{"localhost", "127.0.0.1", "[::1]"} {
+				own[name+":"+port] = true
+			}
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if !own[strings.ToLower(r.Host)] || (origin != "" && !own[strings.ToLower(strings.TrimPrefix(origin, "http://"))]) {
+			writeError(w, http.StatusForbidden, "the sandbox answers only requests to and from its own address")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // noStore keeps browsers from caching answers (and an old page after an upgrade).

@@ -169,18 +169,28 @@ func TestAPI(t *testing.T) {
 		name, method, path, body string
 		noHeader                 bool
 		want                     int
+		host, origin             string
 	}{
-		{"POST from another site (no X-Sandbox header)", "POST", "/api/chats/" + itoa(kazakh) + "/text", `{"text":"/start"}`, true, http.StatusForbidden},
-		{"unknown persona", "POST", "/api/chats/42/text", `{"text":"/start"}`, false, http.StatusNotFound},
-		{"empty text", "POST", "/api/chats/" + itoa(kazakh) + "/text", `{"text":"  "}`, false, http.StatusBadRequest},
-		{"text over Telegram's limit", "POST", "/api/chats/" + itoa(kazakh) + "/text", `{"text":"` + strings.Repeat("a", 4097) + `"}`, false, http.StatusBadRequest},
-		{"pressing a button that is not there", "POST", "/api/chats/" + itoa(kazakh) + "/press", `{"message_id":2,"data":"forged:1"}`, false, http.StatusConflict},
-		{"bad since", "GET", "/api/poll?since=x", "", false, http.StatusBadRequest},
+		{"POST from another site (no X-Sandbox header)", "POST", "/api/chats/" + itoa(kazakh) + "/text", `{"text":"/start"}`, true, http.StatusForbidden, "", ""},
+		{"another host name (DNS rebinding)", "GET", "/api/personas", "", false, http.StatusForbidden, "rebind.example:80", ""},
+		{"POST from another origin", "POST", "/api/chats/" + itoa(kazakh) + "/text", `{"text":"/start"}`, false, http.StatusForbidden, "", "http://rebind.example"},
+		{"own origin", "GET", "/api/personas", "", false, http.StatusOK, "", u},
+		{"unknown persona", "POST", "/api/chats/42/text", `{"text":"/start"}`, false, http.StatusNotFound, "", ""},
+		{"empty text", "POST", "/api/chats/" + itoa(kazakh) + "/text", `{"text":"  "}`, false, http.StatusBadRequest, "", ""},
+		{"text over Telegram's limit", "POST", "/api/chats/" + itoa(kazakh) + "/text", `{"text":"` + strings.Repeat("a", 4097) + `"}`, false, http.StatusBadRequest, "", ""},
+		{"pressing a button that is not there", "POST", "/api/chats/" + itoa(kazakh) + "/press", `{"message_id":2,"data":"forged:1"}`, false, http.StatusConflict, "", ""},
+		{"bad since", "GET", "/api/poll?since=x", "", false, http.StatusBadRequest, "", ""},
 	}
 	for _, r := range refusals {
 		req, _ := http.NewRequest(r.method, u+r.path, strings.NewReader(r.body))
 		if !r.noHeader && r.method == "POST" {
 			req.Header.Set("X-Sandbox", "1")
+		}
+		if r.host != "" {
+			req.Host = r.host
+		}
+		if r.origin != "" {
+			req.Header.Set("Origin", r.origin)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -47,5 +48,44 @@ func jsonOrNull(v any) (*string, error) {
 	if s == "null" { // a typed nil pointer
 		return nil, nil
 	}
+	s = shortenAuditText(b)
 	return &s, nil
+}
+
+// auditTextMax is the longest string the audit log keeps: enough for a name, a reference, a
+// code of a vocabulary or a button's data; free text (a note, a message) is cut to its start,
+// which is what an auditor needs to tell entries apart, without keeping the content.
+const auditTextMax = 80
+
+// shortenAuditText cuts every string of a JSON document to auditTextMax characters.
+func shortenAuditText(doc []byte) string {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return string(doc)
+	}
+	var cut func(any) any
+	cut = func(v any) any {
+		switch v := v.(type) {
+		case string:
+			if r := []rune(v); len(r) > auditTextMax {
+				return string(r[:auditTextMax]) + "…"
+			}
+		case map[string]any:
+			for k, x := range v {
+				v[k] = cut(x)
+			}
+		case []any:
+			for i, x := range v {
+				v[i] = cut(x)
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(cut(v))
+	if err != nil {
+		return string(doc)
+	}
+	return string(out)
 }

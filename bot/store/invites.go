@@ -20,9 +20,10 @@ type Invite struct {
 	UsedAt         *time.Time `db:"used_at"`
 	UsedByTelegram *int64     `db:"used_by_telegram"`
 	MemberID       *int64     `db:"member_id"`
+	RevokedAt      *time.Time `db:"revoked_at"`
 }
 
-const inviteColumns = `id, country, role, agency, created_by, created_at, expires_at, used_at, used_by_telegram, member_id`
+const inviteColumns = `id, country, role, agency, created_by, created_at, expires_at, used_at, used_by_telegram, member_id, revoked_at`
 
 // HashInviteCode is how a code is stored and looked up.
 func HashInviteCode(code string) []byte {
@@ -53,7 +54,7 @@ func ClaimInvite(ctx context.Context, q Querier, code string, userID int64, now 
 	var inv Invite
 	err := q.GetContext(ctx, &inv, `
 		UPDATE invites SET used_at = coalesce(used_at, $3), used_by_telegram = $2
-		WHERE code_hash = $1 AND expires_at > $3
+		WHERE code_hash = $1 AND expires_at > $3 AND revoked_at IS NULL
 		  AND (used_at IS NULL OR (used_by_telegram = $2 AND member_id IS NULL))
 		RETURNING `+inviteColumns, HashInviteCode(code), userID, now)
 	if err != nil {
@@ -72,12 +73,35 @@ func InviteByID(ctx context.Context, q Querier, id int64) (*Invite, error) {
 	return &inv, nil
 }
 
+// ErrInviteGone is what CompleteInvite and CheckInvite return for an invitation that expired
+// or was revoked after it was claimed; it is an ErrNotFound too.
+var ErrInviteGone = fmt.Errorf("invitation expired or revoked: %w", ErrNotFound)
+
+// CheckInvite fails with ErrInviteGone when the invite has expired at now or was revoked:
+// checked again when the registration it began completes.
+func CheckInvite(ctx context.Context, q Querier, inviteID int64, now time.Time) error {
+	var open bool
+	err := q.GetContext(ctx, &open, `SELECT expires_at > $2 AND revoked_at IS NULL FROM invites WHERE id = $1`, inviteID, now)
+	if err != nil {
+		return fmt.Errorf("check invite #%d: %w", inviteID, notFound(err))
+	}
+	if !open {
+		return fmt.Errorf("invite #%d: %w", inviteID, ErrInviteGone)
+	}
+	return nil
+}
+
 // CompleteInvite records the member an invite produced. It fails with ErrNotFound if the invite
-// is no longer this person's to complete (completed already, or claimed by someone else).
-func CompleteInvite(ctx context.Context, q Querier, inviteID, userID, memberID int64) error {
+// is no longer this person's to complete (completed already, or claimed by someone else), and
+// with ErrInviteGone if it expired at now or was revoked meanwhile.
+func CompleteInvite(ctx context.Context, q Querier, inviteID, userID, memberID int64, now time.Time) error {
+	if err := CheckInvite(ctx, q, inviteID, now); err != nil {
+		return err
+	}
 	res, err := q.ExecContext(ctx, `
 		UPDATE invites SET member_id = $3
-		WHERE id = $1 AND used_by_telegram = $2 AND member_id IS NULL`, inviteID, userID, memberID)
+		WHERE id = $1 AND used_by_telegram = $2 AND member_id IS NULL AND revoked_at IS NULL AND expires_at > $4`,
+		inviteID, userID, memberID, now)
 	if err != nil {
 		return fmt.Errorf("complete invite #%d: %w", inviteID, err)
 	}
@@ -85,6 +109,47 @@ func CompleteInvite(ctx context.Context, q Querier, inviteID, userID, memberID i
 		return fmt.Errorf("complete invite #%d: %w", inviteID, ErrNotFound)
 	}
 	return nil
+}
+
+// OpenInvite is an invitation not yet used to register, neither expired nor revoked, with the
+// name of who made it ("" for the command line).
+type OpenInvite struct {
+	Invite
+	CreatorName string `db:"creator_name"`
+}
+
+// OpenInvites lists the invitations still usable at now, those expiring first first.
+func OpenInvites(ctx context.Context, q Querier, now time.Time) ([]OpenInvite, error) {
+	var rows []OpenInvite
+	err := q.SelectContext(ctx, &rows, `
+		SELECT i.id, i.country, i.role, i.agency, i.created_by, i.created_at, i.expires_at, i.used_at,
+		       i.used_by_telegram, i.member_id, i.revoked_at, coalesce(m.display_name, '') AS creator_name
+		FROM invites i LEFT JOIN members m ON m.id = i.created_by
+		WHERE i.member_id IS NULL AND i.revoked_at IS NULL AND i.expires_at > $1
+		ORDER BY i.expires_at, i.id`, now)
+	if err != nil {
+		return nil, fmt.Errorf("open invites: %w", err)
+	}
+	return rows, nil
+}
+
+// RevokeInvite revokes an open invitation at now, by an admin (nil: the command line), and
+// writes it to the audit log. ErrNotFound: no such invitation, or it is no longer open (used,
+// expired or revoked already).
+func RevokeInvite(ctx context.Context, q Querier, id int64, by *int64, now time.Time) (*Invite, error) {
+	var inv Invite
+	err := q.GetContext(ctx, &inv, `
+		UPDATE invites SET revoked_at = $2, revoked_by = $3
+		WHERE id = $1 AND member_id IS NULL AND revoked_at IS NULL AND expires_at > $2
+		RETURNING `+inviteColumns, id, now, by)
+	if err != nil {
+		return nil, fmt.Errorf("revoke invite #%d: %w", id, notFound(err))
+	}
+	if err := Audit(ctx, q, AuditEntry{ActorID: by, Action: "invite_revoked", SubjectID: &id,
+		After: map[string]any{"invite_id": id, "country": inv.Country, "role": inv.Role, "expires_at": inv.ExpiresAt}}); err != nil {
+		return nil, err
+	}
+	return &inv, nil
 }
 
 // RecordInviteFailure notes a wrong, expired or reused code sent by a user at now.

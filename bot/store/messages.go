@@ -3,7 +3,32 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
+
+// SecretMarker stands in the records (outbound_messages.text, inbound_updates.payload) for a
+// secret the bot sent or received: an invitation code is never stored in clear.
+const SecretMarker = "[invitation code]"
+
+type secretsKey struct{}
+
+// WithSecrets returns a context under which RecordSent replaces each of the secrets in what it
+// records with SecretMarker: a handler that shows an invitation code calls it before sending.
+func WithSecrets(ctx context.Context, secrets ...string) context.Context {
+	old, _ := ctx.Value(secretsKey{}).([]string)
+	return context.WithValue(ctx, secretsKey{}, append(append([]string(nil), old...), secrets...))
+}
+
+// Redact replaces the secrets of ctx (see WithSecrets) in text with SecretMarker.
+func Redact(ctx context.Context, text string) string {
+	secrets, _ := ctx.Value(secretsKey{}).([]string)
+	for _, sec := range secrets {
+		if sec != "" {
+			text = strings.ReplaceAll(text, sec, SecretMarker)
+		}
+	}
+	return text
+}
 
 // OutboundMessage is a message the bot sent.
 type OutboundMessage struct {
@@ -18,7 +43,7 @@ type OutboundMessage struct {
 func RecordSent(ctx context.Context, q Querier, m OutboundMessage) error {
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO outbound_messages (chat_id, telegram_message_id, kind, text)
-		VALUES ($1, $2, $3, $4)`, m.ChatID, m.TelegramMessageID, m.Kind, m.Text)
+		VALUES ($1, $2, $3, $4)`, m.ChatID, m.TelegramMessageID, m.Kind, Redact(ctx, m.Text))
 	if err != nil {
 		return fmt.Errorf("record sent message: %w", err)
 	}

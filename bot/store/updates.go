@@ -57,15 +57,28 @@ func (s *Store) LastUpdateID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// UnhandledUpdates lists the stored updates not yet handled, oldest first: the work a stopped
-// or crashed process left behind.
-func (s *Store) UnhandledUpdates(ctx context.Context) ([]InboundUpdate, error) {
+// UnhandledUpdates lists the stored updates not yet handled, oldest first, at most total of
+// them and perChat of one chat: the work a stopped or crashed process left behind.
+func (s *Store) UnhandledUpdates(ctx context.Context, perChat, total int) ([]InboundUpdate, error) {
+	// A chat's unhandled updates past the first perChat are not handled at all (a flood): they
+	// are recorded as dropped, so that they are not read again and again.
+	_, err := s.DB.ExecContext(ctx, `
+		UPDATE inbound_updates SET handled_at = now(), outcome = 'dropped'
+		WHERE update_id IN (
+			SELECT update_id FROM (
+				SELECT update_id, row_number() OVER (PARTITION BY chat_id ORDER BY update_id) AS n
+				FROM inbound_updates WHERE handled_at IS NULL AND chat_id IS NOT NULL) ranked
+			WHERE n > $1)`, perChat)
+	if err != nil {
+		return nil, fmt.Errorf("drop excess unhandled updates: %w", err)
+	}
 	var rows []InboundUpdate
-	err := s.DB.SelectContext(ctx, &rows, `
+	err = s.DB.SelectContext(ctx, &rows, `
 		SELECT update_id, chat_id, kind, payload
 		FROM inbound_updates
 		WHERE handled_at IS NULL
-		ORDER BY update_id`)
+		ORDER BY update_id
+		LIMIT $1`, total)
 	if err != nil {
 		return nil, fmt.Errorf("unhandled updates: %w", err)
 	}

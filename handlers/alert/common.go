@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -28,6 +29,9 @@ func writtenIn(r *bot.Request) string {
 // nameOf is how a member is named to others: the confirmed name and the country.
 func nameOf(m *store.Member, lang string) string {
 	name := m.DisplayName
+	if i18n.IsFormerMember(name) { // forgotten: renders as "a former member (KZ)"
+		return name
+	}
 	if name == "" {
 		name = "#" + strconv.FormatInt(m.ID, 10)
 	}
@@ -63,14 +67,20 @@ func button(r *bot.Request, id, data string) bot.Button {
 	return bot.Button{Text: r.T(id, nil), CallbackData: data}
 }
 
-// loadAlert finds an alert by id from callback data; a missing one (a forged press) is told
-// as gone.
+// loadAlert finds an alert by id from callback data; a missing one (a forged press), or one
+// the presser may not see, is told as gone, in the same words.
 func loadAlert(ctx context.Context, r *bot.Request, id int64) (*store.Alert, error) {
 	al, err := store.AlertByID(ctx, r.App.Store.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, bot.Tell("alert_not_found", nil)
 	}
-	return al, err
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := r.SeesAlert(ctx, al); err != nil || !ok { // before anything of it is revealed
+		return nil, cmp.Or(err, bot.Tell("alert_not_found", nil))
+	}
+	return al, nil
 }
 
 // stateError tells why an alert's button no longer works: decided, withdrawn or cancelled.

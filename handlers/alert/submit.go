@@ -245,6 +245,9 @@ func routeSoFar(r *bot.Request, c *alert.Content) string {
 // draftButton handles the buttons of the guided conversation. A button of an earlier
 // step, of a draft already submitted or cancelled, or a forged one changes nothing.
 func draftButton(ctx context.Context, r *bot.Request) error {
+	if err := r.Require(ctx, bot.Contributors); err != nil { // the current role, not the one at the start
+		return err
+	}
 	args := r.Data()
 	if r.Conv == nil || r.Conv.Flow != flowAlert || len(args.Fields) == 0 {
 		r.Answer(ctx, "alert_draft_gone", nil)

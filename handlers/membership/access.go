@@ -55,7 +55,7 @@ func requestAccess(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, "join_sent", nil, nil)
+	return r.Reply(bot.Solicited(ctx), "join_sent", nil, nil) // once per person: the request is on record now
 }
 
 // decideAccess handles acc:ok:<member id> and acc:no:<member id> (admins only).

@@ -195,9 +195,9 @@ func membersButton(ctx context.Context, r *bot.Request) error {
 			r.Answer(ctx, "mem_not_self", nil)
 			return nil
 		}
-		changed, err = members.SetRole(ctx, r.App.Store, actor, id, arg)
+		changed, err = members.SetRole(ctx, r.App.Store, actor, id, arg, r.App.Clock.Now())
 	case p[1] == "k" && (arg == "-" || slices.Contains(store.NetworkCountries, arg)):
-		changed, err = members.SetCountry(ctx, r.App.Store, actor, id, strings.Trim(arg, "-"))
+		changed, err = members.SetCountry(ctx, r.App.Store, actor, id, strings.Trim(arg, "-"), r.App.Clock.Now())
 	case p[1] == "s" && arg == "":
 		if self {
 			r.Answer(ctx, "mem_not_self", nil)

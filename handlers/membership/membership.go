@@ -27,11 +27,13 @@ func Register(a *bot.App) {
 	a.Renderer("access_restored", renderAccessRestored(a))
 }
 
-// RegisterAdmin adds the administration of members: /invite and /members, and the decision
+// RegisterAdmin adds the administration of members: /invite, /invites and /members, and the decision
 // on access requests. It comes last, so that the admins' commands end the command menu.
 func RegisterAdmin(a *bot.App) {
 	a.Command("invite", bot.Admins, invite)
 	a.Command("members", bot.Admins, listMembers)
+	a.Command("invites", bot.Admins, invitesList)
+	a.Callback(verbInviteRevoke, bot.Admins, revokeInvite)
 	a.Callback(verbInvite, bot.Admins, inviteButton)
 	a.Callback(verbAccess, bot.Admins, decideAccess)
 	a.Callback(verbMembers, bot.Admins, membersButton)

@@ -51,6 +51,7 @@ func startWithCode(ctx context.Context, r *bot.Request, code string) error {
 	if failures >= maxCodeFailures {
 		return r.Reply(ctx, "invite_locked", nil, nil)
 	}
+	ctx = bot.Solicited(ctx) // answered each time: the lockout bounds these to five an hour
 	var inv *store.Invite
 	err = st.InTx(ctx, func(tx *sqlx.Tx) error {
 		if members.ValidCodeShape(code) {
@@ -192,7 +193,7 @@ func completeRegistration(ctx context.Context, r *bot.Request, d regData) error 
 		if err != nil {
 			return err
 		}
-		if err := store.CompleteInvite(ctx, tx, inv.ID, r.From.ID, id); err != nil {
+		if err := store.CompleteInvite(ctx, tx, inv.ID, r.From.ID, id, now); err != nil {
 			return err
 		}
 		if m, err = store.MemberByID(ctx, tx, id); err != nil {
@@ -213,6 +214,10 @@ func completeRegistration(ctx context.Context, r *bot.Request, d regData) error 
 		}
 		return tellAdmins(ctx, tx, st, "member_joined", id)
 	})
+	if errors.Is(err, store.ErrInviteGone) { // expired or revoked since it was claimed
+		_ = r.EndConv(ctx)
+		return r.Reply(ctx, "invite_invalid", nil, nil)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Suspended meanwhile, or the invitation was completed already (a second press).
 		_ = r.EndConv(ctx)

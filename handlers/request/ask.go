@@ -93,6 +93,9 @@ func targetKeyboard(r *bot.Request, d *draft) *bot.Keyboard {
 
 // askButton handles every button of the conversation.
 func askButton(ctx context.Context, r *bot.Request) error {
+	if err := r.Require(ctx, bot.Contributors); err != nil { // the current role, not the one at the start
+		return err
+	}
 	parts := r.Data().Parts()
 	action, arg := "", ""
 	if len(parts) > 1 {

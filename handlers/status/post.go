@@ -196,6 +196,9 @@ func showForm(ctx context.Context, r *bot.Request, d draft, edit bool) error {
 
 // panelPress handles the form's buttons. They act only on an open form.
 func panelPress(ctx context.Context, r *bot.Request) error {
+	if err := r.Require(ctx, bot.Contributors); err != nil { // the current role, not the one at the start
+		return err
+	}
 	if r.Conv == nil || r.Conv.Flow != postFlow || r.Conv.Step == "place" {
 		r.Answer(ctx, "st_form_closed", nil)
 		return nil
