@@ -406,7 +406,6 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 	if action == "" {
 		return nil // forged: the empty answer
 	}
-	a := r.App
 	b, err := pressed(ctx, r)
 	if b == nil || err != nil {
 		return err
@@ -415,41 +414,75 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 		// A second press of Confirm, or a late press on an old panel: nothing changes.
 		return r.Stale(ctx)
 	}
-	save := func() error { return save(ctx, r, b) }
-	switch action {
-	case "main":
+	if act, ok := panelActions[action]; ok {
+		return act(ctx, r, b, arg)
+	}
+	return nil // forged: the empty answer
+}
+
+// panelAction is what a button of a draft's panel (bc:<id>:<action>[:<arg>]) does.
+type panelAction func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error
+
+// setting changes a setting of the draft, saves it and shows the panel again.
+func setting(change func(b *store.Broadcast)) panelAction {
+	return func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
+		change(b)
+		if err := save(ctx, r, b); err != nil {
+			return err
+		}
 		return showPanel(ctx, r, b.ID, true)
-	case "aud":
-		return showAudience(ctx, r, b)
-	case "all":
-		b.AudienceAll = !b.AudienceAll
-		b.Countries, b.Roles, b.Agencies = nil, nil, nil
-	case "c", "r", "g":
-		lists := map[string]struct {
-			list  *[]string
-			valid []string
-		}{"c": {(*[]string)(&b.Countries), store.NetworkCountries}, "r": {(*[]string)(&b.Roles), store.Roles}, "g": {(*[]string)(&b.Agencies), store.Agencies}}
-		l := lists[action]
-		if !slices.Contains(l.valid, arg) {
+	}
+}
+
+// audience changes the audience, saves it and shows the chooser again with the new count;
+// change reports false for a value that is not on offer (forged), which changes nothing.
+func audience(change func(b *store.Broadcast, arg string) bool) panelAction {
+	return func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
+		if !change(b, arg) {
 			return nil // forged
 		}
-		*l.list = ui.Toggle(*l.list, arg)
+		if err := save(ctx, r, b); err != nil {
+			return err
+		}
+		return showAudience(ctx, r, b)
+	}
+}
+
+// toggleIn turns one value of an audience list (countries, roles, agencies) on or off.
+func toggleIn(list func(b *store.Broadcast) *[]string, valid []string) panelAction {
+	return audience(func(b *store.Broadcast, arg string) bool {
+		if !slices.Contains(valid, arg) {
+			return false
+		}
+		*list(b) = ui.Toggle(*list(b), arg)
 		b.AudienceAll = false
-	case "prio":
-		b.Priority = (b.Priority + 2) % 3 // routine → high → urgent → routine
-		if err := save(); err != nil {
-			return err
-		}
+		return true
+	})
+}
+
+// panelActions are the buttons of a draft's panel, by action.
+var panelActions = map[string]panelAction{
+	"main": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return showPanel(ctx, r, b.ID, true)
-	case "ack":
-		b.AckRequested = !b.AckRequested
-		if err := save(); err != nil {
-			return err
-		}
-		return showPanel(ctx, r, b.ID, true)
-	case "lang":
+	},
+	"aud": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
+		return showAudience(ctx, r, b)
+	},
+	"all": audience(func(b *store.Broadcast, _ string) bool {
+		b.AudienceAll = !b.AudienceAll
+		b.Countries, b.Roles, b.Agencies = nil, nil, nil
+		return true
+	}),
+	"c":       toggleIn(func(b *store.Broadcast) *[]string { return (*[]string)(&b.Countries) }, store.NetworkCountries),
+	"r":       toggleIn(func(b *store.Broadcast) *[]string { return (*[]string)(&b.Roles) }, store.Roles),
+	"g":       toggleIn(func(b *store.Broadcast) *[]string { return (*[]string)(&b.Agencies) }, store.Agencies),
+	"prio":    setting(func(b *store.Broadcast) { b.Priority = (b.Priority + 2) % 3 }), // routine → high → urgent → routine
+	"ack":     setting(func(b *store.Broadcast) { b.AckRequested = !b.AckRequested }),
+	"unsched": setting(func(b *store.Broadcast) { b.ScheduledFor = nil }),
+	"lang": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return showLanguages(ctx, r, b)
-	case "l":
+	},
+	"l": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
 		if !slices.Contains(i18n.Supported, arg) {
 			return nil // forged
 		}
@@ -457,8 +490,9 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": i18n.NativeName(arg)}, nil)
-	case "fb":
-		texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+	},
+	"fb": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
+		texts, err := store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
 		if err != nil {
 			return err
 		}
@@ -468,30 +502,26 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 				have = append(have, code)
 			}
 		}
-		if len(have) > 0 {
-			b.FallbackLang = have[(slices.Index(have, b.FallbackLang)+1)%len(have)]
-		}
-		if err := save(); err != nil {
-			return err
-		}
-		return showPanel(ctx, r, b.ID, true)
-	case "sched":
+		return setting(func(b *store.Broadcast) {
+			if len(have) > 0 {
+				b.FallbackLang = have[(slices.Index(have, b.FallbackLang)+1)%len(have)]
+			}
+		})(ctx, r, b, arg)
+	},
+	"sched": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		if err := r.SaveConv(ctx, flow, "schedule", conv{ID: b.ID}); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "bc_ask_schedule", map[string]any{"Now": ui.TimeUTC(a.Clock.Now())}, nil)
-	case "unsched":
-		b.ScheduledFor = nil
-		if err := save(); err != nil {
-			return err
-		}
-		return showPanel(ctx, r, b.ID, true)
-	case "prev":
+		return r.Reply(ctx, "bc_ask_schedule", map[string]any{"Now": ui.TimeUTC(r.App.Clock.Now())}, nil)
+	},
+	"prev": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return preview(ctx, r, b)
-	case "send":
+	},
+	"send": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return confirm(ctx, r, b)
-	case "drop":
-		if _, err := store.TransitionBroadcast(ctx, a.Store.DB, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastCancelled); err != nil {
+	},
+	"drop": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
+		if _, err := store.TransitionBroadcast(ctx, r.App.Store.DB, b.ID, r.Member.ID, store.BroadcastDraft, store.BroadcastCancelled); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				r.Answer(ctx, "bc_not_draft", nil)
 				return nil
@@ -502,14 +532,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		return ui.Show(ctx, r, r.T("bc_discarded", map[string]any{"ID": b.ID}), nil)
-	default:
-		return nil
-	}
-	// An audience change: save and show the chooser again with the new count.
-	if err := save(); err != nil {
-		return err
-	}
-	return showAudience(ctx, r, b)
+	},
 }
 
 // preview shows the broadcast as the author's language's readers will get it, the settings
