@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run sandbox build test lint bench crashtest migrate
+.PHONY: run sandbox build test lint bench crashtest faulttest migrate
 
 ## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
 ## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
@@ -43,6 +43,11 @@ bench:
 ##            (CRASHTEST_ARGS, e.g. "-n 10 -recipients 500"; DATABASE_URL or a throwaway cluster)
 crashtest: build
 	$(GO) run ./bot/delivery/crashtest -bin bin/focalbot $(CRASHTEST_ARGS)
+
+## faulttest: restart a private PostgreSQL cluster N times at random moments during a 1,000-recipient
+##            broadcast; report lost and duplicated deliveries (FAULTTEST_ARGS, e.g. "-n 20")
+faulttest: build
+	$(GO) run ./bot/delivery/crashtest -bin bin/focalbot -fault pg-restart -recipients 1000 $(FAULTTEST_ARGS)
 
 ## migrate: apply database migrations to DATABASE_URL and exit
 migrate:

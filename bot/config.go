@@ -29,7 +29,7 @@ type Config struct {
 	AlertAckTimeout time.Duration // an urgent alert unacknowledged this long: reminder, then escalation
 	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
 	SendRate        float64       // messages per second across all chats, interactive replies included
-	MaxAttempts     int           // tries of a delivery failing with 5xx or network errors
+	MaxAttempts     int           // tries of a delivery failing with 5xx or unexplained errors
 
 	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
 	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
@@ -192,7 +192,7 @@ var Settings = []setting{
 			return nil
 		}},
 	{Name: "DELIVERY_MAX_ATTEMPTS", Default: "8",
-		Help: "tries of a message failing with Telegram 5xx or network errors before it counts as failed (backoff from 2s doubling, at most 5min)",
+		Help: "tries of a message failing with Telegram 5xx (or unexplained) errors before it counts as failed (backoff from 2s doubling, at most 5min); network and database faults are retried without limit",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 100 {

@@ -75,7 +75,7 @@ type Dispatcher struct {
 	PaidBroadcast bool
 	Batch         int           // rows claimed at once; 0: half a second's worth at the rate (10…500)
 	Poll          time.Duration // how often the queue is looked at without a NOTIFY; 0: 1 s
-	MaxAttempts   int           // tries of a row failing with 5xx or network errors; 0: 8
+	MaxAttempts   int           // tries of a row failing with 5xx or unexplained errors (transient ones: no limit); 0: 8
 	RetryBase     time.Duration // first backoff after such a failure, doubling; 0: 2 s
 	RetryMax      time.Duration // longest backoff; 0: 5 min
 	Lease         time.Duration // lease_until of a claimed row; 0: 1 min
@@ -274,7 +274,7 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 	for leadCtx.Err() == nil && t.valid() {
 		room := window - held.n()
 		if room >= minClaim || (woke && room > 0) {
-			jobs, err := d.claim(leadCtx, t, room)
+			jobs, err := d.claim(leadCtx, t, rec, room)
 			if err != nil && leadCtx.Err() == nil {
 				d.Log.Warn("claim failed", "err", err)
 			}
@@ -336,7 +336,7 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 // sent, due, or being retried): messages to one person arrive in the order they were queued,
 // even across retries, while an urgent one may overtake routine ones. Scheduled rows (not yet
 // due, never tried) hold nothing up.
-func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, error) {
+func (d *Dispatcher) claim(ctx context.Context, t *term, rec *recorder, n int) ([]*claimed, error) {
 	var rows []*claimed
 	err := d.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		// The only good plan walks outbox_due in order and stops after n rows. Right after a
@@ -382,7 +382,11 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, err
 	}
 	byID, err := d.Store.MembersByIDs(ctx, ids)
 	if err != nil {
-		// The rows are claimed: they are taken back when this term ends or their lease expires.
+		// The rows are claimed: hand them back untried (the recorder retries until the
+		// database takes it), else they would wait for the end of the term or of their lease.
+		for _, r := range rows {
+			rec.add(result{row: r, term: t.id, state: "pending", delta: -1})
+		}
 		return nil, wrap("claim", err)
 	}
 	// Queue at the limiter here, in claim order, so the order of sends is the claim's.
@@ -434,10 +438,18 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 	msg, err := d.render(ctx, j)
 	if err != nil {
 		j.res.Cancel()
-		if errors.Is(err, ErrSkip) {
+		switch {
+		case errors.Is(err, ErrSkip):
 			out.state, out.err = "cancelled", err.Error()
-		} else {
+		case permanent(err) || (!Transient(err) && j.Attempts >= d.MaxAttempts):
 			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "render", true
+			d.Log.Error("rendering failed for good", "outbox_id", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", err)
+		default:
+			// The database away, a connection dropped, a timeout: the same row renders once it
+			// is back. Queued again with backoff, not counted as failed.
+			out.state, out.err, out.notBefore = "pending", err.Error(), time.Now().Add(d.backoff(j.Attempts))
+			d.Metrics.retry()
+			d.Log.Warn("rendering failed; queued again", "outbox_id", j.ID, "kind", j.Kind, "err", err)
 		}
 		rec.add(out)
 		return
@@ -474,11 +486,13 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 		case errors.Is(err, tg.ErrorForbidden):
 			out.state, out.err, out.reason = "failed", err.Error(), "forbidden"
 			d.unreachable(ctx, j, err)
-		case errors.Is(err, tg.ErrorBadRequest) || isMigrate(err):
+		case permanent(err):
 			// A malformed message or markup: retrying would fail the same way. Kept for people.
 			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "bad_request", true
 			d.Log.Error("Telegram refused a message", "outbox_id", j.ID, "kind", j.Kind, "err", err)
-		case j.Attempts >= d.MaxAttempts:
+		case !Transient(err) && j.Attempts >= d.MaxAttempts:
+			// A 5xx (or an error nobody explained) every time: a network error or a timeout
+			// never ends here, the row waits for Telegram to be reachable again.
 			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "retries_exhausted", true
 			d.Log.Error("delivery failed after retries", "outbox_id", j.ID, "attempts", j.Attempts, "err", err)
 		default:
@@ -512,7 +526,7 @@ func (d *Dispatcher) render(ctx context.Context, j *claimed) (msg Message, err e
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("renderer %q panicked: %v", j.Kind, p)
+			err = fmt.Errorf("renderer %q panicked: %v: %w", j.Kind, p, ErrPermanent)
 		}
 	}()
 	return render(ctx, j.Row, j.member)

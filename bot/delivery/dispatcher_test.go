@@ -2,9 +2,18 @@ package delivery
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
 
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
@@ -195,5 +204,77 @@ func TestForbiddenAndBadRequest(t *testing.T) {
 	if err := r.st.DB.Get(&notices, `SELECT count(*) FROM outbox WHERE member_id = $1 AND kind IN ($2, $3)`,
 		admin, KindMemberUnreachable, KindDeliveryFailed); err != nil || notices != 2 {
 		t.Fatalf("admin has %d notices, want one of each", notices)
+	}
+}
+
+// A renderer failing once per row with the database going away (57P01, as a restart
+// terminates sessions; a connection the driver found broken) still delivers every row, and
+// counts nothing as failed; a renderer finding its object gone fails the row at once.
+func TestRenderTransientErrorStillDelivers(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, telegramtest.Limits{})
+	members := r.addMembers(6)
+	d := r.dispatcher(fast, "note")
+	var mu sync.Mutex
+	tried := map[int64]bool{}
+	d.Renderers["flaky"] = func(ctx context.Context, row Row, to *store.Member) (Message, error) {
+		mu.Lock()
+		first := !tried[row.ID]
+		tried[row.ID] = true
+		mu.Unlock()
+		if first {
+			if to.ID%2 == 0 {
+				return Message{}, fmt.Errorf("load alert: %w", &pq.Error{Code: "57P01", Message: "terminating connection due to administrator command"})
+			}
+			return Message{}, fmt.Errorf("load alert: %w", driver.ErrBadConn)
+		}
+		return testRenderer(ctx, row, to)
+	}
+	d.Renderers["gone"] = func(context.Context, Row, *store.Member) (Message, error) {
+		return Message{}, fmt.Errorf("load alert: %w", store.ErrNotFound)
+	}
+	r.enqueue("flaky", 10, Routine, members[:5])
+	r.enqueue("gone", 11, Routine, members[5:])
+	r.run(d)
+	r.waitState("flaky", "sent", 5, long)
+	r.waitState("gone", "failed", 1, long)
+	if missing, dups := r.checkDelivered(t, "flaky 10 ", members[:5]); missing != 0 || dups != 0 {
+		t.Fatalf("%d missing, %d duplicates", missing, dups)
+	}
+	var attempts []int
+	if err := r.st.DB.Select(&attempts, `SELECT attempts FROM outbox WHERE kind = 'flaky' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range attempts {
+		if a != 2 {
+			t.Fatalf("attempts of the flaky rows %v, want 2 each", attempts)
+		}
+	}
+	var gone int
+	if err := r.st.DB.Get(&gone, `SELECT attempts FROM outbox WHERE kind = 'gone'`); err != nil || gone != 1 {
+		t.Fatalf("a row whose object is gone was tried %d times (%v), want once", gone, err)
+	}
+}
+
+func TestTransientClassifiesErrors(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		transient bool
+	}{
+		{&pq.Error{Code: "57P01"}, true},
+		{fmt.Errorf("x: %w", &pq.Error{Code: "08006"}), true},
+		{&pq.Error{Code: "25006"}, true}, // read-only: a standby
+		{&pq.Error{Code: "40001"}, true},
+		{fmt.Errorf("x: %w", driver.ErrBadConn), true},
+		{fmt.Errorf("read: %w", &net.OpError{Op: "read", Err: syscall.ECONNRESET}), true},
+		{context.DeadlineExceeded, true},
+		{io.ErrUnexpectedEOF, true},
+		{&pq.Error{Code: "23505"}, false},
+		{store.ErrNotFound, false},
+		{errors.New("template: no such field"), false},
+	} {
+		if got := Transient(c.err); got != c.transient {
+			t.Errorf("Transient(%v) = %v, want %v", c.err, got, c.transient)
+		}
 	}
 }
