@@ -17,6 +17,7 @@ import (
 
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
+	"focalbot/bot/lease"
 	"focalbot/bot/store"
 	"focalbot/locales"
 )
@@ -35,6 +36,7 @@ type App struct {
 	limiter   *delivery.Limiter // every send of this process goes through it
 	delivery  *delivery.Metrics
 	poller    *poller
+	lease     *lease.Lease // one per process: polling and sending go together
 	seq       *sequencer
 	commands  []string
 	access    map[string]Access // of each command: which menu shows it
@@ -61,7 +63,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		flows: map[string]Handler{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
 	rate := cfg.SendRate
 	if rate <= 0 { // a Config built by hand rather than by LoadConfig
-		rate = 25
+		rate = 30
 	}
 	limits := delivery.TelegramLimits(rate)
 	if cfg.SendLimits != nil {
@@ -87,6 +89,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	a.lease = lease.New(st.DB.DB, log)
 	a.poller = &poller{
 		client:  &http.Client{Timeout: cfg.PollTimeout + 10*time.Second},
 		url:     cfg.APIURL + "/bot" + cfg.BotToken + "/getUpdates",
@@ -94,11 +97,13 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		store:   st,
 		log:     log,
 		metrics: a.metrics,
+		lease:   a.lease,
 	}
 	a.poller.handle = a.enqueue
 	a.poller.leftOver = a.handleLeftOver
 	a.poller.beforeRelease = func() { a.seq.close(cfg.ShutdownTimeout) }
 	a.poller.notSaved = a.notSaved
+	a.lease.Unreachable = a.poller.peek
 	a.registerDeliveryNotices()
 	if err := a.getMe(ctx); err != nil {
 		return nil, err
@@ -198,7 +203,7 @@ func (a *App) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	dispatcher := &delivery.Dispatcher{Store: a.Store, Sender: a.TG, Renderers: a.renderers, Log: a.Log,
-		Limiter: a.limiter, Metrics: a.delivery, DBURL: a.Config.DatabaseURL,
+		Limiter: a.limiter, Metrics: a.delivery, DBURL: a.Config.DatabaseURL, Leader: a.lease,
 		PaidBroadcast: a.Config.PaidBroadcast, MaxAttempts: a.Config.MaxAttempts}
 	wg.Add(2)
 	go func() {
@@ -232,7 +237,7 @@ func (a *App) run(ctx context.Context) error {
 }
 
 // Polling reports whether this instance holds the polling lease (others stand by).
-func (a *App) Polling() bool { return a.poller.lastOK.Load() != 0 && !a.poller.standby.Load() }
+func (a *App) Polling() bool { return a.poller.lastOK.Load() != 0 && a.lease.Held() }
 
 // Renderer registers how outbox rows of a kind are rendered for their recipient.
 func (a *App) Renderer(kind string, r delivery.Renderer) { a.renderers[kind] = r }

@@ -174,7 +174,7 @@ var Settings = []setting{
 			}
 			return nil
 		}},
-	{Name: "SEND_RATE", Default: "25",
+	{Name: "SEND_RATE", Default: "30",
 		Help: "messages per second to Telegram across all chats (at most 30, or 1000 with ALLOW_PAID_BROADCAST)",
 		apply: func(c *Config, v string) error {
 			r, err := strconv.ParseFloat(v, 64)

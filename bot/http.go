@@ -28,7 +28,7 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		status["database"] = "unreachable"
 		healthy = false
 	}
-	if a.poller.standby.Load() {
+	if a.poller.lease.Standby() {
 		// Another instance polls; this one stands by, healthy while the database answers.
 		status["polling"] = "standby"
 	} else if last := a.poller.lastOK.Load(); last == 0 {

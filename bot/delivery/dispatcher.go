@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"focalbot/bot/lease"
 	"focalbot/bot/store"
 )
 
@@ -56,7 +57,7 @@ type Sender interface {
 }
 
 // Dispatcher delivers the outbox. Several may run against one database (one per instance):
-// the one holding the sending lease sends, the others stand by.
+// the one holding the lease (bot/lease, shared with the poller) sends, the others stand by.
 //
 // While it holds the lease it claims due rows in priority order (FOR UPDATE SKIP LOCKED), at
 // most a window of them at a time, renders each for its recipient, queues it at the shared
@@ -67,9 +68,10 @@ type Dispatcher struct {
 	Sender    Sender
 	Renderers map[string]Renderer
 	Log       *slog.Logger
-	Limiter   *Limiter // shared with the interactive replies; nil: Telegram's limits at 25/s
-	Metrics   *Metrics // nil: none kept
-	DBURL     string   // for LISTEN; empty: the queue is polled only
+	Limiter   *Limiter     // shared with the interactive replies; nil: Telegram's limits at 30/s
+	Metrics   *Metrics     // nil: none kept
+	DBURL     string       // for LISTEN; empty: the queue is polled only
+	Leader    *lease.Lease // the instance's lease, shared with the poller; nil: one of its own
 
 	// PaidBroadcast sends with allow_paid_broadcast (rates above 30/s; Telegram charges Stars).
 	PaidBroadcast bool
@@ -99,10 +101,13 @@ type claimed struct {
 
 func (d *Dispatcher) defaults() {
 	if d.Limiter == nil {
-		d.Limiter = NewLimiter(TelegramLimits(25))
+		d.Limiter = NewLimiter(TelegramLimits(30))
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Leader == nil {
+		d.Leader = lease.New(d.Store.DB.DB, d.Log)
 	}
 	if d.Batch <= 0 {
 		d.Batch = batchFor(d.Limiter.Limits().PerSecond)
@@ -135,7 +140,7 @@ func (d *Dispatcher) Window() int {
 		return 2 * d.Batch
 	}
 	if d.Limiter == nil {
-		return 2 * batchFor(25)
+		return 2 * batchFor(30)
 	}
 	return 2 * batchFor(d.Limiter.Limits().PerSecond)
 }
@@ -166,13 +171,13 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	go rec.run()
 	defer rec.close()
 	for ctx.Err() == nil {
-		t, err := d.acquire(ctx)
+		t, err := d.Leader.Acquire(ctx)
 		if err != nil {
 			return
 		}
-		d.Log.Info("delivery lease held: sending", "term", t.id)
+		d.Log.Info("lease held: sending", "term", t.ID)
 		clean := d.lead(ctx, t, wake, rec)
-		d.release(t, clean && !d.crashed.Load())
+		d.Leader.Release(t, clean && !d.crashed.Load())
 	}
 }
 
@@ -248,12 +253,12 @@ func (h *heldSet) ids() []int64 {
 
 // lead sends while the term lasts. It reports whether it ended cleanly (ctx cancelled, every
 // claimed row recorded or handed back).
-func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec *recorder) bool {
+func (d *Dispatcher) lead(ctx context.Context, t *lease.Term, wake chan struct{}, rec *recorder) bool {
 	leadCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		select {
-		case <-t.lost:
+		case <-t.Lost():
 			cancel()
 		case <-leadCtx.Done():
 		}
@@ -269,9 +274,9 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 	var wg sync.WaitGroup
 	poll := time.NewTicker(d.Poll)
 	defer poll.Stop()
-	lastSweep := time.Now()
+	lastSweep, lastUnpark := time.Now(), time.Time{}
 	woke := true
-	for leadCtx.Err() == nil && t.valid() {
+	for leadCtx.Err() == nil && t.Valid() {
 		room := window - held.n()
 		if room >= minClaim || (woke && room > 0) {
 			jobs, err := d.claim(leadCtx, t, rec, room)
@@ -299,6 +304,12 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 			woke = true
 		case <-held.freed:
 		}
+		if time.Since(lastUnpark) > unparkEvery {
+			lastUnpark = time.Now()
+			if err := d.unpark(leadCtx); err != nil && leadCtx.Err() == nil {
+				d.Log.Warn("unparking rows", "err", err)
+			}
+		}
 		if time.Since(lastSweep) > 30*time.Second {
 			lastSweep = time.Now()
 			if err := d.reclaim(leadCtx, t, held.ids()); err != nil && leadCtx.Err() == nil {
@@ -322,7 +333,7 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 	}
 	held.mu.Unlock()
 	for _, j := range back {
-		rec.add(result{row: j, term: t.id, state: "pending", delta: -1, done: held.remove})
+		rec.add(result{row: j, term: t.ID, state: "pending", delta: -1, done: held.remove})
 	}
 	stopCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer stop()
@@ -336,7 +347,7 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 // sent, due, or being retried): messages to one person arrive in the order they were queued,
 // even across retries, while an urgent one may overtake routine ones. Scheduled rows (not yet
 // due, never tried) hold nothing up.
-func (d *Dispatcher) claim(ctx context.Context, t *term, rec *recorder, n int) ([]*claimed, error) {
+func (d *Dispatcher) claim(ctx context.Context, t *lease.Term, rec *recorder, n int) ([]*claimed, error) {
 	var rows []*claimed
 	err := d.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		// The only good plan walks outbox_due in order and stops after n rows. Right after a
@@ -349,7 +360,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, rec *recorder, n int) (
 		return tx.SelectContext(ctx, &rows, `
 			WITH c AS (
 				SELECT id FROM outbox o
-				WHERE state = 'pending' AND not_before <= now()
+				WHERE state = 'pending' AND NOT parked AND not_before <= now()
 				  AND NOT EXISTS (
 					SELECT 1 FROM outbox p
 					WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.priority <= o.priority
@@ -362,7 +373,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, rec *recorder, n int) (
 			       lease_until = now() + $2 * interval '1 second', lease_owner = $3
 			WHERE o.id = ANY (ARRAY(SELECT id FROM c))
 			RETURNING o.id, o.member_id, o.chat_id, o.kind, o.ref_id, o.variant, o.priority, o.attempts,
-			          o.created_at, o.not_before`, n, d.Lease.Seconds(), t.id)
+			          o.created_at, o.not_before`, n, d.Lease.Seconds(), t.ID)
 	})
 	if err != nil || len(rows) == 0 {
 		return nil, wrap("claim", err)
@@ -385,7 +396,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, rec *recorder, n int) (
 		// The rows are claimed: hand them back untried (the recorder retries until the
 		// database takes it), else they would wait for the end of the term or of their lease.
 		for _, r := range rows {
-			rec.add(result{row: r, term: t.id, state: "pending", delta: -1})
+			rec.add(result{row: r, term: t.ID, state: "pending", delta: -1})
 		}
 		return nil, wrap("claim", err)
 	}
@@ -401,7 +412,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, rec *recorder, n int) (
 
 // reclaim hands back to the queue rows claimed by earlier terms (whose holders have stopped:
 // the lease changed hands) and rows whose lease expired, except those this term holds.
-func (d *Dispatcher) reclaim(ctx context.Context, t *term, held []int64) error {
+func (d *Dispatcher) reclaim(ctx context.Context, t *lease.Term, held []int64) error {
 	if d.crashed.Load() {
 		return nil
 	}
@@ -411,7 +422,7 @@ func (d *Dispatcher) reclaim(ctx context.Context, t *term, held []int64) error {
 	res, err := d.Store.DB.ExecContext(ctx, `
 		UPDATE outbox SET state = 'pending', lease_until = NULL, lease_owner = NULL
 		WHERE state = 'sending' AND (lease_owner IS DISTINCT FROM $1 OR lease_until < now())
-		  AND NOT (id = ANY($2))`, t.id, pq.Array(held))
+		  AND NOT (id = ANY($2))`, t.ID, pq.Array(held))
 	if err != nil {
 		return wrap("reclaim", err)
 	}
@@ -421,10 +432,35 @@ func (d *Dispatcher) reclaim(ctx context.Context, t *term, held []int64) error {
 	return nil
 }
 
+// unparkEvery is how often the dispatcher looks for parked rows with nothing open ahead.
+const unparkEvery = 5 * time.Second
+
+// unpark releases the earliest parked row of each chat and priority that has nothing open
+// ahead of it. Rows are unparked when a row of their chat ends (see record); this catches the
+// rows parked by an enqueue racing with the end of the row they were parked behind.
+func (d *Dispatcher) unpark(ctx context.Context) error {
+	res, err := d.Store.DB.ExecContext(ctx, `
+		UPDATE outbox o SET parked = false
+		WHERE o.id IN (SELECT DISTINCT ON (chat_id, priority) id FROM outbox
+		               WHERE state = 'pending' AND parked ORDER BY chat_id, priority, id)
+		  AND NOT EXISTS (
+			SELECT 1 FROM outbox p
+			WHERE p.chat_id = o.chat_id AND p.priority <= o.priority AND p.id < o.id
+			  AND p.state IN ('pending', 'sending') AND NOT p.parked
+			  AND (p.state = 'sending' OR p.not_before <= now() OR p.attempts > 0))`)
+	if err != nil {
+		return wrap("unpark", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		d.Log.Info("parked rows with nothing ahead released", "count", n)
+	}
+	return nil
+}
+
 // deliver renders, waits for the limiter, sends and hands the outcome to the recorder.
-func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *heldSet, rec *recorder, wg *sync.WaitGroup) {
+func (d *Dispatcher) deliver(ctx context.Context, t *lease.Term, j *claimed, held *heldSet, rec *recorder, wg *sync.WaitGroup) {
 	defer wg.Done()
-	out := result{row: j, term: t.id, done: held.remove}
+	out := result{row: j, term: t.ID, done: held.remove}
 	switch {
 	case j.member == nil:
 		out.state, out.err, out.reason = "failed", "member not found", "member"
@@ -461,7 +497,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 			j.unsent = true
 			return
 		}
-		if !t.valid() || d.crashed.Load() { // the term is over: another instance may be sending
+		if !t.Valid() || d.crashed.Load() { // the term is over: another instance may be sending
 			p.Done(0)
 			j.unsent = true
 			return

@@ -8,11 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"focalbot/bot/store"
@@ -276,5 +279,57 @@ func TestTransientClassifiesErrors(t *testing.T) {
 		if got := Transient(c.err); got != c.transient {
 			t.Errorf("Transient(%v) = %v, want %v", c.err, got, c.transient)
 		}
+	}
+}
+
+// One chat's backlog, queued one by one and in a batch, with an urgent row among it: every
+// row arrives once, routine ones in the order queued, the urgent one before the rest of the
+// backlog; nothing stays parked.
+func TestChatBacklogKeepsOrder(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, telegramtest.Limits{GlobalPerSecond: 100, PerChatPerSecond: 20})
+	m := r.addMembers(1)
+	for i := range 5 {
+		r.enqueue("seq", int64(i), Routine, m)
+	}
+	items := make([]Item, 10)
+	for i := range items {
+		items[i] = Item{MemberID: m[0], ChatID: r.chatOf(m[0]), Kind: "seq", RefID: int64(5 + i), Priority: Routine}
+	}
+	if err := r.st.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		_, err := Enqueue(context.Background(), tx, items)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var parked int
+	if err := r.st.DB.Get(&parked, `SELECT count(*) FROM outbox WHERE parked`); err != nil || parked != 14 {
+		t.Fatalf("%d rows parked (%v), want all but the first", parked, err)
+	}
+	r.enqueue("jump", 99, Urgent, m)
+	r.run(r.dispatcher(Limits{PerSecond: 100, PerChatPerSecond: 20, PerGroupPerMinute: 20}, "seq", "jump"))
+	r.waitState("seq", "sent", 15, long)
+	var got []string
+	for _, msg := range r.users[m[0]].Messages() {
+		got = append(got, msg.Plain())
+	}
+	if len(got) != 16 {
+		t.Fatalf("got %d messages, want 16: %q", len(got), got)
+	}
+	seq := 0
+	for _, s := range got {
+		if strings.HasPrefix(s, "jump") {
+			continue
+		}
+		if want := fmt.Sprintf("seq %d ", seq); !strings.HasPrefix(s, want) {
+			t.Fatalf("message %q out of order, want %q…: %q", s, want, got)
+		}
+		seq++
+	}
+	if i := slices.IndexFunc(got, func(s string) bool { return strings.HasPrefix(s, "jump") }); i > 2 {
+		t.Fatalf("the urgent row came %d-th: %q", i+1, got)
+	}
+	if err := r.st.DB.Get(&parked, `SELECT count(*) FROM outbox WHERE parked AND state = 'pending'`); err != nil || parked != 0 {
+		t.Fatalf("%d rows still parked (%v)", parked, err)
 	}
 }
