@@ -26,6 +26,7 @@ type Config struct {
 	PollTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	HandlerWorkers  int
+	HealthBacklog   int           // /healthz fails when more updates than this wait unhandled
 	AlertAckTimeout time.Duration // an urgent alert unacknowledged this long: reminder, then escalation
 	PaidBroadcast   bool          // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
 	SendRate        float64       // messages per second across all chats, interactive replies included
@@ -153,6 +154,16 @@ var Settings = []setting{
 				return fmt.Errorf("must be a whole number from 1 to 1000")
 			}
 			c.HandlerWorkers = n
+			return nil
+		}},
+	{Name: "HEALTH_MAX_BACKLOG", Default: "200",
+		Help: "updates waiting unhandled beyond which /healthz answers 503",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("must be a whole number of at least 1")
+			}
+			c.HealthBacklog = n
 			return nil
 		}},
 	{Name: "ALERT_ACK_TIMEOUT", Default: "30m",
