@@ -29,6 +29,11 @@ func report(b *testing.B, figure, measured, target string, ok bool) {
 // broadcastRate enqueues n rows and returns deliveries ÷ seconds from the enqueue to the last
 // delivery, and the emulator's statistics. A negative rate: the dispatcher's default limits.
 func broadcastRate(b *testing.B, n int, rate float64, lim telegramtest.Limits, paid bool) (float64, telegramtest.Stats) {
+	return broadcastRateWith(b, n, rate, lim, paid, nil)
+}
+
+// broadcastRateWith is broadcastRate, calling after with the rig once the broadcast is done.
+func broadcastRateWith(b *testing.B, n int, rate float64, lim telegramtest.Limits, paid bool, after func(*rig)) (float64, telegramtest.Stats) {
 	r := newRig(b, lim, telegramtest.WithoutCallLog())
 	members := r.addMembers(n)
 	d := r.dispatcher(Limits{PerSecond: rate, PerChatPerSecond: 1, PerGroupPerMinute: 20}, "broadcast")
@@ -46,6 +51,9 @@ func broadcastRate(b *testing.B, n int, rate float64, lim telegramtest.Limits, p
 	if err := r.st.DB.Get(&last, `SELECT max(sent_at) FROM outbox WHERE kind = 'broadcast'`); err != nil {
 		b.Fatal(err)
 	}
+	if after != nil {
+		after(r)
+	}
 	return float64(n) / last.Sub(start).Seconds(), r.srv.Stats()
 }
 
@@ -58,11 +66,26 @@ func BenchmarkBroadcast1000Default(b *testing.B) {
 		fmt.Sprintf("%.3f (%.2f/s), %d 429s", ratio, got, st.TooManyRequests), "≥ 0.97, 0 429s", ratio >= 0.97 && st.TooManyRequests == 0)
 }
 
+// BenchmarkBroadcast5000At1000Paid also prints the mean time from a request's start to its
+// answer (L): the limiter holds each slot until one window after the answer (Telegram counts
+// a message somewhere in between), so no sender can exceed 1 ÷ (1 + L) of the rate, whatever
+// it does; on a loaded machine L, not the dispatcher, sets the figure.
 func BenchmarkBroadcast5000At1000Paid(b *testing.B) {
-	got, st := broadcastRate(b, 5000, 1000, telegramtest.Limits{GlobalPerSecond: 1000, PerChatPerSecond: 1, PerGroupPerMinute: 20}, true)
+	var lat time.Duration
+	var calls int
+	got, st := broadcastRateWith(b, 5000, 1000, telegramtest.Limits{GlobalPerSecond: 1000, PerChatPerSecond: 1, PerGroupPerMinute: 20}, true,
+		func(r *rig) {
+			for _, c := range r.trace.sends() {
+				lat += c.end.Sub(c.start)
+				calls++
+			}
+		})
 	ratio := got / 1000
+	mean := lat / time.Duration(max(calls, 1))
 	report(b, "5,000 recipients at 1,000/s (paid broadcast): achieved ÷ configured, 429s",
-		fmt.Sprintf("%.3f (%.0f/s), %d 429s", ratio, got, st.TooManyRequests), "≥ 0.90, 0 429s", ratio >= 0.90 && st.TooManyRequests == 0)
+		fmt.Sprintf("%.3f (%.0f/s), %d 429s", ratio, got, st.TooManyRequests), "≥ 0.95, 0 429s", ratio >= 0.95 && st.TooManyRequests == 0)
+	report(b, "  of which: mean send latency L, and the bound 1 ÷ (1 + L) it sets",
+		fmt.Sprintf("%v, %.3f", mean.Round(time.Millisecond), 1/(1+mean.Seconds())), "(diagnostic)", true)
 }
 
 func BenchmarkThroughputLimitsOff(b *testing.B) {
