@@ -32,21 +32,22 @@ type App struct {
 	Me     *models.User // the bot itself, from getMe
 	Clock  Clock        // the time of the domain; a FakeClock in tests
 
-	metrics   *metrics
-	limiter   *delivery.Limiter // every send of this process goes through it
-	delivery  *delivery.Metrics
-	poller    *poller
-	lease     *lease.Lease // one per process: polling and sending go together
-	seq       *sequencer
-	commands  []string
-	access    map[string]Access // of each command: which menu shows it
-	flows     map[string]Handler
-	renderers map[string]delivery.Renderer
-	jobs      []job
-	fallback  Handler
-	refuse    Handler
-	told      sync.Map // update ID → true: its sender was told the database is out of reach
-	queued    sync.Map // update ID → true: waiting in the sequencer or being handled
+	metrics     *metrics
+	limiter     *delivery.Limiter // every send of this process goes through it
+	delivery    *delivery.Metrics
+	poller      *poller
+	lease       *lease.Lease // one per process: polling and sending go together
+	seq         *sequencer
+	commands    []string
+	access      map[string]Access // of each command: which menu shows it
+	flows       map[string]Handler
+	renderers   map[string]delivery.Renderer
+	perLanguage map[string]bool // kinds rendered once per language (RendererPerLanguage)
+	jobs        []job
+	fallback    Handler
+	refuse      Handler
+	told        sync.Map // update ID → true: its sender was told the database is out of reach
+	queued      sync.Map // update ID → true: waiting in the sequencer or being handled
 }
 
 // ErrUnauthorized means Telegram refused the token.
@@ -60,7 +61,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
-		flows: map[string]Handler{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
+		flows: map[string]Handler{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, perLanguage: map[string]bool{}, Clock: realClock{}}
 	rate := cfg.SendRate
 	if rate <= 0 { // a Config built by hand rather than by LoadConfig
 		rate = 30
@@ -203,7 +204,7 @@ func (a *App) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	dispatcher := &delivery.Dispatcher{Store: a.Store, Sender: a.TG, Renderers: a.renderers, Log: a.Log,
-		Limiter: a.limiter, Metrics: a.delivery, DBURL: a.Config.DatabaseURL, Leader: a.lease,
+		Limiter: a.limiter, Metrics: a.delivery, DBURL: a.Config.DatabaseURL, Leader: a.lease, PerLanguage: a.perLanguage,
 		PaidBroadcast: a.Config.PaidBroadcast, MaxAttempts: a.Config.MaxAttempts}
 	wg.Add(2)
 	go func() {
@@ -241,3 +242,11 @@ func (a *App) Polling() bool { return a.poller.lastOK.Load() != 0 && a.lease.Hel
 
 // Renderer registers how outbox rows of a kind are rendered for their recipient.
 func (a *App) Renderer(kind string, r delivery.Renderer) { a.renderers[kind] = r }
+
+// RendererPerLanguage registers a renderer whose message depends only on the row's kind, ref
+// and variant and the recipient's language (a broadcast): the dispatcher renders it once per
+// language, not once per recipient.
+func (a *App) RendererPerLanguage(kind string, r delivery.Renderer) {
+	a.renderers[kind] = r
+	a.perLanguage[kind] = true
+}

@@ -56,7 +56,7 @@ func registerBroadcasts(a *bot.App) {
 	a.Callback("bca", bot.Members, bcAck)
 	a.Callback("bcr", bot.Analysts, bcReportPress)
 	a.Callback("bcx", bot.Analysts, bcCancelScheduled)
-	a.Renderer(bcKind, bcRenderer(a))
+	a.RendererPerLanguage(bcKind, bcRenderer(a)) // the same for every reader of a language
 	a.Renderer(bcNoticeKind, bcNoticeRenderer(a))
 	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return bcSendDue(ctx, a, now) })
 }

@@ -73,6 +73,11 @@ type Dispatcher struct {
 	DBURL     string       // for LISTEN; empty: the queue is polled only
 	Leader    *lease.Lease // the instance's lease, shared with the poller; nil: one of its own
 
+	// PerLanguage are the kinds whose rendering depends only on the row's kind, ref and variant
+	// and the recipient's language (a broadcast): rendered once per (kind, ref, variant,
+	// language) and reused for renderTTL, instead of once per row.
+	PerLanguage map[string]bool
+
 	// PaidBroadcast sends with allow_paid_broadcast (rates above 30/s; Telegram charges Stars).
 	PaidBroadcast bool
 	Batch         int           // rows claimed at once; 0: half a second's worth at the rate (10…500)
@@ -86,6 +91,27 @@ type Dispatcher struct {
 	mu        sync.Mutex
 	runCancel context.CancelFunc
 	crashed   atomic.Bool
+
+	renderMu sync.Mutex
+	renders  map[renderKey]*sharedRender
+	renderN  atomic.Int64 // renderer calls, for tests
+}
+
+// renderTTL is how long a rendering shared by rows of one language is reused: long enough to
+// serve a broadcast's claims, short enough that a change to the thing (a broadcast withdrawn)
+// shows at once in practice.
+const renderTTL = 2 * time.Second
+
+type renderKey struct {
+	kind, variant, lang string
+	ref                 int64
+}
+
+type sharedRender struct {
+	done chan struct{}
+	msg  Message
+	err  error
+	at   time.Time
 }
 
 // claimed is a row with what the dispatcher needs beyond the renderer's view.
@@ -555,7 +581,54 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 	return b/2 + rand.N(b/2+1)
 }
 
-func (d *Dispatcher) render(ctx context.Context, j *claimed) (msg Message, err error) {
+func (d *Dispatcher) render(ctx context.Context, j *claimed) (Message, error) {
+	if !d.PerLanguage[j.Kind] {
+		return d.renderRow(ctx, j)
+	}
+	key := renderKey{kind: j.Kind, variant: j.Variant, lang: j.member.Language, ref: j.RefID}
+	now := time.Now()
+	d.renderMu.Lock()
+	if d.renders == nil {
+		d.renders = map[renderKey]*sharedRender{}
+	}
+	e := d.renders[key]
+	fresh := e != nil && (e.at.IsZero() || now.Sub(e.at) < renderTTL)
+	if !fresh {
+		if len(d.renders) > 1000 {
+			for k, old := range d.renders {
+				if !old.at.IsZero() && now.Sub(old.at) >= renderTTL {
+					delete(d.renders, k)
+				}
+			}
+		}
+		e = &sharedRender{done: make(chan struct{})}
+		d.renders[key] = e
+	}
+	d.renderMu.Unlock()
+	if !fresh {
+		e.msg, e.err = d.renderRow(ctx, j)
+		d.renderMu.Lock()
+		e.at = time.Now()
+		if e.err != nil && d.renders[key] == e {
+			delete(d.renders, key) // errors are the row's own: never shared
+		}
+		d.renderMu.Unlock()
+		close(e.done)
+		return e.msg, e.err
+	}
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return Message{}, ctx.Err()
+	}
+	if e.err != nil {
+		return d.renderRow(ctx, j)
+	}
+	return e.msg, nil
+}
+
+func (d *Dispatcher) renderRow(ctx context.Context, j *claimed) (msg Message, err error) {
+	d.renderN.Add(1)
 	render, ok := d.Renderers[j.Kind]
 	if !ok {
 		return msg, fmt.Errorf("no renderer for kind %q", j.Kind)

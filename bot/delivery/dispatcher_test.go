@@ -333,3 +333,35 @@ func TestChatBacklogKeepsOrder(t *testing.T) {
 		t.Fatalf("%d rows still parked (%v)", parked, err)
 	}
 }
+
+// A kind rendered per language is rendered about once per language, not once per row, and
+// every reader gets the rendering of their language.
+func TestRenderOncePerLanguage(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, telegramtest.Limits{})
+	members := r.addMembers(60)
+	if _, err := r.st.DB.Exec(`UPDATE members SET language = 'ru' WHERE id = ANY($1)`, pq.Array(members[:20])); err != nil {
+		t.Fatal(err)
+	}
+	d := r.dispatcher(Limits{PerSecond: 1000, PerChatPerSecond: 1, PerGroupPerMinute: 20})
+	d.PerLanguage = map[string]bool{"news": true}
+	d.Renderers["news"] = func(_ context.Context, row Row, to *store.Member) (Message, error) {
+		return Message{Text: fmt.Sprintf("news %d in %s", row.RefID, to.Language)}, nil
+	}
+	r.enqueue("news", 12, Routine, members)
+	r.run(d)
+	r.waitState("news", "sent", 60, long)
+	if n := d.renderN.Load(); n < 2 || n > 10 {
+		t.Fatalf("%d renderings for 60 rows in 2 languages", n)
+	}
+	ru, en := r.received("news 12 in ru"), r.received("news 12 in en")
+	for i, m := range members {
+		want, other := en, ru
+		if i < 20 {
+			want, other = ru, en
+		}
+		if want[m] != 1 || other[m] != 0 {
+			t.Fatalf("member %d (%d-th) got the wrong language's rendering", m, i)
+		}
+	}
+}
