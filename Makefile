@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run sandbox build test lint bench crashtest migrate locales deploy-check rollingtest
+.PHONY: run sandbox build test lint bench crashtest faulttest migrate locales deploy-check rollingtest
 
 ## run: without TELEGRAM_BOT_TOKEN the sandbox (the bot offline, in a browser); with it, the
 ## bot for real (TELEGRAM_BOT_TOKEN and DATABASE_URL from the environment)
@@ -48,6 +48,11 @@ bench:
 ##            (CRASHTEST_ARGS, e.g. "-n 10 -recipients 500"; DATABASE_URL or a throwaway cluster)
 crashtest: build
 	$(GO) run ./bot/delivery/crashtest -bin bin/focalbot $(CRASHTEST_ARGS)
+
+## faulttest: restart a private PostgreSQL cluster N times at random moments during a 1,000-recipient
+##            broadcast; report lost and duplicated deliveries (FAULTTEST_ARGS, e.g. "-n 20")
+faulttest: build
+	$(GO) run ./bot/delivery/crashtest -bin bin/focalbot -fault pg-restart -recipients 1000 $(FAULTTEST_ARGS)
 
 ## deploy-check: the install files in deploy/: systemd-analyze verify of the unit, promtool check
 ##               and test of the alerting rules, the dashboard's queries, the compose file; first

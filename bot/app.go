@@ -18,6 +18,7 @@ import (
 
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
+	"focalbot/bot/lease"
 	"focalbot/bot/store"
 	"focalbot/locales"
 )
@@ -32,23 +33,25 @@ type App struct {
 	Me     *models.User // the bot itself, from getMe
 	Clock  Clock        // the time of the domain; a FakeClock in tests
 
-	metrics   *metrics
-	limiter   *delivery.Limiter // every send of this process goes through it
-	delivery  *delivery.Metrics
-	poller    *poller
-	seq       *sequencer
-	commands  []string
-	access    map[string]Access // of each command: which menu shows it
-	flows     map[string]Handler
-	verbs     map[string]bool // the callback verbs registered
-	renderers map[string]delivery.Renderer
-	jobs      []job
-	fallback  Handler
-	refuse    Handler
-	told      sync.Map // update ID → true: its sender was told the database is out of reach
-	queued    sync.Map // update ID → true: waiting in the sequencer or being handled
-	outsiders outsiderGate
-	inbound   inboundBudget
+	metrics     *metrics
+	limiter     *delivery.Limiter // every send of this process goes through it
+	delivery    *delivery.Metrics
+	poller      *poller
+	lease       *lease.Lease // one per process: polling and sending go together
+	seq         *sequencer
+	commands    []string
+	access      map[string]Access // of each command: which menu shows it
+	flows       map[string]Handler
+	verbs       map[string]bool // the callback verbs registered
+	renderers   map[string]delivery.Renderer
+	perLanguage map[string]bool // kinds rendered once per language (RendererPerLanguage)
+	jobs        []job
+	fallback    Handler
+	refuse      Handler
+	told        sync.Map // update ID → true: its sender was told the database is out of reach
+	queued      sync.Map // update ID → true: waiting in the sequencer or being handled
+	outsiders   outsiderGate
+	inbound     inboundBudget
 
 	ops         *opsMetrics            // metrics_ops.go
 	webhookAddr atomic.Pointer[string] // where the webhook listens, once it does (webhook.go)
@@ -66,10 +69,10 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
-		flows: map[string]Handler{}, verbs: map[string]bool{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, Clock: realClock{}}
+		flows: map[string]Handler{}, verbs: map[string]bool{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, perLanguage: map[string]bool{}, Clock: realClock{}}
 	rate := cfg.SendRate
 	if rate <= 0 { // a Config built by hand rather than by LoadConfig
-		rate = 25
+		rate = 30
 	}
 	limits := delivery.TelegramLimits(rate)
 	if cfg.SendLimits != nil {
@@ -95,6 +98,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	a.lease = lease.New(st.DB.DB, log)
 	a.poller = &poller{
 		client:  &http.Client{Timeout: cfg.PollTimeout + 10*time.Second},
 		url:     cfg.APIURL + "/bot" + cfg.BotToken + "/getUpdates",
@@ -102,6 +106,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 		store:   st,
 		log:     log,
 		metrics: a.metrics,
+		lease:   a.lease,
 	}
 	a.poller.handle = a.enqueue
 	a.poller.leftOver = a.handleLeftOver
@@ -110,6 +115,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	if cfg.WebhookURL != "" {
 		a.poller.consume = a.consumeStored
 	}
+	a.lease.Unreachable = a.poller.peek // peek does nothing in webhook mode
 	a.ops = newOpsMetrics(a)
 	a.registerDeliveryNotices()
 	a.Job("retention", time.Hour, a.retain)
@@ -261,7 +267,7 @@ func (a *App) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	dispatcher := &delivery.Dispatcher{Store: a.Store, Sender: a.TG, Renderers: a.renderers, Log: a.Log,
-		Limiter: a.limiter, Metrics: a.delivery, DBURL: a.Config.DatabaseURL,
+		Limiter: a.limiter, Metrics: a.delivery, DBURL: a.Config.DatabaseURL, Leader: a.lease, PerLanguage: a.perLanguage,
 		PaidBroadcast: a.Config.PaidBroadcast, MaxAttempts: a.Config.MaxAttempts}
 	wg.Add(2)
 	go func() {
@@ -294,7 +300,7 @@ func (a *App) run(ctx context.Context) error {
 }
 
 // Polling reports whether this instance holds the polling lease (others stand by).
-func (a *App) Polling() bool { return a.poller.lastOK.Load() != 0 && !a.poller.standby.Load() }
+func (a *App) Polling() bool { return a.poller.lastOK.Load() != 0 && a.lease.Held() }
 
 // Renderer registers how outbox rows of a kind are rendered for their recipient. A kind
 // registered twice panics: a start-up error.
@@ -303,4 +309,12 @@ func (a *App) Renderer(kind string, r delivery.Renderer) {
 		panic(fmt.Sprintf("renderer of %q registered twice", kind))
 	}
 	a.renderers[kind] = r
+}
+
+// RendererPerLanguage registers a renderer whose message depends only on the row's kind, ref
+// and variant and the recipient's language (a broadcast): the dispatcher renders it once per
+// language, not once per recipient.
+func (a *App) RendererPerLanguage(kind string, r delivery.Renderer) {
+	a.Renderer(kind, r)
+	a.perLanguage[kind] = true
 }

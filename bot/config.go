@@ -27,10 +27,11 @@ type Config struct {
 	PollTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	HandlerWorkers  int
+	HealthBacklog   int             // /healthz fails when more updates than this wait unhandled
 	AlertAckTimeout time.Duration   // an urgent alert unacknowledged this long: reminder, then escalation
 	PaidBroadcast   bool            // ALLOW_PAID_BROADCAST: sends may exceed 30/s, paid in Telegram Stars
 	SendRate        float64         // messages per second across all chats, interactive replies included
-	MaxAttempts     int             // tries of a delivery failing with 5xx or network errors
+	MaxAttempts     int             // tries of a delivery failing with 5xx or unexplained errors
 	WebhookURL      string          // WEBHOOK_URL: updates come by webhook; "" polls getUpdates
 	WebhookSecret   string          // WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
 	WebhookAddr     string          // WEBHOOK_ADDR: where the webhook listens (behind the TLS proxy)
@@ -171,6 +172,16 @@ var Settings = []setting{
 			c.HandlerWorkers = n
 			return nil
 		}},
+	{Name: "HEALTH_MAX_BACKLOG", Default: "200",
+		Help: "updates waiting unhandled beyond which /healthz answers 503",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("must be a whole number of at least 1")
+			}
+			c.HealthBacklog = n
+			return nil
+		}},
 	{Name: "ALERT_ACK_TIMEOUT", Default: "30m",
 		Help: "how long an urgent alert may go unacknowledged before a reminder (and as long again before analysts are told)",
 		apply: func(c *Config, v string) error {
@@ -190,7 +201,7 @@ var Settings = []setting{
 			}
 			return nil
 		}},
-	{Name: "SEND_RATE", Default: "25",
+	{Name: "SEND_RATE", Default: "30",
 		Help: "messages per second to Telegram across all chats (at most 30, or 1000 with ALLOW_PAID_BROADCAST)",
 		apply: func(c *Config, v string) error {
 			r, err := strconv.ParseFloat(v, 64)
@@ -208,7 +219,7 @@ var Settings = []setting{
 			return nil
 		}},
 	{Name: "DELIVERY_MAX_ATTEMPTS", Default: "8",
-		Help: "tries of a message failing with Telegram 5xx or network errors before it counts as failed (backoff from 2s doubling, at most 5min)",
+		Help: "tries of a message failing with Telegram 5xx (or unexplained) errors before it counts as failed (backoff from 2s doubling, at most 5min); network and database faults are retried without limit",
 		apply: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 100 {

@@ -19,7 +19,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.APIURL != "https://api.telegram.org" || c.HTTPAddr != "127.0.0.1:8080" || !c.RunMigrations || c.PollTimeout != 30*time.Second ||
-		c.SendRate != 25 || c.PaidBroadcast || c.MaxAttempts != 8 || c.AlertAckTimeout != 30*time.Minute {
+		c.SendRate != 30 || c.PaidBroadcast || c.MaxAttempts != 8 || c.AlertAckTimeout != 30*time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
 }

@@ -17,18 +17,22 @@ func (a *App) HTTPHandler() http.Handler {
 	return mux
 }
 
-// healthz is healthy when the database answers and a poll succeeded recently (within the poll
-// timeout plus a margin; a long poll that waits is a success when it returns).
+// healthz is healthy when the database answers and takes writes, a poll succeeded recently
+// (within the poll timeout plus a margin; a long poll that waits is a success when it returns)
+// and no more than HEALTH_MAX_BACKLOG updates wait unhandled.
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	status := map[string]any{"database": "ok"}
 	healthy := true
-	if err := a.Store.Ping(ctx); err != nil {
+	if writable, err := a.Store.Writable(ctx); err != nil {
 		status["database"] = "unreachable"
 		healthy = false
+	} else if !writable {
+		status["database"] = "read-only" // a standby, in recovery, or read-only by default
+		healthy = false
 	}
-	if a.poller.standby.Load() {
+	if a.poller.lease.Standby() {
 		// Another instance polls; this one stands by, healthy while the database answers.
 		status["polling"] = "standby"
 	} else if last := a.poller.lastOK.Load(); last == 0 {
@@ -41,7 +45,16 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 			healthy = false
 		}
 	}
-	status["backlog"] = a.seq.backlog()
+	backlog := a.seq.backlog()
+	status["backlog"] = backlog
+	limit := a.Config.HealthBacklog
+	if limit <= 0 { // a Config built by hand rather than by LoadConfig
+		limit = 200
+	}
+	if backlog > limit {
+		status["backlog_limit"] = limit
+		healthy = false
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if !healthy {
 		w.WriteHeader(http.StatusServiceUnavailable)

@@ -33,6 +33,15 @@ func newMetrics() *metrics {
 			Name: "focalbot_messages_sent_total", Help: "Messages sent to Telegram, by result.",
 		}, []string{"result"}),
 	}
+	// Every series documented is there from start-up, at 0: a rate() over a series that
+	// appears only with its first event misses that event, and alerts cannot tell "none" from
+	// "not exported".
+	for _, o := range []string{"ok", "failed", "panic"} {
+		m.updatesHandled.WithLabelValues(o)
+	}
+	for _, r := range []string{"ok", "error"} {
+		m.messagesSent.WithLabelValues(r)
+	}
 	m.registry.MustRegister(m.updatesReceived, m.updatesDuplicate, m.updatesHandled, m.handlerSeconds, m.messagesSent,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"focalbot/bot/lease"
 	"focalbot/bot/store"
 )
 
@@ -40,7 +41,7 @@ type poller struct {
 	}
 	lastOK  atomic.Int64 // unix nanoseconds of the last successful poll
 	offset  atomic.Int64 // the highest update ID confirmed (asked past) so far
-	standby atomic.Bool  // another instance holds the polling lease
+	lease   *lease.Lease // shared with the dispatcher
 	metrics *metrics
 
 	// consume, when set (webhook mode), is what the lease holder runs instead of polling.

@@ -2,58 +2,36 @@ package bot
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 )
 
-// pollLockKey is the PostgreSQL advisory lock of the polling lease ("focalbot pol").
-// Advisory locks are per database, so test databases on one server do not contend.
-const pollLockKey int64 = 0x666f63616c706f6c
-
-// runLeased polls only while this instance holds the polling lease. Telegram serves getUpdates
-// to one consumer at a time, and two instances taking turns would split a chat's updates
-// between them and break their order; the inbox would keep them from being lost or handled
-// twice, not from being handled out of order. The lock is a session lock on a connection of
-// its own: if this process dies, PostgreSQL releases it and a standby takes over within
-// leaseCheck; if the connection breaks, polling stops until the lock is held again.
+// runLeased polls only while this instance holds the lease (bot/lease), which the dispatcher
+// shares: the instance that polls is the one that sends, so all the bot's traffic passes one
+// limiter. Telegram serves getUpdates to one consumer at a time, and two instances taking
+// turns would split a chat's updates between them and break their order; the inbox would keep
+// them from being lost or handled twice, not from being handled out of order. If this process
+// dies, PostgreSQL releases the lease and a standby takes over within about three seconds; if
+// the lease is lost (its heartbeat fails), polling and sending stop together until it is held
+// again.
 func (p *poller) runLeased(ctx context.Context) error {
-	const leaseCheck = time.Second
 	for ctx.Err() == nil {
-		conn, err := p.tryLease(ctx)
-		if err != nil || conn == nil {
-			if err != nil && ctx.Err() == nil {
-				p.log.Warn("polling lease: database", "err", err)
-				p.peek(ctx)
-			}
-			p.standby.Store(true)
-			select {
-			case <-ctx.Done():
-			case <-time.After(leaseCheck):
-			}
-			continue
+		t, err := p.lease.Acquire(ctx)
+		if err != nil {
+			return nil // ctx ended
 		}
-		p.standby.Store(false)
 		if p.leftOver != nil {
 			p.leftOver(ctx)
 		}
 		held, lost := context.WithCancel(ctx)
 		go func() {
-			t := time.NewTicker(leaseCheck)
-			defer t.Stop()
-			for {
-				select {
-				case <-held.Done():
-					return
-				case <-t.C:
-					if err := conn.PingContext(held); err != nil && held.Err() == nil {
-						p.log.Warn("polling lease lost: its connection broke", "err", err)
-						lost()
-						return
-					}
-				}
+			select {
+			case <-t.Lost():
+				p.log.Warn("lease lost: polling stops until it is held again")
+				lost()
+			case <-held.Done():
 			}
 		}()
 		if p.consume != nil {
@@ -67,34 +45,16 @@ func (p *poller) runLeased(ctx context.Context) error {
 			// holder would find them unmarked and handle them again.
 			p.beforeRelease()
 		}
-		release := context.WithoutCancel(ctx)
-		_, _ = conn.ExecContext(release, `SELECT pg_advisory_unlock($1)`, pollLockKey)
-		conn.Close()
+		p.lease.Release(t, true)
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("polling stopped; retrying", "err", err)
-			time.Sleep(leaseCheck)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
 		}
 	}
 	return nil
-}
-
-// tryLease takes the polling lock if it is free: the connection holding it, or nil when
-// another instance polls.
-func (p *poller) tryLease(ctx context.Context) (*sql.Conn, error) {
-	conn, err := p.store.DB.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, pollLockKey).Scan(&got); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if !got {
-		conn.Close()
-		return nil, nil
-	}
-	return conn, nil
 }
 
 // peek looks, while the database is out of reach, at the updates waiting at Telegram without

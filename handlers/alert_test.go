@@ -598,9 +598,10 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 	// Kept out of the register and searches.
 	n.say(pakFP, "/alerts", "No alerts to show yet")
 	n.say(analystEN, "/find 02B456CD", "No alert shared with you")
-	// A follow-up longer than fits is refused with its length.
+	// A follow-up longer than fits (with its heading, in any language) is refused with its
+	// length and the limit.
 	n.press(pakFP, "💬 Follow up", "Follow-up to")
-	n.say(pakFP, strings.Repeat("x", 3600), "3600 characters")
+	n.say(pakFP, strings.Repeat("x", 4000), "at most 4096 fit")
 
 	// A withdrawn alert cannot be approved; the analyst is told.
 	n.say(kazakhRU, "/alert\nКлассификация: сообщение об изъятии\nТранспортное средство: авиагруз\n"+

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -260,8 +261,10 @@ func TestAttachmentCaptionKept(t *testing.T) {
 		"Коносамент (B/L) или AWB: 176-12345675\nОписание: изъято 3 кг", n.plain(rl, "alert_review_head", nil))
 	n.press(kazakhRU, n.plain(rl, "alert_btn_edit_files", nil), prefix(n.plain(rl, "alert_ask_files", map[string]any{"Max": alert.MaxFiles}), 10))
 	before := n.count(kazakhRU)
-	n.users[kazakhRU].SendPhoto(strings.Repeat("я", alert.MaxCaptionLen+1))
-	n.waitNew(kazakhRU, before, n.plain(rl, "alert_err_too_long", map[string]any{"Max": alert.MaxCaptionLen, "Length": alert.MaxCaptionLen + 1}))
+	// 1,000 letters fit Telegram's 1,024 for a caption by themselves, not under the heading.
+	n.users[kazakhRU].SendPhoto(strings.Repeat("я", 1000))
+	refused, _, _ := strings.Cut(n.plain(rl, "text_too_long_rendered", map[string]any{"Length": 1, "Max": 1024, "Over": 1}), "1")
+	n.waitNew(kazakhRU, before, refused)
 	const caption = "Тайник в двойном дне <b>чемодана</b> & ручке"
 	before = n.count(kazakhRU)
 	n.users[kazakhRU].SendPhoto(caption)
@@ -320,4 +323,56 @@ func TestAlbumAnsweredOnce(t *testing.T) {
 	n.press(kazakhRU, n.plain(rl, "alert_btn_done", nil), n.plain(rl, "alert_review_head", nil))
 	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000001")
 	n.wait(analystEN, "ALR-2026-000001 · attachment 5/5")
+}
+
+// A cancellation text that fits Telegram's 4096 by itself (2,904 ASCII + 596 emoji: 4,096
+// UTF-16 units) but not under the cancellation's heading is refused when typed, with its
+// length and the limit; the alert stays published and nothing is queued. A shorter one goes.
+func TestCancelTextTooLongRefusedWhenTyped(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	const ref = "ALR-2026-000001"
+	v := n.submitPasted(englishFP, analystEN, roadForm, ref)
+	T := func(id string) string { return n.plain("en", id, nil) }
+	n.publishDefault(analystEN, v, ref)
+	if _, err := n.users[analystEN].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if _, ok := m.Button(T("alert_btn_cancel_alert")); ok {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("no published copy with Cancel: %v", err)
+	}
+	n.press(analystEN, T("alert_btn_cancel_alert"), n.plain("en", "alert_ask_cancel", map[string]any{"Ref": ref}))
+	var outboxBefore int
+	if err := n.h.Store.DB.Get(&outboxBefore, `SELECT count(*) FROM outbox`); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("x", 2904) + strings.Repeat("😀", 596)
+	head, _, _ := strings.Cut(n.plain("en", "text_too_long_rendered", map[string]any{"Length": 1, "Max": 4096, "Over": 1}), "1")
+	refused := n.say(analystEN, long, head)
+	var length, limit, over int
+	text := strings.TrimPrefix(refused.Plain(), head)
+	if _, err := fmt.Sscanf(text, "%d", &length); err != nil || length <= 4096 {
+		t.Fatalf("refusal %q gives no length over 4096 (%v)", refused.Plain(), err)
+	}
+	limit, over = 4096, length-4096
+	if want := n.plain("en", "text_too_long_rendered", map[string]any{"Length": length, "Max": limit, "Over": over}); refused.Plain() != want {
+		t.Fatalf("refusal %q, want %q", refused.Plain(), want)
+	}
+	var state string
+	var outboxAfter int
+	if err := n.h.Store.DB.Get(&state, `SELECT state FROM alerts WHERE ref = $1`, ref); err != nil || state != "published" {
+		t.Fatalf("alert %s (%v) after the refused cancellation, want published", state, err)
+	}
+	if err := n.h.Store.DB.Get(&outboxAfter, `SELECT count(*) FROM outbox`); err != nil || outboxAfter != outboxBefore {
+		t.Fatalf("outbox rows %d → %d (%v): something was queued", outboxBefore, outboxAfter, err)
+	}
+	// Shortened by what it was told, it goes.
+	n.say(analystEN, strings.Repeat("x", 2904-over)+strings.Repeat("😀", 596), n.plain("en", "alert_amended_cancel", map[string]any{"Ref": ref, "Count": 0})[:10])
+	if err := n.h.Store.DB.Get(&state, `SELECT state FROM alerts WHERE ref = $1`, ref); err != nil || state != "cancelled" {
+		t.Fatalf("alert %s (%v) after a cancellation that fits, want cancelled", state, err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"focalbot/bot/lease"
 	"focalbot/bot/telegramtest"
 )
 
@@ -26,11 +27,19 @@ func report(b *testing.B, figure, measured, target string, ok bool) {
 }
 
 // broadcastRate enqueues n rows and returns deliveries ÷ seconds from the enqueue to the last
-// delivery, and the emulator's statistics.
+// delivery, and the emulator's statistics. A negative rate: the dispatcher's default limits.
 func broadcastRate(b *testing.B, n int, rate float64, lim telegramtest.Limits, paid bool) (float64, telegramtest.Stats) {
+	return broadcastRateWith(b, n, rate, lim, paid, nil)
+}
+
+// broadcastRateWith is broadcastRate, calling after with the rig once the broadcast is done.
+func broadcastRateWith(b *testing.B, n int, rate float64, lim telegramtest.Limits, paid bool, after func(*rig)) (float64, telegramtest.Stats) {
 	r := newRig(b, lim, telegramtest.WithoutCallLog())
 	members := r.addMembers(n)
 	d := r.dispatcher(Limits{PerSecond: rate, PerChatPerSecond: 1, PerGroupPerMinute: 20}, "broadcast")
+	if rate < 0 {
+		d.Limiter = nil // the default
+	}
 	d.PaidBroadcast = paid
 	r.run(d)
 	time.Sleep(200 * time.Millisecond) // the dispatcher holds the lease
@@ -42,21 +51,41 @@ func broadcastRate(b *testing.B, n int, rate float64, lim telegramtest.Limits, p
 	if err := r.st.DB.Get(&last, `SELECT max(sent_at) FROM outbox WHERE kind = 'broadcast'`); err != nil {
 		b.Fatal(err)
 	}
+	if after != nil {
+		after(r)
+	}
 	return float64(n) / last.Sub(start).Seconds(), r.srv.Stats()
 }
 
-func BenchmarkBroadcast1000At30(b *testing.B) {
-	got, st := broadcastRate(b, 1000, 30, telegramtest.Limits{GlobalPerSecond: 30, PerChatPerSecond: 1, PerGroupPerMinute: 20}, false)
+// BenchmarkBroadcast1000Default: the dispatcher's defaults (SEND_RATE's default, 30) against
+// Telegram's limits: the share of Telegram's 30/s reached.
+func BenchmarkBroadcast1000Default(b *testing.B) {
+	got, st := broadcastRate(b, 1000, -1, telegramtest.Limits{GlobalPerSecond: 30, PerChatPerSecond: 1, PerGroupPerMinute: 20}, false)
 	ratio := got / 30
-	report(b, "1,000 recipients at 30/s: achieved ÷ configured rate, 429s",
-		fmt.Sprintf("%.3f (%.2f/s), %d 429s", ratio, got, st.TooManyRequests), "≥ 0.95, 0 429s", ratio >= 0.95 && st.TooManyRequests == 0)
+	report(b, "default settings, 1,000 recipients: achieved ÷ Telegram's 30/s, 429s",
+		fmt.Sprintf("%.3f (%.2f/s), %d 429s", ratio, got, st.TooManyRequests), "≥ 0.97, 0 429s", ratio >= 0.97 && st.TooManyRequests == 0)
 }
 
+// BenchmarkBroadcast5000At1000Paid also prints the mean time from a request's start to its
+// answer (L): the limiter holds each slot until one window after the answer (Telegram counts
+// a message somewhere in between), so no sender can exceed 1 ÷ (1 + L) of the rate, whatever
+// it does; on a loaded machine L, not the dispatcher, sets the figure.
 func BenchmarkBroadcast5000At1000Paid(b *testing.B) {
-	got, st := broadcastRate(b, 5000, 1000, telegramtest.Limits{GlobalPerSecond: 1000, PerChatPerSecond: 1, PerGroupPerMinute: 20}, true)
+	var lat time.Duration
+	var calls int
+	got, st := broadcastRateWith(b, 5000, 1000, telegramtest.Limits{GlobalPerSecond: 1000, PerChatPerSecond: 1, PerGroupPerMinute: 20}, true,
+		func(r *rig) {
+			for _, c := range r.trace.sends() {
+				lat += c.end.Sub(c.start)
+				calls++
+			}
+		})
 	ratio := got / 1000
+	mean := lat / time.Duration(max(calls, 1))
 	report(b, "5,000 recipients at 1,000/s (paid broadcast): achieved ÷ configured, 429s",
-		fmt.Sprintf("%.3f (%.0f/s), %d 429s", ratio, got, st.TooManyRequests), "≥ 0.90, 0 429s", ratio >= 0.90 && st.TooManyRequests == 0)
+		fmt.Sprintf("%.3f (%.0f/s), %d 429s", ratio, got, st.TooManyRequests), "≥ 0.95, 0 429s", ratio >= 0.95 && st.TooManyRequests == 0)
+	report(b, "  of which: mean send latency L, and the bound 1 ÷ (1 + L) it sets",
+		fmt.Sprintf("%v, %.3f", mean.Round(time.Millisecond), 1/(1+mean.Seconds())), "(diagnostic)", true)
 }
 
 func BenchmarkThroughputLimitsOff(b *testing.B) {
@@ -132,4 +161,64 @@ func BenchmarkEnqueueToFirstSendIdle(b *testing.B) {
 	report(b, "enqueue to first send, idle system: p50 / p99",
 		fmt.Sprintf("%v / %v", p50.Round(100*time.Microsecond), p99.Round(100*time.Microsecond)), "≤ 50ms / ≤ 250ms",
 		p50 <= 50*time.Millisecond && p99 <= 250*time.Millisecond)
+}
+
+// A claim while one chat has 20,000 rows queued (the first of them being sent), beside a
+// 1,000-member broadcast: the median and slowest of 50 claims of a window's worth.
+func BenchmarkClaimChatBacklog20000(b *testing.B) {
+	p50, worst := claimTimes(b, 20000)
+	report(b, "claim with 20,000 rows pending for one chat (+1,000 others): median (slowest)",
+		fmt.Sprintf("%v (%v)", p50.Round(10*time.Microsecond), worst.Round(10*time.Microsecond)), "≤ 5ms", p50 <= 5*time.Millisecond)
+}
+
+func BenchmarkClaimNoBacklog(b *testing.B) {
+	p50, worst := claimTimes(b, 1)
+	report(b, "claim with 1 row pending for one chat (+1,000 others): median (slowest)",
+		fmt.Sprintf("%v (%v)", p50.Round(10*time.Microsecond), worst.Round(10*time.Microsecond)), "reference", true)
+}
+
+// claimTimes times 50 claims of a window's worth while one chat has backlog rows queued (the
+// first of them claimed by the first claim) beside a 1,000-member broadcast.
+func claimTimes(b *testing.B, backlog int) (p50, worst time.Duration) {
+	r := newRig(b, telegramtest.Limits{}, telegramtest.WithoutCallLog())
+	one := r.addMembers(1)
+	others := r.addMembers(1000)
+	items := make([]Item, backlog)
+	for i := range items {
+		items[i] = Item{MemberID: one[0], ChatID: r.chatOf(one[0]), Kind: "attachment", RefID: int64(i), Priority: Routine}
+	}
+	ctx := context.Background()
+	if err := r.st.InTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := Enqueue(ctx, tx, items)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	r.enqueue("broadcast", 1, Routine, others)
+	if _, err := r.st.DB.Exec(`ANALYZE outbox`); err != nil {
+		b.Fatal(err)
+	}
+	d := r.dispatcher(TelegramLimits(30), "attachment", "broadcast")
+	d.defaults()
+	rec := newRecorder(d)
+	t := &lease.Term{ID: 1}
+	b.ResetTimer()
+	var took []time.Duration
+	for range 50 {
+		start := time.Now()
+		rows, err := d.claim(ctx, t, rec, d.Batch)
+		took = append(took, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, j := range rows {
+			j.res.Cancel()
+		}
+	}
+	var left int
+	if err := r.st.DB.Get(&left, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND state = 'pending'`, r.chatOf(one[0])); err != nil || left != backlog-1 {
+		b.Fatalf("the chat's backlog is %d (%v), want %d pending behind the one claimed", left, err, backlog-1)
+	}
+	slices.Sort(took)
+	return took[len(took)/2], took[len(took)-1]
 }

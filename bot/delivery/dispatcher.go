@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"focalbot/bot/lease"
 	"focalbot/bot/store"
 )
 
@@ -56,7 +57,7 @@ type Sender interface {
 }
 
 // Dispatcher delivers the outbox. Several may run against one database (one per instance):
-// the one holding the sending lease sends, the others stand by.
+// the one holding the lease (bot/lease, shared with the poller) sends, the others stand by.
 //
 // While it holds the lease it claims due rows in priority order (FOR UPDATE SKIP LOCKED), at
 // most a window of them at a time, renders each for its recipient, queues it at the shared
@@ -67,15 +68,21 @@ type Dispatcher struct {
 	Sender    Sender
 	Renderers map[string]Renderer
 	Log       *slog.Logger
-	Limiter   *Limiter // shared with the interactive replies; nil: Telegram's limits at 25/s
-	Metrics   *Metrics // nil: none kept
-	DBURL     string   // for LISTEN; empty: the queue is polled only
+	Limiter   *Limiter     // shared with the interactive replies; nil: Telegram's limits at 30/s
+	Metrics   *Metrics     // nil: none kept
+	DBURL     string       // for LISTEN; empty: the queue is polled only
+	Leader    *lease.Lease // the instance's lease, shared with the poller; nil: one of its own
+
+	// PerLanguage are the kinds whose rendering depends only on the row's kind, ref and variant
+	// and the recipient's language (a broadcast): rendered once per (kind, ref, variant,
+	// language) and reused for renderTTL, instead of once per row.
+	PerLanguage map[string]bool
 
 	// PaidBroadcast sends with allow_paid_broadcast (rates above 30/s; Telegram charges Stars).
 	PaidBroadcast bool
 	Batch         int           // rows claimed at once; 0: half a second's worth at the rate (10…500)
 	Poll          time.Duration // how often the queue is looked at without a NOTIFY; 0: 1 s
-	MaxAttempts   int           // tries of a row failing with 5xx or network errors; 0: 8
+	MaxAttempts   int           // tries of a row failing with 5xx or unexplained errors (transient ones: no limit); 0: 8
 	RetryBase     time.Duration // first backoff after such a failure, doubling; 0: 2 s
 	RetryMax      time.Duration // longest backoff; 0: 5 min
 	Lease         time.Duration // lease_until of a claimed row; 0: 1 min
@@ -84,6 +91,27 @@ type Dispatcher struct {
 	mu        sync.Mutex
 	runCancel context.CancelFunc
 	crashed   atomic.Bool
+
+	renderMu sync.Mutex
+	renders  map[renderKey]*sharedRender
+	renderN  atomic.Int64 // renderer calls, for tests
+}
+
+// renderTTL is how long a rendering shared by rows of one language is reused: long enough to
+// serve a broadcast's claims, short enough that a change to the thing (a broadcast withdrawn)
+// shows at once in practice.
+const renderTTL = 2 * time.Second
+
+type renderKey struct {
+	kind, variant, lang string
+	ref                 int64
+}
+
+type sharedRender struct {
+	done chan struct{}
+	msg  Message
+	err  error
+	at   time.Time
 }
 
 // claimed is a row with what the dispatcher needs beyond the renderer's view.
@@ -99,10 +127,13 @@ type claimed struct {
 
 func (d *Dispatcher) defaults() {
 	if d.Limiter == nil {
-		d.Limiter = NewLimiter(TelegramLimits(25))
+		d.Limiter = NewLimiter(TelegramLimits(30))
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Leader == nil {
+		d.Leader = lease.New(d.Store.DB.DB, d.Log)
 	}
 	if d.Batch <= 0 {
 		d.Batch = batchFor(d.Limiter.Limits().PerSecond)
@@ -135,7 +166,7 @@ func (d *Dispatcher) Window() int {
 		return 2 * d.Batch
 	}
 	if d.Limiter == nil {
-		return 2 * batchFor(25)
+		return 2 * batchFor(30)
 	}
 	return 2 * batchFor(d.Limiter.Limits().PerSecond)
 }
@@ -166,13 +197,13 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	go rec.run()
 	defer rec.close()
 	for ctx.Err() == nil {
-		t, err := d.acquire(ctx)
+		t, err := d.Leader.Acquire(ctx)
 		if err != nil {
 			return
 		}
-		d.Log.Info("delivery lease held: sending", "term", t.id)
+		d.Log.Info("lease held: sending", "term", t.ID)
 		clean := d.lead(ctx, t, wake, rec)
-		d.release(t, clean && !d.crashed.Load())
+		d.Leader.Release(t, clean && !d.crashed.Load())
 	}
 }
 
@@ -248,12 +279,12 @@ func (h *heldSet) ids() []int64 {
 
 // lead sends while the term lasts. It reports whether it ended cleanly (ctx cancelled, every
 // claimed row recorded or handed back).
-func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec *recorder) bool {
+func (d *Dispatcher) lead(ctx context.Context, t *lease.Term, wake chan struct{}, rec *recorder) bool {
 	leadCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		select {
-		case <-t.lost:
+		case <-t.Lost():
 			cancel()
 		case <-leadCtx.Done():
 		}
@@ -269,12 +300,12 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 	var wg sync.WaitGroup
 	poll := time.NewTicker(d.Poll)
 	defer poll.Stop()
-	lastSweep := time.Now()
+	lastSweep, lastUnpark := time.Now(), time.Time{}
 	woke := true
-	for leadCtx.Err() == nil && t.valid() {
+	for leadCtx.Err() == nil && t.Valid() {
 		room := window - held.n()
 		if room >= minClaim || (woke && room > 0) {
-			jobs, err := d.claim(leadCtx, t, room)
+			jobs, err := d.claim(leadCtx, t, rec, room)
 			if err != nil && leadCtx.Err() == nil {
 				d.Log.Warn("claim failed", "err", err)
 			}
@@ -299,6 +330,12 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 			woke = true
 		case <-held.freed:
 		}
+		if time.Since(lastUnpark) > unparkEvery {
+			lastUnpark = time.Now()
+			if err := d.unpark(leadCtx); err != nil && leadCtx.Err() == nil {
+				d.Log.Warn("unparking rows", "err", err)
+			}
+		}
 		if time.Since(lastSweep) > 30*time.Second {
 			lastSweep = time.Now()
 			if err := d.reclaim(leadCtx, t, held.ids()); err != nil && leadCtx.Err() == nil {
@@ -322,7 +359,7 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 	}
 	held.mu.Unlock()
 	for _, j := range back {
-		rec.add(result{row: j, term: t.id, state: "pending", delta: -1, done: held.remove})
+		rec.add(result{row: j, term: t.ID, state: "pending", delta: -1, done: held.remove})
 	}
 	stopCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer stop()
@@ -336,7 +373,7 @@ func (d *Dispatcher) lead(ctx context.Context, t *term, wake chan struct{}, rec 
 // sent, due, or being retried): messages to one person arrive in the order they were queued,
 // even across retries, while an urgent one may overtake routine ones. Scheduled rows (not yet
 // due, never tried) hold nothing up.
-func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, error) {
+func (d *Dispatcher) claim(ctx context.Context, t *lease.Term, rec *recorder, n int) ([]*claimed, error) {
 	var rows []*claimed
 	err := d.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		// The only good plan walks outbox_due in order and stops after n rows. Right after a
@@ -349,7 +386,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, err
 		return tx.SelectContext(ctx, &rows, `
 			WITH c AS (
 				SELECT id FROM outbox o
-				WHERE state = 'pending' AND not_before <= now()
+				WHERE state = 'pending' AND NOT parked AND not_before <= now()
 				  AND NOT EXISTS (
 					SELECT 1 FROM outbox p
 					WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.priority <= o.priority
@@ -362,7 +399,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, err
 			       lease_until = now() + $2 * interval '1 second', lease_owner = $3
 			WHERE o.id = ANY (ARRAY(SELECT id FROM c))
 			RETURNING o.id, o.member_id, o.chat_id, o.kind, o.ref_id, o.variant, o.priority, o.attempts,
-			          o.created_at, o.not_before`, n, d.Lease.Seconds(), t.id)
+			          o.created_at, o.not_before`, n, d.Lease.Seconds(), t.ID)
 	})
 	if err != nil || len(rows) == 0 {
 		return nil, wrap("claim", err)
@@ -382,7 +419,11 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, err
 	}
 	byID, err := d.Store.MembersByIDs(ctx, ids)
 	if err != nil {
-		// The rows are claimed: they are taken back when this term ends or their lease expires.
+		// The rows are claimed: hand them back untried (the recorder retries until the
+		// database takes it), else they would wait for the end of the term or of their lease.
+		for _, r := range rows {
+			rec.add(result{row: r, term: t.ID, state: "pending", delta: -1})
+		}
 		return nil, wrap("claim", err)
 	}
 	// Queue at the limiter here, in claim order, so the order of sends is the claim's.
@@ -397,7 +438,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, err
 
 // reclaim hands back to the queue rows claimed by earlier terms (whose holders have stopped:
 // the lease changed hands) and rows whose lease expired, except those this term holds.
-func (d *Dispatcher) reclaim(ctx context.Context, t *term, held []int64) error {
+func (d *Dispatcher) reclaim(ctx context.Context, t *lease.Term, held []int64) error {
 	if d.crashed.Load() {
 		return nil
 	}
@@ -407,7 +448,7 @@ func (d *Dispatcher) reclaim(ctx context.Context, t *term, held []int64) error {
 	res, err := d.Store.DB.ExecContext(ctx, `
 		UPDATE outbox SET state = 'pending', lease_until = NULL, lease_owner = NULL
 		WHERE state = 'sending' AND (lease_owner IS DISTINCT FROM $1 OR lease_until < now())
-		  AND NOT (id = ANY($2))`, t.id, pq.Array(held))
+		  AND NOT (id = ANY($2))`, t.ID, pq.Array(held))
 	if err != nil {
 		return wrap("reclaim", err)
 	}
@@ -417,10 +458,35 @@ func (d *Dispatcher) reclaim(ctx context.Context, t *term, held []int64) error {
 	return nil
 }
 
+// unparkEvery is how often the dispatcher looks for parked rows with nothing open ahead.
+const unparkEvery = 5 * time.Second
+
+// unpark releases the earliest parked row of each chat and priority that has nothing open
+// ahead of it. Rows are unparked when a row of their chat ends (see record); this catches the
+// rows parked by an enqueue racing with the end of the row they were parked behind.
+func (d *Dispatcher) unpark(ctx context.Context) error {
+	res, err := d.Store.DB.ExecContext(ctx, `
+		UPDATE outbox o SET parked = false
+		WHERE o.id IN (SELECT DISTINCT ON (chat_id, priority) id FROM outbox
+		               WHERE state = 'pending' AND parked ORDER BY chat_id, priority, id)
+		  AND NOT EXISTS (
+			SELECT 1 FROM outbox p
+			WHERE p.chat_id = o.chat_id AND p.priority <= o.priority AND p.id < o.id
+			  AND p.state IN ('pending', 'sending') AND NOT p.parked
+			  AND (p.state = 'sending' OR p.not_before <= now() OR p.attempts > 0))`)
+	if err != nil {
+		return wrap("unpark", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		d.Log.Info("parked rows with nothing ahead released", "count", n)
+	}
+	return nil
+}
+
 // deliver renders, waits for the limiter, sends and hands the outcome to the recorder.
-func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *heldSet, rec *recorder, wg *sync.WaitGroup) {
+func (d *Dispatcher) deliver(ctx context.Context, t *lease.Term, j *claimed, held *heldSet, rec *recorder, wg *sync.WaitGroup) {
 	defer wg.Done()
-	out := result{row: j, term: t.id, done: held.remove}
+	out := result{row: j, term: t.ID, done: held.remove}
 	switch {
 	case j.member == nil:
 		out.state, out.err, out.reason = "failed", "member not found", "member"
@@ -434,10 +500,18 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 	msg, err := d.render(ctx, j)
 	if err != nil {
 		j.res.Cancel()
-		if errors.Is(err, ErrSkip) {
+		switch {
+		case errors.Is(err, ErrSkip):
 			out.state, out.err = "cancelled", err.Error()
-		} else {
+		case permanent(err) || (!Transient(err) && j.Attempts >= d.MaxAttempts):
 			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "render", true
+			d.Log.Error("rendering failed for good", "outbox_id", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", err)
+		default:
+			// The database away, a connection dropped, a timeout: the same row renders once it
+			// is back. Queued again with backoff, not counted as failed.
+			out.state, out.err, out.notBefore = "pending", err.Error(), time.Now().Add(d.backoff(j.Attempts))
+			d.Metrics.retry()
+			d.Log.Warn("rendering failed; queued again", "outbox_id", j.ID, "kind", j.Kind, "err", err)
 		}
 		rec.add(out)
 		return
@@ -449,7 +523,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 			j.unsent = true
 			return
 		}
-		if !t.valid() || d.crashed.Load() { // the term is over: another instance may be sending
+		if !t.Valid() || d.crashed.Load() { // the term is over: another instance may be sending
 			p.Done(0)
 			j.unsent = true
 			return
@@ -474,11 +548,13 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 		case errors.Is(err, tg.ErrorForbidden):
 			out.state, out.err, out.reason = "failed", err.Error(), "forbidden"
 			d.unreachable(ctx, j, err)
-		case errors.Is(err, tg.ErrorBadRequest) || isMigrate(err):
+		case permanent(err):
 			// A malformed message or markup: retrying would fail the same way. Kept for people.
 			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "bad_request", true
 			d.Log.Error("Telegram refused a message", "outbox_id", j.ID, "kind", j.Kind, "err", err)
-		case j.Attempts >= d.MaxAttempts:
+		case !Transient(err) && j.Attempts >= d.MaxAttempts:
+			// A 5xx (or an error nobody explained) every time: a network error or a timeout
+			// never ends here, the row waits for Telegram to be reachable again.
 			out.state, out.err, out.reason, out.notify = "failed", err.Error(), "retries_exhausted", true
 			d.Log.Error("delivery failed after retries", "outbox_id", j.ID, "attempts", j.Attempts, "err", err)
 		default:
@@ -505,14 +581,61 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 	return b/2 + rand.N(b/2+1)
 }
 
-func (d *Dispatcher) render(ctx context.Context, j *claimed) (msg Message, err error) {
+func (d *Dispatcher) render(ctx context.Context, j *claimed) (Message, error) {
+	if !d.PerLanguage[j.Kind] {
+		return d.renderRow(ctx, j)
+	}
+	key := renderKey{kind: j.Kind, variant: j.Variant, lang: j.member.Language, ref: j.RefID}
+	now := time.Now()
+	d.renderMu.Lock()
+	if d.renders == nil {
+		d.renders = map[renderKey]*sharedRender{}
+	}
+	e := d.renders[key]
+	fresh := e != nil && (e.at.IsZero() || now.Sub(e.at) < renderTTL)
+	if !fresh {
+		if len(d.renders) > 1000 {
+			for k, old := range d.renders {
+				if !old.at.IsZero() && now.Sub(old.at) >= renderTTL {
+					delete(d.renders, k)
+				}
+			}
+		}
+		e = &sharedRender{done: make(chan struct{})}
+		d.renders[key] = e
+	}
+	d.renderMu.Unlock()
+	if !fresh {
+		e.msg, e.err = d.renderRow(ctx, j)
+		d.renderMu.Lock()
+		e.at = time.Now()
+		if e.err != nil && d.renders[key] == e {
+			delete(d.renders, key) // errors are the row's own: never shared
+		}
+		d.renderMu.Unlock()
+		close(e.done)
+		return e.msg, e.err
+	}
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return Message{}, ctx.Err()
+	}
+	if e.err != nil {
+		return d.renderRow(ctx, j)
+	}
+	return e.msg, nil
+}
+
+func (d *Dispatcher) renderRow(ctx context.Context, j *claimed) (msg Message, err error) {
+	d.renderN.Add(1)
 	render, ok := d.Renderers[j.Kind]
 	if !ok {
 		return msg, fmt.Errorf("no renderer for kind %q", j.Kind)
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("renderer %q panicked: %v", j.Kind, p)
+			err = fmt.Errorf("renderer %q panicked: %v: %w", j.Kind, p, ErrPermanent)
 		}
 	}()
 	return render(ctx, j.Row, j.member)

@@ -2,9 +2,21 @@ package delivery
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
@@ -195,5 +207,161 @@ func TestForbiddenAndBadRequest(t *testing.T) {
 	if err := r.st.DB.Get(&notices, `SELECT count(*) FROM outbox WHERE member_id = $1 AND kind IN ($2, $3)`,
 		admin, KindMemberUnreachable, KindDeliveryFailed); err != nil || notices != 2 {
 		t.Fatalf("admin has %d notices, want one of each", notices)
+	}
+}
+
+// A renderer failing once per row with the database going away (57P01, as a restart
+// terminates sessions; a connection the driver found broken) still delivers every row, and
+// counts nothing as failed; a renderer finding its object gone fails the row at once.
+func TestRenderTransientErrorStillDelivers(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, telegramtest.Limits{})
+	members := r.addMembers(6)
+	d := r.dispatcher(fast, "note")
+	var mu sync.Mutex
+	tried := map[int64]bool{}
+	d.Renderers["flaky"] = func(ctx context.Context, row Row, to *store.Member) (Message, error) {
+		mu.Lock()
+		first := !tried[row.ID]
+		tried[row.ID] = true
+		mu.Unlock()
+		if first {
+			if to.ID%2 == 0 {
+				return Message{}, fmt.Errorf("load alert: %w", &pq.Error{Code: "57P01", Message: "terminating connection due to administrator command"})
+			}
+			return Message{}, fmt.Errorf("load alert: %w", driver.ErrBadConn)
+		}
+		return testRenderer(ctx, row, to)
+	}
+	d.Renderers["gone"] = func(context.Context, Row, *store.Member) (Message, error) {
+		return Message{}, fmt.Errorf("load alert: %w", store.ErrNotFound)
+	}
+	r.enqueue("flaky", 10, Routine, members[:5])
+	r.enqueue("gone", 11, Routine, members[5:])
+	r.run(d)
+	r.waitState("flaky", "sent", 5, long)
+	r.waitState("gone", "failed", 1, long)
+	if missing, dups := r.checkDelivered(t, "flaky 10 ", members[:5]); missing != 0 || dups != 0 {
+		t.Fatalf("%d missing, %d duplicates", missing, dups)
+	}
+	var attempts []int
+	if err := r.st.DB.Select(&attempts, `SELECT attempts FROM outbox WHERE kind = 'flaky' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range attempts {
+		if a != 2 {
+			t.Fatalf("attempts of the flaky rows %v, want 2 each", attempts)
+		}
+	}
+	var gone int
+	if err := r.st.DB.Get(&gone, `SELECT attempts FROM outbox WHERE kind = 'gone'`); err != nil || gone != 1 {
+		t.Fatalf("a row whose object is gone was tried %d times (%v), want once", gone, err)
+	}
+}
+
+func TestTransientClassifiesErrors(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		transient bool
+	}{
+		{&pq.Error{Code: "57P01"}, true},
+		{fmt.Errorf("x: %w", &pq.Error{Code: "08006"}), true},
+		{&pq.Error{Code: "25006"}, true}, // read-only: a standby
+		{&pq.Error{Code: "40001"}, true},
+		{fmt.Errorf("x: %w", driver.ErrBadConn), true},
+		{fmt.Errorf("read: %w", &net.OpError{Op: "read", Err: syscall.ECONNRESET}), true},
+		{context.DeadlineExceeded, true},
+		{io.ErrUnexpectedEOF, true},
+		{&pq.Error{Code: "23505"}, false},
+		{store.ErrNotFound, false},
+		{errors.New("template: no such field"), false},
+	} {
+		if got := Transient(c.err); got != c.transient {
+			t.Errorf("Transient(%v) = %v, want %v", c.err, got, c.transient)
+		}
+	}
+}
+
+// One chat's backlog, queued one by one and in a batch, with an urgent row among it: every
+// row arrives once, routine ones in the order queued, the urgent one before the rest of the
+// backlog; nothing stays parked.
+func TestChatBacklogKeepsOrder(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, telegramtest.Limits{GlobalPerSecond: 100, PerChatPerSecond: 20})
+	m := r.addMembers(1)
+	for i := range 5 {
+		r.enqueue("seq", int64(i), Routine, m)
+	}
+	items := make([]Item, 10)
+	for i := range items {
+		items[i] = Item{MemberID: m[0], ChatID: r.chatOf(m[0]), Kind: "seq", RefID: int64(5 + i), Priority: Routine}
+	}
+	if err := r.st.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		_, err := Enqueue(context.Background(), tx, items)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var parked int
+	if err := r.st.DB.Get(&parked, `SELECT count(*) FROM outbox WHERE parked`); err != nil || parked != 14 {
+		t.Fatalf("%d rows parked (%v), want all but the first", parked, err)
+	}
+	r.enqueue("jump", 99, Urgent, m)
+	r.run(r.dispatcher(Limits{PerSecond: 100, PerChatPerSecond: 20, PerGroupPerMinute: 20}, "seq", "jump"))
+	r.waitState("seq", "sent", 15, long)
+	var got []string
+	for _, msg := range r.users[m[0]].Messages() {
+		got = append(got, msg.Plain())
+	}
+	if len(got) != 16 {
+		t.Fatalf("got %d messages, want 16: %q", len(got), got)
+	}
+	seq := 0
+	for _, s := range got {
+		if strings.HasPrefix(s, "jump") {
+			continue
+		}
+		if want := fmt.Sprintf("seq %d ", seq); !strings.HasPrefix(s, want) {
+			t.Fatalf("message %q out of order, want %q…: %q", s, want, got)
+		}
+		seq++
+	}
+	if i := slices.IndexFunc(got, func(s string) bool { return strings.HasPrefix(s, "jump") }); i > 2 {
+		t.Fatalf("the urgent row came %d-th: %q", i+1, got)
+	}
+	if err := r.st.DB.Get(&parked, `SELECT count(*) FROM outbox WHERE parked AND state = 'pending'`); err != nil || parked != 0 {
+		t.Fatalf("%d rows still parked (%v)", parked, err)
+	}
+}
+
+// A kind rendered per language is rendered about once per language, not once per row, and
+// every reader gets the rendering of their language.
+func TestRenderOncePerLanguage(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, telegramtest.Limits{})
+	members := r.addMembers(60)
+	if _, err := r.st.DB.Exec(`UPDATE members SET language = 'ru' WHERE id = ANY($1)`, pq.Array(members[:20])); err != nil {
+		t.Fatal(err)
+	}
+	d := r.dispatcher(Limits{PerSecond: 1000, PerChatPerSecond: 1, PerGroupPerMinute: 20})
+	d.PerLanguage = map[string]bool{"news": true}
+	d.Renderers["news"] = func(_ context.Context, row Row, to *store.Member) (Message, error) {
+		return Message{Text: fmt.Sprintf("news %d in %s", row.RefID, to.Language)}, nil
+	}
+	r.enqueue("news", 12, Routine, members)
+	r.run(d)
+	r.waitState("news", "sent", 60, long)
+	if n := d.renderN.Load(); n < 2 || n > 10 {
+		t.Fatalf("%d renderings for 60 rows in 2 languages", n)
+	}
+	ru, en := r.received("news 12 in ru"), r.received("news 12 in en")
+	for i, m := range members {
+		want, other := en, ru
+		if i < 20 {
+			want, other = ru, en
+		}
+		if want[m] != 1 || other[m] != 0 {
+			t.Fatalf("member %d (%d-th) got the wrong language's rendering", m, i)
+		}
 	}
 }

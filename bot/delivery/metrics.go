@@ -9,6 +9,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// FailureReasons are the reasons of focalbot_delivery_failed_total: a 400 (or a chat migrated),
+// a 403 (the member blocked the bot), a 5xx or unexplained error every time, a rendering that
+// cannot succeed, a recipient no longer in the members.
+var FailureReasons = []string{"bad_request", "forbidden", "retries_exhausted", "render", "member"}
+
 // Metrics are the delivery's Prometheus metrics. A nil *Metrics keeps none.
 type Metrics struct {
 	sent        *prometheus.CounterVec
@@ -25,7 +30,7 @@ func NewMetrics(reg prometheus.Registerer, db *sqlx.DB) *Metrics {
 			Name: "focalbot_delivery_sent_total", Help: "Outbox messages delivered, by priority (urgent, high, routine).",
 		}, []string{"priority"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "focalbot_delivery_failed_total", Help: "Outbox messages failed for good, by reason (bad_request, forbidden, retries_exhausted, render, member).",
+			Name: "focalbot_delivery_failed_total", Help: "Outbox messages failed for good (never to be tried again), by reason (bad_request, forbidden, retries_exhausted, render, member).",
 		}, []string{"reason"}),
 		tooManyReqs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "focalbot_telegram_429_total", Help: "Too Many Requests answers from Telegram, by sender (dispatcher, interactive).",
@@ -37,6 +42,16 @@ func NewMetrics(reg prometheus.Registerer, db *sqlx.DB) *Metrics {
 			Name: "focalbot_delivery_latency_seconds", Help: "From enqueue (or the scheduled time) to Telegram's acceptance.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 900},
 		}),
+	}
+	// Every series at 0 from start-up (see bot/metrics.go).
+	for _, p := range []Priority{Urgent, High, Routine} {
+		m.sent.WithLabelValues(priorityName(int16(p)))
+	}
+	for _, r := range FailureReasons {
+		m.failed.WithLabelValues(r)
+	}
+	for _, s := range []string{"dispatcher", "interactive"} {
+		m.tooManyReqs.WithLabelValues(s)
 	}
 	reg.MustRegister(m.sent, m.failed, m.tooManyReqs, m.retries, m.latency, &depthCollector{db: db})
 	return m

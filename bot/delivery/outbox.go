@@ -44,23 +44,33 @@ func Enqueue(ctx context.Context, q store.Querier, items []Item) (int, error) {
 	members, chats, refs := make([]int64, n), make([]int64, n), make([]int64, n)
 	kinds, variants := make([]string, n), make([]string, n)
 	prios := make([]int64, n)
-	notBefore := make([]time.Time, n)
-	now := time.Now()
+	notBefore, scheduled := make([]time.Time, n), make([]bool, n)
 	for i, it := range items {
 		members[i], chats[i], refs[i] = it.MemberID, it.ChatID, it.RefID
 		kinds[i], variants[i], prios[i] = it.Kind, it.Variant, int64(it.Priority)
-		notBefore[i] = it.NotBefore
-		if notBefore[i].IsZero() {
-			notBefore[i] = now
-		}
+		notBefore[i], scheduled[i] = it.NotBefore, !it.NotBefore.IsZero()
 	}
+	// A due row behind an open row to its chat, as urgent or more (queued earlier, or earlier in
+	// this batch), is parked: see migration 0009. A scheduled row is never parked.
 	res, err := q.ExecContext(ctx, `
-		INSERT INTO outbox (member_id, chat_id, kind, ref_id, variant, priority, not_before)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[],
-		                     $6::smallint[], $7::timestamptz[])
+		WITH i AS (
+			SELECT member, chat, kind, ref, variant, prio, nb, ord,
+			       min(CASE WHEN nb <= now() THEN prio END) OVER (PARTITION BY chat ORDER BY ord
+			           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ahead
+			FROM (SELECT member, chat, kind, ref, variant, prio, CASE WHEN sched THEN nb ELSE now() END AS nb, ord
+			      FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[],
+			                  $6::smallint[], $7::timestamptz[], $8::bool[]) WITH ORDINALITY
+			           AS u(member, chat, kind, ref, variant, prio, nb, sched, ord)) u)
+		INSERT INTO outbox (member_id, chat_id, kind, ref_id, variant, priority, not_before, parked)
+		SELECT member, chat, kind, ref, variant, prio, nb,
+		       nb <= now() AND (coalesce(ahead <= prio, false) OR EXISTS (
+				SELECT 1 FROM outbox p
+				WHERE p.chat_id = i.chat AND p.priority <= i.prio AND p.state IN ('pending', 'sending')
+				  AND (p.state = 'sending' OR p.not_before <= now() OR p.attempts > 0)))
+		FROM i ORDER BY ord
 		ON CONFLICT (member_id, kind, ref_id, variant) DO NOTHING`,
 		pq.Array(members), pq.Array(chats), pq.Array(kinds), pq.Array(refs), pq.Array(variants),
-		pq.Array(prios), pq.Array(notBefore))
+		pq.Array(prios), pq.Array(notBefore), pq.Array(scheduled))
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
@@ -120,4 +130,16 @@ func LastErrorFor(ctx context.Context, q store.Querier, kind string, refID int64
 		return "", nil
 	}
 	return e[0], nil
+}
+
+// OpenVariants returns the variants of kind/ref still queued or being sent to a member.
+func OpenVariants(ctx context.Context, q store.Querier, memberID int64, kind string, refID int64) ([]string, error) {
+	var vs []string
+	err := q.SelectContext(ctx, &vs, `
+		SELECT variant FROM outbox
+		WHERE member_id = $1 AND kind = $2 AND ref_id = $3 AND state IN ('pending', 'sending')`, memberID, kind, refID)
+	if err != nil {
+		return nil, fmt.Errorf("open variants of %s #%d: %w", kind, refID, err)
+	}
+	return vs, nil
 }

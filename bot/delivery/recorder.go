@@ -169,7 +169,17 @@ func (d *Dispatcher) record(ctx context.Context, batch []result) error {
 				       lease_until = NULL, lease_owner = NULL
 				FROM r
 				WHERE o.id = r.id AND o.state = 'sending' AND o.lease_owner = r.term
-				RETURNING o.id, o.chat_id, o.kind, o.state, o.telegram_message_id, o.sent_at)
+				RETURNING o.id, o.chat_id, o.kind, o.state, o.telegram_message_id, o.sent_at
+			), unparked AS (
+				-- A row of the chat has ended: its earliest parked row of each priority may go.
+				UPDATE outbox o SET parked = false
+				FROM (SELECT DISTINCT chat_id FROM updated WHERE state <> 'pending') c,
+				     (VALUES (0::smallint), (1::smallint), (2::smallint)) AS pr(priority),
+				     LATERAL (SELECT p.id FROM outbox p
+				              WHERE p.chat_id = c.chat_id AND p.priority = pr.priority
+				                AND p.state = 'pending' AND p.parked
+				              ORDER BY p.id LIMIT 1) x
+				WHERE o.id = x.id)
 			INSERT INTO outbound_messages (chat_id, telegram_message_id, kind, text, sent_at)
 			SELECT u.chat_id, u.telegram_message_id, u.kind, r.text, u.sent_at
 			FROM updated u JOIN r ON r.id = u.id

@@ -62,6 +62,17 @@ func (s *Store) Close() error { return s.DB.Close() }
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
+// Writable reports whether the database takes writes: not a standby in recovery, and not
+// read-only by default (default_transaction_read_only, as a failover tool may set).
+func (s *Store) Writable(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.DB.GetContext(ctx, &ok, `SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'`)
+	if err != nil {
+		return false, fmt.Errorf("writable: %w", err)
+	}
+	return ok, nil
+}
+
 // InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
 func (s *Store) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := s.DB.BeginTxx(ctx, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"slices"
@@ -636,4 +637,15 @@ func handleSendChatAction(s *Server, _ context.Context, q *request) (any, *apiEr
 		return nil, e
 	}
 	return true, nil
+}
+
+// HTMLTextLen is the length Telegram finds in a text sent with parse_mode HTML, as this
+// emulator checks it against the 4096 of a message and the 1024 of a caption: UTF-16 units of
+// the text once parsed and trimmed. An error is what it would answer to a text it cannot parse.
+func HTMLTextLen(text string) (int, error) {
+	f, e := format(text, "HTML", "", math.MaxInt, "", "")
+	if e != nil {
+		return 0, fmt.Errorf("%s", e.desc)
+	}
+	return UTF16Len(f.plain), nil
 }

@@ -28,14 +28,16 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"focalbot/bot/lease"
 	"focalbot/bot/telegramtest"
 )
 
-// The advisory lock keys of the two leases, as in bot/poll_lease.go and bot/delivery/leader.go
-// (one lease once those are merged: then both columns show the same).
+// The advisory lock keys: the polling lease of versions before the one lease (bot/lease), and
+// the one lease, whose key was the sending lease's. A new build takes only the second, so the
+// polling column shows the old build alone.
 const (
 	pollKey    int64 = 0x666f63616c706f6c
-	sendingKey int64 = 0x666f63616c646c76
+	sendingKey       = lease.LockKey
 )
 
 func main() {

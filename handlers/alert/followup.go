@@ -3,7 +3,6 @@ package alert
 import (
 	"context"
 	"html"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -26,9 +25,6 @@ const (
 	variantPublished  = "published"
 	flowAlertFollowup = "alert_followup"
 	flowAlertAmend    = "alert_amend"
-	// maxFollowupText leaves room for the heading within Telegram's 4096 characters; longer
-	// text is refused with its length, never cut.
-	maxFollowupText = 3500
 )
 
 func registerFollowup(a *bot.App) {
@@ -106,7 +102,6 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 	msg := r.Update.Message
 	f := &store.Followup{AlertID: al.ID, AuthorID: r.Member.ID, Kind: "followup", Text: r.Text(), Lang: writtenIn(r),
 		CreatedAt: r.App.Clock.Now()}
-	limit := maxFollowupText
 	switch {
 	case len(msg.Photo) > 0:
 		f.FileKind, f.FileID = ptr("photo"), ptr(msg.Photo[len(msg.Photo)-1].FileID)
@@ -114,7 +109,6 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 		f.FileKind, f.FileID = ptr("document"), ptr(msg.Document.FileID)
 	}
 	if f.FileID != nil {
-		limit = alert.MaxCaptionLen
 		if st.Files >= alert.MaxFiles {
 			return bot.Tell("alert_err_too_many_files", map[string]any{"Max": alert.MaxFiles})
 		}
@@ -123,8 +117,8 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 		return r.Reply(ctx, "alert_followup_ask", map[string]any{"Ref": al.Ref, "Max": alert.MaxFiles},
 			(&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbFollowupDone, al.ID))))
 	}
-	if n := utf8.RuneCountInString(f.Text); n > limit {
-		return bot.Tell("alert_err_followup_long", map[string]any{"Max": limit, "Length": n})
+	if err := followupFits(r, al, f.Kind, f.Text, f.FileID != nil); err != nil {
+		return err
 	}
 	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
@@ -266,11 +260,11 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 	if text == "" {
 		return r.Reply(ctx, "alert_ask_"+st.Kind, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
 	}
-	if n := utf8.RuneCountInString(text); n > maxFollowupText {
-		return bot.Tell("alert_err_followup_long", map[string]any{"Max": maxFollowupText, "Length": n})
-	}
 	al, err := loadAlert(ctx, r, st.AlertID)
 	if err != nil {
+		return err
+	}
+	if err := followupFits(r, al, st.Kind, text, false); err != nil {
 		return err
 	}
 	now := r.App.Clock.Now()
@@ -329,13 +323,7 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, err
 		}
 		lang := ui.MemberLang(a, to)
-		text := a.I18n.T(lang, "alert_"+f.Kind+"_head", map[string]any{
-			"Ref": al.Ref, "By": nameOf(writer, lang), "Drill": al.Drill,
-			"Lang": i18n.LanguageName(lang, f.Lang)})
-		if f.Text != "" {
-			text += "\n" + html.EscapeString(f.Text)
-		}
-		msg := delivery.Message{Text: text}
+		msg := delivery.Message{Text: followupText(a, lang, f.Kind, al, writer, f.Lang, f.Text)}
 		if f.FileID != nil {
 			if *f.FileKind == "document" {
 				msg.DocumentFileID = *f.FileID
@@ -349,4 +337,40 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 		}
 		return msg, nil
 	}
+}
+
+// followupText is a follow-up, update or cancellation as its reader in lang gets it: a heading
+// with the alert's reference and the writer, then the text as written.
+func followupText(a *bot.App, lang, kind string, al *store.Alert, writer *store.Member, writtenLang, text string) string {
+	out := a.I18n.T(lang, "alert_"+kind+"_head", map[string]any{
+		"Ref": al.Ref, "By": nameOf(writer, lang), "Drill": al.Drill,
+		"Lang": i18n.LanguageName(lang, writtenLang)})
+	if text != "" {
+		out += "\n" + html.EscapeString(text)
+	}
+	return out
+}
+
+// followupFits refuses, when it is typed, a follow-up, update or cancellation text (or a
+// file's caption) that would not fit one message (or caption) with its heading in every
+// language the bot speaks (bot/alert.Fit): told the length and the limit, never cut later.
+func followupFits(r *bot.Request, al *store.Alert, kind, text string, caption bool) error {
+	n, limit, ok := followupLength(r.App, al, r.Member, writtenIn(r), kind, text, caption)
+	if ok {
+		return nil
+	}
+	return bot.Tell("text_too_long_rendered", map[string]any{"Length": n, "Max": limit, "Over": n - limit})
+}
+
+// followupLength is the longest a follow-up text will be once rendered, the limit it must
+// fit, and whether it does.
+func followupLength(a *bot.App, al *store.Alert, writer *store.Member, writtenLang, kind, text string, caption bool) (n, limit int, ok bool) {
+	limit = alert.MaxMessage
+	if caption {
+		limit = alert.MaxCaption
+	}
+	n, ok = alert.Fit(a.I18n.Languages(), limit, func(lang string) string {
+		return followupText(a, lang, kind, al, writer, writtenLang, text)
+	})
+	return n, limit, ok
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 
 	"focalbot/bot"
@@ -188,18 +189,26 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 
 // sendAttachments queues an alert's photos and documents to the reader of /alert REF, after
 // the rendering that says they follow (a cancelled alert's are not sent: it says nothing of
-// them). Each look sends them again: the variant carries the time of the look.
+// them). Each look sends them again: the variant carries the time of the look; an attachment
+// still queued for the reader from an earlier look is not queued again.
 func sendAttachments(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	if al.State == store.AlertCancelled {
 		return nil
 	}
+	open, err := delivery.OpenVariants(ctx, r.App.Store.DB, r.Member.ID, kindAlertFile, al.ID)
+	if err != nil {
+		return err
+	}
 	look := r.App.Clock.Now().UnixNano()
 	var items []delivery.Item
 	for i := range al.Content.Attachments {
+		if slices.ContainsFunc(open, func(v string) bool { return strings.HasSuffix(v, fmt.Sprintf("f%d", i)) }) {
+			continue
+		}
 		items = append(items, delivery.Item{MemberID: r.Member.ID, ChatID: r.Member.ChatID, Kind: kindAlertFile,
 			RefID: al.ID, Variant: fmt.Sprintf("v%df%d", look, i), Priority: delivery.High})
 	}
-	_, err := delivery.Enqueue(ctx, r.App.Store.DB, items)
+	_, err = delivery.Enqueue(ctx, r.App.Store.DB, items)
 	return err
 }
 

@@ -370,10 +370,15 @@ func draftInput(ctx context.Context, r *bot.Request) error {
 		// A caption typed with the file is kept with it (the officer's note on what the photo
 		// shows), labelled with its language when the file is sent on.
 		if caption := strings.TrimSpace(msg.Caption); caption != "" {
-			if p := alert.CheckCaption(caption); p != nil {
-				return tellProblems(ctx, r, filesDone(r), *p)
-			}
 			att.Caption, att.Lang = caption, writtenIn(r)
+			// Measured as it will go out: under its heading, in every language (the reference
+			// is not known yet: the longest one stands for it).
+			if n, ok := alert.Fit(r.App.I18n.Languages(), alert.MaxCaption, func(lang string) string {
+				return fileCaption(r.App, lang, alert.DraftRef, alert.MaxFiles, alert.MaxFiles, c.Drill, att)
+			}); !ok {
+				p := alert.Problem{ID: "text_too_long_rendered", Data: map[string]any{"Length": n, "Max": alert.MaxCaption, "Over": n - alert.MaxCaption}}
+				return tellProblems(ctx, r, filesDone(r), p)
+			}
 		}
 		if p := c.AddAttachment(att); p != nil {
 			return tellProblems(ctx, r, filesDone(r), *p)

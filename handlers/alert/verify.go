@@ -98,18 +98,22 @@ func renderAlertFile(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: attachment %s of %s", delivery.ErrSkip, row.Variant, al.Ref)
 		}
 		att := al.Content.Attachments[i]
-		lang := ui.MemberLang(a, to)
-		caption := a.I18n.T(lang, "alert_file_caption", map[string]any{
-			"Ref": al.Ref, "N": i + 1, "Of": len(al.Content.Attachments), "Drill": al.Drill})
-		if att.Caption != "" {
-			caption += "\n" + a.I18n.T(lang, "alert_file_caption_text", map[string]any{"Lang": i18n.LanguageName(lang, att.Lang)}) +
-				"\n" + html.EscapeString(att.Caption)
-		}
+		caption := fileCaption(a, ui.MemberLang(a, to), al.Ref, i+1, len(al.Content.Attachments), al.Drill, att)
 		if att.Kind == "document" {
 			return delivery.Message{Text: caption, DocumentFileID: att.FileID}, nil
 		}
 		return delivery.Message{Text: caption, PhotoFileID: att.FileID}, nil
 	}
+}
+
+// fileCaption is the caption of an alert's attachment n of of, for a reader in lang.
+func fileCaption(a *bot.App, lang, ref string, n, of int, drill bool, att alert.Attachment) string {
+	caption := a.I18n.T(lang, "alert_file_caption", map[string]any{"Ref": ref, "N": n, "Of": of, "Drill": drill})
+	if att.Caption != "" {
+		caption += "\n" + a.I18n.T(lang, "alert_file_caption_text", map[string]any{"Lang": i18n.LanguageName(lang, att.Lang)}) +
+			"\n" + html.EscapeString(att.Caption)
+	}
+	return caption
 }
 
 // renderAlertDecision tells the author what became of their alert.

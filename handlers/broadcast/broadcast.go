@@ -51,7 +51,7 @@ func Register(a *bot.App) {
 	a.Callback(verbAck, bot.Members, ack)
 	a.Callback(verbReport, bot.Analysts, reportPress)
 	a.Callback(verbCancel, bot.Analysts, cancelScheduled)
-	a.Renderer(kind, renderer(a))
+	a.RendererPerLanguage(kind, renderer(a)) // the same for every reader of a language
 	a.Renderer(noticeKind, noticeRenderer(a))
 	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return sendDue(ctx, a, now) })
 }

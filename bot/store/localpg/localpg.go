@@ -34,16 +34,24 @@ type Cluster struct {
 	bin       string
 	cred      *syscall.Credential
 	temporary bool
+	durable   bool // a temporary cluster that keeps what it committed across a crash
 }
 
 // StartTemp initialises and starts a cluster in a new temporary folder, tuned for tests
 // (no fsync): Stop removes the folder.
-func StartTemp() (*Cluster, error) {
+func StartTemp() (*Cluster, error) { return startTemp(false) }
+
+// StartTempDurable is StartTemp for tests that crash the server (Restart): a transaction
+// committed before the crash is there after it, as on a real server. (No fsync still: a
+// crash of the server, not of the machine.)
+func StartTempDurable() (*Cluster, error) { return startTemp(true) }
+
+func startTemp(durable bool) (*Cluster, error) {
 	dir, err := os.MkdirTemp("", "focalbot-pg-")
 	if err != nil {
 		return nil, err
 	}
-	c, err := start(dir, true)
+	c, err := start(dir, true, durable)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -73,7 +81,7 @@ func StartIn(dir string) (*Cluster, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, err
 	}
-	return start(abs, false)
+	return start(abs, false, false)
 }
 
 // reachable reports whether the user of cred may enter every folder on the way to dir.
@@ -106,12 +114,12 @@ func reachable(dir string, cred *syscall.Credential) bool {
 	}
 }
 
-func start(dir string, temporary bool) (*Cluster, error) {
+func start(dir string, temporary, durable bool) (*Cluster, error) {
 	bin, err := findBinaries()
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Dir: dir, bin: bin, temporary: temporary}
+	c := &Cluster{Dir: dir, bin: bin, temporary: temporary, durable: durable}
 	if os.Geteuid() == 0 {
 		cred, err := unprivileged()
 		if err != nil {
@@ -143,10 +151,7 @@ func start(dir string, temporary bool) (*Cluster, error) {
 	if c.Port, err = freePort(); err != nil {
 		return nil, err
 	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c max_connections=200", c.Port, dir)
-	if temporary {
-		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-	}
+	opts := c.serverOptions()
 	logFile := filepath.Join(dir, "server.log")
 	if out, err := c.run("pg_ctl", "-D", data, "-l", logFile, "-o", opts, "-w", "-t", "60", "start"); err != nil {
 		log, _ := os.ReadFile(logFile)
@@ -174,15 +179,25 @@ func (c *Cluster) Stop() {
 
 // Restart stops and starts the server on the same port: tests of database outages use it.
 func (c *Cluster) Restart() error {
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c max_connections=200", c.Port, c.Dir)
-	if c.temporary {
-		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-	}
+	opts := c.serverOptions()
 	out, err := c.run("pg_ctl", "-D", c.dataDir(), "-m", "immediate", "-w", "-o", opts, "-l", filepath.Join(c.Dir, "server.log"), "restart")
 	if err != nil {
 		return fmt.Errorf("pg_ctl restart: %v: %s", err, out)
 	}
 	return nil
+}
+
+// serverOptions are the postgres options: a temporary cluster trades durability for speed
+// (commits survive a crash of the server only when durable).
+func (c *Cluster) serverOptions() string {
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c max_connections=200", c.Port, c.Dir)
+	if c.temporary {
+		opts += " -c fsync=off -c full_page_writes=off"
+		if !c.durable {
+			opts += " -c synchronous_commit=off"
+		}
+	}
+	return opts
 }
 
 func (c *Cluster) dataDir() string { return filepath.Join(c.Dir, "data") }
