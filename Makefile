@@ -27,7 +27,7 @@ build:
 ##       installs what the tests need when missing (.ci/test-deps)
 test:
 	@.ci/test-deps
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## lint: go vet and gofmt
 lint:
