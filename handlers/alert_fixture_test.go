@@ -114,7 +114,8 @@ func (n *alertNet) acked(t *testing.T, alertID int64) int {
 }
 
 // A recipient acknowledges once: a double tap is told it is done already, Acknowledge leaves
-// the message and Follow up stays.
+// the message and Follow up stays. The second tap's edit, which Telegram refuses as "message
+// is not modified", counts as done: it is neither retried nor logged as a warning.
 func TestAlertAcknowledge(t *testing.T) {
 	t.Parallel()
 	n := newAlertNet(t)
@@ -138,6 +139,12 @@ func TestAlertAcknowledge(t *testing.T) {
 	}
 	if _, fu := m.Button(n.en("alert_btn_followup", nil)); !fu {
 		t.Error("the acknowledged alert lost Follow up")
+	}
+	if edits := n.h.TG.CallCount("editMessageReplyMarkup"); edits != 2 {
+		t.Errorf("editMessageReplyMarkup called %d times, want 2 (one per tap, no retry)", edits)
+	}
+	for _, w := range n.h.Warnings() {
+		t.Errorf("warning logged: %q", w)
 	}
 }
 
