@@ -263,12 +263,8 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		if groupTraffic(u) {
 			// The bot works in private chats only: it leaves groups it is added to (the
-			// my_chat_member update still comes through) and ignores everything else there.
-			if q := u.CallbackQuery; q != nil {
-				if err := a.AnswerCallback(ctx, r.ChatID, q.ID, ""); err != nil {
-					a.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
-				}
-			}
+			// my_chat_member update still comes through) and groups it is found in (group.go).
+			a.strayGroup(ctx, r)
 			return
 		}
 		if r.From != nil {

@@ -571,6 +571,42 @@ func TestGroupAddLeaves(t *testing.T) {
 	}
 }
 
+// Traffic from a group the bot is in without having been added in its sight (the update
+// missed, or its leaveChat failed) gets the notice once and another attempt to leave: once
+// holds across a restart while leaving keeps failing, and a button pressed there is answered.
+func TestGroupStrayLeaves(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	u := h.Person(781, "Gus", "ru")
+	g := h.TG.Group(-1001235, "Customs chat")
+	h.TG.PutBotInGroup(g.ChatID())
+	h.TG.FailNextOn("leaveChat", 2, 400)
+	g.SendText(u.User, "hello")
+	expect(t, g, "только в личных чатах")
+	h.WaitIdle()
+	h.Restart()
+	g.SendText(u.User, "/start")
+	h.WaitIdle()
+	if left := h.TG.LeftChats(); len(left) != 0 {
+		t.Fatalf("left chats = %v while leaveChat fails", left)
+	}
+	g.SendText(u.User, "anyone?")
+	deadline := time.Now().Add(bottest.Wait)
+	for len(h.TG.LeftChats()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if left := h.TG.LeftChats(); len(left) != 1 || left[0] != g.ChatID() {
+		t.Fatalf("left chats = %v", left)
+	}
+	h.WaitIdle()
+	if n := len(g.Messages()); n != 1 {
+		t.Errorf("group messages = %d, want exactly 1", n)
+	}
+	if n := h.TG.CallCount("leaveChat"); n != 3 {
+		t.Errorf("leaveChat called %d times, want 3", n)
+	}
+}
+
 // --- administration ---
 
 // /members pages through members with buttons and filters them; the card changes role and
