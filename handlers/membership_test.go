@@ -607,6 +607,43 @@ func TestGroupStrayLeaves(t *testing.T) {
 	}
 }
 
+// A change of role or state made outside the bot (focalbot members set-role, suspend,
+// reactivate call bot/members) reaches the member's command menu within seconds, without a
+// /start: made an analyst, they get /broadcast; suspended, their chat menu goes (the
+// outsider's shows); reactivated, it is back.
+func TestMenuFollowsCommandLineChanges(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	const uid = 783
+	id := seedMember(t, h, uid, "Marat", store.RoleFocalPoint, store.StateActive, "en", "KZ")
+	ctx, scope := context.Background(), fmt.Sprintf("chat:%d", uid)
+	waitMenu := func(what string, ok func([]telegramtest.Command) bool) {
+		t.Helper()
+		deadline := time.Now().Add(bottest.Wait)
+		for !ok(h.TG.Commands(scope, "")) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: chat menu is %v", what, h.TG.Commands(scope, ""))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if _, err := members.SetRole(ctx, h.Store, nil, id, store.RoleAnalyst); err != nil {
+		t.Fatal(err)
+	}
+	waitMenu("made analyst", func(c []telegramtest.Command) bool { return hasCommand(c, "broadcast", "") })
+	if _, err := members.Suspend(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitMenu("suspended", func(c []telegramtest.Command) bool { return len(c) == 0 })
+	if _, err := members.Reactivate(ctx, h.Store, nil, id, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitMenu("reactivated", func(c []telegramtest.Command) bool { return hasCommand(c, "broadcast", "") })
+	if n := h.TG.CallCount("sendMessage"); n != 1 { // "your access is back", nothing else
+		t.Errorf("messages sent = %d, want 1", n)
+	}
+}
+
 // --- administration ---
 
 // /members pages through members with buttons and filters them; the card changes role and

@@ -388,7 +388,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *term, n int) ([]*claimed, err
 	// Queue at the limiter here, in claim order, so the order of sends is the claim's.
 	for _, r := range rows {
 		r.member = byID[r.MemberID]
-		if r.member != nil && r.member.Active() {
+		if r.member != nil && (r.member.Active() || r.Kind == KindMenu) {
 			r.res = d.Limiter.Reserve(r.ChatID, ClassOf(Priority(r.Priority)))
 		}
 	}
@@ -426,7 +426,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t *term, j *claimed, held *hel
 		out.state, out.err, out.reason = "failed", "member not found", "member"
 		rec.add(out)
 		return
-	case !j.member.Active():
+	case !j.member.Active() && j.Kind != KindMenu:
 		out.state, out.err = "cancelled", "member "+j.member.State
 		rec.add(out)
 		return

@@ -22,6 +22,12 @@ const (
 	Routine Priority = 2
 )
 
+// KindMenu is the kind of a row that sets a member's command menu to their current role and
+// state, for a change made outside the running bot (the command line): its renderer (bot)
+// sets the menu and sends no message. It is handled whatever the member's state, since a
+// suspended member's menu must go.
+const KindMenu = "member_menu"
+
 // Item is one message to one member: what to render (Kind and RefID) and how urgently.
 type Item struct {
 	MemberID  int64
