@@ -9,5 +9,11 @@ CREATE TABLE groups_told (
     told_at  timestamptz NOT NULL   -- the App's clock
 );
 
+-- A broadcast draft lives in the broadcasts table while its author composes it in a
+-- conversation. When no conversation holds it any more (/cancel, another command, suspension),
+-- a job stamps it abandoned at the App's clock and deletes it a day later.
+ALTER TABLE broadcasts ADD COLUMN abandoned_at timestamptz;
+
 -- +goose Down
+ALTER TABLE broadcasts DROP COLUMN abandoned_at;
 DROP TABLE groups_told;

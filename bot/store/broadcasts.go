@@ -275,3 +275,32 @@ func BroadcastRecipientStates(ctx context.Context, q Querier, id int64) ([]Recip
 	}
 	return rows, nil
 }
+
+// PurgeAbandonedDrafts stamps, at now, the broadcast drafts that no conversation of flow holds
+// any more (the conversation's data field key holds the draft's id), and deletes those
+// stamped before cutoff with their texts. It returns how many it deleted.
+func PurgeAbandonedDrafts(ctx context.Context, q Querier, flow, key string, now, cutoff time.Time) (int, error) {
+	if _, err := q.ExecContext(ctx, `
+		UPDATE broadcasts b SET abandoned_at = $3
+		WHERE b.state = 'draft' AND b.abandoned_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.flow = $1 AND c.data->>$2 = b.id::text)`,
+		flow, key, now); err != nil {
+		return 0, fmt.Errorf("stamp abandoned broadcast drafts: %w", err)
+	}
+	res, err := q.ExecContext(ctx, `
+		WITH gone AS (
+			SELECT id FROM broadcasts WHERE state = 'draft' AND abandoned_at < $1
+			  AND NOT EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = broadcasts.id)
+		), texts AS (
+			DELETE FROM broadcast_texts WHERE broadcast_id IN (SELECT id FROM gone)
+		)
+		DELETE FROM broadcasts WHERE id IN (SELECT id FROM gone)`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("delete abandoned broadcast drafts: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete abandoned broadcast drafts: %w", err)
+	}
+	return int(n), nil
+}
