@@ -204,3 +204,33 @@ func TestAlertFollowUp(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// One rule names people everywhere: name, unit, and the localised country — or, for a member
+// of no country, their agency's localised name ("CARICC" only for CARICC's own). The
+// escalation to analysts lists the silent recipients by it, in the reader's language.
+func TestMemberNamingRule(t *testing.T) {
+	t.Parallel()
+	n := newAlertNet(t)
+	const ref = "ALR-2026-000205"
+	n.publishedAlert(t, ref)
+	if _, err := n.h.Store.DB.Exec(`UPDATE members SET unit = 'Termez post' WHERE id = $1`, n.reader1ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.h.Store.DB.Exec(`UPDATE members SET country = NULL, agency = 'unodc', unit = '' WHERE id = $1`, n.reader2ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.h.Store.DB.Exec(`UPDATE members SET language = 'ru' WHERE id = $1`, n.analystID); err != nil {
+		t.Fatal(err)
+	}
+	n.h.Advance(31 * time.Minute) // the reminder
+	n.h.Advance(31 * time.Minute) // the escalation, in Russian
+	silent := n.analyst.WaitText("ALR-2026-000205")
+	for _, want := range []string{"Dilshod, Termez post (Узбекистан)", "Ahmad (УНП ООН)"} {
+		if !strings.Contains(silent.Plain(), want) {
+			t.Errorf("escalation %q does not name %q", silent.Plain(), want)
+		}
+	}
+	if strings.Contains(silent.Plain(), "CARICC") || strings.Contains(silent.Plain(), "ЦАРИКЦ") {
+		t.Errorf("a member of UNODC named as CARICC: %q", silent.Plain())
+	}
+}

@@ -687,7 +687,7 @@ func TestMembersListAndCard(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	admin.Click("Member 01 · Afghanistan")
+	admin.Click("Member 01 (Afghanistan)")
 	card := admin.WaitText("Telegram ID")
 	if !strings.Contains(card.Plain(), "792") || !strings.Contains(card.Plain(), "focal point") {
 		t.Fatalf("card: %q", card.Plain())

@@ -255,6 +255,8 @@ type RecipientState struct {
 	MemberID    int64      `db:"member_id"`
 	DisplayName string     `db:"display_name"`
 	Country     *string    `db:"country"`
+	Unit        string     `db:"unit"`
+	Agency      string     `db:"agency"`
 	Delivery    string     `db:"delivery"` // the outbox state: pending, sending, sent, failed, cancelled; '' if none
 	AckedAt     *time.Time `db:"acked_at"`
 }
@@ -264,7 +266,7 @@ type RecipientState struct {
 func BroadcastRecipientStates(ctx context.Context, q Querier, id int64) ([]RecipientState, error) {
 	var rows []RecipientState
 	err := q.SelectContext(ctx, &rows, `
-		SELECT r.member_id, m.display_name, m.country, coalesce(o.state, '') AS delivery, r.acked_at
+		SELECT r.member_id, m.display_name, m.country, m.unit, m.agency, coalesce(o.state, '') AS delivery, r.acked_at
 		FROM broadcast_recipients r
 		JOIN members m ON m.id = r.member_id
 		LEFT JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = r.broadcast_id AND o.member_id = r.member_id AND o.variant = ''

@@ -198,7 +198,7 @@ func followupPublish(ctx context.Context, r *bot.Request) error {
 		by := ""
 		if f.PublishedBy != nil {
 			if m, err := store.MemberByID(ctx, r.App.Store.DB, *f.PublishedBy); err == nil {
-				by = nameOf(m, r.Lang)
+				by = ui.MemberName(r.App, r.Lang, m)
 			}
 		}
 		return bot.Tell("alert_followup_already_published", map[string]any{"Ref": al.Ref, "By": by})
@@ -330,8 +330,8 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 		}
 		lang := ui.MemberLang(a, to)
 		text := a.I18n.T(lang, "alert_"+f.Kind+"_head", map[string]any{
-			"Ref": al.Ref, "By": nameOf(writer, lang), "Drill": al.Drill,
-			"Lang": i18n.LanguageName(lang, f.Lang)})
+			"Ref": al.Ref, "By": ui.MemberName(a, lang, writer), "Drill": al.Drill,
+			"Lang": i18n.TextLanguage(a.I18n.T, lang, f.Lang, f.Text)})
 		if f.Text != "" {
 			text += "\n" + html.EscapeString(f.Text)
 		}
