@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,10 @@ type Message struct {
 	ReplyMarkup    any    // a spec-clean keyboard, or nil
 	PhotoFileID    string
 	DocumentFileID string
+	// EditMessageID, when set, makes the delivery an edit of that message of the chat (its text
+	// and keyboard; a nil ReplyMarkup removes the keyboard) instead of a new message. An edit
+	// that would change nothing counts as sent.
+	EditMessageID int
 }
 
 // Renderer renders one kind of row in the recipient's current language. An error wrapping
@@ -53,6 +58,7 @@ type Sender interface {
 	SendMessage(ctx context.Context, params *tg.SendMessageParams) (*models.Message, error)
 	SendPhoto(ctx context.Context, params *tg.SendPhotoParams) (*models.Message, error)
 	SendDocument(ctx context.Context, params *tg.SendDocumentParams) (*models.Message, error)
+	EditMessageText(ctx context.Context, params *tg.EditMessageTextParams) (*models.Message, error)
 }
 
 // Dispatcher delivers the outbox. Several may run against one database (one per instance):
@@ -525,6 +531,17 @@ func (d *Dispatcher) send(ctx context.Context, chatID int64, msg Message) (*mode
 		msg.ReplyMarkup = nil
 	}
 	switch {
+	case msg.EditMessageID != 0:
+		p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: msg.EditMessageID, Text: msg.Text, ParseMode: models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
+		if msg.ReplyMarkup != nil {
+			p.ReplyMarkup = msg.ReplyMarkup
+		}
+		m, err := d.Sender.EditMessageText(ctx, p)
+		if err != nil && strings.Contains(err.Error(), "message is not modified") {
+			return &models.Message{ID: msg.EditMessageID}, nil
+		}
+		return m, err
 	case msg.PhotoFileID != "":
 		p := &tg.SendPhotoParams{ChatID: chatID, Photo: &models.InputFileString{Data: msg.PhotoFileID},
 			Caption: msg.Text, ParseMode: models.ParseModeHTML, AllowPaidBroadcast: d.PaidBroadcast}

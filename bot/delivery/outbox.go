@@ -5,6 +5,8 @@ package delivery
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -126,4 +128,24 @@ func LastErrorFor(ctx context.Context, q store.Querier, kind string, refID int64
 		return "", nil
 	}
 	return e[0], nil
+}
+
+// SentMessage returns the Telegram message ID of the row of kind, ref and variant delivered to
+// a member, and when it was sent: for editing it later. store.ErrNotFound when none was sent.
+func SentMessage(ctx context.Context, q store.Querier, kind string, refID int64, variant string, memberID int64) (int, time.Time, error) {
+	var row struct {
+		ID     int64     `db:"telegram_message_id"`
+		SentAt time.Time `db:"sent_at"`
+	}
+	err := q.GetContext(ctx, &row, `
+		SELECT telegram_message_id, sent_at FROM outbox
+		WHERE kind = $1 AND ref_id = $2 AND variant = $3 AND member_id = $4 AND state = 'sent'
+		  AND telegram_message_id IS NOT NULL AND sent_at IS NOT NULL`, kind, refID, variant, memberID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, store.ErrNotFound
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("sent %s %d to member %d: %w", kind, refID, memberID, err)
+	}
+	return int(row.ID), row.SentAt, nil
 }

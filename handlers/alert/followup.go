@@ -40,6 +40,7 @@ func registerFollowup(a *bot.App) {
 	a.Callback(verbCancelAlert, bot.Analysts, amendButton)
 	a.Flow(flowAlertAmend, bot.Analysts, amendInput)
 	a.Renderer(kindAlertFollowup, renderAlertFollowup(a))
+	a.Renderer(kindAlertMark, renderAlertMark(a))
 }
 
 type followupState struct {
@@ -290,6 +291,9 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 		}
 		var err error
 		if n, err = enqueueToAudience(ctx, tx, al, f.ID, r.Member.ID); err != nil {
+			return err
+		}
+		if err := enqueueMarks(ctx, tx, al, f.ID); err != nil {
 			return err
 		}
 		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
