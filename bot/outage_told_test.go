@@ -51,3 +51,26 @@ func TestEveryoneToldDuringOutageAcrossRestart(t *testing.T) {
 		}
 	}
 }
+
+// A notice that Telegram refused is not counted as given: the next try tells them.
+func TestOutageNoticeRetriedWhenNotSent(t *testing.T) {
+	t.Parallel()
+	e := newEchoBot()
+	h := bottest.Start(t, e.register)
+	u := h.TG.User(1620, "B", "en")
+	u.SendText("/echo hello")
+	if _, err := u.WaitForText("echo hello", wait); err != nil {
+		t.Fatal(err)
+	}
+	h.CutDatabase()
+	h.TG.FailNextOn("sendMessage", 1, 400)
+	u.SendText("/echo during")
+	notice := h.App().I18n.T("en", "error_unavailable", nil)
+	if _, err := u.WaitForText(notice, wait); err != nil {
+		t.Errorf("not told after the first notice failed: %v", err)
+	}
+	h.RestoreDatabase()
+	if _, err := u.WaitForText("echo during", wait); err != nil {
+		t.Errorf("not answered: %v", err)
+	}
+}

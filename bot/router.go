@@ -220,6 +220,9 @@ func (a *App) tellUnavailable(ctx context.Context, u *models.Update, lang string
 		return
 	}
 	if _, err := a.Send(ctx, *c, "reply", a.I18n.T(lang, "error_unavailable", nil), nil); err != nil {
+		// Not told after all: the next try of the update (or the next look at Telegram's
+		// queue) tells them.
+		a.told.Delete(u.ID)
 		a.Log.Warn("unavailability notice not sent", "chat_id", *c, "err", err)
 	}
 }
