@@ -70,6 +70,7 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	}
 	a := &App{Config: cfg, Store: st, I18n: bundle, Log: log, metrics: newMetrics(), seq: newSequencer(cfg.HandlerWorkers),
 		flows: map[string]Handler{}, verbs: map[string]bool{}, access: map[string]Access{}, renderers: map[string]delivery.Renderer{}, perLanguage: map[string]bool{}, Clock: realClock{}}
+	a.renderers[delivery.KindMenu] = a.renderMenu
 	rate := cfg.SendRate
 	if rate <= 0 { // a Config built by hand rather than by LoadConfig
 		rate = 30

@@ -2,11 +2,13 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
@@ -70,4 +72,12 @@ func (a *App) RefreshMenu(ctx context.Context, m *store.Member) {
 	if err != nil {
 		a.Log.Warn("member menu not refreshed", "member_id", m.ID, "err", err)
 	}
+}
+
+// renderMenu handles an outbox row of kind delivery.KindMenu, queued by bot/members with a
+// change of role or state made from the command line (or in the bot): it sets the member's
+// chat menu as it is now and sends no message, so the row ends as skipped with that reason.
+func (a *App) renderMenu(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	a.RefreshMenu(ctx, to)
+	return delivery.Message{}, fmt.Errorf("%w: menu set, no message", delivery.ErrSkip)
 }

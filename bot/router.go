@@ -222,6 +222,9 @@ func (a *App) tellUnavailable(ctx context.Context, u *models.Update, lang string
 		return
 	}
 	if _, err := a.Send(ctx, *c, "reply", a.I18n.T(lang, "error_unavailable", nil), nil); err != nil {
+		// Not told after all: the next try of the update (or the next look at Telegram's
+		// queue) tells them.
+		a.told.Delete(u.ID)
 		a.Log.Warn("unavailability notice not sent", "chat_id", *c, "err", err)
 	}
 }
@@ -265,12 +268,8 @@ func (a *App) identify(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		if groupTraffic(u) {
 			// The bot works in private chats only: it leaves groups it is added to (the
-			// my_chat_member update still comes through) and ignores everything else there.
-			if q := u.CallbackQuery; q != nil {
-				if err := a.AnswerCallback(ctx, r.ChatID, q.ID, ""); err != nil {
-					a.Log.Warn("button not answered", "chat_id", r.ChatID, "err", err)
-				}
-			}
+			// my_chat_member update still comes through) and groups it is found in (group.go).
+			a.strayGroup(ctx, r)
 			return
 		}
 		if r.From != nil {

@@ -114,7 +114,8 @@ func (n *alertNet) acked(t *testing.T, alertID int64) int {
 }
 
 // A recipient acknowledges once: a double tap is told it is done already, Acknowledge leaves
-// the message and Follow up stays.
+// the message and Follow up stays. The second tap's edit, which Telegram refuses as "message
+// is not modified", counts as done: it is neither retried nor logged as a warning.
 func TestAlertAcknowledge(t *testing.T) {
 	t.Parallel()
 	n := newAlertNet(t)
@@ -138,6 +139,12 @@ func TestAlertAcknowledge(t *testing.T) {
 	}
 	if _, fu := m.Button(n.en("alert_btn_followup", nil)); !fu {
 		t.Error("the acknowledged alert lost Follow up")
+	}
+	if edits := n.h.TG.CallCount("editMessageReplyMarkup"); edits != 2 {
+		t.Errorf("editMessageReplyMarkup called %d times, want 2 (one per tap, no retry)", edits)
+	}
+	for _, w := range n.h.Warnings() {
+		t.Errorf("warning logged: %q", w)
 	}
 }
 
@@ -197,3 +204,84 @@ func TestAlertFollowUp(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// One rule names people everywhere: name, unit, and the localised country — or, for a member
+// of no country, their agency's localised name ("CARICC" only for CARICC's own). The
+// escalation to analysts lists the silent recipients by it, in the reader's language.
+func TestMemberNamingRule(t *testing.T) {
+	t.Parallel()
+	n := newAlertNet(t)
+	const ref = "ALR-2026-000205"
+	n.publishedAlert(t, ref)
+	if _, err := n.h.Store.DB.Exec(`UPDATE members SET unit = 'Termez post' WHERE id = $1`, n.reader1ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.h.Store.DB.Exec(`UPDATE members SET country = NULL, agency = 'unodc', unit = '' WHERE id = $1`, n.reader2ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.h.Store.DB.Exec(`UPDATE members SET language = 'ru' WHERE id = $1`, n.analystID); err != nil {
+		t.Fatal(err)
+	}
+	n.h.Advance(31 * time.Minute) // the reminder
+	n.h.Advance(31 * time.Minute) // the escalation, in Russian
+	silent := n.analyst.WaitText("ALR-2026-000205")
+	for _, want := range []string{"Dilshod, Termez post (Узбекистан)", "Ahmad (УНП ООН)"} {
+		if !strings.Contains(silent.Plain(), want) {
+			t.Errorf("escalation %q does not name %q", silent.Plain(), want)
+		}
+	}
+	if strings.Contains(silent.Plain(), "CARICC") || strings.Contains(silent.Plain(), "ЦАРИКЦ") {
+		t.Errorf("a member of UNODC named as CARICC: %q", silent.Plain())
+	}
+}
+
+// An update and then a cancellation change the alert each recipient already holds: their
+// original message is edited, in their language, to say so — "UPDATED" with its buttons, then
+// "CANCELLED by CARICC, time: reason" without them — beside the notices. A message sent more
+// than 48 hours ago, which Telegram no longer lets a bot edit, keeps the notice only.
+func TestAlertCancelEditsWhatRecipientsHold(t *testing.T) {
+	t.Parallel()
+	n := newAlertNet(t)
+	ctx := context.Background()
+	const ref = "ALR-2026-000206"
+	id := n.publishedAlert(t, ref)
+	if _, err := n.h.Store.DB.Exec(`UPDATE members SET language = 'ru' WHERE id = $1`, n.reader1ID); err != nil {
+		t.Fatal(err)
+	}
+	original1, original2 := n.reader1.WaitText(ref), n.reader2.WaitText(ref)
+	// reader2's alert is past Telegram's edit window.
+	netEventually(t, "the alert recorded as sent", func() bool {
+		_, _, err1 := delivery.SentMessage(ctx, n.h.Store.DB, "alert", id, "", n.reader1ID)
+		_, _, err2 := delivery.SentMessage(ctx, n.h.Store.DB, "alert", id, "", n.reader2ID)
+		return err1 == nil && err2 == nil
+	})
+	if _, err := n.h.Store.DB.Exec(`UPDATE outbox SET sent_at = now() - interval '49 hours' WHERE kind = 'alert' AND member_id = $1`, n.reader2ID); err != nil {
+		t.Fatal(err)
+	}
+
+	n.analyst.ClickData(0, "aup:"+itoa(id))
+	n.analyst.WaitText("Type the update to")
+	n.analyst.SayWait("Second container TGHU0000011 added", "goes to")
+	n.reader1.WaitOn(original1.ID, "ОБНОВЛЕНО")
+	m, _ := n.reader1.Message(original1.ID)
+	if len(m.Buttons()) != 2 { // Acknowledge and Follow up: reader1 has not acknowledged
+		t.Errorf("the updated alert lost its buttons: %+v", m.Buttons())
+	}
+
+	n.analyst.ClickData(0, "acx:"+itoa(id))
+	n.analyst.WaitText("Type why")
+	n.analyst.SayWait("Duplicate of a national case", "members are told")
+	n.reader1.WaitOn(original1.ID, "ОТМЕНЕНО")
+	m, _ = n.reader1.Message(original1.ID)
+	if !strings.Contains(m.Plain(), "Duplicate of a national case") || !strings.Contains(m.Plain(), "ЦАРИКЦ") {
+		t.Errorf("the cancelled alert does not say by whom and why: %q", m.Plain())
+	}
+	if len(m.Buttons()) != 0 {
+		t.Errorf("the cancelled alert still has buttons: %+v", m.Buttons())
+	}
+	n.reader2.WaitText("is CANCELLED") // the notice
+	n.h.WaitIdle()
+	if m, _ := n.reader2.Message(original2.ID); m.Plain() != original2.Plain() {
+		t.Errorf("a message past the edit window was edited: %q", m.Plain())
+	}
+}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -200,7 +201,7 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 	}
 	a.Click(fmt.Sprintf("Who is missing: #%d", id))
 	report := a.WaitText("1 has not acknowledged")
-	if !strings.Contains(report.Plain(), "Timur (TJ) — delivered") || strings.Contains(report.Plain(), "Kairat") {
+	if !strings.Contains(report.Plain(), "Timur (Tajikistan) — delivered") || strings.Contains(report.Plain(), "Kairat") {
 		t.Errorf("missing list wrong: %q", report.Plain())
 	}
 
@@ -372,5 +373,55 @@ func TestBroadcastBadInputAndAttachment(t *testing.T) {
 	var fileID string
 	if err := h.Store.DB.Get(&fileID, `SELECT photo_file_id FROM broadcasts WHERE id = $1`, id); err != nil || fileID != m.FileID {
 		t.Errorf("photo file_id %q, recipient got %q (%v)", fileID, m.FileID, err)
+	}
+}
+
+// A broadcast draft abandoned with /cancel is deleted a day later on the bot's clock; a draft
+// still being composed stays however old it is. (Alert and request drafts live in the
+// conversation, which /cancel deletes at once: nothing of them is left.)
+func TestAbandonedBroadcastDraftPurged(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	netSeed(t, h,
+		netPerson{2051, "Aida", "en", store.RoleAnalyst, "", "caricc"},
+		netPerson{2052, "Bolat", "en", store.RoleAnalyst, "", "caricc"},
+		netPerson{2053, "Chyngyz", "en", store.RoleFocalPoint, "KG", "customs"})
+	quitter, keeper, fp := h.Person(2051, "Aida", "en"), h.Person(2052, "Bolat", "en"), h.Person(2053, "Chyngyz", "en")
+	draft := func(p *bottest.Person) int64 {
+		p.SendText("/broadcast")
+		p.WaitText("Send the text in English")
+		p.SendText("Dostyk rail crossing closed 10–12 March.")
+		p.WaitText("Audience: not chosen yet")
+		return bcDraftID(t, p)
+	}
+	gone, kept := draft(quitter), draft(keeper)
+	quitter.SayWait("/cancel", "Cancelled")
+	fp.SendText("/alert")
+	fp.WaitText("What kind of alert is this?")
+	fp.SayWait("/cancel", "Cancelled")
+	exists := func(id int64) bool {
+		_, err := store.BroadcastByID(context.Background(), h.Store.DB, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	h.Advance(time.Hour) // stamped abandoned now
+	if !exists(gone) || !exists(kept) {
+		t.Fatal("a draft was deleted within the day")
+	}
+	h.Advance(24*time.Hour + time.Minute)
+	if exists(gone) {
+		t.Error("the draft abandoned with /cancel is still there a day later")
+	}
+	if !exists(kept) {
+		t.Error("the draft still being composed was deleted")
+	}
+	var convs int
+	if err := h.Store.DB.GetContext(context.Background(), &convs, `SELECT count(*) FROM conversations WHERE telegram_user_id = 2053`); err != nil {
+		t.Fatal(err)
+	}
+	if convs != 0 {
+		t.Error("the cancelled alert draft is still kept")
 	}
 }

@@ -637,3 +637,25 @@ func TestRFIAlbumAnsweredOnce(t *testing.T) {
 		t.Errorf("review %q does not count 3 files", review.Plain())
 	}
 }
+
+// A request's text is labelled with the language it was written in: an officer whose
+// interface is English writing in Cyrillic is labelled by the script, since English is not
+// written in it ("written in Cyrillic script"), not as "written in English".
+func TestRFITextLabelledByScript(t *testing.T) {
+	t.Parallel()
+	n := newRFINet(t)
+	pk := n.pk
+	pk.SayWait("/ask", "Whom do you ask?")
+	pk.Click("Georgia")
+	pk.ClickWait("Next →", "Write your request")
+	pk.SayWait("Контейнер MSCU1234565 прибыл в Поти?", "Added.")
+	pk.ClickWait("Done", "How urgent")
+	pk.ClickWait("Routine", "By when")
+	pk.ClickWait("24 hours", "Is this about an alert?")
+	pk.ClickWait("Skip", "Check your request")
+	pk.ClickWait("Send", "Request RFI-2026-000001 sent")
+	got := n.ge.WaitText("Request for information RFI-2026-000001")
+	if !strings.Contains(got.Plain(), "(written in Cyrillic script)") || strings.Contains(got.Plain(), "written in English") {
+		t.Errorf("request not labelled by its script: %q", got.Plain())
+	}
+}

@@ -33,10 +33,11 @@ type Harness struct {
 	Register func(*bot.App)
 	Clock    *bot.FakeClock // the bot's clock; jobs run only when RunJobs is called
 
-	mu     sync.Mutex
-	app    *bot.App
-	cancel context.CancelFunc
-	done   chan error
+	mu       sync.Mutex
+	warnings []string // messages logged at Warn or above, for Warnings
+	app      *bot.App
+	cancel   context.CancelFunc
+	done     chan error
 }
 
 // Start runs a bot whose handlers are added by register (handlers.Register for the real bot).
@@ -88,13 +89,50 @@ func Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
+// Warnings returns the messages the bot logged at Warn level or above so far, oldest first.
+func (h *Harness) Warnings() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.warnings...)
+}
+
+// warnRecorder passes records on to next and keeps the message of each at Warn or above.
+type warnRecorder struct {
+	next slog.Handler
+	h    *Harness
+}
+
+func (w *warnRecorder) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn || w.next.Enabled(ctx, l)
+}
+
+func (w *warnRecorder) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		w.h.mu.Lock()
+		w.h.warnings = append(w.h.warnings, r.Message)
+		w.h.mu.Unlock()
+	}
+	if w.next.Enabled(ctx, r.Level) {
+		return w.next.Handle(ctx, r)
+	}
+	return nil
+}
+
+func (w *warnRecorder) WithAttrs(as []slog.Attr) slog.Handler {
+	return &warnRecorder{next: w.next.WithAttrs(as), h: w.h}
+}
+
+func (w *warnRecorder) WithGroup(name string) slog.Handler {
+	return &warnRecorder{next: w.next.WithGroup(name), h: w.h}
+}
+
 // Run starts the bot (again, after Stop) on the same database and emulator.
 func (h *Harness) Run() {
 	h.T.Helper()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := bot.New(ctx, h.Config, h.Store, Logger())
+	app, err := bot.New(ctx, h.Config, h.Store, slog.New(&warnRecorder{next: Logger().Handler(), h: h}))
 	if err != nil {
 		cancel()
 		h.T.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,10 @@ type Message struct {
 	ReplyMarkup    any    // a spec-clean keyboard, or nil
 	PhotoFileID    string
 	DocumentFileID string
+	// EditMessageID, when set, makes the delivery an edit of that message of the chat (its text
+	// and keyboard; a nil ReplyMarkup removes the keyboard) instead of a new message. An edit
+	// that would change nothing counts as sent.
+	EditMessageID int
 }
 
 // Renderer renders one kind of row in the recipient's current language. An error wrapping
@@ -54,6 +59,7 @@ type Sender interface {
 	SendMessage(ctx context.Context, params *tg.SendMessageParams) (*models.Message, error)
 	SendPhoto(ctx context.Context, params *tg.SendPhotoParams) (*models.Message, error)
 	SendDocument(ctx context.Context, params *tg.SendDocumentParams) (*models.Message, error)
+	EditMessageText(ctx context.Context, params *tg.EditMessageTextParams) (*models.Message, error)
 }
 
 // Dispatcher delivers the outbox. Several may run against one database (one per instance):
@@ -429,7 +435,7 @@ func (d *Dispatcher) claim(ctx context.Context, t *lease.Term, rec *recorder, n 
 	// Queue at the limiter here, in claim order, so the order of sends is the claim's.
 	for _, r := range rows {
 		r.member = byID[r.MemberID]
-		if r.member != nil && r.member.Active() {
+		if r.member != nil && (r.member.Active() || r.Kind == KindMenu) {
 			r.res = d.Limiter.Reserve(r.ChatID, ClassOf(Priority(r.Priority)))
 		}
 	}
@@ -492,7 +498,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t *lease.Term, j *claimed, hel
 		out.state, out.err, out.reason = "failed", "member not found", "member"
 		rec.add(out)
 		return
-	case !j.member.Active():
+	case !j.member.Active() && j.Kind != KindMenu:
 		out.state, out.err = "cancelled", "member "+j.member.State
 		rec.add(out)
 		return
@@ -648,6 +654,17 @@ func (d *Dispatcher) send(ctx context.Context, chatID int64, msg Message) (*mode
 		msg.ReplyMarkup = nil
 	}
 	switch {
+	case msg.EditMessageID != 0:
+		p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: msg.EditMessageID, Text: msg.Text, ParseMode: models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
+		if msg.ReplyMarkup != nil {
+			p.ReplyMarkup = msg.ReplyMarkup
+		}
+		m, err := d.Sender.EditMessageText(ctx, p)
+		if err != nil && strings.Contains(err.Error(), "message is not modified") {
+			return &models.Message{ID: msg.EditMessageID}, nil
+		}
+		return m, err
 	case msg.PhotoFileID != "":
 		p := &tg.SendPhotoParams{ChatID: chatID, Photo: &models.InputFileString{Data: msg.PhotoFileID},
 			Caption: msg.Text, ParseMode: models.ParseModeHTML, AllowPaidBroadcast: d.PaidBroadcast}

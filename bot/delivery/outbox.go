@@ -5,6 +5,8 @@ package delivery
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,6 +23,12 @@ const (
 	High    Priority = 1
 	Routine Priority = 2
 )
+
+// KindMenu is the kind of a row that sets a member's command menu to their current role and
+// state, for a change made outside the running bot (the command line): its renderer (bot)
+// sets the menu and sends no message. It is handled whatever the member's state, since a
+// suspended member's menu must go.
+const KindMenu = "member_menu"
 
 // Item is one message to one member: what to render (Kind and RefID) and how urgently.
 type Item struct {
@@ -142,4 +150,24 @@ func OpenVariants(ctx context.Context, q store.Querier, memberID int64, kind str
 		return nil, fmt.Errorf("open variants of %s #%d: %w", kind, refID, err)
 	}
 	return vs, nil
+}
+
+// SentMessage returns the Telegram message ID of the row of kind, ref and variant delivered to
+// a member, and when it was sent: for editing it later. store.ErrNotFound when none was sent.
+func SentMessage(ctx context.Context, q store.Querier, kind string, refID int64, variant string, memberID int64) (int, time.Time, error) {
+	var row struct {
+		ID     int64     `db:"telegram_message_id"`
+		SentAt time.Time `db:"sent_at"`
+	}
+	err := q.GetContext(ctx, &row, `
+		SELECT telegram_message_id, sent_at FROM outbox
+		WHERE kind = $1 AND ref_id = $2 AND variant = $3 AND member_id = $4 AND state = 'sent'
+		  AND telegram_message_id IS NOT NULL AND sent_at IS NOT NULL`, kind, refID, variant, memberID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, store.ErrNotFound
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("sent %s %d to member %d: %w", kind, refID, memberID, err)
+	}
+	return int(row.ID), row.SentAt, nil
 }

@@ -119,6 +119,13 @@ func changeMember(ctx context.Context, st *store.Store, actor *int64, id int64, 
 		if after, err = store.MemberByID(ctx, tx, id); err != nil {
 			return err
 		}
+		// The running bot sets their command menu within seconds (bot.App.renderMenu),
+		// whether the change came from the bot or from the command line. The variant tells
+		// this change from earlier ones.
+		if _, err := delivery.Enqueue(ctx, tx, []delivery.Item{{MemberID: id, ChatID: after.ChatID, Kind: delivery.KindMenu,
+			RefID: id, Variant: time.Now().UTC().Format(time.RFC3339Nano), Priority: delivery.High}}); err != nil {
+			return err
+		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: actor, Action: action, SubjectID: &id,
 			Before: AuditView(before), After: AuditView(after)})
 	})

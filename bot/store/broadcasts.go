@@ -255,6 +255,8 @@ type RecipientState struct {
 	MemberID    int64      `db:"member_id"`
 	DisplayName string     `db:"display_name"`
 	Country     *string    `db:"country"`
+	Unit        string     `db:"unit"`
+	Agency      string     `db:"agency"`
 	Delivery    string     `db:"delivery"` // the outbox state: pending, sending, sent, failed, cancelled; '' if none
 	AckedAt     *time.Time `db:"acked_at"`
 }
@@ -264,7 +266,7 @@ type RecipientState struct {
 func BroadcastRecipientStates(ctx context.Context, q Querier, id int64) ([]RecipientState, error) {
 	var rows []RecipientState
 	err := q.SelectContext(ctx, &rows, `
-		SELECT r.member_id, m.display_name, m.country, coalesce(o.state, '') AS delivery, r.acked_at
+		SELECT r.member_id, m.display_name, m.country, m.unit, m.agency, coalesce(o.state, '') AS delivery, r.acked_at
 		FROM broadcast_recipients r
 		JOIN members m ON m.id = r.member_id
 		LEFT JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = r.broadcast_id AND o.member_id = r.member_id AND o.variant = ''
@@ -274,4 +276,33 @@ func BroadcastRecipientStates(ctx context.Context, q Querier, id int64) ([]Recip
 		return nil, fmt.Errorf("broadcast #%d recipient states: %w", id, err)
 	}
 	return rows, nil
+}
+
+// PurgeAbandonedDrafts stamps, at now, the broadcast drafts that no conversation of flow holds
+// any more (the conversation's data field key holds the draft's id), and deletes those
+// stamped before cutoff with their texts. It returns how many it deleted.
+func PurgeAbandonedDrafts(ctx context.Context, q Querier, flow, key string, now, cutoff time.Time) (int, error) {
+	if _, err := q.ExecContext(ctx, `
+		UPDATE broadcasts b SET abandoned_at = $3
+		WHERE b.state = 'draft' AND b.abandoned_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.flow = $1 AND c.data->>$2 = b.id::text)`,
+		flow, key, now); err != nil {
+		return 0, fmt.Errorf("stamp abandoned broadcast drafts: %w", err)
+	}
+	res, err := q.ExecContext(ctx, `
+		WITH gone AS (
+			SELECT id FROM broadcasts WHERE state = 'draft' AND abandoned_at < $1
+			  AND NOT EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = broadcasts.id)
+		), texts AS (
+			DELETE FROM broadcast_texts WHERE broadcast_id IN (SELECT id FROM gone)
+		)
+		DELETE FROM broadcasts WHERE id IN (SELECT id FROM gone)`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("delete abandoned broadcast drafts: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete abandoned broadcast drafts: %w", err)
+	}
+	return int(n), nil
 }

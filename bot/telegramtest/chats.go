@@ -547,6 +547,18 @@ func (s *Server) AddBotToGroup(groupID, byUserID int64) int64 {
 	return s.setMembership(groupID, byUserID, "left", "member", EventBotAdded)
 }
 
+// PutBotInGroup makes the bot a member of the group without the my_chat_member update, as
+// when that update was lost or the bot's leaveChat failed.
+func (s *Server) PutBotInGroup(groupID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chats[groupID]
+	if c == nil || groupID >= 0 {
+		panic(fmt.Sprintf("telegramtest: unknown group %d", groupID))
+	}
+	c.member, c.kicked = true, false
+}
+
 // RemoveBotFromGroup kicks the bot out of the group and queues the
 // my_chat_member update.
 func (s *Server) RemoveBotFromGroup(groupID, byUserID int64) int64 {

@@ -106,7 +106,7 @@ func ackStatus(ctx context.Context, a *bot.App, al *store.Alert, lang string) (s
 		if rc.AckedAt != nil {
 			acked++
 		} else {
-			silent = append(silent, nameOf(&rc.Member, lang))
+			silent = append(silent, ui.MemberName(a, lang, &rc.Member))
 		}
 	}
 	text := a.I18n.N(lang, "alert_ack_count", len(rs), map[string]any{"Ref": al.Ref, "Acked": acked})

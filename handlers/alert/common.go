@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"focalbot/bot"
@@ -12,6 +11,7 @@ import (
 	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
+	"focalbot/handlers/ui"
 )
 
 // What the alert features share: the reader's language, who may do what, rendering an alert
@@ -24,21 +24,6 @@ func writtenIn(r *bot.Request) string {
 		return r.Member.Language
 	}
 	return r.Lang
-}
-
-// nameOf is how a member is named to others: the confirmed name and the country.
-func nameOf(m *store.Member, lang string) string {
-	name := m.DisplayName
-	if i18n.IsFormerMember(name) { // forgotten: renders as "a former member (KZ)"
-		return name
-	}
-	if name == "" {
-		name = "#" + strconv.FormatInt(m.ID, 10)
-	}
-	if m.Country != nil {
-		return name + " (" + i18n.CountryName(lang, *m.Country) + ")"
-	}
-	return name + " (CARICC)"
 }
 
 // renderAlertFor renders an alert for a reader: in their language and time zone.
@@ -94,7 +79,7 @@ func stateError(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	by := ""
 	if al.DecidedBy != nil {
 		if m, err := store.MemberByID(ctx, r.App.Store.DB, *al.DecidedBy); err == nil {
-			by = nameOf(m, r.Lang)
+			by = ui.MemberName(r.App, r.Lang, m)
 		}
 	}
 	return bot.Tell("alert_already_decided", map[string]any{

@@ -36,6 +36,7 @@ func registerFollowup(a *bot.App) {
 	a.Callback(verbCancelAlert, bot.Analysts, amendButton)
 	a.Flow(flowAlertAmend, bot.Analysts, amendInput)
 	a.Renderer(kindAlertFollowup, renderAlertFollowup(a))
+	a.Renderer(kindAlertMark, renderAlertMark(a))
 }
 
 type followupState struct {
@@ -192,7 +193,7 @@ func followupPublish(ctx context.Context, r *bot.Request) error {
 		by := ""
 		if f.PublishedBy != nil {
 			if m, err := store.MemberByID(ctx, r.App.Store.DB, *f.PublishedBy); err == nil {
-				by = nameOf(m, r.Lang)
+				by = ui.MemberName(r.App, r.Lang, m)
 			}
 		}
 		return bot.Tell("alert_followup_already_published", map[string]any{"Ref": al.Ref, "By": by})
@@ -286,6 +287,9 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 		if n, err = enqueueToAudience(ctx, tx, al, f.ID, r.Member.ID); err != nil {
 			return err
 		}
+		if err := enqueueMarks(ctx, tx, al, f.ID); err != nil {
+			return err
+		}
 		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
 			return err
 		}
@@ -343,8 +347,8 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 // with the alert's reference and the writer, then the text as written.
 func followupText(a *bot.App, lang, kind string, al *store.Alert, writer *store.Member, writtenLang, text string) string {
 	out := a.I18n.T(lang, "alert_"+kind+"_head", map[string]any{
-		"Ref": al.Ref, "By": nameOf(writer, lang), "Drill": al.Drill,
-		"Lang": i18n.LanguageName(lang, writtenLang)})
+		"Ref": al.Ref, "By": ui.MemberName(a, lang, writer), "Drill": al.Drill,
+		"Lang": i18n.TextLanguage(a.I18n.T, lang, writtenLang, text)})
 	if text != "" {
 		out += "\n" + html.EscapeString(text)
 	}

@@ -155,9 +155,9 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 			return err
 		}
 		line := r.T("alert_register_followup", map[string]any{
-			"Time": alert.FormatTime(f.CreatedAt, alert.ZoneFor(r.Member.Country)), "By": nameOf(writer, r.Lang),
+			"Time": alert.FormatTime(f.CreatedAt, alert.ZoneFor(r.Member.Country)), "By": ui.MemberName(r.App, r.Lang, writer),
 			"Kind": i18n.HTML(html.EscapeString(r.T("alert_followup_kind_"+f.Kind, nil))),
-			"Lang": i18n.LanguageName(r.Lang, f.Lang), "File": f.FileID != nil})
+			"Lang": i18n.TextLanguage(r.App.I18n.T, r.Lang, f.Lang, f.Text), "File": f.FileID != nil})
 		text += "\n\n" + line
 		if f.Text != "" {
 			text += "\n" + html.EscapeString(f.Text)

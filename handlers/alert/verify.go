@@ -63,7 +63,7 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, err
 		}
 		text := a.I18n.T(lang, "alert_verify_head", map[string]any{
-			"Author": nameOf(author, lang), "Revision": al.Revision}) + "\n\n" + renderAlertFor(a, al, lang, to.Country)
+			"Author": ui.MemberName(a, lang, author), "Revision": al.Revision}) + "\n\n" + renderAlertFor(a, al, lang, to.Country)
 		linked, err := store.LinkedAlerts(ctx, a.Store.DB, al.ID)
 		if err != nil {
 			return delivery.Message{}, err
@@ -110,7 +110,7 @@ func renderAlertFile(a *bot.App) delivery.Renderer {
 func fileCaption(a *bot.App, lang, ref string, n, of int, drill bool, att alert.Attachment) string {
 	caption := a.I18n.T(lang, "alert_file_caption", map[string]any{"Ref": ref, "N": n, "Of": of, "Drill": drill})
 	if att.Caption != "" {
-		caption += "\n" + a.I18n.T(lang, "alert_file_caption_text", map[string]any{"Lang": i18n.LanguageName(lang, att.Lang)}) +
+		caption += "\n" + a.I18n.T(lang, "alert_file_caption_text", map[string]any{"Lang": i18n.TextLanguage(a.I18n.T, lang, att.Lang, att.Caption)}) +
 			"\n" + html.EscapeString(att.Caption)
 	}
 	return caption
@@ -129,7 +129,7 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 		if al.Reason != nil {
 			reason = *al.Reason
 		}
-		data := map[string]any{"Ref": al.Ref, "Reason": reason, "Lang": i18n.LanguageName(lang, reasonLang(ctx, a, al))}
+		data := map[string]any{"Ref": al.Ref, "Reason": reason, "Lang": i18n.TextLanguage(a.I18n.T, lang, reasonLang(ctx, a, al), reason)}
 		var kb *bot.Keyboard
 		switch state {
 		case store.AlertPublished:

@@ -25,6 +25,8 @@ import (
 
 const (
 	flow = "broadcast"
+	// draftKeep is how long a draft abandoned in the middle stays before it is deleted.
+	draftKeep = 24 * time.Hour
 
 	kind       = "broadcast"        // outbox rows: the broadcast itself
 	noticeKind = "broadcast_notice" // outbox rows: "your scheduled broadcast went out" to its author
@@ -54,6 +56,15 @@ func Register(a *bot.App) {
 	a.RendererPerLanguage(kind, renderer(a)) // the same for every reader of a language
 	a.Renderer(noticeKind, noticeRenderer(a))
 	a.Job("broadcasts_due", time.Minute, func(ctx context.Context, now time.Time) error { return sendDue(ctx, a, now) })
+	a.Job("broadcast_drafts_purge", time.Hour, func(ctx context.Context, now time.Time) error {
+		// A draft no conversation holds (/cancel, another command) is deleted a day later.
+		// (Alert and request drafts live in the conversation itself and go with it.)
+		n, err := store.PurgeAbandonedDrafts(ctx, a.Store.DB, flow, "id", now, now.Add(-draftKeep))
+		if n > 0 {
+			a.Log.Info("abandoned broadcast drafts deleted", "count", n)
+		}
+		return err
+	})
 }
 
 // start begins a broadcast: the first text is awaited, in the author's language.

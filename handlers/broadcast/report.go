@@ -120,12 +120,10 @@ func reportPress(ctx context.Context, r *bot.Request) error {
 	var missing []string
 	for _, s := range states {
 		if (b.AckRequested && s.AckedAt == nil) || (!b.AckRequested && s.Delivery != "sent") {
-			country := ""
-			if s.Country != nil {
-				country = *s.Country
-			}
+			name, where := ui.MemberParts(a, r.Lang, &store.Member{ID: s.MemberID, DisplayName: s.DisplayName,
+				Country: s.Country, Unit: s.Unit, Agency: s.Agency})
 			missing = append(missing, r.T("bc_missing_line", map[string]any{
-				"Name": s.DisplayName, "Country": country, "Delivery": i18n.HTML(r.T("bc_delivery_"+deliveryState(s.Delivery), nil))}))
+				"Name": name, "Country": where, "Delivery": i18n.HTML(r.T("bc_delivery_"+deliveryState(s.Delivery), nil))}))
 		}
 	}
 	title := "bc_missing_delivery"

@@ -9,8 +9,8 @@ import (
 )
 
 // The bot works in private chats only: network content must not reach a group whose members
-// nobody vetted. Added to a group, it says so once and leaves. All other group traffic is
-// dropped before routing (bot.groupTraffic).
+// nobody vetted. Added to a group, it says so once and leaves; traffic from a group it is
+// still in is handled before routing (bot.App.LeaveGroup, bot/group.go).
 
 func addedToGroup(u *models.Update) bool {
 	c := u.MyChatMember
@@ -22,15 +22,9 @@ func addedToGroup(u *models.Update) bool {
 }
 
 func leaveGroup(ctx context.Context, r *bot.Request) error {
-	chat := r.Update.MyChatMember.Chat.ID
-	if _, err := r.App.Send(ctx, chat, "group_notice", r.T("group_private_only", nil), nil); err != nil {
-		r.App.Log.Warn("group notice not sent", "chat_id", chat, "err", err)
+	// Errors are logged, not returned: an error would be answered in the group.
+	if err := r.App.LeaveGroup(ctx, r.Update.MyChatMember.Chat.ID, r.Lang, true); err != nil {
+		r.App.Log.Warn("group not left", "chat_id", r.Update.MyChatMember.Chat.ID, "added_by", r.From.ID, "err", err)
 	}
-	if err := r.App.LeaveChat(ctx, chat); err != nil {
-		// Not returned: an error would be answered in the group.
-		r.App.Log.Warn("group not left", "chat_id", chat, "err", err)
-		return nil
-	}
-	r.App.Log.Info("left a group", "chat_id", chat, "added_by", r.From.ID)
 	return nil
 }

@@ -105,13 +105,7 @@ func showMemberList(ctx context.Context, r *bot.Request, l memberList) error {
 
 	kb := &bot.Keyboard{}
 	for _, m := range ms {
-		label := m.DisplayName
-		if label == "" {
-			label = strconv.FormatInt(m.TelegramUserID, 10)
-		}
-		if m.Country != nil {
-			label += " · " + ui.CountryLabel(r, r.Lang, m.Country)
-		}
+		label := ui.MemberName(r.App, r.Lang, &m)
 		kb.Row(bot.Button{Text: label, CallbackData: bot.CB(verbMembers, "c", m.ID)})
 	}
 	var nav []bot.Button

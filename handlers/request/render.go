@@ -205,8 +205,8 @@ func recipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64) (
 // when the reader's is another.
 func body(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
 	text := html.EscapeString(body)
-	if authorLang == "" || authorLang == readerLang {
+	if i18n.SameLanguage(readerLang, authorLang, body) {
 		return i18n.HTML(text)
 	}
-	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": i18n.LanguageName(readerLang, authorLang)}) + "\n" + text)
+	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": i18n.TextLanguage(a.I18n.T, readerLang, authorLang, body)}) + "\n" + text)
 }

@@ -76,25 +76,13 @@ func Register(a *bot.App) {
 
 // ---- people and words ----
 
-// who names a member for others: "Name, unit (Country)". Plain text; escaped where used.
+// who names a member for others by the one rule (ui.MemberName), CARICC itself for nil.
+// Plain text; escaped where used.
 func who(a *bot.App, lang string, m *store.Member) string {
 	if m == nil {
 		return a.I18n.T(lang, "rfi_caricc", nil)
 	}
-	name := m.DisplayName
-	if name == "" {
-		name = "#" + strconv.FormatInt(m.ID, 10)
-	}
-	if m.Unit != "" {
-		name += ", " + m.Unit
-	}
-	switch {
-	case m.Country != nil && *m.Country != "":
-		name += " (" + i18n.CountryName(lang, *m.Country) + ")"
-	case m.Agency == "caricc":
-		name += " (" + a.I18n.T(lang, "rfi_caricc", nil) + ")"
-	}
-	return name
+	return ui.MemberName(a, lang, m)
 }
 
 // timeText shows a time of the domain: all members read UTC, so nobody converts time zones

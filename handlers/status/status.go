@@ -109,11 +109,11 @@ func statusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceSta
 		}
 	}
 	if s.Note != "" {
-		sb.WriteString("\n" + a.I18n.T(lang, "st_note", map[string]any{"Language": i18n.LanguageName(lang, s.NoteLang), "Note": s.Note}))
+		sb.WriteString("\n" + a.I18n.T(lang, "st_note", map[string]any{"Language": i18n.TextLanguage(a.I18n.T, lang, s.NoteLang, s.Note), "Note": s.Note}))
 	}
 	author := ""
 	if m, err := store.MemberByID(ctx, a.Store.DB, s.AuthorID); err == nil {
-		author = m.DisplayName
+		author = ui.MemberName(a, lang, m)
 	}
 	sb.WriteString("\n" + a.I18n.T(lang, "st_posted", map[string]any{"When": ui.TimeUTC(s.PostedAt),
 		"Age": i18n.HTML(age(a, lang, s.PostedAt, now)), "Author": author}))

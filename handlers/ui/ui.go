@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -142,4 +143,36 @@ func SendChunks(ctx context.Context, r *bot.Request, chunks []string, kb *bot.Ke
 		}
 	}
 	return nil
+}
+
+// MemberName is how a member is named to others, everywhere: "Name, unit (Where)" — see
+// MemberParts. Plain text: escaped where it is inserted.
+func MemberName(a *bot.App, lang string, m *store.Member) string {
+	if i18n.IsFormerMember(m.DisplayName) { // forgotten: renders whole as "a former member (KZ)"
+		return m.DisplayName
+	}
+	name, where := MemberParts(a, lang, m)
+	return name + " (" + where + ")"
+}
+
+// MemberParts is the one rule for naming a member: their name (or #id when they gave none)
+// with their unit, and where they are from — their country, localised, or for a member of no
+// country (CARICC's staff, observers) their agency's localised name, which is "CARICC" only
+// for CARICC's own.
+func MemberParts(a *bot.App, lang string, m *store.Member) (name, where string) {
+	name = m.DisplayName
+	if name == "" {
+		name = "#" + strconv.FormatInt(m.ID, 10)
+	}
+	if m.Unit != "" {
+		sep := ", "
+		if i18n.RightToLeft(lang) {
+			sep = "، "
+		}
+		name += sep + m.Unit
+	}
+	if m.Country != nil && *m.Country != "" {
+		return name, i18n.CountryName(lang, *m.Country)
+	}
+	return name, AgencyLabel(a, lang, m.Agency)
 }

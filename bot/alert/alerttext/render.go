@@ -82,7 +82,11 @@ func Render(tr alert.Translator, lang string, c *alert.Content, m Meta) string {
 		}
 	}
 	if c.Goods != "" {
-		field("goods", html.EscapeString(c.Goods))
+		goods := html.EscapeString(c.Goods)
+		if !i18n.SameLanguage(lang, c.Lang, c.Goods) {
+			goods += " " + t("text_written_in", map[string]any{"Language": i18n.TextLanguage(tr.T, lang, c.Lang, c.Goods)})
+		}
+		field("goods", goods)
 	}
 	if alert.Substances.Has(c.Substance) {
 		field("substance", html.EscapeString(t(alert.Substances.ID(c.Substance), nil)))
@@ -103,7 +107,7 @@ func Render(tr alert.Translator, lang string, c *alert.Content, m Meta) string {
 		field("concealment", html.EscapeString(t(alert.Concealments.ID(c.Concealment), nil)))
 	}
 	if c.Text != "" {
-		lines = append(lines, t("alert_render_text", map[string]any{"Lang": i18n.LanguageName(lang, c.Lang)}))
+		lines = append(lines, t("alert_render_text", map[string]any{"Lang": i18n.TextLanguage(tr.T, lang, c.Lang, c.Text)}))
 		for _, l := range strings.Split(c.Text, "\n") {
 			lines = append(lines, html.EscapeString(l))
 		}

@@ -1,0 +1,103 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/delivery"
+	"focalbot/bot/store"
+	"focalbot/handlers/ui"
+)
+
+// An update or a cancellation arrives as a notice of its own (renderAlertFollowup); the alert
+// each recipient already holds changes too, so that an officer scrolling back does not find a
+// live alert with Acknowledge. The original message is edited, through the outbox (kind
+// alert_mark, one row per recipient and update or cancellation), in the reader's language:
+// "❌ CANCELLED by CARICC, 14:02: reason" above the alert, without buttons; or "⚠️ UPDATED
+// 14:02 — see the update below" above it, its buttons kept. Telegram lets a bot edit a
+// message for 48 hours: an older one keeps the notice only.
+
+const (
+	kindAlertMark = "alert_mark"
+	// editWindow is Telegram's 48 hours, less a margin for the time the row waits in the queue.
+	editWindow = 47 * time.Hour
+)
+
+// enqueueMarks queues the edit of each recipient's alert for the update or cancellation f.
+func enqueueMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, followupID int64) error {
+	rs, err := store.AlertRecipients(ctx, tx, al.ID)
+	if err != nil {
+		return err
+	}
+	items := make([]delivery.Item, 0, len(rs))
+	for _, rc := range rs {
+		if rc.State == store.StateActive {
+			items = append(items, delivery.Item{MemberID: rc.ID, ChatID: rc.ChatID, Kind: kindAlertMark, RefID: followupID,
+				Priority: delivery.Routine})
+		}
+	}
+	_, err = delivery.Enqueue(ctx, tx, items)
+	return err
+}
+
+func renderAlertMark(a *bot.App) delivery.Renderer {
+	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		f, err := store.FollowupByID(ctx, a.Store.DB, row.RefID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		al, err := store.AlertByID(ctx, a.Store.DB, f.AlertID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		if f.Kind == "update" && al.State == store.AlertCancelled {
+			return delivery.Message{}, fmt.Errorf("%w: %s cancelled since", delivery.ErrSkip, al.Ref)
+		}
+		msgID, sentAt, err := delivery.SentMessage(ctx, a.Store.DB, kindAlert, al.ID, "", to.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return delivery.Message{}, fmt.Errorf("%w: %s never reached them", delivery.ErrSkip, al.Ref)
+		}
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		// Telegram's window runs on its clock, which is the real one.
+		if time.Since(sentAt) > editWindow {
+			return delivery.Message{}, fmt.Errorf("%w: %s sent %s ago, past Telegram's edit window", delivery.ErrSkip, al.Ref, time.Since(sentAt).Round(time.Minute))
+		}
+		lang := ui.MemberLang(a, to)
+		when := alert.FormatTime(f.CreatedAt, alert.ZoneFor(to.Country))
+		t := al.SubmittedAt
+		if al.PublishedAt != nil {
+			t = *al.PublishedAt
+		}
+		body := alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
+			Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(to.Country)})
+		msg := delivery.Message{EditMessageID: msgID}
+		if f.Kind == "cancel" {
+			msg.Text = a.I18n.T(lang, "alert_mark_cancelled", map[string]any{
+				"By": ui.AgencyLabel(a, lang, "caricc"), "Time": when, "Reason": f.Text}) + "\n\n" + body
+			return msg, nil // no buttons: the alert is over
+		}
+		msg.Text = a.I18n.T(lang, "alert_mark_updated", map[string]any{"Time": when}) + "\n\n" + body
+		kb := &bot.Keyboard{}
+		acked, err := store.Acked(ctx, a.Store.DB, al.ID, to.ID)
+		if err != nil {
+			return delivery.Message{}, err
+		}
+		if acked {
+			kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_followup", nil), CallbackData: bot.CB(verbFollowup, al.ID)})
+		} else {
+			kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_ack", nil), CallbackData: bot.CB(verbAck, al.ID)},
+				bot.Button{Text: a.I18n.T(lang, "alert_btn_followup", nil), CallbackData: bot.CB(verbFollowup, al.ID)})
+		}
+		msg.ReplyMarkup = kb
+		return msg, nil
+	}
+}
