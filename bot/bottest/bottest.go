@@ -33,11 +33,15 @@ type Harness struct {
 	Register func(*bot.App)
 	Clock    *bot.FakeClock // the bot's clock; jobs run only when RunJobs is called
 
-	mu       sync.Mutex
-	warnings []string // messages logged at Warn or above, for Warnings
-	app      *bot.App
-	cancel   context.CancelFunc
-	done     chan error
+	mu     sync.Mutex
+	app    *bot.App
+	cancel context.CancelFunc
+	done   chan error
+
+	// warnings are the messages logged at Warn or above, for Warnings. A lock of their own:
+	// the bot logs while Stop holds mu and waits for it.
+	warnMu   sync.Mutex
+	warnings []string
 }
 
 // Start runs a bot whose handlers are added by register (handlers.Register for the real bot).
@@ -91,8 +95,8 @@ func Logger() *slog.Logger {
 
 // Warnings returns the messages the bot logged at Warn level or above so far, oldest first.
 func (h *Harness) Warnings() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.warnMu.Lock()
+	defer h.warnMu.Unlock()
 	return append([]string(nil), h.warnings...)
 }
 
@@ -108,9 +112,9 @@ func (w *warnRecorder) Enabled(ctx context.Context, l slog.Level) bool {
 
 func (w *warnRecorder) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelWarn {
-		w.h.mu.Lock()
+		w.h.warnMu.Lock()
 		w.h.warnings = append(w.h.warnings, r.Message)
-		w.h.mu.Unlock()
+		w.h.warnMu.Unlock()
 	}
 	if w.next.Enabled(ctx, r.Level) {
 		return w.next.Handle(ctx, r)
