@@ -1,8 +1,19 @@
 package handlers_test
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/i18n"
+	"focalbot/bot/telegramtest"
+	"focalbot/handlers/ui"
+	"focalbot/locales"
 )
 
 // A route place is found by its name in any script, and a name several places share is
@@ -42,4 +53,64 @@ func TestAlertRoutePlaceInAnyScriptAndAmbiguousAsButtons(t *testing.T) {
 	n.waitToast(kazakhFP, T("button_stale"))
 	n.press(kazakhFP, T("alert_label_destination"), T("alert_label_destination"))
 	n.say(kazakhFP, "Тошкент", "Tashkent (UZTAS)")
+}
+
+// labelIDs are the message IDs shown as button labels, with the width of a mark some keyboards
+// put before them (✓ of a chosen option, ✎ of an answer to correct): every *_btn_* message,
+// the vocabularies offered as choices, the field labels of the review's ✎ buttons, roles,
+// agencies and urgencies.
+func labelIDs(t *testing.T) map[string]int {
+	t.Helper()
+	var en map[string]any
+	data, err := fs.ReadFile(locales.FS, "en.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := toml.Unmarshal(data, &en); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int{}
+	for id := range en {
+		switch {
+		case strings.HasPrefix(id, "btn_") || strings.Contains(id, "_btn_") || strings.HasPrefix(id, "role_") ||
+			strings.HasPrefix(id, "agency_") || strings.HasPrefix(id, "rfi_urgency_"):
+			ids[id] = 0
+		case strings.HasPrefix(id, "alert_label_") || strings.Contains(id, "_mbtn_") || strings.HasPrefix(id, "net_role_") ||
+			strings.HasPrefix(id, "net_agency_") || strings.HasPrefix(id, "net_kind_"):
+			ids[id] = 2 // ✎ to correct, ✓ when chosen
+		}
+	}
+	ids["bc_btn_ack_request"] = 2
+	for _, id := range vocabularyIDs() {
+		ids[id] = 0
+	}
+	for _, c := range alert.Risks.Codes {
+		ids[alert.Risks.ID(c)] = 3 // ✅ when chosen
+	}
+	if len(ids) < 150 {
+		t.Fatalf("only %d label IDs found", len(ids))
+	}
+	return ids
+}
+
+// Every button label fits a button of a whole row on a 360-pixel phone (bot.RowBudget, chosen
+// from the sandbox page at that width) in every language; labels that fit two or three to a
+// row are laid out so by bot.Keyboard.Row, the others one to a row.
+func TestButtonLabelsFitAPhone(t *testing.T) {
+	b, err := i18n.Load(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := bot.RowBudget(1)
+	for _, lang := range b.Languages() {
+		sample := map[string]any{"Country": i18n.CountryName(lang, "KZ"), "Name": "Almaty", "Ref": "KZ-2026-0042",
+			"Count": 12, "N": 12, "ID": 42, "Recipients": b.N(lang, "bc_recipients", 120, nil), "When": ui.TimeUTC(time.Now()),
+			"State": b.T(lang, "st_word_restricted", nil), "Language": i18n.NativeName("ru")}
+		for id, mark := range labelIDs(t) {
+			label := telegramtest.StripHTML(b.T(lang, id, sample))
+			if w := bot.LabelWidth(label) + mark; w > budget {
+				t.Errorf("%s.%s: %q is %d wide, over the %d of a row", lang, id, label, w, budget)
+			}
+		}
+	}
 }
