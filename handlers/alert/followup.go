@@ -333,7 +333,7 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 			"Ref": al.Ref, "By": nameOf(writer, lang), "Drill": al.Drill,
 			"Lang": i18n.LanguageName(lang, f.Lang)})
 		if f.Text != "" {
-			text += "\n" + html.EscapeString(f.Text)
+			text += "\n" + i18n.Isolate(lang, html.EscapeString(f.Text))
 		}
 		msg := delivery.Message{Text: text}
 		if f.FileID != nil {

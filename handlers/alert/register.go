@@ -159,7 +159,7 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 			"Lang": i18n.LanguageName(r.Lang, f.Lang), "File": f.FileID != nil})
 		text += "\n\n" + line
 		if f.Text != "" {
-			text += "\n" + html.EscapeString(f.Text)
+			text += "\n" + i18n.Isolate(r.Lang, html.EscapeString(f.Text))
 		}
 	}
 	var kb *bot.Keyboard
