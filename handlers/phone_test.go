@@ -114,3 +114,52 @@ func TestButtonLabelsFitAPhone(t *testing.T) {
 		}
 	}
 }
+
+// One tap on Cancel does not throw away a draft of more than two answers: it asks, Keep keeps
+// the draft where it was, and only "Yes, discard" ends it. A draft of two answers or fewer goes
+// at once, as before.
+func TestAlertDraftDiscardAsksBeyondTwoAnswers(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	kl := n.replyLang(kazakhFP)
+	T := func(id string) string { return n.plain(kl, id, nil) }
+	u := n.users[kazakhFP]
+
+	// Two answers: gone at once.
+	n.say(kazakhFP, "/alert", T("alert_ask_class"))
+	n.press(kazakhFP, T("alert_class_urgent"), T("alert_ask_drill"))
+	n.press(kazakhFP, T("alert_btn_real"), T("alert_ask_conveyance"))
+	n.press(kazakhFP, T("alert_btn_cancel"), T("cancelled"))
+	var open int
+	if err := n.h.Store.DB.Get(&open, `SELECT count(*) FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil || open != 0 {
+		t.Fatalf("%d conversations open (%v) after cancelling a draft of two answers", open, err)
+	}
+
+	// Three answers: asked first.
+	n.say(kazakhFP, "/alert", T("alert_ask_class"))
+	n.press(kazakhFP, T("alert_class_urgent"), T("alert_ask_drill"))
+	n.press(kazakhFP, T("alert_btn_real"), T("alert_ask_conveyance"))
+	n.press(kazakhFP, T("alert_conv_container"), n.plain(kl, "alert_ask_ident_kind", map[string]any{"So": ""}))
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	n.say(kazakhFP, "MSCU1234566", "MSCU1234566")
+	ask := n.plain(kl, "alert_discard_confirm", map[string]any{"Count": 3})
+	confirm := n.press(kazakhFP, T("alert_btn_cancel"), ask)
+	if _, ok := confirm.Button(T("alert_btn_discard_yes")); !ok {
+		t.Fatalf("the confirmation %q has no %q button", confirm.Plain(), T("alert_btn_discard_yes"))
+	}
+	n.press(kazakhFP, T("alert_btn_keep"), "")
+	u.WaitOn(confirm.ID, T("alert_discard_kept"))
+	if d := n.draft(kazakhFP); !strings.Contains(d, "MSCU1234566") {
+		t.Fatalf("the kept draft lost its answers: %s", d)
+	}
+	// The draft goes on where it was: the next identifier is taken.
+	n.press(kazakhFP, T("alert_label_container"), T("alert_label_container"))
+	n.say(kazakhFP, "CSQU3054383", "CSQU3054383")
+
+	confirm = n.press(kazakhFP, T("alert_btn_cancel"), n.plain(kl, "alert_discard_confirm", map[string]any{"Count": 4}))
+	n.press(kazakhFP, T("alert_btn_discard_yes"), "")
+	u.WaitOn(confirm.ID, T("cancelled"))
+	if err := n.h.Store.DB.Get(&open, `SELECT count(*) FROM conversations WHERE telegram_user_id = $1`, int64(kazakhFP)); err != nil || open != 0 {
+		t.Errorf("%d conversations open (%v) after discarding", open, err)
+	}
+}

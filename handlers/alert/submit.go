@@ -255,17 +255,39 @@ func draftButton(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	step, action, arg := r.Conv.Step, args.Arg(0), args.Arg(1)
-	if action == "cancel" {
+	switch {
+	case action == "cancel" && arg != "y" && answers(&d.Content) > 2:
+		// A draft with more than two answers is not thrown away by one tap: ask first.
+		kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_discard_yes", bot.CB(verbDraft, "cancel", "y")),
+			button(r, "alert_btn_keep", bot.CB(verbDraft, "keep")))
+		return r.Reply(ctx, "alert_discard_confirm", map[string]any{"Count": answers(&d.Content)}, kb)
+	case action == "cancel":
 		if err := r.EndConv(ctx); err != nil {
 			return err
 		}
+		if arg == "y" {
+			return ui.Show(ctx, r, r.T("cancelled", nil), nil) // the confirmation becomes the outcome
+		}
 		return r.Reply(ctx, "cancelled", nil, nil)
+	case action == "keep":
+		return ui.Show(ctx, r, r.T("alert_discard_kept", nil), nil) // the question above stays live
 	}
 	da, ok := draftActions[action]
 	if !ok || !slices.Contains(da.steps, step) || (da.valid != nil && !da.valid(arg)) {
 		return r.Stale(ctx) // a button of another step, or forged
 	}
 	return da.do(ctx, r, &d, step, arg)
+}
+
+// answers counts the answers a draft holds: the discard button asks for confirmation beyond two.
+func answers(c *alert.Content) int {
+	n := len(c.Identifiers) + len(c.Route) + len(c.Risks) + len(c.Attachments)
+	for _, s := range []string{c.Classification, c.Conveyance, c.Goods, c.Substance, c.Quantity, c.Concealment, c.Text} {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // draftAction is what a button of the draft (ad:<action>[:<arg>]) does: the steps whose
