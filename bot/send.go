@@ -29,9 +29,10 @@ type Button struct {
 	URL          string `json:"url,omitempty"`
 }
 
-// Row appends a row of buttons and returns the keyboard, for building keyboards inline.
+// Row appends a row of buttons and returns the keyboard, for building keyboards inline. A row
+// whose labels would be cut on a narrow phone is laid out in narrower rows (FitRows).
 func (k *Keyboard) Row(buttons ...Button) *Keyboard {
-	k.InlineKeyboard = append(k.InlineKeyboard, buttons)
+	k.InlineKeyboard = append(k.InlineKeyboard, FitRows(buttons)...)
 	return k
 }
 

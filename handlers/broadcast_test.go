@@ -133,7 +133,7 @@ func TestBroadcastTwoLanguagesToTwoCountriesWithAcknowledgements(t *testing.T) {
 			t.Fatalf("user %d got %d messages before confirmation", u.ID(), n)
 		}
 	}
-	a.Click("Confirm: send to 4 recipients")
+	a.Click("Send to 4 recipients")
 	a.WaitText("is being sent to 4 recipients")
 	// A second press of Confirm (sent before the first one's answer removed the button) sends
 	// nothing more.
@@ -365,7 +365,7 @@ func TestBroadcastBadInputAndAttachment(t *testing.T) {
 	a.WaitText("Priority: urgent")
 	a.Click("Preview")
 	a.WaitText("Preview of broadcast")
-	a.Click("Confirm: send to 1 recipient")
+	a.Click("Send to 1 recipient")
 	m := kg.WaitText("Seized consignment, container MSCU1234565")
 	if m.Kind != "photo" || m.FileID == "" || !strings.Contains(m.Plain(), "URGENT") {
 		t.Errorf("got %s %q with file %q, want an urgent photo", m.Kind, m.Plain(), m.FileID)

@@ -85,7 +85,7 @@ func TestSuspendedMidConversation(t *testing.T) {
 				u.WaitLast("Audience: Uzbekistan")
 				u.Click("Preview")
 				u.WaitLast("Preview of broadcast #")
-			}, "Confirm: send to 1 recipient"},
+			}, "Send to 1 recipient"},
 		{"poststatus", netPerson{9104, "Aziz", "en", store.RoleFocalPoint, "UZ", "customs"},
 			func(t *testing.T, u *bottest.Person) {
 				u.SendText("/poststatus UZTER")
@@ -202,7 +202,7 @@ func TestBroadcastThroughTelegramOutage(t *testing.T) {
 	id := bcDraftID(t, a)
 	h.TG.SetLatency(300 * time.Millisecond)
 	h.TG.FailNext(3, 503)
-	if _, err := a.PressButton("Confirm: send to 3 recipients"); err != nil {
+	if _, err := a.PressButton("Send to 3 recipients"); err != nil {
 		t.Fatal(err)
 	}
 	a.WaitLast("is being sent to 3 recipients")
@@ -284,7 +284,7 @@ func TestRestartRightAfterButtonPress(t *testing.T) {
 	an.WaitLast("Audience: Uzbekistan")
 	an.Click("Preview")
 	an.WaitLast("Preview of broadcast #")
-	an.Click("Confirm: send to 1 recipient")
+	an.Click("Send to 1 recipient")
 	h.Restart()
 	an.WaitLast("is being sent to 1 recipient")
 	if _, err := uz.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return bottest.CountText(ms, "Termez closed.") == 1 }); err != nil {

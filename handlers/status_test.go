@@ -2,12 +2,14 @@ package handlers_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"focalbot/bot/bottest"
 	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
 )
 
@@ -44,7 +46,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	// The Russian reader subscribes to Tajikistan from its (empty) board.
 	ru.SendText("/status TJ")
 	ru.WaitText("По этой стране сведений о режиме работы пока нет")
-	ru.Click("Следить за изменениями: Таджикистан")
+	ru.Click("Следить: Таджикистан")
 	ru.WaitText("Вы будете получать изменения режима работы: Таджикистан")
 
 	// A Kazakh focal point may not post for a Tajik place.
@@ -288,4 +290,56 @@ func TestStatusMisspeltPlaceOffersOnlyNearNames(t *testing.T) {
 			t.Errorf("/status %s: %q with %d buttons, want no suggestions", q, m.Text, len(m.Buttons()))
 		}
 	}
+}
+
+// Places are found by the names officers type, in every script the network writes
+// (bot/placename): Cyrillic in Russian and national spellings, Latin transliterations, Georgian
+// and Arabic script; a name several places share offers them as buttons.
+func TestStatusFindsPlacesInAnyScript(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	const fp = 5201
+	netSeed(t, h, netPerson{fp, "Asel", "en", store.RoleFocalPoint, "KZ", "customs"})
+	u := h.Person(fp, "Asel", "en")
+
+	for _, c := range []struct{ typed, locode string }{
+		{"Алматы", "KZALA"},
+		{"Алма-Ата", "KZALA"},
+		{"Тошкент", "UZTAS"},
+		{"Ташкент", "UZTAS"},
+		{"Хоргос", "KZHOR"},
+		{"Qorghas", "KZHOR"},
+		{"Қорғас", "KZHOR"},
+		{"ფოთი", "GEPTI"},
+		{"کراچی", "PKKHI"},
+	} {
+		n := len(u.Messages())
+		u.SendText("/status " + c.typed)
+		m := u.WaitAfter(n, "("+c.locode+")")
+		if strings.Contains(m.Text, "I know no place") || strings.Contains(m.Text, "Several places") {
+			t.Errorf("/status %s: %q, want the place %s", c.typed, m.Text, c.locode)
+		}
+	}
+
+	// Posting finds the place the same way.
+	n := len(u.Messages())
+	u.SendText("/poststatus Хоргос")
+	form := u.WaitAfter(n, "KZHOR")
+	if !slices.ContainsFunc(form.Buttons(), func(b telegramtest.Button) bool { return b.CallbackData == "sp:pub" }) {
+		t.Errorf("/poststatus Хоргос: %q without the form's buttons", form.Text)
+	}
+
+	// Termez is a town on each side of the Amu Darya: both are offered, as buttons.
+	u.SendText("/status Термез")
+	m := u.WaitText("Several places are called “Термез”")
+	var labels []string
+	for _, b := range m.Buttons() {
+		labels = append(labels, b.Text)
+	}
+	if strings.Join(labels, "|") != "Termez (TMTMZ)|Termez (UZTER)" && strings.Join(labels, "|") != "Termez (UZTER)|Termez (TMTMZ)" {
+		t.Fatalf("/status Термез offered %q, want the two Termez", labels)
+	}
+	n = len(u.Messages())
+	u.ClickOn(m.ID, m.Buttons()[slices.IndexFunc(m.Buttons(), func(b telegramtest.Button) bool { return strings.Contains(b.Text, "UZTER") })].CallbackData)
+	u.WaitAfter(n, "(UZTER)")
 }

@@ -32,6 +32,9 @@ type Problem struct {
 	Data  map[string]any `json:"data,omitempty"`
 	Field string         `json:"field,omitempty"` // message ID of the field's label, given to the text as .Field
 	Vocab *Vocabulary    `json:"-"`               // the list a word was not found in, given as .Accepted
+	// Choices are the LOCODEs of the places a name may mean (alert_err_place_ambiguous), to be
+	// offered as buttons where there are buttons.
+	Choices []string `json:"choices,omitempty"`
 }
 
 func (p Problem) Error() string { return p.ID }

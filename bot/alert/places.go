@@ -169,7 +169,7 @@ func ParsePlace(role, typed string) (Place, *Problem) {
 		for _, f := range found {
 			codes = append(codes, f.Locode)
 		}
-		return p, &Problem{ID: "alert_err_place_ambiguous", Data: map[string]any{"Value": v, "Codes": strings.Join(codes, ", ")}}
+		return p, &Problem{ID: "alert_err_place_ambiguous", Data: map[string]any{"Value": v, "Codes": strings.Join(codes, ", ")}, Choices: codes}
 	}
 	return p, &Problem{ID: "alert_err_place", Data: map[string]any{"Value": v}}
 }

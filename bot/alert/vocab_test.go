@@ -16,10 +16,10 @@ func TestVocabularyFoldsApostrophes(t *testing.T) {
 		word string
 		want string
 	}{
-		{alert.Risks, "Yo'nalishdan chetga chiqish", "route_deviation"},
-		{alert.Risks, "Yo’nalishdan chetga chiqish", "route_deviation"},
-		{alert.Risks, "yo`nalishdan chetga chiqish", "route_deviation"},
-		{alert.Risks, "Noto'g'ri deklaratsiyalash", "false_declaration"},
+		{alert.Risks, "Yo'nalishdan chetlanish", "route_deviation"},
+		{alert.Risks, "Yo’nalishdan chetlanish", "route_deviation"},
+		{alert.Risks, "yo`nalishdan chetlanish", "route_deviation"},
+		{alert.Risks, "Noto'g'ri deklaratsiya", "false_declaration"},
 		{alert.Substances, "Noma'lum", "unknown"},
 		{alert.Conveyances, "Temir yo‘l vagoni", "rail"},
 		{alert.Classifications, "E'tibor uchun ma'lumot", "attention"},

@@ -114,3 +114,89 @@ func startsLTRWithRTL(line string) bool {
 func isRTL(r rune) bool {
 	return unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko)
 }
+
+// Isolate wraps each line of a value assembled as HTML (typed by a person or taken from data:
+// a quantity, goods, a note, identifiers, free text) in a first-strong isolate when lang is
+// written right to left and the line has a letter or digit that is not right to left, so that
+// "18 т, 1200 қап" reaches an Urdu reader as typed, not as "т, 1200 қап 18". Plain string
+// arguments of T are isolated already (isolateValue); other languages get s unchanged. A line
+// in right-to-left script with a number or a Latin word is isolated too: the isolate takes its
+// direction from its first letter, and keeps the line's runs apart from the text around it.
+func Isolate(lang, s string) string {
+	if !rightToLeft[lang] || s == "" {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, fsi) && strings.HasSuffix(l, pdi) {
+			continue
+		}
+		for _, r := range stripTags(l) {
+			if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !isRTL(r) {
+				lines[i] = fsi + l + pdi
+				break
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// stripTags leaves out the tags and entities of a line of HTML.
+func stripTags(s string) string {
+	var b strings.Builder
+	inTag, inEntity := false, false
+	for _, r := range s {
+		switch {
+		case inTag:
+			inTag = r != '>'
+		case inEntity:
+			inEntity = r != ';'
+		case r == '<':
+			inTag = true
+		case r == '&':
+			inEntity = true
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// LTRRunsOutsideIsolates lists the runs of a rendered message (HTML) that hold a left-to-right
+// letter and a digit outside any isolate — the runs a right-to-left line reorders ("18 т" comes
+// out as "т 18"). For tests of right-to-left rendering.
+func LTRRunsOutsideIsolates(s string) []string {
+	var out []string
+	depth := 0
+	var run strings.Builder
+	flush := func() {
+		r := run.String()
+		run.Reset()
+		letter, digit := false, false
+		for _, c := range r {
+			letter = letter || (unicode.IsLetter(c) && !isRTL(c))
+			digit = digit || unicode.IsDigit(c)
+		}
+		if letter && digit {
+			out = append(out, strings.TrimSpace(r))
+		}
+	}
+	for _, c := range stripTags(s) {
+		switch {
+		case c == []rune(fsi)[0] || c == '\u2066' || c == '\u2067':
+			flush()
+			depth++
+		case c == []rune(pdi)[0]:
+			if depth > 0 {
+				depth--
+			}
+		case depth > 0:
+		case c == '\n' || isRTL(c):
+			flush()
+		default:
+			run.WriteRune(c)
+		}
+	}
+	flush()
+	return out
+}

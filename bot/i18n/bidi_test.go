@@ -1,8 +1,12 @@
 package i18n_test
 
 import (
+	"io/fs"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
 
 	"focalbot/bot/i18n"
 	"focalbot/locales"
@@ -37,5 +41,42 @@ func TestRightToLeftIsolatesLeftToRightRuns(t *testing.T) {
 	}
 	if en := b.T("en", "help_member", nil); strings.ContainsAny(en, fsi+pdi+rlm) {
 		t.Errorf("English help has direction marks: %q", en)
+	}
+}
+
+// Every message of the right-to-left languages, its arguments given as typed values mixing
+// Latin, Cyrillic and digits, keeps each of them in an isolate: no run with a left-to-right
+// letter and a digit is left outside one. (The locale file's own examples — "ALR-2026-000123",
+// "ISO 6346" — are the translator's words, laid out once when written, and are not checked.)
+func TestRightToLeftMessagesIsolateEveryArgument(t *testing.T) {
+	b, err := i18n.Load(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var en map[string]map[string]any
+	data, err := fs.ReadFile(locales.FS, "en.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := toml.Unmarshal(data, &en); err != nil {
+		t.Fatal(err)
+	}
+	arg := regexp.MustCompile(`\.([A-Z][A-Za-z]*)`)
+	for _, lang := range []string{"ur", "ps", "fa-AF"} {
+		for id, forms := range en {
+			args := map[string]any{}
+			for _, f := range forms {
+				s, _ := f.(string)
+				for _, m := range arg.FindAllStringSubmatch(s, -1) {
+					args[m[1]] = "Kamaz 18 т, 1200 қап"
+				}
+			}
+			out := b.T(lang, id, args)
+			for _, run := range i18n.LTRRunsOutsideIsolates(out) {
+				if strings.Contains(run, "Kamaz") || strings.Contains(run, "қап") {
+					t.Errorf("%s.%s: %q outside isolates in %q", lang, id, run, out)
+				}
+			}
+		}
 	}
 }

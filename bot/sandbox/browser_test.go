@@ -256,6 +256,18 @@ func TestBrowserChat(t *testing.T) {
 	}
 	p.ask("/start")
 	p.screenshot("rtl")
+	// Commands in Urdu text read as Telegram shows them, "/alert", not "alert/": the link's
+	// first character (the slash) stands left of its last.
+	p.ask("/help")
+	var slashFirst string
+	p.js(&slashFirst, `var links = Array.from(document.querySelectorAll("#messages .msg.bot a.cmd")); if (!links.length) return "no command links";
+		for (const a of links) { var t = a.firstChild, r = document.createRange(); r.setStart(t, 0); r.setEnd(t, 1); var first = r.getBoundingClientRect();
+		  r.setStart(t, t.length - 1); r.setEnd(t, t.length); var last = r.getBoundingClientRect();
+		  if (!(first.left < last.left)) return a.textContent + " reads right to left"; }
+		return "ok"`)
+	if slashFirst != "ok" {
+		t.Errorf("Urdu /help: %s", slashFirst)
+	}
 	// The language picker under a short Urdu question: the message widens for its keyboard,
 	// so that every language's own name can be read.
 	p.send("/language")
@@ -269,6 +281,39 @@ func TestBrowserChat(t *testing.T) {
 	if dir2 != "ltr" {
 		t.Errorf("Kazakh persona's chat has dir=%q, want ltr", dir2)
 	}
+
+	// A /command in the bot's text can be tapped: it is sent as if typed.
+	p.ask("/help")
+	n = p.botCount()
+	p.clickWhere("/cancel in the help text", `return Array.from(document.querySelectorAll("#messages .msg.bot a.cmd")).reverse().find(a => a.textContent === "/cancel") || null`)
+	p.nextBot(n, "the answer to the tapped /cancel")
+	p.js(&mine, `var m = document.querySelectorAll("#messages .msg.me .text"); return m[m.length-1].innerText`)
+	if strings.TrimSpace(mine) != "/cancel" {
+		t.Errorf("tapping /cancel sent %q", mine)
+	}
+
+	// The composer takes several lines: Shift+Enter starts a new line, Enter sends, and a form
+	// typed (or pasted) over several lines arrives as one message with its lines.
+	n = p.botCount()
+	const shiftEnter, enter, release = "\uE008\uE007\uE000", "\uE007", "\uE000"
+	p.typeInto(p.find("#text"), "/alert"+shiftEnter+"Classification: urgent alert"+shiftEnter+"Conveyance: road vehicle")
+	var rows int
+	p.js(&rows, `return document.getElementById("text").value.split("\n").length`)
+	if rows != 3 {
+		t.Errorf("Shift+Enter: the composer holds %d lines, want 3", rows)
+	}
+	p.typeInto(p.find("#text"), enter+release)
+	p.nextBot(n, "the answer to the form of three lines")
+	var sent string
+	for _, e := range sb.TG.Transcript(kazakh) {
+		if e.Kind == telegramtest.EventUserText {
+			sent = e.Text
+		}
+	}
+	if sent != "/alert\nClassification: urgent alert\nConveyance: road vehicle" {
+		t.Errorf("the form arrived as %q", sent)
+	}
+	p.screenshot("multiline")
 
 	// Someone who is not a member gets the closed network.
 	p.as(visitor)

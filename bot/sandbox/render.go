@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 
 	"focalbot/bot/telegramtest"
@@ -16,6 +17,7 @@ import (
 // are the ones below, so nothing the bot or a user wrote can become markup or script on the
 // page.
 func renderHTML(plain string, entities []telegramtest.Entity) string {
+	entities = withCommands(plain, entities)
 	if len(entities) == 0 {
 		return html.EscapeString(plain)
 	}
@@ -109,3 +111,58 @@ func safeLink(raw string) (string, bool) {
 }
 
 func clamp(v, n int) int { return max(0, min(v, n)) }
+
+// withCommands adds a bot_command entity for every /command in the text that has none, as
+// Telegram's apps find them in any message (the bot's help and hints name commands to tap): a
+// '/' at the start, after a space, an opening bracket or quote, or an invisible direction mark
+// (right-to-left messages put /commands between left-to-right marks), then letters,
+// digits and '_' (up to 32) and an optional @botname, not followed by a word character. Text
+// inside code, pre and links is left alone.
+func withCommands(plain string, entities []telegramtest.Entity) []telegramtest.Entity {
+	if !strings.Contains(plain, "/") {
+		return entities
+	}
+	word := func(r rune) bool {
+		return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+	}
+	taken := func(from, to int) bool {
+		for _, e := range entities {
+			switch e.Type {
+			case "code", "pre", "url", "text_link", "bot_command", "email", "mention":
+				if from < e.Offset+e.Length && e.Offset < to {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	runes := []rune(plain)
+	out := entities
+	offset := 0 // UTF-16 offset of runes[i]
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		if r == '/' && (i == 0 || unicode.IsSpace(runes[i-1]) || unicode.Is(unicode.Cf, runes[i-1]) || strings.ContainsRune("(«“\"'", runes[i-1])) {
+			j := i + 1
+			for j < len(runes) && word(runes[j]) && j-i <= 32 {
+				j++
+			}
+			if j > i+1 && j < len(runes) && runes[j] == '@' {
+				k := j + 1
+				for k < len(runes) && word(runes[k]) {
+					k++
+				}
+				if k > j+1 {
+					j = k
+				}
+			}
+			if j > i+1 && (j == len(runes) || !(word(runes[j]) || runes[j] == '/')) {
+				length := len(utf16.Encode(runes[i:j]))
+				if !taken(offset, offset+length) {
+					out = append(out, telegramtest.Entity{Type: "bot_command", Offset: offset, Length: length})
+				}
+			}
+		}
+		offset += len(utf16.Encode([]rune{r}))
+	}
+	return out
+}

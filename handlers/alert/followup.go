@@ -350,7 +350,7 @@ func followupText(a *bot.App, lang, kind string, al *store.Alert, writer *store.
 		"Ref": al.Ref, "By": ui.MemberName(a, lang, writer), "Drill": al.Drill,
 		"Lang": i18n.TextLanguage(a.I18n.T, lang, writtenLang, text)})
 	if text != "" {
-		out += "\n" + html.EscapeString(text)
+		out += "\n" + i18n.Isolate(lang, html.EscapeString(text))
 	}
 	return out
 }

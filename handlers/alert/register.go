@@ -160,7 +160,7 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 			"Lang": i18n.TextLanguage(r.App.I18n.T, r.Lang, f.Lang, f.Text), "File": f.FileID != nil})
 		text += "\n\n" + line
 		if f.Text != "" {
-			text += "\n" + html.EscapeString(f.Text)
+			text += "\n" + i18n.Isolate(r.Lang, html.EscapeString(f.Text))
 		}
 	}
 	var kb *bot.Keyboard

@@ -258,17 +258,39 @@ func draftButton(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	step, action, arg := r.Conv.Step, args.Arg(0), args.Arg(1)
-	if action == "cancel" {
+	switch {
+	case action == "cancel" && arg != "y" && answers(&d.Content) > 2:
+		// A draft with more than two answers is not thrown away by one tap: ask first.
+		kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_discard_yes", bot.CB(verbDraft, "cancel", "y")),
+			button(r, "alert_btn_keep", bot.CB(verbDraft, "keep")))
+		return r.Reply(ctx, "alert_discard_confirm", map[string]any{"Count": answers(&d.Content)}, kb)
+	case action == "cancel":
 		if err := r.EndConv(ctx); err != nil {
 			return err
 		}
+		if arg == "y" {
+			return ui.Show(ctx, r, r.T("cancelled", nil), nil) // the confirmation becomes the outcome
+		}
 		return r.Reply(ctx, "cancelled", nil, nil)
+	case action == "keep":
+		return ui.Show(ctx, r, r.T("alert_discard_kept", nil), nil) // the question above stays live
 	}
 	da, ok := draftActions[action]
 	if !ok || !slices.Contains(da.steps, step) || (da.valid != nil && !da.valid(arg)) {
 		return r.Stale(ctx) // a button of another step, or forged
 	}
 	return da.do(ctx, r, &d, step, arg)
+}
+
+// answers counts the answers a draft holds: the discard button asks for confirmation beyond two.
+func answers(c *alert.Content) int {
+	n := len(c.Identifiers) + len(c.Route) + len(c.Risks) + len(c.Attachments)
+	for _, s := range []string{c.Classification, c.Conveyance, c.Goods, c.Substance, c.Quantity, c.Concealment, c.Text} {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // draftAction is what a button of the draft (ad:<action>[:<arg>]) does: the steps whose
@@ -307,17 +329,20 @@ var (
 
 // draftActions are the buttons of the draft, by action; "cancel" works on every step.
 var draftActions = map[string]draftAction{
-	"cls":    choose(stepClass, alert.Classifications.Has, func(c *alert.Content, arg string) { c.Classification = arg }),
-	"drill":  choose(stepDrill, func(arg string) bool { return arg == "0" || arg == "1" }, func(c *alert.Content, arg string) { c.Drill = arg == "1" }),
-	"conv":   choose(stepConveyance, alert.Conveyances.Has, func(c *alert.Content, arg string) { c.Conveyance = arg }),
-	"sub":    choose(stepSubstance, alert.Substances.Has, func(c *alert.Content, arg string) { c.Substance = arg }),
-	"con":    choose(stepConcealment, alert.Concealments.Has, func(c *alert.Content, arg string) { c.Concealment = arg }),
-	"ik":     goOn(identSteps, alert.IdentKinds.Has, "", stepIdentValue, func(d *draft, arg string) { d.Kind = arg }),
-	"idone":  goOn(identSteps, nil, stepIdentKind, "", nil),
-	"iclr":   goOn(identSteps, nil, "", stepIdentKind, func(d *draft, _ string) { d.Content.Identifiers = nil }),
-	"rr":     goOn(routeSteps, alert.RouteRoles.Has, "", stepRoutePlace, func(d *draft, arg string) { d.Kind = arg }),
-	"rdone":  goOn(routeSteps, nil, stepRouteRole, "", nil),
-	"rclr":   goOn(routeSteps, nil, "", stepRouteRole, func(d *draft, _ string) { d.Content.Route = nil }),
+	"cls":   choose(stepClass, alert.Classifications.Has, func(c *alert.Content, arg string) { c.Classification = arg }),
+	"drill": choose(stepDrill, func(arg string) bool { return arg == "0" || arg == "1" }, func(c *alert.Content, arg string) { c.Drill = arg == "1" }),
+	"conv":  choose(stepConveyance, alert.Conveyances.Has, func(c *alert.Content, arg string) { c.Conveyance = arg }),
+	"sub":   choose(stepSubstance, alert.Substances.Has, func(c *alert.Content, arg string) { c.Substance = arg }),
+	"con":   choose(stepConcealment, alert.Concealments.Has, func(c *alert.Content, arg string) { c.Concealment = arg }),
+	"ik":    goOn(identSteps, alert.IdentKinds.Has, "", stepIdentValue, func(d *draft, arg string) { d.Kind = arg }),
+	"idone": goOn(identSteps, nil, stepIdentKind, "", nil),
+	"iclr":  goOn(identSteps, nil, "", stepIdentKind, func(d *draft, _ string) { d.Content.Identifiers = nil }),
+	"rr":    goOn(routeSteps, alert.RouteRoles.Has, "", stepRoutePlace, func(d *draft, arg string) { d.Kind = arg }),
+	"rdone": goOn(routeSteps, nil, stepRouteRole, "", nil),
+	"rclr":  goOn(routeSteps, nil, "", stepRouteRole, func(d *draft, _ string) { d.Content.Route = nil }),
+	"rpl": {steps: []string{stepRoutePlace}, valid: func(arg string) bool { _, ok := alert.LookupLocode(arg); return ok }, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
+		return addRoutePlace(ctx, r, d, arg) // one of the places a name named (addRoutePlace)
+	}},
 	"rkdone": goOn([]string{stepRisks}, nil, stepRisks, "", nil),
 	"risk": {steps: []string{stepRisks}, valid: alert.Risks.Has, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
 		d.Content.ToggleRisk(arg)
@@ -431,19 +456,7 @@ var textSteps = map[string]func(ctx context.Context, r *bot.Request, d *draft, t
 		return goTo(ctx, r, stepIdentKind, d)
 	},
 	stepRoutePlace: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
-		p, prob := alert.ParsePlace(d.Kind, text)
-		if prob == nil {
-			prob = d.Content.AddPlace(p)
-		}
-		if prob != nil {
-			return tellProblems(ctx, r, nil, *prob)
-		}
-		if p.Unknown {
-			if err := r.Reply(ctx, "alert_locode_unknown", map[string]any{"Locode": p.Locode}, nil); err != nil {
-				return err
-			}
-		}
-		return goTo(ctx, r, stepRouteRole, d)
+		return addRoutePlace(ctx, r, d, text)
 	},
 	stepGoods:    shortText(stepGoods, func(c *alert.Content, text string) { c.Goods = text }),
 	stepQuantity: shortText(stepQuantity, func(c *alert.Content, text string) { c.Quantity = text }),
@@ -454,6 +467,33 @@ var textSteps = map[string]func(ctx context.Context, r *bot.Request, d *draft, t
 		d.Content.Text, d.Content.Lang = text, writtenIn(r)
 		return advance(ctx, r, stepText, d)
 	},
+}
+
+// addRoutePlace adds the place typed (or pressed: a LOCODE) to the route and asks for the next
+// stop. A name several places share is answered with a button for each.
+func addRoutePlace(ctx context.Context, r *bot.Request, d *draft, typed string) error {
+	p, prob := alert.ParsePlace(d.Kind, typed)
+	if prob == nil {
+		prob = d.Content.AddPlace(p)
+	}
+	if prob != nil {
+		var kb *bot.Keyboard
+		for _, locode := range prob.Choices {
+			if k, ok := alert.LookupLocode(locode); ok {
+				if kb == nil {
+					kb = &bot.Keyboard{}
+				}
+				kb.Row(bot.Button{Text: k.Name + " (" + locode + ")", CallbackData: bot.CB(verbDraft, "rpl", locode)})
+			}
+		}
+		return tellProblems(ctx, r, kb, *prob)
+	}
+	if p.Unknown {
+		if err := r.Reply(ctx, "alert_locode_unknown", map[string]any{"Locode": p.Locode}, nil); err != nil {
+			return err
+		}
+	}
+	return goTo(ctx, r, stepRouteRole, d)
 }
 
 // filesDone is the Done button of the files step.

@@ -156,7 +156,7 @@ func compose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLang
 		sb.WriteString(a.I18n.T(ui, "bc_version_in", map[string]any{"Language": i18n.NativeName(lang)}))
 	}
 	sb.WriteString("\n\n")
-	sb.WriteString(html.EscapeString(text))
+	sb.WriteString(i18n.Isolate(ui, html.EscapeString(text)))
 	return sb.String(), lang
 }
 

@@ -204,7 +204,7 @@ func recipientLines(ctx context.Context, a *bot.App, lang string, rfiID int64) (
 // body is free text as its author wrote it (escaped), labelled with the author's language
 // when the reader's is another.
 func body(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
-	text := html.EscapeString(body)
+	text := i18n.Isolate(readerLang, html.EscapeString(body))
 	if i18n.SameLanguage(readerLang, authorLang, body) {
 		return i18n.HTML(text)
 	}

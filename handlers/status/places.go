@@ -62,12 +62,12 @@ func placeEdit(ctx context.Context, r *bot.Request) error {
 	if strings.TrimSpace(arg) == "" {
 		return bot.Tell("place_edit_usage", nil)
 	}
-	p, candidates, err := resolve(ctx, r.App, arg)
+	p, candidates, several, err := resolve(ctx, r.App, arg)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		return offer(ctx, r, arg, candidates, verbPlaceEdit)
+		return offer(ctx, r, arg, candidates, several, verbPlaceEdit)
 	}
 	return placeShowPanel(ctx, r, p.ID, false)
 }

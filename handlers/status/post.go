@@ -92,12 +92,12 @@ func postStart(ctx context.Context, r *bot.Request) error {
 
 // postFor resolves the place named and opens the form, or offers the closest names.
 func postFor(ctx context.Context, r *bot.Request, query string) error {
-	p, candidates, err := resolve(ctx, r.App, query)
+	p, candidates, several, err := resolve(ctx, r.App, query)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		return offer(ctx, r, query, candidates, verbPostFor)
+		return offer(ctx, r, query, candidates, several, verbPostFor)
 	}
 	return openForm(ctx, r, p)
 }

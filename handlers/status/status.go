@@ -10,14 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"focalbot/bot"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
+	"focalbot/bot/placename"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
 )
@@ -144,12 +142,12 @@ func show(ctx context.Context, r *bot.Request) error {
 	if countryArg.MatchString(arg) && slices.Contains(store.NetworkCountries, strings.ToUpper(arg)) {
 		return showBoard(ctx, r, strings.ToUpper(arg))
 	}
-	p, candidates, err := resolve(ctx, r.App, arg)
+	p, candidates, several, err := resolve(ctx, r.App, arg)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		return offer(ctx, r, arg, candidates, verbPlace)
+		return offer(ctx, r, arg, candidates, several, verbPlace)
 	}
 	return showPlace(ctx, r, p)
 }
@@ -299,17 +297,6 @@ func showPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 	return ui.SendLines(ctx, r, placeName(p), lines, kb)
 }
 
-// fold makes a name comparable: lower case, without diacritics, letters and digits only.
-func fold(s string) string {
-	var sb strings.Builder
-	for _, c := range norm.NFD.String(strings.ToLower(s)) {
-		if unicode.IsLetter(c) || unicode.IsDigit(c) {
-			sb.WriteRune(c)
-		}
-	}
-	return sb.String()
-}
-
 // distance is the Levenshtein distance of two strings, by runes.
 func distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
@@ -332,58 +319,67 @@ func distance(a, b string) int {
 	return prev[len(rb)]
 }
 
-// resolve finds the place meant by a name or UN/LOCODE. It returns the place when exactly
-// one fits; otherwise nil and the candidates: all that fit equally well, or the closest names.
-func resolve(ctx context.Context, a *bot.App, query string) (*store.Place, []store.Place, error) {
+// resolve finds the place meant by a name or UN/LOCODE, in any script the network writes
+// (bot/placename: transliteration and the alternative names shipped with the places). It
+// returns the place when exactly one fits; otherwise nil and the candidates — several that fit
+// equally well (several is true), or the closest names.
+func resolve(ctx context.Context, a *bot.App, query string) (p *store.Place, candidates []store.Place, several bool, err error) {
 	q := strings.TrimSpace(query)
 	if up := strings.ToUpper(q); len(up) == 5 {
 		p, err := store.PlaceByLocode(ctx, a.Store.DB, up)
 		if err == nil {
-			return p, nil, nil
+			return p, nil, false, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 	}
 	places, err := store.Places(ctx, a.Store.DB, "", false)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	fq := fold(q)
-	if fq == "" {
-		return nil, nil, nil
+	kq := placename.Key(q)
+	if kq == "" {
+		return nil, nil, false, nil
 	}
+	alternative := placename.Locodes(q) // places one of whose alternative names is q
 	var exact, partial []store.Place
 	for _, p := range places {
-		n, l := fold(p.Name), fold(p.NameLocal)
+		n, l := placename.Key(p.Name), placename.Key(p.NameLocal)
 		switch {
-		case n == fq || (l != "" && l == fq):
+		case n == kq || (l != "" && l == kq) || (p.Locode != nil && slices.Contains(alternative, *p.Locode)):
 			exact = append(exact, p)
-		case strings.Contains(n, fq) || (l != "" && strings.Contains(l, fq)):
+		case strings.Contains(n, kq) || (l != "" && strings.Contains(l, kq)):
 			partial = append(partial, p)
 		}
 	}
 	for _, set := range [][]store.Place{exact, partial} {
 		if len(set) == 1 {
-			return &set[0], nil, nil
+			return &set[0], nil, false, nil
 		}
 		if len(set) > 1 {
 			if len(set) > 8 {
 				set = set[:8]
 			}
-			return nil, set, nil
+			return nil, set, true, nil
 		}
 	}
-	// Nothing fits: offer the closest names.
+	// Nothing fits: offer the closest names, any of a place's names counting.
 	type scored struct {
 		p store.Place
 		d int
 	}
 	var all []scored
 	for _, p := range places {
-		d := distance(fq, fold(p.Name))
-		if l := fold(p.NameLocal); l != "" {
-			d = min(d, distance(fq, l))
+		d := distance(kq, placename.Key(p.Name))
+		names := []string{p.NameLocal}
+		if p.Locode != nil {
+			names = append(names, placename.Alternatives(*p.Locode)...)
+		}
+		for _, n := range names {
+			if k := placename.Key(n); k != "" {
+				d = min(d, distance(kq, k))
+			}
 		}
 		all = append(all, scored{p, d})
 	}
@@ -391,17 +387,17 @@ func resolve(ctx context.Context, a *bot.App, query string) (*store.Place, []sto
 	// Only names within a typo or two (about one edit in three letters) are worth offering:
 	// the five nearest names to "Dushanbe" or to gibberish are nowhere near it, and "Did you
 	// mean Kherson?" sends an officer after the wrong place.
-	limit := max(1, (utf8.RuneCountInString(fq)+1)/3)
+	limit := max(1, (utf8.RuneCountInString(kq)+1)/3)
 	var out []store.Place
 	for i := 0; i < len(all) && i < suggest && all[i].d <= limit; i++ {
 		out = append(out, all[i].p)
 	}
-	return nil, out, nil
+	return nil, out, false, nil
 }
 
 // offer answers a query that named no single place: the candidates as buttons (verb sv to
-// view, spn to post).
-func offer(ctx context.Context, r *bot.Request, query string, candidates []store.Place, verb string) error {
+// view, spn to post) — the places of that name when several have it, else the closest names.
+func offer(ctx context.Context, r *bot.Request, query string, candidates []store.Place, several bool, verb string) error {
 	if len(candidates) == 0 {
 		return r.Reply(ctx, "st_place_unknown_none", map[string]any{"Query": query}, nil)
 	}
@@ -415,6 +411,9 @@ func offer(ctx context.Context, r *bot.Request, query string, candidates []store
 			label += " (" + p.Country + ")"
 		}
 		kb.Row(bot.Button{Text: label, CallbackData: bot.CB(verb, p.ID)})
+	}
+	if several {
+		return r.Reply(ctx, "st_place_several", map[string]any{"Query": query}, kb)
 	}
 	return r.Reply(ctx, "st_place_unknown", map[string]any{"Query": query}, kb)
 }

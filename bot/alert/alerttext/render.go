@@ -24,7 +24,8 @@ type Meta struct {
 
 // Render writes an alert for a reader of lang: labels and vocabulary translated, identifiers
 // as typed, free text as written and marked with its author's language, times in the
-// reader's zone. Every line closes its own tags, so a long rendering can be split at lines.
+// reader's zone. Every line closes its own tags, so a long rendering can be split at lines. In
+// right-to-left languages every typed value is isolated (i18n.Isolate).
 func Render(tr alert.Translator, lang string, c *alert.Content, m Meta) string {
 	t := func(id string, data map[string]any) string { return tr.T(lang, id, data) }
 	label := func(f string) string { return t(alert.LabelID(f), nil) }
@@ -67,7 +68,7 @@ func Render(tr alert.Translator, lang string, c *alert.Content, m Meta) string {
 		var vals []string
 		for _, id := range c.Identifiers {
 			if id.Kind == kind {
-				vals = append(vals, "<code>"+html.EscapeString(id.Value)+"</code>")
+				vals = append(vals, i18n.Isolate(lang, "<code>"+html.EscapeString(id.Value)+"</code>"))
 			}
 		}
 		if len(vals) > 0 {
@@ -82,7 +83,7 @@ func Render(tr alert.Translator, lang string, c *alert.Content, m Meta) string {
 		}
 	}
 	if c.Goods != "" {
-		goods := html.EscapeString(c.Goods)
+		goods := i18n.Isolate(lang, html.EscapeString(c.Goods))
 		if !i18n.SameLanguage(lang, c.Lang, c.Goods) {
 			goods += " " + t("text_written_in", map[string]any{"Language": i18n.TextLanguage(tr.T, lang, c.Lang, c.Goods)})
 		}
@@ -92,7 +93,7 @@ func Render(tr alert.Translator, lang string, c *alert.Content, m Meta) string {
 		field("substance", html.EscapeString(t(alert.Substances.ID(c.Substance), nil)))
 	}
 	if c.Quantity != "" {
-		field("quantity", html.EscapeString(c.Quantity))
+		field("quantity", i18n.Isolate(lang, html.EscapeString(c.Quantity)))
 	}
 	if len(c.Risks) > 0 {
 		var names []string
@@ -109,7 +110,7 @@ func Render(tr alert.Translator, lang string, c *alert.Content, m Meta) string {
 	if c.Text != "" {
 		lines = append(lines, t("alert_render_text", map[string]any{"Lang": i18n.TextLanguage(tr.T, lang, c.Lang, c.Text)}))
 		for _, l := range strings.Split(c.Text, "\n") {
-			lines = append(lines, html.EscapeString(l))
+			lines = append(lines, i18n.Isolate(lang, html.EscapeString(l)))
 		}
 	}
 	if n := len(c.Attachments); n > 0 {

@@ -326,11 +326,22 @@
     state.current = persona(wanted) ? wanted : state.personas[0].id;
     renderPersonas();
     renderChat(true);
+    // The composer: Enter sends, Shift+Enter starts a new line; a pasted form keeps its lines.
+    // The box grows with its lines up to a few, then scrolls.
+    const t = $("text");
+    const fit = () => { t.style.height = "auto"; t.style.height = t.scrollHeight + 2 + "px"; };
+    t.addEventListener("input", fit);
+    t.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        $("composer").requestSubmit();
+      }
+    });
     $("composer").addEventListener("submit", (e) => {
       e.preventDefault();
-      const t = $("text");
       send(t.value);
       t.value = "";
+      fit();
     });
     $("attach").addEventListener("click", () => $("file").click());
     $("file").addEventListener("change", () => {
