@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -137,6 +138,38 @@ func TestConfidentialAlertEndToEnd(t *testing.T) {
 	}
 	analyst.Click("Who acknowledged?")
 	analyst.WaitMore(acks(1))
+
+	// A follow-up written in the Mini App reaches the analyst as a header and Open; its text
+	// is on the Mini App page, not in any call to Telegram.
+	const followup = "Second seal found: QX998877"
+	code, body = appPost(t, page, initData, "")
+	if code != http.StatusOK {
+		t.Fatalf("Mini App page: %d", code)
+	}
+	form := url.Values{"init_data": {initData}, "csrf": {csrfOf(t, body)}, "text": {followup}}
+	resp, err := http.PostForm(page+"/followup", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("follow-up in the Mini App: %d", resp.StatusCode)
+	}
+	head = analyst.WaitText("Follow-up to " + ref).Plain()
+	if strings.Contains(head, "QX998877") {
+		t.Errorf("the follow-up's text reached the chat: %q", head)
+	}
+	h.WaitIdle()
+	for _, call := range h.TG.Calls("") {
+		for k, v := range call.Params {
+			if strings.Contains(v, "QX998877") {
+				t.Errorf("%s sent the follow-up's text in %s: %q", call.Method, k, v)
+			}
+		}
+	}
+	if _, body := appPost(t, page, analyst.InitData(h.Clock.Now()), ""); !strings.Contains(body, "QX998877") {
+		t.Error("the analyst's Mini App page lacks the follow-up")
+	}
 }
 
 // appURL is the address of a message's web_app button, "" for none.

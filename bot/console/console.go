@@ -112,6 +112,7 @@ func New(o Options) (*Server, error) {
 	mux.HandleFunc("GET /app/alerts/{ref}", s.appShell)
 	mux.Handle("POST /app/alerts/{ref}", s.app(false, s.appView))
 	mux.Handle("POST /app/alerts/{ref}/ack", s.app(true, s.appAck))
+	mux.Handle("POST /app/alerts/{ref}/followup", s.app(true, s.appFollowup))
 	mux.HandleFunc("GET /app/new", s.appShell)
 	mux.Handle("POST /app/new", s.app(false, s.appNew))
 	mux.Handle("POST /app/new/draft", s.app(true, s.appDraft))

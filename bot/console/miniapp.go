@@ -16,9 +16,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/store"
 )
 
@@ -190,7 +194,7 @@ func (s *Server) appAlert(w http.ResponseWriter, r *http.Request, v *appViewer) 
 // recipient who has not yet.
 func (s *Server) appView(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	if al, ok := s.appAlert(w, r, v); ok {
-		s.appPage(w, r, v, al, "")
+		s.appPage(w, r, v, al, "", nil)
 	}
 }
 
@@ -203,6 +207,9 @@ func (s *Server) appAck(w http.ResponseWriter, r *http.Request, v *appViewer) {
 		return
 	}
 	notice := "alert_already_acked"
+	if al.State != store.AlertPublished {
+		notice = stateNotice(al)
+	}
 	if al.State == store.AlertPublished {
 		done, err := store.Acknowledge(r.Context(), s.o.Store.DB, al.ID, v.member.ID, s.o.Now())
 		if err != nil {
@@ -214,11 +221,40 @@ func (s *Server) appAck(w http.ResponseWriter, r *http.Request, v *appViewer) {
 			s.o.Log.Info("alert acknowledged in the mini app", "ref", al.Ref, "member_id", v.member.ID)
 		}
 	}
-	s.appPage(w, r, v, al, notice)
+	s.appPage(w, r, v, al, notice, map[string]any{"Ref": al.Ref})
 }
 
-// appPage renders the alert's Mini App page, with notice (a message ID) above it.
-func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string) {
+// appFollowup sends a follow-up from the Mini App: the chat's follow-up (submission.Followup),
+// to the author and the analysts at once, for whoever may see the published alert.
+func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	if al.State != store.AlertPublished {
+		s.appPage(w, r, v, al, stateNotice(al), map[string]any{"Ref": al.Ref})
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if n := utf8.RuneCountInString(text); n == 0 || n > submission.MaxFollowupText {
+		s.appPage(w, r, v, al, "alert_err_followup_long", map[string]any{"Max": submission.MaxFollowupText, "Length": n})
+		return
+	}
+	lang := v.member.Language
+	if lang == "" {
+		lang = v.lang
+	}
+	f := &store.Followup{AlertID: al.ID, AuthorID: v.member.ID, Kind: "followup", Text: text, Lang: lang, CreatedAt: s.o.Now()}
+	err := s.o.Store.InTx(r.Context(), func(tx *sqlx.Tx) error { return submission.Followup(r.Context(), tx, al, f) })
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appPage(w, r, v, al, "alert_followup_sent_app", map[string]any{"Ref": al.Ref})
+}
+
+// appPage renders the alert's Mini App page, with notice (a message ID, and its data) above it.
+func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any) {
 	ctx := r.Context()
 	zone := alert.ZoneFor(v.member.Country)
 	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt, Zone: zone,
@@ -236,10 +272,13 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		s.fail(w, r, err)
 		return
 	}
-	data := map[string]any{"A": al, "Zone": zone, "CSRF": v.csrf, "Notice": notice,
+	data := map[string]any{"A": al, "Zone": zone, "CSRF": v.csrf,
 		"Rendered": template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta)),
 		"CanAck":   recipient && !acked && al.State == store.AlertPublished, "Acked": recipient && acked,
-		"CanSubmit": canSubmit(v.member)}
+		"CanSubmit": canSubmit(v.member), "CanFollowUp": al.State == store.AlertPublished}
+	if notice != "" {
+		data["Notice"] = template.HTML(s.o.I18n.T(v.lang, notice, noticeData))
+	}
 	if v.member.IsAnalyst() || al.AuthorID == v.member.ID {
 		counts, err := store.AlertAckCounts(ctx, s.o.Store.DB, al.ID)
 		if err != nil {
@@ -255,4 +294,13 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 	}
 	data["Followups"] = fus
 	s.render(w, r, http.StatusOK, "appalert", v.lang, nil, data)
+}
+
+// stateNotice tells why an alert no longer takes an acknowledgement or a follow-up: cancelled;
+// for an alert not yet published (an analyst's view) the page says enough.
+func stateNotice(al *store.Alert) string {
+	if al.State == store.AlertCancelled {
+		return "alert_is_cancelled"
+	}
+	return ""
 }

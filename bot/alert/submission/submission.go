@@ -62,3 +62,36 @@ func Queue(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
 	return store.Audit(ctx, tx, store.AuditEntry{ActorID: &al.AuthorID, Action: "alert_submitted",
 		SubjectID: &al.ID, After: map[string]any{"ref": al.Ref, "revision": al.Revision}})
 }
+
+// KindFollowup is a follow-up's outbox kind; MaxFollowupText the longest follow-up text.
+const (
+	KindFollowup    = "alert_followup"
+	MaxFollowupText = 3500
+)
+
+// Followup stores a follow-up of a published alert and queues it at once to the analysts and
+// the alert's author, except whoever wrote it.
+func Followup(ctx context.Context, tx *sqlx.Tx, al *store.Alert, f *store.Followup) error {
+	if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
+		return err
+	}
+	to, err := store.Analysts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	author, err := store.ReadMember(ctx, tx, al.AuthorID)
+	if err != nil {
+		return err
+	}
+	to = append(to, *author)
+	var items []delivery.Item
+	for _, m := range to {
+		if m.ID == f.AuthorID {
+			continue
+		}
+		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: KindFollowup, RefID: f.ID,
+			Priority: delivery.High})
+	}
+	_, err = delivery.Enqueue(ctx, tx, items)
+	return err
+}
