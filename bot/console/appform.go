@@ -2,8 +2,13 @@ package console
 
 import (
 	"html/template"
+	"io"
+	"mime"
 	"net/http"
+	"path"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -139,6 +144,9 @@ func (s *Server) appSubmit(w http.ResponseWriter, r *http.Request, v *appViewer)
 		if al, err = submission.New(ctx, tx, v.member, c, s.o.Now()); err != nil {
 			return err
 		}
+		if err := store.AttachDraftFiles(ctx, tx, v.member.ID, al.ID); err != nil {
+			return err
+		}
 		return store.DeleteAppDraft(ctx, tx, v.member.ID)
 	})
 	if err != nil {
@@ -194,8 +202,13 @@ func (s *Server) appForm(w http.ResponseWriter, r *http.Request, v *appViewer, v
 	for _, p := range problems[""] {
 		general = append(general, msg(p))
 	}
+	files, err := store.DraftAppFiles(r.Context(), s.o.Store.DB, v.member.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "appform", lang, nil, map[string]any{"Fields": fields, "Problems": general,
-		"CSRF": v.csrf, "Zone": alert.ZoneFor(v.member.Country)})
+		"CSRF": v.csrf, "Zone": alert.ZoneFor(v.member.Country), "Files": files, "MaxFiles": alert.MaxFiles})
 }
 
 func containsString(list []string, s string) bool {
@@ -205,4 +218,85 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// AppDraftTTL is how long an untouched Mini App draft, and the files on it, are kept.
+const AppDraftTTL = 30 * 24 * time.Hour
+
+// MaxAppFile is the largest file the Mini App takes (Telegram's own limit for bots' downloads).
+const MaxAppFile = 20 << 20
+
+// appFile uploads a file to the member's draft: kept by the server in the database, never
+// sent to Telegram; at most alert.MaxFiles per alert.
+func (s *Server) appFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	ctx := r.Context()
+	if !canSubmit(v.member) {
+		s.refuse(w, r, http.StatusForbidden, "console_app_refused")
+		return
+	}
+	file, head, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, "no file", http.StatusBadRequest)
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, MaxAppFile+1))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fields, err := store.AppDraft(ctx, s.o.Store.DB, v.member.ID)
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return
+	}
+	have, err := store.DraftAppFiles(ctx, s.o.Store.DB, v.member.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch {
+	case len(data) > MaxAppFile || len(data) == 0:
+		s.appForm(w, r, v, fields, map[string][]alert.Problem{"": {{ID: "console_app_file_size", Data: map[string]any{"Max": MaxAppFile >> 20}}}})
+		return
+	case len(have) >= alert.MaxFiles:
+		s.appForm(w, r, v, fields, map[string][]alert.Problem{"": {{ID: "alert_err_too_many_files", Data: map[string]any{"Max": alert.MaxFiles}}}})
+		return
+	}
+	f := &store.AppFile{MemberID: v.member.ID, Name: path.Base(head.Filename), ContentType: http.DetectContentType(data), CreatedAt: s.o.Now()}
+	if err := store.InsertAppFile(ctx, s.o.Store.DB, f, data); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appForm(w, r, v, fields, nil)
+}
+
+// appAlertFile serves a file of an alert to whoever may see the alert (the same check as its
+// page), as a download.
+func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	f, data, err := store.AlertAppFileData(r.Context(), s.o.Store.DB, al.ID, id)
+	if err != nil {
+		if !isNotFound(err) {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	if err := store.Audit(r.Context(), s.o.Store.DB, store.AuditEntry{ActorID: &v.member.ID, Action: "app_file_download",
+		SubjectID: &al.ID, After: map[string]any{"file_id": f.ID}}); err != nil {
+		s.o.Log.Error("mini app download not audited", "member_id", v.member.ID, "err", err)
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	_, _ = w.Write(data)
 }

@@ -117,6 +117,8 @@ func New(o Options) (*Server, error) {
 	mux.Handle("POST /app/new", s.app(false, s.appNew))
 	mux.Handle("POST /app/new/draft", s.app(true, s.appDraft))
 	mux.Handle("POST /app/new/submit", s.app(true, s.appSubmit))
+	mux.Handle("POST /app/new/file", s.app(true, s.appFile))
+	mux.Handle("POST /app/alerts/{ref}/files/{id}", s.app(false, s.appAlertFile))
 	s.mux = mux
 	return s, nil
 }

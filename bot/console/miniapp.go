@@ -293,6 +293,12 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		return
 	}
 	data["Followups"] = fus
+	files, err := store.AlertAppFiles(ctx, s.o.Store.DB, al.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data["Files"] = files
 	s.render(w, r, http.StatusOK, "appalert", v.lang, nil, data)
 }
 

@@ -85,6 +85,37 @@ document.addEventListener("DOMContentLoaded", function () {
     clearTimeout(pending);
     pending = setTimeout(function () { saveDraft(f); }, 600);
   });
+  // A file chosen on the form goes up at once (the draft saved first, so the form comes back
+  // as typed); a file of an alert comes down with initData and is saved from memory.
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input.dataset || !input.dataset.upload || !input.files.length) return;
+    var f = input.form;
+    var body = new FormData();
+    body.set("init_data", initData);
+    body.set("csrf", f.querySelector("input[name=csrf]").value);
+    body.set("file", input.files[0]);
+    clearTimeout(pending);
+    saveDraft(f).then(function () {
+      return fetch(input.dataset.upload, {method: "POST", body: body, credentials: "omit"});
+    }).then(function (r) { return r.text(); }).then(show);
+  });
+  document.addEventListener("click", function (e) {
+    var file = e.target.closest && e.target.closest("a[data-app-file]");
+    if (!file) return;
+    e.preventDefault();
+    var body = new URLSearchParams();
+    body.set("init_data", initData);
+    fetch(file.getAttribute("href"), {method: "POST", body: body, credentials: "omit"})
+      .then(function (r) { return r.blob(); }).then(function (b) {
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(b);
+        a.download = file.getAttribute("download") || "file";
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      });
+  });
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest("a[data-app-view]");
     if (!a) return;
