@@ -139,6 +139,15 @@ func TestConfidentialAlertEndToEnd(t *testing.T) {
 	analyst.Click("Who acknowledged?")
 	analyst.WaitMore(acks(1))
 
+	// /alert offers the Mini App's form beside the chat's conversation.
+	author := h.Person(authorUID, "Aliya", "en")
+	author.Say("/alert")
+	intro := author.WaitNew("New alert")
+	if u := appURL(t, intro); !strings.HasSuffix(u, "/app/new") {
+		t.Errorf("/alert offers no Mini App form: %q", u)
+	}
+	author.Say("/cancel")
+
 	// A follow-up written in the Mini App reaches the analyst as a header and Open; its text
 	// is on the Mini App page, not in any call to Telegram.
 	const followup = "Second seal found: QX998877"

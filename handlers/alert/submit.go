@@ -96,8 +96,14 @@ func command(ctx context.Context, r *bot.Request) error {
 		return prompt(ctx, r, r.Conv.Step, &d)
 	}
 	d := &draft{Content: alert.Content{Lang: writtenIn(r)}}
+	var form *bot.Keyboard
+	if confidential(r.App) {
+		// The Mini App's form: the content goes to the network's server, not through Telegram.
+		form = (&bot.Keyboard{}).Row(bot.Button{Text: r.T("alert_btn_form", nil),
+			WebApp: &bot.WebApp{URL: r.App.ConsoleURL() + "/app/new"}})
+	}
 	if err := r.Reply(ctx, "alert_intro", map[string]any{
-		"Template": alert.Template(r.App.I18n, r.Lang)}, nil); err != nil {
+		"Template": alert.Template(r.App.I18n, r.Lang)}, form); err != nil {
 		return err
 	}
 	return goTo(ctx, r, stepClass, d)
