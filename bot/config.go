@@ -38,6 +38,12 @@ type Config struct {
 	ConsoleAddr     string          // CONSOLE_ADDR: the analysts' web console listens here; "" for none
 	ConsoleURL      string          // CONSOLE_PUBLIC_URL: the console's address as browsers reach it
 	Retention       store.Retention // how long each kind of record is kept (bot/retention.go)
+	// CONFIDENTIAL_CONTENT: alerts reach Telegram as a header and an Open button; their content
+	// is read in the Mini App, from the console's server.
+	ConfidentialContent bool
+	// AppFrameAncestors: origins besides Telegram's web client allowed to frame the Mini App
+	// (the sandbox's page). Not settable from the environment.
+	AppFrameAncestors string
 
 	// SendLimits replaces Telegram's limits (TelegramLimits(SendRate)) in the limiter. The
 	// end-to-end tests of conversations relax them, so a burst of replies to one chat does
@@ -299,6 +305,28 @@ var Settings = []setting{
 		func(c *Config) *time.Duration { return &c.Retention.Outbox }),
 	retention("RETAIN_OUTSIDERS", "30d", "how long wrong invitation codes, outsiders' language choices and undecided requests for access are kept",
 		func(c *Config) *time.Duration { return &c.Retention.Outsiders }),
+	{Name: "CONFIDENTIAL_CONTENT", Default: "false",
+		Help: "true: alert messages carry only their header and an Open button; the content opens as a Mini App from the console (needs CONSOLE_ADDR and an https CONSOLE_PUBLIC_URL)",
+		apply: func(c *Config, v string) error {
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("must be true or false")
+			}
+			if on {
+				if c.ConsoleAddr == "" {
+					return fmt.Errorf("needs CONSOLE_ADDR: the content is served by the console")
+				}
+				public := c.ConsoleURL
+				if public == "" {
+					public = "http://" + c.ConsoleAddr
+				}
+				if err := checkWebhookURL(public + "/app"); err != nil {
+					return fmt.Errorf("needs CONSOLE_PUBLIC_URL to be https (Telegram opens Mini Apps over TLS only), such as https://console.example.org")
+				}
+			}
+			c.ConfidentialContent = on
+			return nil
+		}},
 }
 
 // checkWebhookURL accepts https URLs, as Telegram does, and http ones on the loopback
@@ -405,6 +433,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Bool("paid_broadcast", c.PaidBroadcast),
 		slog.String("webhook_url", c.WebhookURL),
 		slog.String("console_addr", c.ConsoleAddr),
+		slog.Bool("confidential_content", c.ConfidentialContent),
 	)
 }
 

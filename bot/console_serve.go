@@ -21,7 +21,8 @@ func (a *App) startConsole(errs chan<- error) (stop func(), err error) {
 	}
 	base := a.Config.ConsoleURL
 	c, err := console.New(console.Options{Store: a.Store, I18n: a.I18n, TG: a.TG, Now: a.Clock.Now, Log: a.Log,
-		Secure: strings.HasPrefix(base, "https://"), PublicURL: base})
+		Secure: strings.HasPrefix(base, "https://"), PublicURL: base,
+		BotToken: a.Config.BotToken, AppFrameAncestors: a.Config.AppFrameAncestors})
 	if err != nil {
 		return nil, err
 	}

@@ -22,11 +22,19 @@ type Keyboard struct {
 	InlineKeyboard [][]Button `json:"inline_keyboard"`
 }
 
-// Button is one inline button: exactly one of CallbackData and URL is set.
+// Button is one inline button: exactly one of CallbackData, URL and WebApp is set (Telegram
+// refuses a button with two actions).
 type Button struct {
-	Text         string `json:"text"`
-	CallbackData string `json:"callback_data,omitempty"`
-	URL          string `json:"url,omitempty"`
+	Text         string  `json:"text"`
+	CallbackData string  `json:"callback_data,omitempty"`
+	URL          string  `json:"url,omitempty"`
+	WebApp       *WebApp `json:"web_app,omitempty"`
+}
+
+// WebApp is a web_app button's page: a Mini App that Telegram opens inside the chat, from
+// the network's own server (https).
+type WebApp struct {
+	URL string `json:"url"`
 }
 
 // Row appends a row of buttons and returns the keyboard, for building keyboards inline. A row

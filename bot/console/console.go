@@ -59,6 +59,12 @@ type Options struct {
 	// PublicURL is the console's address as browsers reach it (CONSOLE_PUBLIC_URL); a POST
 	// whose Origin is another is refused. Empty: the Origin must name the request's Host.
 	PublicURL string
+	// BotToken signs the initData of the Mini App (CONFIDENTIAL_CONTENT): its requests are
+	// checked with a key derived from it.
+	BotToken string
+	// AppFrameAncestors are origins besides Telegram's web client that may frame the Mini App:
+	// the sandbox's page.
+	AppFrameAncestors string
 	// HTTPClient downloads files from the Bot API; http.DefaultClient when nil.
 	HTTPClient *http.Client
 }
@@ -103,6 +109,16 @@ func New(o Options) (*Server, error) {
 	mux.Handle("GET /stats", s.auth(s.stats))
 	mux.Handle("GET /stats/{chart}", s.auth(s.statsCSV))
 	mux.Handle("GET /map", s.auth(s.mapPage))
+	mux.HandleFunc("GET /app/alerts/{ref}", s.appShell)
+	mux.Handle("POST /app/alerts/{ref}", s.app(false, s.appView))
+	mux.Handle("POST /app/alerts/{ref}/ack", s.app(true, s.appAck))
+	mux.Handle("POST /app/alerts/{ref}/followup", s.app(true, s.appFollowup))
+	mux.HandleFunc("GET /app/new", s.appShell)
+	mux.Handle("POST /app/new", s.app(false, s.appNew))
+	mux.Handle("POST /app/new/draft", s.app(true, s.appDraft))
+	mux.Handle("POST /app/new/submit", s.app(true, s.appSubmit))
+	mux.Handle("POST /app/new/file", s.app(true, s.appFile))
+	mux.Handle("POST /app/alerts/{ref}/files/{id}", s.app(false, s.appAlertFile))
 	s.mux = mux
 	return s, nil
 }
@@ -114,7 +130,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin") // no-referrer would make Origin "null" on our own forms
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	frames := "'none'"
+	if strings.HasPrefix(r.URL.Path, "/app/") {
+		// Telegram's web clients open Mini Apps in a frame; so does the sandbox's overlay.
+		frames = "https://web.telegram.org " + s.o.AppFrameAncestors
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "+strings.TrimSpace(frames))
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -78,6 +78,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if v != nil {
 		p.zone = alert.ZoneFor(v.member.Country)
 	}
+	if z, ok := data["Zone"].(*time.Location); ok { // a Mini App page: a member without a session
+		p.zone = z
+	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
 		s.o.Log.Error("console template failed", "page", name, "err", err)

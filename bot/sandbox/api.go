@@ -46,6 +46,7 @@ func (s *Sandbox) handler() http.Handler {
 	mux.HandleFunc("POST /api/chats/{id}/press", s.apiPress)
 	mux.HandleFunc("POST /api/chats/{id}/file", s.apiFile)
 	mux.HandleFunc("POST /api/console", s.apiConsole)
+	mux.HandleFunc("POST /api/chats/{id}/webapp", s.apiWebApp)
 	return ownHostOnly(strings.TrimPrefix(s.URL, "http://"), noStore(mux))
 }
 
@@ -76,7 +77,7 @@ func noStore(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-src http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'")
 		if r.Method == http.MethodPost && r.Header.Get("X-Sandbox") != "1" {
 			writeError(w, http.StatusForbidden, "POST requests need the header X-Sandbox: 1")
 			return
@@ -142,9 +143,10 @@ type messageView struct {
 }
 
 type buttonView struct {
-	Text string `json:"text"`
-	Data string `json:"data,omitempty"`
-	URL  string `json:"url,omitempty"`
+	Text   string `json:"text"`
+	Data   string `json:"data,omitempty"`
+	URL    string `json:"url,omitempty"`
+	WebApp string `json:"web_app,omitempty"` // a Mini App's page, opened in the page's overlay
 }
 
 // toast is a pressed button's answer: a notification, an alert the person must dismiss, or
@@ -231,6 +233,9 @@ func (s *Sandbox) view(m telegramtest.Message, seq int64) messageView {
 			bv := buttonView{Text: b.Text, Data: b.CallbackData}
 			if href, ok := safeLink(b.URL); ok && b.URL != "" {
 				bv.URL = href
+			}
+			if href, ok := safeLink(b.WebAppURL); ok && b.WebAppURL != "" {
+				bv.WebApp = href
 			}
 			r = append(r, bv)
 		}

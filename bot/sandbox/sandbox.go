@@ -230,6 +230,8 @@ func (s *Sandbox) startBot(o Options) error {
 	if cfg.ConsoleAddr == "" {
 		cfg.ConsoleAddr = "127.0.0.1:0" // the analysts' console is on in the sandbox, on any free port
 	}
+	// The page opens Mini Apps in a frame of its own (its port is any).
+	cfg.AppFrameAncestors = "http://127.0.0.1:* http://localhost:*"
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := bot.New(ctx, &cfg, s.Store, s.log)
 	if err != nil {

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"net/url"
 )
 
@@ -11,6 +12,7 @@ type Button struct {
 	Text         string
 	CallbackData string
 	URL          string
+	WebAppURL    string          // a web_app button's page (a Mini App)
 	raw          json.RawMessage // echoed back in results, as Telegram echoes the markup
 }
 
@@ -110,6 +112,15 @@ func parseButton(b json.RawMessage) (Button, *apiError) {
 			return Button{}, badRequest("BUTTON_URL_INVALID")
 		}
 	}
+	if v, ok := fields["web_app"]; ok {
+		var wa struct {
+			URL string `json:"url"`
+		}
+		if err := json.Unmarshal(v, &wa); err != nil || !validWebAppURL(wa.URL) {
+			return Button{}, badRequest("BUTTON_URL_INVALID")
+		}
+		btn.WebAppURL = wa.URL
+	}
 	if v, ok := fields["copy_text"]; ok {
 		var ct struct {
 			Text string `json:"text"`
@@ -136,6 +147,23 @@ func validButtonURL(s string) bool {
 	return false
 }
 
+// validWebAppURL: Telegram opens Mini Apps over https only; the emulator also takes http on
+// the loopback interface, where the tests and the sandbox serve them.
+func validWebAppURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		ip := net.ParseIP(u.Hostname())
+		return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
+	}
+	return false
+}
+
 func keyboardsEqual(a, b [][]Button) bool {
 	if len(a) != len(b) {
 		return false
@@ -146,7 +174,7 @@ func keyboardsEqual(a, b [][]Button) bool {
 		}
 		for j := range a[i] {
 			x, y := a[i][j], b[i][j]
-			if x.Text != y.Text || x.CallbackData != y.CallbackData || x.URL != y.URL || !bytes.Equal(x.raw, y.raw) {
+			if x.Text != y.Text || x.CallbackData != y.CallbackData || x.URL != y.URL || x.WebAppURL != y.WebAppURL || !bytes.Equal(x.raw, y.raw) {
 				return false
 			}
 		}

@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
@@ -84,4 +87,52 @@ func stateError(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	}
 	return bot.Tell("alert_already_decided", map[string]any{
 		"Ref": al.Ref, "By": by, "Outcome": i18n.HTML(r.T("alert_state_"+al.State, nil))})
+}
+
+// confidential reports whether alert content stays off Telegram (CONFIDENTIAL_CONTENT): messages
+// carry confidentialHead and appButton, and the content is read in the Mini App.
+func confidential(a *bot.App) bool {
+	return a.Config.ConfidentialContent && a.ConsoleURL() != ""
+}
+
+// priorityIDs name the delivery priorities in the confidential header.
+var priorityIDs = map[delivery.Priority]string{
+	delivery.Urgent: "alert_prio_urgent", delivery.High: "alert_prio_high", delivery.Routine: "alert_prio_routine"}
+
+// confidentialHead is all of an alert that goes through Telegram in confidential mode: its
+// reference, classification, priority, the countries on its route and the drill mark.
+func confidentialHead(a *bot.App, al *store.Alert, lang string) string {
+	var countries []string
+	for _, p := range al.Content.Route {
+		if p.Country == "" {
+			continue
+		}
+		name := i18n.CountryName(lang, p.Country)
+		if !slices.Contains(countries, name) {
+			countries = append(countries, name)
+		}
+	}
+	route := "—"
+	if len(countries) > 0 {
+		route = strings.Join(countries, " → ")
+	}
+	class := ""
+	if alert.Classifications.Has(al.Classification) {
+		class = a.I18n.T(lang, alert.Classifications.ID(al.Classification), nil)
+	}
+	text := a.I18n.T(lang, "alert_conf_head", map[string]any{"Ref": al.Ref, "Class": class,
+		"Priority": a.I18n.T(lang, priorityIDs[priority(al)], nil), "Route": route})
+	if al.Drill {
+		text = a.I18n.T(lang, "alert_render_drill", nil) + "\n" + text
+	}
+	if al.State == store.AlertCancelled {
+		text = a.I18n.T(lang, "alert_render_cancelled", nil) + "\n" + text
+	}
+	return text
+}
+
+// appButton opens the alert's page in the Mini App, from the console's server.
+func appButton(a *bot.App, al *store.Alert, lang string) bot.Button {
+	return bot.Button{Text: a.I18n.T(lang, "alert_btn_open", nil),
+		WebApp: &bot.WebApp{URL: a.ConsoleURL() + "/app/alerts/" + al.Ref}}
 }

@@ -8,6 +8,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -21,7 +22,7 @@ import (
 // a cancelled alert's buttons stop working.
 
 const (
-	kindAlertFollowup = "alert_followup"
+	kindAlertFollowup = submission.KindFollowup
 	variantPublished  = "published"
 	flowAlertFollowup = "alert_followup"
 	flowAlertAmend    = "alert_amend"
@@ -122,27 +123,7 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
-			return err
-		}
-		to, err := store.Analysts(ctx, tx)
-		if err != nil {
-			return err
-		}
-		author, err := store.ReadMember(ctx, tx, al.AuthorID)
-		if err != nil {
-			return err
-		}
-		to = append(to, *author)
-		var items []delivery.Item
-		for _, m := range to {
-			if m.ID == r.Member.ID {
-				continue
-			}
-			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFollowup, RefID: f.ID,
-				Priority: delivery.High})
-		}
-		if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
+		if err := submission.Followup(ctx, tx, al, f); err != nil {
 			return err
 		}
 		return store.SaveConversation(ctx, tx, r.From.ID, flowAlertFollowup, "input", st)
@@ -327,6 +308,15 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, err
 		}
 		lang := ui.MemberLang(a, to)
+		publish := row.Variant == "" && f.Kind == "followup" && to.IsAnalyst() && f.PublishedAt == nil && al.State == store.AlertPublished
+		if confidential(a) {
+			// The text and the file are read in the Mini App, under the alert: the heading alone.
+			kb := (&bot.Keyboard{}).Row(appButton(a, al, lang))
+			if publish {
+				kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_publish_followup", nil), CallbackData: bot.CB(verbFollowupPublish, f.ID)})
+			}
+			return delivery.Message{Text: followupText(a, lang, f.Kind, al, writer, f.Lang, ""), ReplyMarkup: kb}, nil
+		}
 		msg := delivery.Message{Text: followupText(a, lang, f.Kind, al, writer, f.Lang, f.Text)}
 		if f.FileID != nil {
 			if *f.FileKind == "document" {
@@ -335,7 +325,7 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 				msg.PhotoFileID = *f.FileID
 			}
 		}
-		if row.Variant == "" && f.Kind == "followup" && to.IsAnalyst() && f.PublishedAt == nil && al.State == store.AlertPublished {
+		if publish {
 			msg.ReplyMarkup = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_publish_followup", nil),
 				CallbackData: bot.CB(verbFollowupPublish, f.ID)})
 		}

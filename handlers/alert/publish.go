@@ -30,7 +30,13 @@ func renderAlert(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: alert %s is %s", delivery.ErrSkip, al.Ref, al.State)
 		}
 		lang := ui.MemberLang(a, to)
-		text := renderAlertFor(a, al, lang, to.Country)
+		secret := confidential(a)
+		var text string
+		if secret {
+			text = confidentialHead(a, al, lang)
+		} else {
+			text = renderAlertFor(a, al, lang, to.Country)
+		}
 		if row.Variant == variantReminder {
 			acked, err := store.Acked(ctx, a.Store.DB, al.ID, to.ID)
 			if err != nil {
@@ -40,6 +46,9 @@ func renderAlert(a *bot.App) delivery.Renderer {
 				return delivery.Message{}, fmt.Errorf("%w: %s acknowledged meanwhile", delivery.ErrSkip, al.Ref)
 			}
 			text = a.I18n.T(lang, "alert_reminder_head", map[string]any{"Ref": al.Ref}) + "\n\n" + text
+		}
+		if secret {
+			return delivery.Message{Text: text, ReplyMarkup: (&bot.Keyboard{}).Row(appButton(a, al, lang))}, nil
 		}
 		kb := (&bot.Keyboard{}).Row(
 			bot.Button{Text: a.I18n.T(lang, "alert_btn_ack", nil), CallbackData: bot.CB(verbAck, al.ID)},

@@ -132,6 +132,11 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	if !ok {
 		return bot.Tell("alert_not_found", nil) // the same answer as for a reference that does not exist
 	}
+	if confidential(r.App) {
+		_, err := r.App.Send(ctx, r.ChatID, "reply", confidentialHead(r.App, al, r.Lang),
+			(&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
+		return err
+	}
 	text := renderAlertFor(r.App, al, r.Lang, r.Member.Country)
 	text += "\n\n" + r.T("alert_state_line", map[string]any{"State": i18n.HTML(html.EscapeString(r.T("alert_state_"+al.State, nil)))})
 	if al.Reason != nil && (analyst || al.AuthorID == r.Member.ID || al.State == store.AlertCancelled) {

@@ -13,7 +13,7 @@ import (
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
-	"focalbot/bot/delivery"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
@@ -96,8 +96,14 @@ func command(ctx context.Context, r *bot.Request) error {
 		return prompt(ctx, r, r.Conv.Step, &d)
 	}
 	d := &draft{Content: alert.Content{Lang: writtenIn(r)}}
+	var form *bot.Keyboard
+	if confidential(r.App) {
+		// The Mini App's form: the content goes to the network's server, not through Telegram.
+		form = (&bot.Keyboard{}).Row(bot.Button{Text: r.T("alert_btn_form", nil),
+			WebApp: &bot.WebApp{URL: r.App.ConsoleURL() + "/app/new"}})
+	}
 	if err := r.Reply(ctx, "alert_intro", map[string]any{
-		"Template": alert.Template(r.App.I18n, r.Lang)}, nil); err != nil {
+		"Template": alert.Template(r.App.I18n, r.Lang)}, form); err != nil {
 		return err
 	}
 	return goTo(ctx, r, stepClass, d)
@@ -587,31 +593,18 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	now := r.App.Clock.Now()
 	var al *store.Alert
 	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
 		if d.AlertID != 0 {
-			var err error
-			al, err = store.ResubmitAlert(ctx, tx, d.AlertID, r.Member.ID, c, now)
-			if err != nil {
-				return err
+			if al, err = store.ResubmitAlert(ctx, tx, d.AlertID, r.Member.ID, c, now); err == nil {
+				err = submission.Queue(ctx, tx, al)
 			}
 		} else {
-			ref, err := store.NextAlertRef(ctx, tx, now.Year())
-			if err != nil {
-				return err
-			}
-			al = &store.Alert{Ref: ref, AuthorID: r.Member.ID, AuthorCountry: r.Member.Country, Content: c,
-				Revision: 1, SubmittedAt: now, State: store.AlertSubmitted}
-			if _, err := store.InsertAlert(ctx, tx, al); err != nil {
-				return err
-			}
+			al, err = submission.New(ctx, tx, r.Member, c, now)
 		}
-		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
+		if err != nil {
 			return err
 		}
-		if err := enqueueForAnalysts(ctx, tx, al); err != nil {
-			return err
-		}
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_submitted",
-			SubjectID: &al.ID, After: map[string]any{"ref": al.Ref, "revision": al.Revision}})
+		return store.EndConversation(ctx, tx, r.From.ID)
 	})
 	if err != nil {
 		if d.AlertID != 0 && isNotFound(err) {
@@ -623,26 +616,6 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	r.Conv = nil
 	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_withdraw", bot.CB(verbWithdraw, al.ID, al.Revision)))
 	return r.Reply(ctx, "alert_submitted", map[string]any{"Ref": al.Ref}, kb)
-}
-
-// enqueueForAnalysts queues a submitted revision, and its attachments, for every analyst.
-func enqueueForAnalysts(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
-	analysts, err := store.Analysts(ctx, tx)
-	if err != nil {
-		return err
-	}
-	var items []delivery.Item
-	rev := fmt.Sprintf("r%d", al.Revision)
-	for _, m := range analysts {
-		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertVerify, RefID: al.ID,
-			Variant: rev, Priority: delivery.High})
-		for i := range al.Content.Attachments {
-			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFile, RefID: al.ID,
-				Variant: fmt.Sprintf("%sf%d", rev, i), Priority: delivery.High})
-		}
-	}
-	_, err = delivery.Enqueue(ctx, tx, items)
-	return err
 }
 
 // withdraw lets the author take back a submitted alert before an analyst decides.

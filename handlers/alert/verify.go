@@ -12,6 +12,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -26,8 +27,8 @@ import (
 // other is told who decided. The author is told the outcome.
 
 const (
-	kindAlertVerify   = "alert_verify"   // a submitted revision, to each analyst
-	kindAlertFile     = "alert_file"     // one attachment of an alert
+	kindAlertVerify   = submission.KindVerify
+	kindAlertFile     = submission.KindFile
 	kindAlertDecision = "alert_decision" // the outcome, to the author
 	flowAlertReason   = "alert_reason"
 	maxReason         = 1000
@@ -62,8 +63,19 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		text := a.I18n.T(lang, "alert_verify_head", map[string]any{
-			"Author": ui.MemberName(a, lang, author), "Revision": al.Revision}) + "\n\n" + renderAlertFor(a, al, lang, to.Country)
+		head := a.I18n.T(lang, "alert_verify_head", map[string]any{"Author": ui.MemberName(a, lang, author), "Revision": al.Revision})
+		id, rev := al.ID, al.Revision
+		decide := func(kb *bot.Keyboard) *bot.Keyboard {
+			return kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_approve", nil), CallbackData: bot.CB(verbVerify, id, rev, "a")}).
+				Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_return", nil), CallbackData: bot.CB(verbVerify, id, rev, "r")},
+					bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: bot.CB(verbVerify, id, rev, "x")})
+		}
+		if confidential(a) {
+			// The content, and the identifiers of earlier alerts it shares, are read in the Mini App.
+			kb := decide((&bot.Keyboard{}).Row(appButton(a, al, lang)))
+			return delivery.Message{Text: head + "\n\n" + confidentialHead(a, al, lang), ReplyMarkup: kb}, nil
+		}
+		text := head + "\n\n" + renderAlertFor(a, al, lang, to.Country)
 		linked, err := store.LinkedAlerts(ctx, a.Store.DB, al.ID)
 		if err != nil {
 			return delivery.Message{}, err
@@ -76,12 +88,7 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 			text += "\n" + a.I18n.T(lang, "alert_linked", map[string]any{"Ref": l.Ref, "Country": country,
 				"Date": l.SubmittedAt.In(alert.ZoneFor(to.Country)).Format("2006-01-02"), "Identifiers": l.Norms})
 		}
-		id, rev := al.ID, al.Revision
-		kb := (&bot.Keyboard{}).
-			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_approve", nil), CallbackData: bot.CB(verbVerify, id, rev, "a")}).
-			Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_return", nil), CallbackData: bot.CB(verbVerify, id, rev, "r")},
-				bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: bot.CB(verbVerify, id, rev, "x")})
-		return delivery.Message{Text: text, ReplyMarkup: kb}, nil
+		return delivery.Message{Text: text, ReplyMarkup: decide(&bot.Keyboard{})}, nil
 	}
 }
 
@@ -342,6 +349,9 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 		for i, m := range members {
 			ids[i] = m.ID
 			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlert, RefID: al.ID, Priority: prio})
+			if confidential(r.App) {
+				continue // the files are the alert's content too: not sent through Telegram
+			}
 			for f := range published.Content.Attachments {
 				items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFile, RefID: al.ID,
 					Variant: fmt.Sprintf("f%d", f), Priority: prio})

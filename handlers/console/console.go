@@ -12,13 +12,20 @@ import (
 )
 
 // Register adds /console to the app, and the hourly job that deletes spent links and
-// sessions.
+// sessions, and the Mini App's drafts (with their files) abandoned for AppDraftTTL.
 func Register(a *bot.App) {
 	a.Command("console", bot.Analysts, open)
 	a.Job("console_purge", time.Hour, func(ctx context.Context, now time.Time) error {
 		links, sessions, err := store.PurgeConsoleAuth(ctx, a.Store.DB, now, webconsole.IdleTimeout)
 		if links+sessions > 0 {
 			a.Log.Info("console links and sessions purged", "links", links, "sessions", sessions)
+		}
+		if err != nil {
+			return err
+		}
+		drafts, files, err := store.PurgeAppDrafts(ctx, a.Store.DB, now.Add(-webconsole.AppDraftTTL))
+		if drafts+files > 0 {
+			a.Log.Info("mini app drafts purged", "drafts", drafts, "files", files)
 		}
 		return err
 	})

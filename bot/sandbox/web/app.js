@@ -162,7 +162,12 @@
         r.className = "krow";
         for (const btn of row) {
           let el;
-          if (btn.url) {
+          if (btn.web_app) {
+            el = document.createElement("button");
+            el.type = "button";
+            el.dataset.webApp = btn.web_app;
+            el.addEventListener("click", () => openWebApp(btn.web_app));
+          } else if (btn.url) {
             el = document.createElement("a");
             el.href = btn.url;
             el.target = "_blank";
@@ -252,6 +257,34 @@
       banner("Not sent: " + e.message, true);
     }
   }
+
+  // A web_app button opens its Mini App in the overlay, as Telegram's web client does: in a
+  // frame, with Telegram's launch parameters (initData signed by the emulator, the theme) in
+  // the address's fragment; the page's events — ready, the main button, close — come as
+  // messages from the frame, and pressing the main button is posted back to it.
+  async function openWebApp(url) {
+    const r = await api("/api/chats/" + state.current + "/webapp", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ url: url }) });
+    $("webapp-main").hidden = true;
+    $("webapp-frame").src = r.src;
+    $("webapp").hidden = false;
+  }
+  function closeWebApp() {
+    $("webapp").hidden = true;
+    $("webapp-frame").src = "about:blank";
+  }
+  window.addEventListener("message", (e) => {
+    if (e.source !== $("webapp-frame").contentWindow) return;
+    let m;
+    try { m = JSON.parse(e.data); } catch (err) { return; }
+    if (!m) return;
+    if (m.eventType === "web_app_close") closeWebApp();
+    if (m.eventType === "web_app_setup_main_button") {
+      const d = m.eventData || {};
+      $("webapp-main").textContent = d.text || "";
+      $("webapp-main").hidden = !d.is_visible;
+    }
+  });
 
   async function press(messageID, data, el) {
     const key = state.current + ":" + messageID;
@@ -355,6 +388,10 @@
       $("menu-button").setAttribute("aria-expanded", String(!m.hidden));
     });
     $("modal-ok").addEventListener("click", () => { $("modal").hidden = true; });
+    $("webapp-close").addEventListener("click", closeWebApp);
+    $("webapp-main").addEventListener("click", () => {
+      $("webapp-frame").contentWindow.postMessage(JSON.stringify({ eventType: "main_button_pressed", eventData: {} }), "*");
+    });
     // The analysts' console, signed in as the analyst persona, in a new tab: the tab is opened
     // at once (within the click, so no pop-up blocker stops it) and sent to the link once the
     // sandbox has made one.

@@ -1,0 +1,97 @@
+// Package submission submits an alert below Telegram: the new alert with its reference, queued
+// to every analyst for verification, and audited, in the caller's transaction. The chat's
+// conversation (handlers/alert) and the Mini App's form (bot/console) both submit through it.
+package submission
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot/alert"
+	"focalbot/bot/delivery"
+	"focalbot/bot/store"
+)
+
+// The outbox kinds of a submitted alert; their renderers are handlers/alert's.
+const (
+	KindVerify = "alert_verify" // a submitted revision, to each analyst
+	KindFile   = "alert_file"   // one attachment of an alert
+)
+
+// New stores a newly submitted alert of author, with the next reference of now's year,
+// queues it for the analysts and audits it.
+func New(ctx context.Context, tx *sqlx.Tx, author *store.Member, c alert.Content, now time.Time) (*store.Alert, error) {
+	ref, err := store.NextAlertRef(ctx, tx, now.Year())
+	if err != nil {
+		return nil, err
+	}
+	al := &store.Alert{Ref: ref, AuthorID: author.ID, AuthorCountry: author.Country, Content: c,
+		Revision: 1, SubmittedAt: now, State: store.AlertSubmitted}
+	if _, err := store.InsertAlert(ctx, tx, al); err != nil {
+		return nil, err
+	}
+	if err := Queue(ctx, tx, al); err != nil {
+		return nil, err
+	}
+	return al, nil
+}
+
+// Queue queues a submitted revision, and its attachments, for every analyst, and audits the
+// submission.
+func Queue(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
+	analysts, err := store.Analysts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var items []delivery.Item
+	rev := fmt.Sprintf("r%d", al.Revision)
+	for _, m := range analysts {
+		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: KindVerify, RefID: al.ID,
+			Variant: rev, Priority: delivery.High})
+		for i := range al.Content.Attachments {
+			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: KindFile, RefID: al.ID,
+				Variant: fmt.Sprintf("%sf%d", rev, i), Priority: delivery.High})
+		}
+	}
+	if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
+		return err
+	}
+	return store.Audit(ctx, tx, store.AuditEntry{ActorID: &al.AuthorID, Action: "alert_submitted",
+		SubjectID: &al.ID, After: map[string]any{"ref": al.Ref, "revision": al.Revision}})
+}
+
+// KindFollowup is a follow-up's outbox kind; MaxFollowupText the longest follow-up text.
+const (
+	KindFollowup    = "alert_followup"
+	MaxFollowupText = 3500
+)
+
+// Followup stores a follow-up of a published alert and queues it at once to the analysts and
+// the alert's author, except whoever wrote it.
+func Followup(ctx context.Context, tx *sqlx.Tx, al *store.Alert, f *store.Followup) error {
+	if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
+		return err
+	}
+	to, err := store.Analysts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	author, err := store.ReadMember(ctx, tx, al.AuthorID)
+	if err != nil {
+		return err
+	}
+	to = append(to, *author)
+	var items []delivery.Item
+	for _, m := range to {
+		if m.ID == f.AuthorID {
+			continue
+		}
+		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: KindFollowup, RefID: f.ID,
+			Priority: delivery.High})
+	}
+	_, err = delivery.Enqueue(ctx, tx, items)
+	return err
+}

@@ -1,0 +1,302 @@
+package console
+
+import (
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/alert/submission"
+	"focalbot/bot/store"
+)
+
+// The Mini App's alert form: every field of the chat's pasted form on one screen, read by the
+// same code (alert.ParseForm: ISO 6346 and IMO check digits, UN/LOCODE, the vocabularies),
+// saved as a draft as it is typed, and submitted through the chat's own submission
+// (submission.New): numbered, queued to the analysts, audited.
+
+// formVocabs are the fields chosen from a list; their options carry the word in the viewer's
+// language, which the form's parser reads as a typed word.
+var formVocabs = map[string]*alert.Vocabulary{"classification": &alert.Classifications, "conveyance": &alert.Conveyances,
+	"substance": &alert.Substances, "concealment": &alert.Concealments}
+
+// formField is one field of the form as the template draws it.
+type formField struct {
+	Name, Label, Value string
+	Kind               string // select | check | checks | textarea | text
+	Options            []formOption
+	Problems           []template.HTML
+}
+
+type formOption struct {
+	Value    string
+	Selected bool
+}
+
+// canSubmit: observers submit nothing, as in the chat.
+func canSubmit(m *store.Member) bool { return m.Role != store.RoleObserver }
+
+// formValues reads the form's fields from a request: each field as typed, the chosen risks
+// joined by commas.
+func formValues(r *http.Request) map[string]string {
+	out := map[string]string{}
+	for _, f := range alert.FormFields {
+		vals := r.PostForm[f]
+		var kept []string
+		for _, v := range vals {
+			if v = strings.TrimSpace(v); v != "" {
+				kept = append(kept, v)
+			}
+		}
+		if len(kept) > 0 {
+			out[f] = strings.Join(kept, ", ")
+		}
+	}
+	return out
+}
+
+// parseFields reads the fields as the chat reads a pasted form, and returns the content and
+// each field's problems (those of no field under "").
+func (s *Server) parseFields(lang string, fields map[string]string) (alert.Content, map[string][]alert.Problem) {
+	var lines []string
+	lineField := map[int]string{}
+	for _, f := range alert.FormFields {
+		v := fields[f]
+		if v == "" {
+			continue
+		}
+		lines = append(lines, s.o.I18n.T(lang, alert.LabelID(f), nil)+": "+v)
+		for range strings.Count(v, "\n") + 1 {
+			lineField[len(lineField)+1] = f
+		}
+	}
+	c, problems := alert.ParseForm(s.o.I18n, strings.Join(lines, "\n"), lang)
+	byField := map[string][]alert.Problem{}
+	for _, p := range problems {
+		f := lineField[p.Line]
+		if f == "" && strings.HasPrefix(p.Field, "alert_label_") {
+			f = strings.TrimPrefix(p.Field, "alert_label_")
+		}
+		if f != "" {
+			p.Line = 0 // told beside its field, not by a line of text the officer never saw
+		}
+		byField[f] = append(byField[f], p)
+	}
+	return c, byField
+}
+
+// appNew shows the form, filled from the member's draft.
+func (s *Server) appNew(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	if !canSubmit(v.member) {
+		s.refuse(w, r, http.StatusForbidden, "console_app_refused")
+		return
+	}
+	fields, err := store.AppDraft(r.Context(), s.o.Store.DB, v.member.ID)
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return
+	}
+	s.appForm(w, r, v, fields, nil)
+}
+
+// appDraft saves the form as typed so far.
+func (s *Server) appDraft(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	if !canSubmit(v.member) {
+		s.refuse(w, r, http.StatusForbidden, "console_app_refused")
+		return
+	}
+	if err := store.SaveAppDraft(r.Context(), s.o.Store.DB, v.member.ID, formValues(r), s.o.Now()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// appSubmit checks the form as the chat checks a pasted one; with no problem left it submits
+// the alert and deletes the draft, in one transaction.
+func (s *Server) appSubmit(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	ctx := r.Context()
+	if !canSubmit(v.member) {
+		s.refuse(w, r, http.StatusForbidden, "console_app_refused")
+		return
+	}
+	fields := formValues(r)
+	c, problems := s.parseFields(s.writtenIn(v), fields)
+	if len(problems) > 0 {
+		if err := store.SaveAppDraft(ctx, s.o.Store.DB, v.member.ID, fields, s.o.Now()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.appForm(w, r, v, fields, problems)
+		return
+	}
+	var al *store.Alert
+	err := s.o.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if al, err = submission.New(ctx, tx, v.member, c, s.o.Now()); err != nil {
+			return err
+		}
+		if err := store.AttachDraftFiles(ctx, tx, v.member.ID, al.ID); err != nil {
+			return err
+		}
+		return store.DeleteAppDraft(ctx, tx, v.member.ID)
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.o.Log.Info("alert submitted in the mini app", "ref", al.Ref, "member_id", v.member.ID)
+	s.render(w, r, http.StatusOK, "message", v.lang, nil, map[string]any{"Message": "alert_submitted", "Ref": al.Ref,
+		"Zone": alert.ZoneFor(v.member.Country)})
+}
+
+// writtenIn is the language a member writes in (a Kazakh officer writes Kazakh even where we
+// speak Russian to them), as in the chat.
+func (s *Server) writtenIn(v *appViewer) string {
+	if v.member.Language != "" {
+		return v.member.Language
+	}
+	return v.lang
+}
+
+// appForm draws the form with its values and problems.
+func (s *Server) appForm(w http.ResponseWriter, r *http.Request, v *appViewer, values map[string]string, problems map[string][]alert.Problem) {
+	lang := v.lang
+	msg := func(p alert.Problem) template.HTML {
+		return template.HTML(alerttext.ProblemMessage(s.o.I18n, lang, p))
+	}
+	var fields []formField
+	for _, f := range alert.FormFields {
+		ff := formField{Name: f, Label: plainText(s.o.I18n.T(lang, alert.LabelID(f), nil)), Value: values[f], Kind: "text"}
+		switch {
+		case formVocabs[f] != nil:
+			ff.Kind = "select"
+			for _, name := range formVocabs[f].Names(s.o.I18n, lang) {
+				ff.Options = append(ff.Options, formOption{Value: name, Selected: name == values[f]})
+			}
+		case f == "risks":
+			ff.Kind = "checks"
+			chosen := strings.Split(values[f], ", ")
+			for _, name := range alert.Risks.Names(s.o.I18n, lang) {
+				ff.Options = append(ff.Options, formOption{Value: name, Selected: containsString(chosen, name)})
+			}
+		case f == "drill":
+			ff.Kind = "check"
+		case f == "text":
+			ff.Kind = "textarea"
+		}
+		for _, p := range problems[f] {
+			ff.Problems = append(ff.Problems, msg(p))
+		}
+		fields = append(fields, ff)
+	}
+	var general []template.HTML
+	for _, p := range problems[""] {
+		general = append(general, msg(p))
+	}
+	files, err := store.DraftAppFiles(r.Context(), s.o.Store.DB, v.member.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "appform", lang, nil, map[string]any{"Fields": fields, "Problems": general,
+		"CSRF": v.csrf, "Zone": alert.ZoneFor(v.member.Country), "Files": files, "MaxFiles": alert.MaxFiles})
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// AppDraftTTL is how long an untouched Mini App draft, and the files on it, are kept.
+const AppDraftTTL = 30 * 24 * time.Hour
+
+// MaxAppFile is the largest file the Mini App takes (Telegram's own limit for bots' downloads).
+const MaxAppFile = 20 << 20
+
+// appFile uploads a file to the member's draft: kept by the server in the database, never
+// sent to Telegram; at most alert.MaxFiles per alert.
+func (s *Server) appFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	ctx := r.Context()
+	if !canSubmit(v.member) {
+		s.refuse(w, r, http.StatusForbidden, "console_app_refused")
+		return
+	}
+	file, head, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, "no file", http.StatusBadRequest)
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, MaxAppFile+1))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fields, err := store.AppDraft(ctx, s.o.Store.DB, v.member.ID)
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return
+	}
+	have, err := store.DraftAppFiles(ctx, s.o.Store.DB, v.member.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch {
+	case len(data) > MaxAppFile || len(data) == 0:
+		s.appForm(w, r, v, fields, map[string][]alert.Problem{"": {{ID: "console_app_file_size", Data: map[string]any{"Max": MaxAppFile >> 20}}}})
+		return
+	case len(have) >= alert.MaxFiles:
+		s.appForm(w, r, v, fields, map[string][]alert.Problem{"": {{ID: "alert_err_too_many_files", Data: map[string]any{"Max": alert.MaxFiles}}}})
+		return
+	}
+	f := &store.AppFile{MemberID: v.member.ID, Name: path.Base(head.Filename), ContentType: http.DetectContentType(data), CreatedAt: s.o.Now()}
+	if err := store.InsertAppFile(ctx, s.o.Store.DB, f, data); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appForm(w, r, v, fields, nil)
+}
+
+// appAlertFile serves a file of an alert to whoever may see the alert (the same check as its
+// page), as a download.
+func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	f, data, err := store.AlertAppFileData(r.Context(), s.o.Store.DB, al.ID, id)
+	if err != nil {
+		if !isNotFound(err) {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	if err := store.Audit(r.Context(), s.o.Store.DB, store.AuditEntry{ActorID: &v.member.ID, Action: "app_file_download",
+		SubjectID: &al.ID, After: map[string]any{"file_id": f.ID}}); err != nil {
+		s.o.Log.Error("mini app download not audited", "member_id", v.member.ID, "err", err)
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	_, _ = w.Write(data)
+}

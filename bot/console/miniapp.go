@@ -1,0 +1,312 @@
+package console
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"focalbot/bot/alert"
+	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/alert/submission"
+	"focalbot/bot/store"
+)
+
+// The Mini App: what a web_app button opens inside Telegram (CONFIDENTIAL_CONTENT). Its pages
+// are served to any member of the network, not only analysts, and have no session: the page
+// Telegram opens is an empty shell, whose script posts the initData Telegram gave it with
+// every request; each request checks that signature, its age and the member again, and every
+// change also carries a CSRF token bound to the initData's user. The content travels from this
+// server to the phone, never through Telegram.
+
+// InitDataMaxAge is how old initData may be: Telegram signs it when the Mini App opens, so a
+// page open longer than this must be opened again.
+const InitDataMaxAge = time.Hour
+
+// errInitData is any initData refused: unsigned, signed with another key, too old, malformed.
+var errInitData = errors.New("console: initData refused")
+
+// InitUser is who opened the Mini App, as initData says.
+type InitUser struct {
+	ID       int64
+	AuthDate time.Time
+}
+
+// VerifyInitData checks initData as Telegram prescribes: secret_key = HMAC-SHA-256(key
+// "WebAppData", the bot's token); the hash must be the hex HMAC-SHA-256, under secret_key, of
+// every other field as key=value, sorted by key, joined by newlines. auth_date must not be
+// older than InitDataMaxAge at now (nor more than a minute ahead of it).
+//
+// go-telegram/bot's ValidateWebappRequest is not used: it unescapes the values a second time
+// (a "+" or "%" in a user's name breaks the check), compares the hash in variable time and
+// checks no age.
+func VerifyInitData(initData, token string, now time.Time) (InitUser, error) {
+	v, err := url.ParseQuery(initData)
+	if err != nil || token == "" {
+		return InitUser{}, errInitData
+	}
+	got, err := hex.DecodeString(v.Get("hash"))
+	if err != nil || len(v["hash"]) != 1 {
+		return InitUser{}, errInitData
+	}
+	keys := make([]string, 0, len(v))
+	for k, vals := range v {
+		if len(vals) != 1 {
+			return InitUser{}, errInitData
+		}
+		if k != "hash" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	lines := make([]string, len(keys))
+	for i, k := range keys {
+		lines[i] = k + "=" + v.Get(k)
+	}
+	secret := hmac.New(sha256.New, []byte("WebAppData"))
+	secret.Write([]byte(token))
+	mac := hmac.New(sha256.New, secret.Sum(nil))
+	mac.Write([]byte(strings.Join(lines, "\n")))
+	if !hmac.Equal(got, mac.Sum(nil)) {
+		return InitUser{}, errInitData
+	}
+	sec, err := strconv.ParseInt(v.Get("auth_date"), 10, 64)
+	if err != nil {
+		return InitUser{}, errInitData
+	}
+	at := time.Unix(sec, 0)
+	if now.Sub(at) > InitDataMaxAge || at.Sub(now) > time.Minute {
+		return InitUser{}, fmt.Errorf("%w: signed at %s, now %s", errInitData, at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	var u struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(v.Get("user")), &u); err != nil || u.ID <= 0 {
+		return InitUser{}, errInitData
+	}
+	return InitUser{ID: u.ID, AuthDate: at}, nil
+}
+
+// appCSRF is the CSRF token of a Mini App page: an HMAC, under a key derived from the bot's
+// token, of the initData's user and signing time. It needs no storage and is good only with
+// that user's initData of that moment.
+func (s *Server) appCSRF(u InitUser) string {
+	k := hmac.New(sha256.New, []byte("focalbot Mini App CSRF"))
+	k.Write([]byte(s.o.BotToken))
+	mac := hmac.New(sha256.New, k.Sum(nil))
+	fmt.Fprintf(mac, "%d|%d", u.ID, u.AuthDate.Unix())
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// appViewer is the member who opened the Mini App, checked on this request.
+type appViewer struct {
+	member *store.Member
+	user   InitUser
+	lang   string
+	csrf   string
+}
+
+// app wraps a Mini App request (a POST carrying init_data): it checks the signature, the age
+// and the member — an active member of the network — and, for a change, the Origin and the
+// CSRF token. Anything else gets the refusal, the same for every cause.
+func (s *Server) app(change bool, h func(http.ResponseWriter, *http.Request, *appViewer)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		u, err := VerifyInitData(r.PostFormValue("init_data"), s.o.BotToken, s.o.Now())
+		if err != nil {
+			s.o.Log.Info("mini app request refused", "path", r.URL.Path, "err", err)
+			s.refuse(w, r, http.StatusUnauthorized, "console_app_refused")
+			return
+		}
+		m, err := store.MemberByTelegramID(ctx, s.o.Store.DB, u.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.fail(w, r, err)
+			return
+		}
+		if err != nil || !m.Active() {
+			s.o.Log.Info("mini app request refused", "path", r.URL.Path, "telegram_user_id", u.ID, "err", "not an active member")
+			s.refuse(w, r, http.StatusForbidden, "console_app_refused")
+			return
+		}
+		v := &appViewer{member: m, user: u, lang: s.langOf(m), csrf: s.appCSRF(u)}
+		if change {
+			got := r.PostFormValue("csrf")
+			if !s.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(got), []byte(v.csrf)) != 1 {
+				s.refuse(w, r, http.StatusForbidden, "console_csrf_refused")
+				return
+			}
+		}
+		h(w, r, v)
+	})
+}
+
+// appShell is the page a web_app button opens: no content, only the script that asks for it
+// with the initData Telegram gave the page.
+func (s *Server) appShell(w http.ResponseWriter, r *http.Request) {
+	view := "/app/new"
+	if ref := r.PathValue("ref"); ref != "" {
+		view = "/app/alerts/" + url.PathEscape(ref)
+	}
+	s.render(w, r, http.StatusOK, "app", s.browserLang(r), nil, map[string]any{"View": view})
+}
+
+// appAlert loads the alert of the path for the viewer: found, not withdrawn, and theirs to see
+// as the bot decides it (store.CanSee). Anything else
+// is answered as a missing alert (ok false, the answer written).
+func (s *Server) appAlert(w http.ResponseWriter, r *http.Request, v *appViewer) (*store.Alert, bool) {
+	ctx := r.Context()
+	al, err := store.AlertByRef(ctx, s.o.Store.DB, r.PathValue("ref"))
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	ok := err == nil && al.State != store.AlertWithdrawn
+	if ok {
+		// The bot's own rule (/alert REF): analysts and admins, the author, the recipients.
+		ok, err = store.CanSee(ctx, s.o.Store.DB, al.ID, v.member.ID, v.member.IsAnalyst())
+		if err != nil {
+			s.fail(w, r, err)
+			return nil, false
+		}
+	}
+	if !ok {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return nil, false
+	}
+	return al, true
+}
+
+// appView shows an alert in the Mini App, as its recipients read it, with Acknowledge for a
+// recipient who has not yet.
+func (s *Server) appView(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	if al, ok := s.appAlert(w, r, v); ok {
+		s.appPage(w, r, v, al, "", nil)
+	}
+}
+
+// appAck acknowledges the alert for the viewer: the chat's Acknowledge button, pressed here
+// (the same store.Acknowledge: one acknowledgement per recipient, a second press changes
+// nothing).
+func (s *Server) appAck(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	notice := "alert_already_acked"
+	if al.State != store.AlertPublished {
+		notice = stateNotice(al)
+	}
+	if al.State == store.AlertPublished {
+		done, err := store.Acknowledge(r.Context(), s.o.Store.DB, al.ID, v.member.ID, s.o.Now())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if done {
+			notice = "alert_acked"
+			s.o.Log.Info("alert acknowledged in the mini app", "ref", al.Ref, "member_id", v.member.ID)
+		}
+	}
+	s.appPage(w, r, v, al, notice, map[string]any{"Ref": al.Ref})
+}
+
+// appFollowup sends a follow-up from the Mini App: the chat's follow-up (submission.Followup),
+// to the author and the analysts at once, for whoever may see the published alert.
+func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	if al.State != store.AlertPublished {
+		s.appPage(w, r, v, al, stateNotice(al), map[string]any{"Ref": al.Ref})
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if n := utf8.RuneCountInString(text); n == 0 || n > submission.MaxFollowupText {
+		s.appPage(w, r, v, al, "alert_err_followup_long", map[string]any{"Max": submission.MaxFollowupText, "Length": n})
+		return
+	}
+	lang := v.member.Language
+	if lang == "" {
+		lang = v.lang
+	}
+	f := &store.Followup{AlertID: al.ID, AuthorID: v.member.ID, Kind: "followup", Text: text, Lang: lang, CreatedAt: s.o.Now()}
+	err := s.o.Store.InTx(r.Context(), func(tx *sqlx.Tx) error { return submission.Followup(r.Context(), tx, al, f) })
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appPage(w, r, v, al, "alert_followup_sent_app", map[string]any{"Ref": al.Ref})
+}
+
+// appPage renders the alert's Mini App page, with notice (a message ID, and its data) above it.
+func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any) {
+	ctx := r.Context()
+	zone := alert.ZoneFor(v.member.Country)
+	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt, Zone: zone,
+		Cancelled: al.State == store.AlertCancelled}
+	if al.PublishedAt != nil {
+		meta.Time = *al.PublishedAt
+	}
+	recipient, err := store.IsRecipient(ctx, s.o.Store.DB, al.ID, v.member.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	acked, err := store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"A": al, "Zone": zone, "CSRF": v.csrf,
+		"Rendered": template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta)),
+		"CanAck":   recipient && !acked && al.State == store.AlertPublished, "Acked": recipient && acked,
+		"CanSubmit": canSubmit(v.member), "CanFollowUp": al.State == store.AlertPublished}
+	if notice != "" {
+		data["Notice"] = template.HTML(s.o.I18n.T(v.lang, notice, noticeData))
+	}
+	if v.member.IsAnalyst() || al.AuthorID == v.member.ID {
+		counts, err := store.AlertAckCounts(ctx, s.o.Store.DB, al.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Counts"] = &counts
+	}
+	fus, err := store.Followups(ctx, s.o.Store.DB, al.ID, v.member.IsAnalyst())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data["Followups"] = fus
+	files, err := store.AlertAppFiles(ctx, s.o.Store.DB, al.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data["Files"] = files
+	s.render(w, r, http.StatusOK, "appalert", v.lang, nil, data)
+}
+
+// stateNotice tells why an alert no longer takes an acknowledgement or a follow-up: cancelled;
+// for an alert not yet published (an analyst's view) the page says enough.
+func stateNotice(al *store.Alert) string {
+	if al.State == store.AlertCancelled {
+		return "alert_is_cancelled"
+	}
+	return ""
+}

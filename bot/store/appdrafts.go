@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// The Mini App's alert form keeps one draft per member, its fields as typed.
+
+// SaveAppDraft stores a member's draft, replacing the one before.
+func SaveAppDraft(ctx context.Context, q Querier, memberID int64, fields map[string]string, now time.Time) error {
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return fmt.Errorf("app draft of member %d: %w", memberID, err)
+	}
+	_, err = q.ExecContext(ctx, `
+		INSERT INTO app_drafts (member_id, fields, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (member_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`,
+		memberID, b, now)
+	if err != nil {
+		return fmt.Errorf("save app draft of member %d: %w", memberID, err)
+	}
+	return nil
+}
+
+// AppDraft is a member's draft; ErrNotFound when they have none.
+func AppDraft(ctx context.Context, q Querier, memberID int64) (map[string]string, error) {
+	var b []byte
+	if err := q.GetContext(ctx, &b, `SELECT fields FROM app_drafts WHERE member_id = $1`, memberID); err != nil {
+		return nil, fmt.Errorf("app draft of member %d: %w", memberID, notFound(err))
+	}
+	fields := map[string]string{}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, fmt.Errorf("app draft of member %d: %w", memberID, err)
+	}
+	return fields, nil
+}
+
+// DeleteAppDraft removes a member's draft (submitted); none is no error.
+func DeleteAppDraft(ctx context.Context, q Querier, memberID int64) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM app_drafts WHERE member_id = $1`, memberID); err != nil {
+		return fmt.Errorf("delete app draft of member %d: %w", memberID, err)
+	}
+	return nil
+}
+
+// AppFile is a file uploaded in the Mini App, without its bytes unless read by AppFileData.
+type AppFile struct {
+	ID          int64     `db:"id"`
+	MemberID    int64     `db:"member_id"`
+	AlertID     *int64    `db:"alert_id"`
+	Name        string    `db:"name"`
+	ContentType string    `db:"content_type"`
+	Size        int       `db:"size"`
+	CreatedAt   time.Time `db:"created_at"`
+}
+
+const appFileColumns = `id, member_id, alert_id, name, content_type, size, created_at`
+
+// InsertAppFile stores a file on a member's draft.
+func InsertAppFile(ctx context.Context, q Querier, f *AppFile, data []byte) error {
+	err := q.GetContext(ctx, &f.ID, `
+		INSERT INTO app_files (member_id, name, content_type, size, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, f.MemberID, f.Name, f.ContentType, len(data), data, f.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("store file of member %d: %w", f.MemberID, err)
+	}
+	f.Size = len(data)
+	return nil
+}
+
+// DraftAppFiles lists the files on a member's draft, oldest first.
+func DraftAppFiles(ctx context.Context, q Querier, memberID int64) ([]AppFile, error) {
+	var fs []AppFile
+	if err := q.SelectContext(ctx, &fs, `SELECT `+appFileColumns+` FROM app_files
+		WHERE member_id = $1 AND alert_id IS NULL ORDER BY id`, memberID); err != nil {
+		return nil, fmt.Errorf("draft files of member %d: %w", memberID, err)
+	}
+	return fs, nil
+}
+
+// AlertAppFiles lists the files of an alert, oldest first.
+func AlertAppFiles(ctx context.Context, q Querier, alertID int64) ([]AppFile, error) {
+	var fs []AppFile
+	if err := q.SelectContext(ctx, &fs, `SELECT `+appFileColumns+` FROM app_files
+		WHERE alert_id = $1 ORDER BY id`, alertID); err != nil {
+		return nil, fmt.Errorf("files of alert %d: %w", alertID, err)
+	}
+	return fs, nil
+}
+
+// AttachDraftFiles gives the files of a member's draft to the alert it became.
+func AttachDraftFiles(ctx context.Context, q Querier, memberID, alertID int64) error {
+	if _, err := q.ExecContext(ctx, `UPDATE app_files SET alert_id = $2 WHERE member_id = $1 AND alert_id IS NULL`,
+		memberID, alertID); err != nil {
+		return fmt.Errorf("attach draft files of member %d: %w", memberID, err)
+	}
+	return nil
+}
+
+// AlertAppFileData is a file of an alert with its bytes; ErrNotFound when the alert has no
+// such file.
+func AlertAppFileData(ctx context.Context, q Querier, alertID, fileID int64) (*AppFile, []byte, error) {
+	var row struct {
+		AppFile
+		Data []byte `db:"data"`
+	}
+	if err := q.GetContext(ctx, &row, `SELECT `+appFileColumns+`, data FROM app_files WHERE id = $1 AND alert_id = $2`,
+		fileID, alertID); err != nil {
+		return nil, nil, fmt.Errorf("file %d of alert %d: %w", fileID, alertID, notFound(err))
+	}
+	return &row.AppFile, row.Data, nil
+}
+
+// PurgeAppDrafts deletes the Mini App drafts, and files on drafts, left untouched since
+// before: abandoned, they are content kept for nothing.
+func PurgeAppDrafts(ctx context.Context, q Querier, before time.Time) (drafts, files int64, err error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM app_drafts WHERE updated_at < $1`, before)
+	if err != nil {
+		return 0, 0, fmt.Errorf("purge app drafts: %w", err)
+	}
+	drafts, _ = res.RowsAffected()
+	res, err = q.ExecContext(ctx, `DELETE FROM app_files WHERE alert_id IS NULL AND created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM app_drafts d WHERE d.member_id = app_files.member_id)`, before)
+	if err != nil {
+		return drafts, 0, fmt.Errorf("purge app draft files: %w", err)
+	}
+	files, _ = res.RowsAffected()
+	return drafts, files, nil
+}
