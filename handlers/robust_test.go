@@ -22,7 +22,9 @@ func sideEffects(t *testing.T, h *bottest.Harness) string {
 	t.Helper()
 	var out []string
 	for _, q := range []string{
-		`SELECT count(*) FROM outbox`,
+		// A change of role or state queues the member's new command menu (member_menu): not
+		// something the member did.
+		`SELECT count(*) FROM outbox WHERE kind <> 'member_menu'`,
 		`SELECT count(*) FROM alerts WHERE state <> 'draft'`,
 		`SELECT count(*) FROM rfis`,
 		`SELECT count(*) FROM broadcasts WHERE state <> 'draft'`,
