@@ -24,7 +24,7 @@ func TestConfidentialAlertEndToEnd(t *testing.T) {
 	h.Stop()
 	h.Config.ConsoleAddr = "127.0.0.1:0"
 	h.Config.ConfidentialContent = true
-	h.Run()
+	runWithConsole(t, h)
 	ctx := context.Background()
 	const authorUID, analystUID, readerUID = 8301, 8302, 8303
 	ids := map[int64]int64{}

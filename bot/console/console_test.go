@@ -46,7 +46,7 @@ func newNet(t *testing.T) *net {
 	h := bottest.Start(t, handlers.Register)
 	h.Stop()
 	h.Config.ConsoleAddr = "127.0.0.1:0"
-	h.Run()
+	runWithConsole(t, h)
 	n := &net{t: t, h: h, members: map[int64]store.Member{}, users: map[int64]*telegramtest.User{}}
 	ctx := context.Background()
 	add := func(id int64, name, role, country string) {
@@ -67,6 +67,18 @@ func newNet(t *testing.T) *net {
 	add(uzFPID, "Dilshod", store.RoleFocalPoint, "UZ")
 	n.alert = n.publish("heroin", `=HYPERLINK("http://x")`)
 	return n
+}
+
+// runWithConsole runs the bot and waits until its console serves: the console starts a moment
+// after Run returns, and its URL is known once it listens.
+func runWithConsole(t *testing.T, h *bottest.Harness) {
+	t.Helper()
+	h.Run()
+	for deadline := time.Now().Add(bottest.Wait); h.App().ConsoleURL() == ""; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the console never served")
+		}
+	}
 }
 
 // publish stores an alert from the Kazakh focal point, published to the Uzbek one and the
