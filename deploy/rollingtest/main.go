@@ -28,6 +28,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"focalbot/bot/delivery/broadcastseed"
 	"focalbot/bot/lease"
 	"focalbot/bot/telegramtest"
 )
@@ -376,33 +377,13 @@ func (m *monitor) open(ctx context.Context) int {
 	return n
 }
 
-func userID(i int) int64 { return 600000 + int64(i) }
+func userID(i int) int64 { return broadcastseed.UserID(seedBase, i) }
 
-// seed adds the recipients and queues the broadcast: one message each, of a kind the binary
-// renders on its own (the admins' notice that a member cannot be reached), as crashtest does.
+// seedBase is where this tool's recipients' user IDs start (broadcastseed).
+const seedBase = 600000
+
 func seed(db *sqlx.DB, srv *telegramtest.Server, recipients int) error {
-	var subject int64
-	if err := db.Get(&subject, `
-		INSERT INTO members (telegram_user_id, chat_id, display_name, role, state)
-		VALUES (599999, 599999, 'Rolling Upgrade', 'focal_point', 'unreachable') RETURNING id`); err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	ids := make([]int64, recipients)
-	for i := range ids {
-		ids[i] = userID(i)
-		srv.User(ids[i], fmt.Sprintf("R%d", i), "en")
-	}
-	_, err := db.Exec(`
-		WITH m AS (
-			INSERT INTO members (telegram_user_id, chat_id, display_name, role, state, language)
-			SELECT u, u, 'recipient ' || u, 'focal_point', 'active', 'en' FROM unnest($1::bigint[]) AS u
-			RETURNING id, chat_id)
-		INSERT INTO outbox (member_id, chat_id, kind, ref_id, variant, priority)
-		SELECT id, chat_id, 'member_unreachable', $2, 'rollingtest', 2 FROM m`, pq.Array(ids), subject)
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	return nil
+	return broadcastseed.Seed(db, srv, seedBase, "rollingtest", "Rolling Upgrade", recipients)
 }
 
 func version(bin string) string {
