@@ -516,14 +516,14 @@ func TestAlertLifecycle(t *testing.T) {
 	if !strings.Contains(cancelled.Plain(), "Duplicate of a national case") {
 		t.Errorf("cancellation: %q", cancelled.Plain())
 	}
+	// The cancellation also edits the original copy (#19), which may already have lost its
+	// buttons: the presses are sent as a phone that had not refreshed yet would send them.
 	before = n.count(englishFP)
-	if _, err := n.users[englishFP].Press(received[englishFP].ID, buttonData(t, received[englishFP], "aack:")); err != nil {
-		t.Fatal(err)
-	}
+	n.users[englishFP].PressForged(received[englishFP].ID, buttonData(t, received[englishFP], "aack:"))
 	n.waitNew(englishFP, before, "no longer works")
-	if _, err := n.users[englishFP].Press(received[englishFP].ID, buttonData(t, received[englishFP], "afu:")); err != nil {
-		t.Fatal(err)
-	}
+	before = n.count(englishFP)
+	n.users[englishFP].PressForged(received[englishFP].ID, buttonData(t, received[englishFP], "afu:"))
+	n.waitNew(englishFP, before, "no longer works")
 	var ackedAfter int
 	if err := h.Store.DB.Get(&ackedAfter, `SELECT count(acked_at) FROM alert_recipients WHERE alert_id = $1`, al.ID); err != nil || ackedAfter != 2 {
 		t.Fatalf("acknowledgements %d %v after the cancellation, want still 2", ackedAfter, err)
