@@ -60,13 +60,10 @@ const (
 // queued in the outbox — except an answer to someone outside the network, which goes after
 // everything and at most once in ten minutes (see replyClass): then Send returns nil, nil
 // without sending.
+//
+// A message carrying a secret is sent under store.WithSecrets: what is recorded of it keeps a
+// marker instead.
 func (a *App) Send(ctx context.Context, chatID int64, kind, text string, kb *Keyboard) (*models.Message, error) {
-	return a.SendMasked(ctx, chatID, kind, text, text, kb)
-}
-
-// SendMasked sends text as Send does but records recorded in its place: for a message that
-// carries a secret (a sign-in link), so that outbound_messages keeps a marker instead of it.
-func (a *App) SendMasked(ctx context.Context, chatID int64, kind, text, recorded string, kb *Keyboard) (*models.Message, error) {
 	params := &tg.SendMessageParams{
 		ChatID:             chatID,
 		Text:               text,
@@ -86,7 +83,7 @@ func (a *App) SendMasked(ctx context.Context, chatID int64, kind, text, recorded
 		return nil, fmt.Errorf("send to chat %d: %w", chatID, err)
 	}
 	a.metrics.messagesSent.WithLabelValues("ok").Inc()
-	a.record(ctx, chatID, msg.ID, kind, recorded)
+	a.record(ctx, chatID, msg.ID, kind, text)
 	return msg, nil
 }
 

@@ -7,13 +7,20 @@ import (
 )
 
 // SecretMarker stands in the records (outbound_messages.text, inbound_updates.payload) for a
-// secret the bot sent or received: an invitation code is never stored in clear.
-const SecretMarker = "[invitation code]"
+// secret the bot sent or received: an invitation code or a console sign-in link is never
+// stored in clear.
+const SecretMarker = "[secret withheld]"
+
+// IsSecretMarker says whether s is what the records keep instead of a secret: SecretMarker, or
+// "[invitation code]", the marker of earlier versions, which an inbox reloaded after an
+// upgrade may still hold.
+func IsSecretMarker(s string) bool { return s == SecretMarker || s == "[invitation code]" }
 
 type secretsKey struct{}
 
 // WithSecrets returns a context under which RecordSent replaces each of the secrets in what it
-// records with SecretMarker: a handler that shows an invitation code calls it before sending.
+// records with SecretMarker: a handler that shows an invitation code or a sign-in link calls it
+// before sending. It is the one way a secret is kept out of the records.
 func WithSecrets(ctx context.Context, secrets ...string) context.Context {
 	old, _ := ctx.Value(secretsKey{}).([]string)
 	return context.WithValue(ctx, secretsKey{}, append(append([]string(nil), old...), secrets...))

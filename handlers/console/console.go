@@ -31,12 +31,9 @@ func Register(a *bot.App) {
 	})
 }
 
-// linkMarker stands for the link in what is recorded of the message (outbound_messages): the
-// token is a credential and is kept nowhere in clear.
-const linkMarker = "[sign-in link withheld]"
-
 // open makes a link for the member and sends it. The message carries the link; the copy the
-// bot records of it carries linkMarker instead.
+// bot records of it (outbound_messages) carries store.SecretMarker instead: the token is a
+// credential and is kept nowhere in clear.
 func open(ctx context.Context, r *bot.Request) error {
 	base := r.App.ConsoleURL()
 	if base == "" {
@@ -48,7 +45,6 @@ func open(ctx context.Context, r *bot.Request) error {
 	}
 	minutes := int(webconsole.LinkTTL.Minutes())
 	text := r.T("console_link", map[string]any{"Link": base + "/signin/" + token, "Minutes": minutes})
-	recorded := r.T("console_link", map[string]any{"Link": linkMarker, "Minutes": minutes})
-	_, err = r.App.SendMasked(ctx, r.ChatID, "reply", text, recorded, nil)
+	_, err = r.App.Send(store.WithSecrets(ctx, token), r.ChatID, "reply", text, nil)
 	return err
 }

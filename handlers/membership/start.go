@@ -11,7 +11,7 @@ import (
 // that this is a closed network and may ask for access; anyone else gets the closed-network
 // answer and nothing more.
 func start(ctx context.Context, r *bot.Request) error {
-	if _, code := r.Command(); code != "" && code != store.SecretMarker { // the marker: reloaded from the inbox
+	if _, code := r.Command(); code != "" && !store.IsSecretMarker(code) { // the marker: reloaded from the inbox
 		return startWithCode(ctx, r, code)
 	}
 	m := r.Member
