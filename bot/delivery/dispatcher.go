@@ -301,6 +301,9 @@ func (d *Dispatcher) lead(ctx context.Context, t *lease.Term, wake chan struct{}
 	if err := d.reclaim(leadCtx, t, nil); err != nil && leadCtx.Err() == nil {
 		d.Log.Warn("taking back claimed rows", "err", err)
 	}
+	if err := d.requeueShutdownFailures(leadCtx); err != nil && leadCtx.Err() == nil {
+		d.Log.Warn("queueing again rows failed at a shutdown", "err", err)
+	}
 	window := 2 * d.Batch
 	minClaim := max(1, d.Batch/16)
 	var wg sync.WaitGroup
@@ -464,6 +467,31 @@ func (d *Dispatcher) reclaim(ctx context.Context, t *lease.Term, held []int64) e
 	return nil
 }
 
+// requeueShutdownFailures queues again the rows an earlier build marked failed only because it
+// was stopping: builds before 2026-12 failed a row whose rendering was cut short by their own
+// shutdown ("context canceled", or PostgreSQL's 57014 for a statement cancelled with it), so a
+// SIGTERM during a broadcast — a rolling upgrade from such a build — lost the rows in flight
+// (make rollingtest: 5–8 of 600). This build never fails a row for that (the row stays
+// pending), so the statement finds only rows left by an older one, and only recent ones: the
+// new term's holder runs it once when it takes the lease, after the old holder has exited.
+func (d *Dispatcher) requeueShutdownFailures(ctx context.Context) error {
+	if d.crashed.Load() {
+		return nil
+	}
+	res, err := d.Store.DB.ExecContext(ctx, `
+		UPDATE outbox SET state = 'pending', not_before = now(), sent_at = NULL,
+		       last_error = 'queued again: failed at an earlier build''s shutdown: ' || last_error
+		WHERE state = 'failed' AND created_at > now() - interval '2 days'
+		  AND (last_error LIKE '%context canceled' OR last_error LIKE '%(57014)')`)
+	if err != nil {
+		return wrap("requeue shutdown failures", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		d.Log.Warn("rows an earlier build failed at its shutdown queued again", "count", n)
+	}
+	return nil
+}
+
 // unparkEvery is how often the dispatcher looks for parked rows with nothing open ahead.
 const unparkEvery = 5 * time.Second
 
@@ -507,6 +535,11 @@ func (d *Dispatcher) deliver(ctx context.Context, t *lease.Term, j *claimed, hel
 	if err != nil {
 		j.res.Cancel()
 		switch {
+		case ctx.Err() != nil:
+			// Cut short by this instance stopping: not the row's fault. It goes back to the
+			// queue as it was, for the next holder (see requeueShutdownFailures).
+			j.unsent = true
+			return
 		case errors.Is(err, ErrSkip):
 			out.state, out.err = "cancelled", err.Error()
 		case permanent(err) || (!Transient(err) && j.Attempts >= d.MaxAttempts):

@@ -365,3 +365,36 @@ func TestRenderOncePerLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Rows an earlier build failed only because it was stopping are queued again when a new term
+// begins; other failures, and old ones, stay failed. (make rollingtest lost 5–8 of 600 rows this
+// way when the leader on the previous build was stopped during a broadcast.)
+func TestShutdownFailuresOfEarlierBuildsQueuedAgain(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, telegramtest.Limits{})
+	members := r.addMembers(5)
+	r.enqueue("note", 20, Routine, members)
+	for i, e := range []struct{ err, age string }{
+		{"member #1: context canceled", "1 minute"},
+		{"load alert: pq: canceling statement due to user request (57014)", "1 hour"},
+		{"Bad Request: chat not found", "1 minute"},
+		{"member #1: context canceled", "3 days"},
+	} {
+		if _, err := r.st.DB.Exec(`UPDATE outbox SET state = 'failed', attempts = 1, last_error = $2,
+			created_at = now() - $3::interval WHERE member_id = $1`, members[i], e.err, e.age); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.run(r.dispatcher(fast, "note"))
+	r.waitState("note", "sent", 3, long)
+	if missing, dups := r.checkDelivered(t, "note 20 ", []int64{members[0], members[1], members[4]}); missing != 0 || dups != 0 {
+		t.Fatalf("%d missing, %d duplicates", missing, dups)
+	}
+	var failed []int64
+	if err := r.st.DB.Select(&failed, `SELECT member_id FROM outbox WHERE state = 'failed' ORDER BY member_id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(failed) != 2 || failed[0] != members[2] || failed[1] != members[3] {
+		t.Fatalf("failed rows of members %v, want %v (a refusal and an old row)", failed, members[2:4])
+	}
+}
