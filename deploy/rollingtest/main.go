@@ -320,9 +320,6 @@ func run(oldBin, newBin string, recipients int, webhook, toWebhook bool) error {
 	// runs to the end and says nothing. The one lease (the sending lease's key) is what counts.
 	fmt.Printf("rollingtest: longest time without a holder: the one lease (sending) %s, the old builds' polling lease %s; longest pause between two sends %s\n",
 		mon.gapSend.Round(time.Millisecond), mon.gapPoll.Round(time.Millisecond), mon.gapSent.Round(time.Millisecond))
-	var requeued int
-	_ = db.Get(&requeued, `SELECT count(*) FROM outbox WHERE last_error LIKE 'queued again: failed at an earlier build%'`)
-	fmt.Printf("rollingtest: rows the old build failed at its shutdown and the new one queued again: %d\n", requeued)
 	var longest float64
 	_ = db.Get(&longest, `SELECT coalesce(max(extract(epoch FROM handled_at - received_at)), 0) FROM inbound_updates`)
 	fmt.Printf("rollingtest: longest wait of an update from its store to its handling %.1fs\n", longest)
