@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/delivery"
-	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
 )
@@ -196,32 +196,35 @@ func ackStatus(ctx context.Context, a *bot.App, al *store.Alert, lang string, co
 		return "", err
 	}
 	acked := 0
-	var wheres []string
-	silent := map[string][]string{}
+	type silent struct{ where, name string }
+	var missing []silent
 	for _, rc := range rs {
 		if rc.AckedAt != nil {
 			acked++
 			continue
 		}
-		name, where := ui.MemberParts(a, lang, &rc.Member)
-		if i18n.IsFormerMember(rc.DisplayName) {
-			name = rc.DisplayName
-		}
-		if _, ok := silent[where]; !ok {
-			wheres = append(wheres, where)
-		}
-		silent[where] = append(silent[where], name)
+		_, where := ui.MemberParts(a, lang, &rc.Member)
+		missing = append(missing, silent{where, ui.MemberName(a, lang, &rc.Member)})
 	}
-	slices.Sort(wheres)
 	text := a.I18n.N(lang, "alert_ack_count", len(rs), map[string]any{"Ref": al.Ref, "Acked": acked})
-	if len(wheres) == 0 {
+	if len(missing) == 0 {
 		return text, nil
 	}
+	// By country (or agency), then by name; counted per country where the names would not fit.
+	slices.SortStableFunc(missing, func(x, y silent) int { return cmp.Or(cmp.Compare(x.where, y.where), cmp.Compare(x.name, y.name)) })
 	byName := []string{text, a.I18n.T(lang, "alert_ack_missing_head", nil)}
 	byCount := slices.Clone(byName)
-	for _, w := range wheres {
-		byName = append(byName, a.I18n.T(lang, "alert_ack_missing_group", map[string]any{"Where": w, "Names": strings.Join(silent[w], "; ")}))
-		byCount = append(byCount, a.I18n.T(lang, "alert_ack_missing_group_count", map[string]any{"Where": w, "Count": len(silent[w])}))
+	for i, m := range missing {
+		byName = append(byName, a.I18n.T(lang, "alert_ack_missing_line", map[string]any{"Name": m.name}))
+		if i == 0 || missing[i-1].where != m.where {
+			n := 0
+			for _, o := range missing[i:] {
+				if o.where == m.where {
+					n++
+				}
+			}
+			byCount = append(byCount, a.I18n.T(lang, "alert_ack_missing_group_count", map[string]any{"Where": m.where, "Count": n}))
+		}
 	}
 	full := strings.Join(byName, "\n")
 	if compact && alert.UTF16Len(full) > cardBudget {

@@ -153,28 +153,18 @@ func publishedCard(ctx context.Context, a *bot.App, al *store.Alert, lang string
 	return text, analystKeyboard(a, lang, al.ID), nil
 }
 
-// showPublished turns the analyst's audience panel into their card of the published alert
-// (sent anew when the panel cannot be edited) and records it, to be kept current.
+// showPublished sends the analyst their card of the published alert and records it, to be kept
+// current. (The audience panel it answers is left to the verification's own panel; a panel
+// edited into the card in place would be recorded the same way, with its message ID.)
 func showPublished(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	text, kb, err := publishedCard(ctx, r.App, al, r.Lang)
 	if err != nil {
 		return err
 	}
-	msgID := 0
-	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
-		if err := r.App.Edit(ctx, r.ChatID, q.Message.Message.ID, text, kb); err == nil {
-			msgID = q.Message.Message.ID
-		} else {
-			r.App.Log.Warn("audience panel not edited, card sent anew", "chat_id", r.ChatID, "err", err)
-		}
-	}
-	if msgID == 0 {
-		m, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
-		if err != nil {
-			return err
-		}
-		msgID = m.ID
+	m, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
+	if err != nil {
+		return err
 	}
 	return store.AddAlertCard(ctx, r.App.Store.DB, store.AlertCard{AlertID: al.ID, MemberID: r.Member.ID, ChatID: r.ChatID,
-		MessageID: &msgID, Shape: store.CardPublished})
+		MessageID: &m.ID, Shape: store.CardPublished})
 }

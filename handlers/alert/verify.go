@@ -375,7 +375,7 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return showPublished(ctx, r, published) // the audience panel becomes the analyst's card
+	return showPublished(ctx, r, published) // the analyst's card, kept current (cards.go)
 }
 
 // analystAlertKeyboard: what an analyst can do with a published alert.

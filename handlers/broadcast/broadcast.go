@@ -404,6 +404,7 @@ func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error
 	text := r.T("bc_aud_screen", map[string]any{
 		"ID":         b.ID,
 		"Groups":     i18n.HTML(groups),
+		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 	})
 	p := panelData(b.ID)
