@@ -13,6 +13,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
@@ -49,14 +50,7 @@ func ackButton(ctx context.Context, r *bot.Request) error {
 	if al.State != store.AlertPublished {
 		return stateError(ctx, r, al)
 	}
-	var ok bool
-	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		if ok, err = store.Acknowledge(ctx, tx, al.ID, r.Member.ID, r.App.Clock.Now()); err != nil || !ok {
-			return err
-		}
-		return refreshCards(ctx, tx, al)
-	})
+	ok, err := submission.Acknowledge(ctx, r.App.Store, al, r.Member.ID, r.App.Clock.Now())
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"focalbot/bot"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
@@ -19,14 +18,13 @@ import (
 // after Publish, an answer to "Who acknowledged?". Each is recorded (store.AddAlertCard) and
 // edited in place when a recipient acknowledges: the acknowledgement queues, in its own
 // transaction, one refresh per card through the outbox (kind alert_card), due at the end of the
-// current interval of cardEvery and rendered when sent, so a burst of presses makes one edit
-// per card every few seconds, a restart loses none, and the last edit shows the last press
-// (delivery.Coalesce). Cards older than Telegram's edit window are left as they are.
+// current interval of submission.CardEvery and rendered when sent, so a burst of presses makes
+// one edit per card every few seconds, a restart loses none, and the last edit shows the last
+// press (submission.RefreshCards, delivery.Coalesce). Cards older than Telegram's edit window
+// are left as they are.
 
 const (
-	kindAlertCard = "alert_card"
-	// cardEvery is the shortest time between two edits of one card.
-	cardEvery = 3 * time.Second
+	kindAlertCard = submission.KindCard
 	// cardBudget is the length past which a card counts the silent per country instead of
 	// naming them (the full list is a press of "Who acknowledged?" away).
 	cardBudget = 3000
@@ -34,31 +32,6 @@ const (
 
 func registerCards(a *bot.App) {
 	a.Renderer(kindAlertCard, renderAlertCard(a))
-}
-
-// refreshCards queues the refresh of every live card of an alert, in the transaction of the
-// change they must show. The author's card is recorded here if it was not yet (alerts
-// published before cards were).
-func refreshCards(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
-	author, err := store.ReadMember(ctx, tx, al.AuthorID)
-	if err != nil {
-		return err
-	}
-	if err := store.AddAlertCard(ctx, tx, store.AlertCard{AlertID: al.ID, MemberID: author.ID, ChatID: author.ChatID,
-		Shape: store.CardAuthor}); err != nil {
-		return err
-	}
-	cards, err := store.LiveAlertCards(ctx, tx, al.ID, editWindow)
-	if err != nil {
-		return err
-	}
-	for _, c := range cards {
-		if err := delivery.Coalesce(ctx, tx, delivery.Item{MemberID: c.MemberID, ChatID: c.ChatID, Kind: kindAlertCard,
-			RefID: c.ID, Variant: "t", Priority: delivery.Routine}, cardEvery); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // renderAlertCard renders a card as it stands now, as an edit of its message.
