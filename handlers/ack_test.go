@@ -125,6 +125,18 @@ func TestAcknowledgementShowsAndCardsCountInPlace(t *testing.T) {
 	}
 	n.users[englishFP].WaitOn(authorCard.ID, "acknowledged by 2 of 4")
 	n.users[analystEN].WaitOn(card.ID, "acknowledged by 2 of 4")
+
+	// Cancelled from the card: the cards say so, and the analyst's loses Update and Cancel.
+	if _, err := n.users[analystEN].Press(card.ID, buttonData(t, card, "acx:")); err != nil {
+		t.Fatal(err)
+	}
+	n.users[analystEN].WaitNew("Type why " + ref + " is cancelled")
+	n.say(analystEN, "Duplicate", ref+" is cancelled")
+	n.users[analystEN].WaitOn(card.ID, "State: cancelled")
+	n.users[englishFP].WaitOn(authorCard.ID, "State: cancelled")
+	if m, _ := n.users[analystEN].Message(card.ID); len(m.Buttons()) != 0 {
+		t.Errorf("the cancelled alert's card keeps %v", labels(m.Buttons()))
+	}
 }
 
 // labels are the texts of buttons.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"time"
 
 	"focalbot/bot"
 	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
 )
@@ -101,6 +103,9 @@ func authorCard(ctx context.Context, a *bot.App, al *store.Alert, lang string) (
 		return "", nil, err
 	}
 	text := a.I18n.T(lang, "alert_decision_published", map[string]any{"Ref": al.Ref, "Count": counts.Total}) + "\n\n" + status
+	if al.State != store.AlertPublished {
+		text += "\n" + stateLine(a, lang, al)
+	}
 	var kb *bot.Keyboard
 	if status != full {
 		kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_acks", nil), CallbackData: bot.CB(verbAcks, al.ID)})
@@ -121,7 +126,7 @@ func publishedCard(ctx context.Context, a *bot.App, al *store.Alert, lang string
 	}
 	text := a.I18n.T(lang, "alert_published", map[string]any{"Ref": al.Ref, "Count": counts.Total}) + "\n\n" + status
 	if al.State != store.AlertPublished {
-		return text, nil, nil
+		return text + "\n" + stateLine(a, lang, al), nil, nil
 	}
 	return text, analystKeyboard(a, lang, al.ID), nil
 }
@@ -140,4 +145,9 @@ func showPublished(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	}
 	return store.AddAlertCard(ctx, r.App.Store.DB, store.AlertCard{AlertID: al.ID, MemberID: r.Member.ID, ChatID: r.ChatID,
 		MessageID: &m.ID, Shape: store.CardPublished})
+}
+
+// stateLine: "State: cancelled", on a card of an alert no longer live.
+func stateLine(a *bot.App, lang string, al *store.Alert) string {
+	return a.I18n.T(lang, "alert_state_line", map[string]any{"State": i18n.HTML(html.EscapeString(a.I18n.T(lang, "alert_state_"+al.State, nil)))})
 }
