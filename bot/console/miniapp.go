@@ -268,10 +268,12 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		s.fail(w, r, err)
 		return
 	}
-	acked, err := store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	acked := false
+	if recipient { // an analyst who approved it, say, is not one
+		if acked, err = store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	data := map[string]any{"A": al, "Zone": zone, "CSRF": v.csrf,
 		"Rendered": template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta)),
