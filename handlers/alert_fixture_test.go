@@ -140,8 +140,8 @@ func TestAlertAcknowledge(t *testing.T) {
 	if _, fu := m.Button(n.en("alert_btn_followup", nil)); !fu {
 		t.Error("the acknowledged alert lost Follow up")
 	}
-	if edits := n.h.TG.CallCount("editMessageReplyMarkup"); edits != 2 {
-		t.Errorf("editMessageReplyMarkup called %d times, want 2 (one per tap, no retry)", edits)
+	if edits := n.h.TG.CallCount("editMessageText"); edits != 2 {
+		t.Errorf("editMessageText called %d times, want 2 (one per tap, no retry)", edits)
 	}
 	for _, w := range n.h.Warnings() {
 		t.Errorf("warning logged: %q", w)

@@ -199,8 +199,8 @@ func (s *Server) appView(w http.ResponseWriter, r *http.Request, v *appViewer) {
 }
 
 // appAck acknowledges the alert for the viewer: the chat's Acknowledge button, pressed here
-// (the same store.Acknowledge: one acknowledgement per recipient, a second press changes
-// nothing).
+// (the same submission.Acknowledge: one acknowledgement per recipient, a second press changes
+// nothing; the cards that count it are refreshed).
 func (s *Server) appAck(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	al, ok := s.appAlert(w, r, v)
 	if !ok {
@@ -211,7 +211,8 @@ func (s *Server) appAck(w http.ResponseWriter, r *http.Request, v *appViewer) {
 		notice = stateNotice(al)
 	}
 	if al.State == store.AlertPublished {
-		done, err := store.Acknowledge(r.Context(), s.o.Store.DB, al.ID, v.member.ID, s.o.Now())
+		// With the refresh of the author's and the analysts' cards (submission.RefreshCards).
+		done, err := submission.Acknowledge(r.Context(), s.o.Store, al, v.member.ID, s.o.Now())
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -267,10 +268,12 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		s.fail(w, r, err)
 		return
 	}
-	acked, err := store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	acked := false
+	if recipient { // an analyst who approved it, say, is not one
+		if acked, err = store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	data := map[string]any{"A": al, "Zone": zone, "CSRF": v.csrf,
 		"Rendered": template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta)),

@@ -171,3 +171,36 @@ func SentMessage(ctx context.Context, q store.Querier, kind string, refID int64,
 	}
 	return int(row.ID), row.SentAt, nil
 }
+
+// Coalesce queues a refresh of something shown to a member (an edit that renders the state of
+// the moment), at most one per interval of every: the item is due at the end of the current
+// interval (real time, as the dispatcher's clock is), unless a row of its member, kind and ref is
+// still pending, which will show this change as well since it is rendered when sent. That
+// pending row is locked until the caller's transaction commits, so the dispatcher cannot claim
+// and render it before the change it must show is committed; a row already claimed or sent
+// makes the refresh go into the next interval. Nothing is lost, and a burst of changes makes one
+// edit per interval. The item's Variant is a prefix; the interval is appended to it.
+func Coalesce(ctx context.Context, q store.Querier, it Item, every time.Duration) error {
+	var pending []int64
+	if err := q.SelectContext(ctx, &pending, `
+		SELECT id FROM outbox
+		WHERE member_id = $1 AND kind = $2 AND ref_id = $3 AND state = 'pending'
+		LIMIT 1 FOR UPDATE`, it.MemberID, it.Kind, it.RefID); err != nil {
+		return fmt.Errorf("coalesce %s %d: %w", it.Kind, it.RefID, err)
+	}
+	if len(pending) > 0 {
+		return nil
+	}
+	prefix := it.Variant
+	slot := time.Now().UnixNano() / int64(every)
+	for range 3 {
+		it.Variant = fmt.Sprintf("%s%d", prefix, slot)
+		it.NotBefore = time.Unix(0, (slot+1)*int64(every))
+		n, err := Enqueue(ctx, q, []Item{it})
+		if err != nil || n == 1 {
+			return err
+		}
+		slot++ // this interval's row went out already
+	}
+	return fmt.Errorf("coalesce %s %d: no free interval", it.Kind, it.RefID)
+}

@@ -489,7 +489,8 @@ func TestBrowserBroadcast(t *testing.T) {
 	if label := p.pressOnLast("Confirm", `^bc:\d+:send$`); !strings.Contains(label, "1") {
 		t.Errorf("the confirm button reads %q, want the number of recipients (1)", label)
 	}
-	p.waitLastBot("the confirmation that it is sent", `d.length === 0 && t.indexOf("/broadcasts") >= 0`)
+	// The panel shows the outcome, with only the report's button left.
+	p.waitLastBot("the confirmation that it is sent", `d.length === 1 && /^bcr:\d+$/.test(d[0]) && t.indexOf("/broadcasts") >= 0`)
 
 	// The Uzbek focal point's entry gets an unread marker; nobody else's does.
 	var badge string

@@ -174,15 +174,17 @@ func CancelAlert(ctx context.Context, q Querier, id int64, reason string, at tim
 }
 
 // AudienceMembers lists the active members an alert published to countries (nil: the whole
-// network) reaches: members of those countries, and every analyst and admin (CARICC). The
-// author is left out: they wrote it.
-func AudienceMembers(ctx context.Context, q Querier, countries []string, all bool, authorID int64) ([]Member, error) {
+// network) reaches: members of those countries, and CARICC's analysts. The author is left
+// out: they wrote it; so are the analyst who approves it (approverID: they have read it) and
+// the admins, who administer the network rather than work its alerts, unless their country
+// is in the audience or it is the whole network.
+func AudienceMembers(ctx context.Context, q Querier, countries []string, all bool, authorID, approverID int64) ([]Member, error) {
 	var ms []Member
 	err := q.SelectContext(ctx, &ms, `
 		SELECT `+memberColumns+` FROM members
 		WHERE state = 'active' AND id <> $3
-		  AND ($2 OR role IN ('analyst', 'admin') OR country = ANY($1::text[]))
-		ORDER BY id`, pq.Array(countries), all, authorID)
+		  AND ($2 OR country = ANY($1::text[]) OR (role = 'analyst' AND id <> $4))
+		ORDER BY id`, pq.Array(countries), all, authorID, approverID)
 	if err != nil {
 		return nil, fmt.Errorf("audience: %w", err)
 	}

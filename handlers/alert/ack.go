@@ -1,15 +1,20 @@
 package alert
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
-	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
 )
@@ -34,7 +39,9 @@ func registerAck(a *bot.App) {
 	})
 }
 
-// ackButton: aack:<id>.
+// ackButton: aack:<id>. The acknowledgement and the refresh of the author's and the analysts'
+// cards are one transaction; the presser's copies of the alert (the one pressed, the original
+// and its reminder) then say who acknowledged and when, without Acknowledge.
 func ackButton(ctx context.Context, r *bot.Request) error {
 	al, err := loadAlert(ctx, r, r.Data().ID(0))
 	if err != nil {
@@ -43,14 +50,13 @@ func ackButton(ctx context.Context, r *bot.Request) error {
 	if al.State != store.AlertPublished {
 		return stateError(ctx, r, al)
 	}
-	ok, err := store.Acknowledge(ctx, r.App.Store.DB, al.ID, r.Member.ID, r.App.Clock.Now())
+	ok, err := submission.Acknowledge(ctx, r.App.Store, al, r.Member.ID, r.App.Clock.Now())
 	if err != nil {
 		return err
 	}
 	if ok {
 		r.Answer(ctx, "alert_acked", map[string]any{"Ref": al.Ref})
-		dropAckButton(ctx, r, al.ID)
-		return nil
+		return showAcked(ctx, r, al)
 	}
 	recipient, err := store.IsRecipient(ctx, r.App.Store.DB, al.ID, r.Member.ID)
 	if err != nil {
@@ -60,25 +66,97 @@ func ackButton(ctx context.Context, r *bot.Request) error {
 		return bot.Tell("alert_not_found", nil)
 	}
 	r.Answer(ctx, "alert_already_acked", map[string]any{"Ref": al.Ref})
-	dropAckButton(ctx, r, al.ID) // a reminder's button, pressed after the alert's own
+	return showAcked(ctx, r, al) // a reminder's button, pressed after the alert's own
+}
+
+// showAcked edits what the presser holds of the alert: their copies delivered through the
+// outbox (the alert and its reminder) are rendered again with the acknowledgement on top, and
+// a view of /alert REF (or a list's button) is shown again without Acknowledge. A message past
+// Telegram's edit window keeps what it shows; the toast said it.
+func showAcked(ctx context.Context, r *bot.Request, al *store.Alert) error {
+	if confidential(r.App) {
+		return nil // the content is in the Mini App; the message carries only Open
+	}
+	pressed := 0
+	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
+		pressed = q.Message.Message.ID
+	}
+	text, kb, err := recipientCopy(ctx, r.App, al, r.Member, r.Lang)
+	if err != nil {
+		return err
+	}
+	copyPressed := false
+	for _, variant := range []string{"", variantReminder} {
+		msgID, sentAt, err := delivery.SentMessage(ctx, r.App.Store.DB, kindAlert, al.ID, variant, r.Member.ID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && time.Since(sentAt) > editWindow) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		copyPressed = copyPressed || msgID == pressed
+		if err := r.App.Edit(ctx, r.ChatID, msgID, text, kb); err != nil {
+			r.App.Log.Warn("acknowledged alert not edited", "chat_id", r.ChatID, "err", err)
+		}
+	}
+	if copyPressed || pressed == 0 {
+		return nil
+	}
+	view, err := viewText(ctx, r, al)
+	if err != nil {
+		return err
+	}
+	vkb, err := viewKeyboard(ctx, r, al)
+	if err != nil {
+		return err
+	}
+	if parts := alert.Split(view, alert.MaxMessage); len(parts) == 1 {
+		err = r.App.Edit(ctx, r.ChatID, pressed, view, vkb)
+	} else {
+		err = r.App.EditMarkup(ctx, r.ChatID, pressed, vkb) // the keyboard is on the last part
+	}
+	if err != nil {
+		r.App.Log.Warn("acknowledged alert view not edited", "chat_id", r.ChatID, "err", err)
+	}
 	return nil
 }
 
-// dropAckButton takes Acknowledge off the pressed message, keeping Follow up: the toast is
-// gone in a second, and a button still offering to acknowledge would leave the officer
-// wondering later whether they did (broadcasts do the same).
-func dropAckButton(ctx context.Context, r *bot.Request, alertID int64) {
-	q := r.Update.CallbackQuery
-	if q == nil || q.Message.Message == nil {
-		return
+// recipientCopy is a recipient's copy of a published alert as it stands: who acknowledged it
+// and when (or Acknowledge), whether it was updated since, the alert in the reader's language
+// and time zone, and Follow up.
+func recipientCopy(ctx context.Context, a *bot.App, al *store.Alert, to *store.Member, lang string) (string, *bot.Keyboard, error) {
+	zone := alert.ZoneFor(to.Country)
+	text := renderAlertFor(a, al, lang, to.Country)
+	fs, err := store.Followups(ctx, a.Store.DB, al.ID, false)
+	if err != nil {
+		return "", nil, err
 	}
-	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_followup", bot.CB(verbFollowup, alertID)))
-	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, kb); err != nil {
-		r.App.Log.Warn("acknowledge button not removed", "chat_id", r.ChatID, "err", err)
+	for i := len(fs) - 1; i >= 0; i-- {
+		if fs[i].Kind == "update" {
+			text = a.I18n.T(lang, "alert_mark_updated", map[string]any{"Time": alert.FormatTime(fs[i].CreatedAt, zone)}) + "\n\n" + text
+			break
+		}
 	}
+	at, err := store.AckedAt(ctx, a.Store.DB, al.ID, to.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	followup := bot.Button{Text: a.I18n.T(lang, "alert_btn_followup", nil), CallbackData: bot.CB(verbFollowup, al.ID)}
+	if at == nil {
+		ack := bot.Button{Text: a.I18n.T(lang, "alert_btn_ack", nil), CallbackData: bot.CB(verbAck, al.ID)}
+		return text, (&bot.Keyboard{}).Row(ack, followup), nil
+	}
+	return ackedLine(a, lang, to, *at) + "\n\n" + text, (&bot.Keyboard{}).Row(followup), nil
 }
 
-// ackStatusButton: aas:<id>, for the author and the analysts.
+// ackedLine: "✅ Acknowledged by Dilshod, Termez customs post at 2026-03-02 14:02 UTC+05:00".
+func ackedLine(a *bot.App, lang string, m *store.Member, at time.Time) string {
+	name, _ := ui.MemberParts(a, lang, m)
+	return a.I18n.T(lang, "alert_acked_by", map[string]any{"Name": name, "Time": alert.FormatTime(at, alert.ZoneFor(m.Country))})
+}
+
+// ackStatusButton: aas:<id>, for the author and the analysts. The answer lists everyone who
+// has not acknowledged; when it fits one message it is a card, kept current in place.
 func ackStatusButton(ctx context.Context, r *bot.Request) error {
 	al, err := loadAlert(ctx, r, r.Data().ID(0))
 	if err != nil {
@@ -87,33 +165,66 @@ func ackStatusButton(ctx context.Context, r *bot.Request) error {
 	if al.AuthorID != r.Member.ID && !r.Member.IsAnalyst() {
 		return bot.Tell("alert_not_found", nil)
 	}
-	text, err := ackStatus(ctx, r.App, al, r.Lang)
+	text, err := ackStatus(ctx, r.App, al, r.Lang, false)
 	if err != nil {
 		return err
 	}
-	return ui.SendLong(ctx, r, text, nil)
+	parts := alert.Split(text, alert.MaxMessage)
+	if len(parts) > 1 || al.State != store.AlertPublished {
+		return ui.SendChunks(ctx, r, parts, nil)
+	}
+	m, err := r.App.Send(ctx, r.ChatID, "reply", text, nil)
+	if err != nil {
+		return err
+	}
+	return store.AddAlertCard(ctx, r.App.Store.DB, store.AlertCard{AlertID: al.ID, MemberID: r.Member.ID, ChatID: r.ChatID,
+		MessageID: &m.ID, Shape: store.CardStatus})
 }
 
-// ackStatus: "ALR-…: acknowledged by 3 of 5. Not yet: …".
-func ackStatus(ctx context.Context, a *bot.App, al *store.Alert, lang string) (string, error) {
+// ackStatus: "ALR-…: acknowledged by 3 of 5 recipients. Not yet:" and who, by country (or
+// agency, for those of no country), in the reader's language. compact gives, where the names
+// would not fit a message, how many per country instead.
+func ackStatus(ctx context.Context, a *bot.App, al *store.Alert, lang string, compact bool) (string, error) {
 	rs, err := store.AlertRecipients(ctx, a.Store.DB, al.ID)
 	if err != nil {
 		return "", err
 	}
 	acked := 0
-	var silent []string
+	type silent struct{ where, name string }
+	var missing []silent
 	for _, rc := range rs {
 		if rc.AckedAt != nil {
 			acked++
-		} else {
-			silent = append(silent, ui.MemberName(a, lang, &rc.Member))
+			continue
 		}
+		_, where := ui.MemberParts(a, lang, &rc.Member)
+		missing = append(missing, silent{where, ui.MemberName(a, lang, &rc.Member)})
 	}
 	text := a.I18n.N(lang, "alert_ack_count", len(rs), map[string]any{"Ref": al.Ref, "Acked": acked})
-	if len(silent) > 0 {
-		text += "\n" + a.I18n.T(lang, "alert_ack_missing", map[string]any{"Names": i18n.JoinList(lang, silent)})
+	if len(missing) == 0 {
+		return text, nil
 	}
-	return text, nil
+	// By country (or agency), then by name; counted per country where the names would not fit.
+	slices.SortStableFunc(missing, func(x, y silent) int { return cmp.Or(cmp.Compare(x.where, y.where), cmp.Compare(x.name, y.name)) })
+	byName := []string{text, a.I18n.T(lang, "alert_ack_missing_head", nil)}
+	byCount := slices.Clone(byName)
+	for i, m := range missing {
+		byName = append(byName, a.I18n.T(lang, "alert_ack_missing_line", map[string]any{"Name": m.name}))
+		if i == 0 || missing[i-1].where != m.where {
+			n := 0
+			for _, o := range missing[i:] {
+				if o.where == m.where {
+					n++
+				}
+			}
+			byCount = append(byCount, a.I18n.T(lang, "alert_ack_missing_group_count", map[string]any{"Where": m.where, "Count": n}))
+		}
+	}
+	full := strings.Join(byName, "\n")
+	if compact && alert.UTF16Len(full) > cardBudget {
+		return strings.Join(byCount, "\n"), nil
+	}
+	return full, nil
 }
 
 // watchAcks sends the reminders and escalations that are due at now.
@@ -177,7 +288,7 @@ func renderAlertSilent(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: %s needs no chasing", delivery.ErrSkip, al.Ref)
 		}
 		lang := ui.MemberLang(a, to)
-		status, err := ackStatus(ctx, a, al, lang)
+		status, err := ackStatus(ctx, a, al, lang, true)
 		if err != nil {
 			return delivery.Message{}, err
 		}

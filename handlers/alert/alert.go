@@ -12,6 +12,7 @@ func Register(a *bot.App) {
 	registerVerify(a)
 	registerPublish(a)
 	registerAck(a)
+	registerCards(a)
 	registerFollowup(a)
 	registerRegister(a)
 }

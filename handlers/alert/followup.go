@@ -271,6 +271,11 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 		if err := enqueueMarks(ctx, tx, al, f.ID); err != nil {
 			return err
 		}
+		if st.Kind == "cancel" { // the cards say so and lose the buttons of a live alert
+			if err := submission.RefreshCards(ctx, tx, al); err != nil {
+				return err
+			}
+		}
 		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
 			return err
 		}

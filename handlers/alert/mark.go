@@ -72,32 +72,26 @@ func renderAlertMark(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: %s sent %s ago, past Telegram's edit window", delivery.ErrSkip, al.Ref, time.Since(sentAt).Round(time.Minute))
 		}
 		lang := ui.MemberLang(a, to)
-		when := alert.FormatTime(f.CreatedAt, alert.ZoneFor(to.Country))
-		t := al.SubmittedAt
-		if al.PublishedAt != nil {
-			t = *al.PublishedAt
-		}
-		body := alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
-			Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(to.Country)})
 		msg := delivery.Message{EditMessageID: msgID}
 		if f.Kind == "cancel" {
+			t := al.SubmittedAt
+			if al.PublishedAt != nil {
+				t = *al.PublishedAt
+			}
+			body := alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
+				Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(to.Country)})
 			msg.Text = a.I18n.T(lang, "alert_mark_cancelled", map[string]any{
-				"By": ui.AgencyLabel(a, lang, "caricc"), "Time": when, "Reason": f.Text}) + "\n\n" + body
+				"By": ui.AgencyLabel(a, lang, "caricc"), "Time": alert.FormatTime(f.CreatedAt, alert.ZoneFor(to.Country)),
+				"Reason": f.Text}) + "\n\n" + body
 			return msg, nil // no buttons: the alert is over
 		}
-		msg.Text = a.I18n.T(lang, "alert_mark_updated", map[string]any{"Time": when}) + "\n\n" + body
-		kb := &bot.Keyboard{}
-		acked, err := store.Acked(ctx, a.Store.DB, al.ID, to.ID)
+		// The copy as it now stands: the latest update's mark, the recipient's acknowledgement
+		// (or Acknowledge), Follow up.
+		text, kb, err := recipientCopy(ctx, a, al, to, lang)
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		if acked {
-			kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_followup", nil), CallbackData: bot.CB(verbFollowup, al.ID)})
-		} else {
-			kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_ack", nil), CallbackData: bot.CB(verbAck, al.ID)},
-				bot.Button{Text: a.I18n.T(lang, "alert_btn_followup", nil), CallbackData: bot.CB(verbFollowup, al.ID)})
-		}
-		msg.ReplyMarkup = kb
+		msg.Text, msg.ReplyMarkup = text, kb
 		return msg, nil
 	}
 }

@@ -137,6 +137,25 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 			(&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
 		return err
 	}
+	text, err := viewText(ctx, r, al)
+	if err != nil {
+		return err
+	}
+	kb, err := viewKeyboard(ctx, r, al)
+	if err != nil {
+		return err
+	}
+	if err := ui.SendLong(ctx, r, text, kb); err != nil {
+		return err
+	}
+	return sendAttachments(ctx, r, al)
+}
+
+// viewText is an alert as /alert REF shows it to the member of r: the alert, its state, the
+// reason (to those who may read it), the acknowledgements (to the author and analysts), the
+// reader's own acknowledgement, and the follow-ups.
+func viewText(ctx context.Context, r *bot.Request, al *store.Alert) (string, error) {
+	analyst := r.Member.IsAnalyst()
 	text := renderAlertFor(r.App, al, r.Lang, r.Member.Country)
 	text += "\n\n" + r.T("alert_state_line", map[string]any{"State": i18n.HTML(html.EscapeString(r.T("alert_state_"+al.State, nil)))})
 	if al.Reason != nil && (analyst || al.AuthorID == r.Member.ID || al.State == store.AlertCancelled) {
@@ -144,20 +163,25 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	}
 	insider := analyst || al.AuthorID == r.Member.ID
 	if insider && (al.State == store.AlertPublished || al.State == store.AlertCancelled) {
-		status, err := ackStatus(ctx, r.App, al, r.Lang)
+		status, err := ackStatus(ctx, r.App, al, r.Lang, false)
 		if err != nil {
-			return err
+			return "", err
 		}
 		text += "\n" + status
 	}
+	if at, err := store.AckedAt(ctx, r.App.Store.DB, al.ID, r.Member.ID); err != nil && !isNotFound(err) {
+		return "", err
+	} else if at != nil {
+		text += "\n" + ackedLine(r.App, r.Lang, r.Member, *at)
+	}
 	fs, err := store.Followups(ctx, r.App.Store.DB, al.ID, insider)
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, f := range fs {
 		writer, err := store.MemberByID(ctx, r.App.Store.DB, f.AuthorID)
 		if err != nil {
-			return err
+			return "", err
 		}
 		line := r.T("alert_register_followup", map[string]any{
 			"Time": alert.FormatTime(f.CreatedAt, alert.ZoneFor(r.Member.Country)), "By": ui.MemberName(r.App, r.Lang, writer),
@@ -168,28 +192,36 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 			text += "\n" + i18n.Isolate(r.Lang, html.EscapeString(f.Text))
 		}
 	}
+	return text, nil
+}
+
+// viewKeyboard is what the member of r can do with the alert of /alert REF: an analyst's
+// actions on a published alert; Follow up for its author and recipients, and Acknowledge for a
+// recipient who has not acknowledged it.
+func viewKeyboard(ctx context.Context, r *bot.Request, al *store.Alert) (*bot.Keyboard, error) {
+	if al.State != store.AlertPublished {
+		return nil, nil
+	}
 	var kb *bot.Keyboard
-	if al.State == store.AlertPublished {
-		if analyst {
-			kb = analystAlertKeyboard(r, al.ID)
-		}
-		if recipient, err := store.IsRecipient(ctx, r.App.Store.DB, al.ID, r.Member.ID); err != nil {
-			return err
-		} else if recipient || al.AuthorID == r.Member.ID {
-			if kb == nil {
-				kb = &bot.Keyboard{}
-			}
-			row := []bot.Button{button(r, "alert_btn_followup", bot.CB(verbFollowup, al.ID))}
-			if recipient {
-				row = append([]bot.Button{button(r, "alert_btn_ack", bot.CB(verbAck, al.ID))}, row...)
-			}
-			kb.Row(row...)
-		}
+	if r.Member.IsAnalyst() {
+		kb = analystAlertKeyboard(r, al.ID)
 	}
-	if err := ui.SendLong(ctx, r, text, kb); err != nil {
-		return err
+	at, err := store.AckedAt(ctx, r.App.Store.DB, al.ID, r.Member.ID)
+	recipient := err == nil
+	if err != nil && !isNotFound(err) {
+		return nil, err
 	}
-	return sendAttachments(ctx, r, al)
+	if recipient || al.AuthorID == r.Member.ID {
+		if kb == nil {
+			kb = &bot.Keyboard{}
+		}
+		row := []bot.Button{button(r, "alert_btn_followup", bot.CB(verbFollowup, al.ID))}
+		if recipient && at == nil {
+			row = append([]bot.Button{button(r, "alert_btn_ack", bot.CB(verbAck, al.ID))}, row...)
+		}
+		kb.Row(row...)
+	}
+	return kb, nil
 }
 
 // sendAttachments queues an alert's photos and documents to the reader of /alert REF, after

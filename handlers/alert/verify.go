@@ -140,12 +140,9 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 		var kb *bot.Keyboard
 		switch state {
 		case store.AlertPublished:
-			counts, err := store.AlertAckCounts(ctx, a.Store.DB, al.ID)
-			if err != nil {
-				return delivery.Message{}, err
-			}
-			data["Count"] = counts.Total
-			kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_acks", nil), CallbackData: bot.CB(verbAcks, al.ID)})
+			// The author's card: kept current as recipients acknowledge (cards.go).
+			text, kb, err := authorCard(ctx, a, al, lang)
+			return delivery.Message{Text: text, ReplyMarkup: kb}, err
 		case store.AlertReturned:
 			if al.State == store.AlertReturned {
 				kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_revise", nil), CallbackData: bot.CB(verbRevise, al.ID)})
@@ -248,7 +245,7 @@ func audienceOf(mask int) (countries []string, all bool, label string) {
 // network, and Publish. The mask travels in the buttons: no state is kept between presses.
 func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask int) (string, *bot.Keyboard, error) {
 	countries, all, _ := audienceOf(mask)
-	members, err := store.AudienceMembers(ctx, r.App.Store.DB, countries, all, al.AuthorID)
+	members, err := store.AudienceMembers(ctx, r.App.Store.DB, countries, all, al.AuthorID, r.Member.ID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -338,7 +335,7 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		members, err := store.AudienceMembers(ctx, tx, countries, all, al.AuthorID)
+		members, err := store.AudienceMembers(ctx, tx, countries, all, al.AuthorID, r.Member.ID)
 		if err != nil {
 			return err
 		}
@@ -378,15 +375,22 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, "alert_published", map[string]any{"Ref": published.Ref, "Count": recipients},
-		analystAlertKeyboard(r, published.ID))
+	return showPublished(ctx, r, published) // the analyst's card, kept current (cards.go)
 }
 
 // analystAlertKeyboard: what an analyst can do with a published alert.
 func analystAlertKeyboard(r *bot.Request, id int64) *bot.Keyboard {
+	return analystKeyboard(r.App, r.Lang, id)
+}
+
+// analystKeyboard is analystAlertKeyboard for a reader who did not press (a card's refresh).
+func analystKeyboard(a *bot.App, lang string, id int64) *bot.Keyboard {
+	b := func(label, data string) bot.Button {
+		return bot.Button{Text: a.I18n.T(lang, label, nil), CallbackData: data}
+	}
 	return (&bot.Keyboard{}).
-		Row(button(r, "alert_btn_acks", bot.CB(verbAcks, id))).
-		Row(button(r, "alert_btn_update", bot.CB(verbUpdate, id)), button(r, "alert_btn_cancel_alert", bot.CB(verbCancelAlert, id)))
+		Row(b("alert_btn_acks", bot.CB(verbAcks, id))).
+		Row(b("alert_btn_update", bot.CB(verbUpdate, id)), b("alert_btn_cancel_alert", bot.CB(verbCancelAlert, id)))
 }
 
 // priority: an urgent alert overtakes everything; a drill never overtakes real traffic.

@@ -39,10 +39,12 @@ const (
 	maxSchedule = 90 * 24 * time.Hour
 )
 
-// conv is the broadcast conversation: which draft, and which language's text is awaited.
+// conv is the broadcast conversation: which draft, which language's text is awaited, and the
+// message of the draft's live panel (whose buttons go when a new panel replaces it).
 type conv struct {
-	ID   int64  `json:"id,omitempty"`
-	Lang string `json:"lang,omitempty"`
+	ID    int64  `json:"id,omitempty"`
+	Lang  string `json:"lang,omitempty"`
+	Panel int    `json:"panel,omitempty"`
 }
 
 func Register(a *bot.App) {
@@ -141,7 +143,7 @@ func takeFirstText(ctx context.Context, r *bot.Request, c conv) error {
 	if err != nil {
 		return err
 	}
-	return showPanel(ctx, r, id, false)
+	return newPanel(ctx, r, id, c.Panel)
 }
 
 func takeLangText(ctx context.Context, r *bot.Request, c conv) error {
@@ -159,10 +161,7 @@ func takeLangText(ctx context.Context, r *bot.Request, c conv) error {
 	if err := store.SetBroadcastText(ctx, r.App.Store.DB, b.ID, c.Lang, text); err != nil {
 		return err
 	}
-	if err := r.SaveConv(ctx, flow, "panel", conv{ID: b.ID}); err != nil {
-		return err
-	}
-	return showPanel(ctx, r, b.ID, false)
+	return newPanel(ctx, r, b.ID, c.Panel)
 }
 
 func takeSchedule(ctx context.Context, r *bot.Request, c conv) error {
@@ -184,10 +183,34 @@ func takeSchedule(ctx context.Context, r *bot.Request, c conv) error {
 	if err := save(ctx, r, b); err != nil {
 		return err
 	}
-	if err := r.SaveConv(ctx, flow, "panel", conv{ID: b.ID}); err != nil {
+	return newPanel(ctx, r, b.ID, c.Panel)
+}
+
+// newPanel sends the draft's panel anew after typed input, takes the buttons off the panel it
+// replaces (old, 0 for none): one live panel per draft.
+func newPanel(ctx context.Context, r *bot.Request, id int64, old int) error {
+	if old != 0 {
+		if err := r.App.EditMarkup(ctx, r.ChatID, old, nil); err != nil {
+			r.App.Log.Warn("old broadcast panel kept its buttons", "chat_id", r.ChatID, "err", err)
+		}
+	}
+	text, kb, err := panel(ctx, r, id)
+	if err != nil {
 		return err
 	}
-	return showPanel(ctx, r, b.ID, false)
+	m, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
+	if err != nil {
+		return err
+	}
+	return r.SaveConv(ctx, flow, "panel", conv{ID: id, Panel: m.ID})
+}
+
+// pressedPanel is the message of the pressed button: the draft's live panel.
+func pressedPanel(r *bot.Request) int {
+	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
+		return q.Message.Message.ID
+	}
+	return 0
 }
 
 // save saves a draft's settings; one that stopped being a draft meanwhile (confirmed from
@@ -282,20 +305,29 @@ func languagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string
 	return i18n.JoinList(lang, names)
 }
 
-// showPanel shows the draft's main panel with its settings and the exact recipient count.
-func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
+// showPanel shows the draft's main panel in place of the pressed message.
+func showPanel(ctx context.Context, r *bot.Request, id int64) error {
+	text, kb, err := panel(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	return ui.Show(ctx, r, text, kb)
+}
+
+// panel is the draft's main panel: its settings and the exact recipient count.
+func panel(ctx context.Context, r *bot.Request, id int64) (string, *bot.Keyboard, error) {
 	a := r.App
 	b, err := store.BroadcastByID(ctx, a.Store.DB, id)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	texts, err := store.BroadcastTexts(ctx, a.Store.DB, id)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	attachment := r.T("bc_attachment_none", nil)
 	switch {
@@ -338,23 +370,40 @@ func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
 	}
 	kb.Row(bot.Button{Text: r.T("bc_btn_preview", nil), CallbackData: p("prev")},
 		bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p("drop")})
-	if !edit {
-		_, err := a.Send(ctx, r.ChatID, "reply", text, kb)
-		return err
-	}
-	return ui.Show(ctx, r, text, kb)
+	return text, kb, nil
 }
 
 // showAudience shows the audience chooser: the whole network, or countries, roles and
-// agencies (a recipient matches every group chosen).
+// agencies under their headings. Within a heading any ticked value will do; the headings
+// combine: a member receives it if they match every heading with something ticked
+// (store.BroadcastAudience) — the text says so, and the headings' own buttons say "AND".
 func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	a := r.App
 	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
 		return err
 	}
-	text := r.T("bc_audience_panel", map[string]any{
+	groups := r.T("bc_audience_all", nil)
+	if !b.AudienceAll {
+		group := func(head string, chosen []string, name func(string) string) string {
+			names := r.T("bc_aud_any", nil)
+			if len(chosen) > 0 {
+				var ns []string
+				for _, v := range chosen {
+					ns = append(ns, name(v))
+				}
+				names = i18n.JoinList(r.Lang, ns)
+			}
+			return r.T("bc_aud_group", map[string]any{"Heading": r.T(head, nil), "Chosen": names})
+		}
+		and := "\n" + r.T("bc_aud_and", nil) + "\n"
+		groups = group("bc_aud_head_countries", b.Countries, func(c string) string { return i18n.CountryName(r.Lang, c) }) + and +
+			group("bc_aud_head_roles", b.Roles, func(v string) string { return r.T("net_role_"+v, nil) }) + and +
+			group("bc_aud_head_agencies", b.Agencies, func(v string) string { return r.T("net_agency_"+v, nil) })
+	}
+	text := r.T("bc_aud_screen", map[string]any{
 		"ID":         b.ID,
+		"Groups":     i18n.HTML(groups),
 		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 	})
@@ -367,16 +416,22 @@ func showAudience(ctx context.Context, r *bot.Request, b *store.Broadcast) error
 			row = nil
 		}
 	}
+	heading := func(label, group string) {
+		kb.Row(bot.Button{Text: r.T(label, nil), CallbackData: p("hd", group)})
+	}
+	heading("bc_aud_btn_countries", "c")
 	for _, c := range store.NetworkCountries {
 		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Countries, c), i18n.CountryName(r.Lang, c)), CallbackData: p("c", c)})
 		flush(2)
 	}
 	flush(1)
+	heading("bc_aud_btn_roles", "r")
 	for _, v := range store.Roles {
 		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Roles, v), r.T("net_role_"+v, nil)), CallbackData: p("r", v)})
 		flush(2)
 	}
 	flush(1)
+	heading("bc_aud_btn_agencies", "g")
 	for _, v := range store.Agencies {
 		row = append(row, bot.Button{Text: ui.Check(slices.Contains(b.Agencies, v), r.T("net_agency_"+v, nil)), CallbackData: p("g", v)})
 		flush(2)
@@ -441,7 +496,7 @@ func setting(change func(b *store.Broadcast)) panelAction {
 		if err := save(ctx, r, b); err != nil {
 			return err
 		}
-		return showPanel(ctx, r, b.ID, true)
+		return showPanel(ctx, r, b.ID)
 	}
 }
 
@@ -474,7 +529,7 @@ func toggleIn(list func(b *store.Broadcast) *[]string, valid []string) panelActi
 // panelActions are the buttons of a draft's panel, by action.
 var panelActions = map[string]panelAction{
 	"main": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
-		return showPanel(ctx, r, b.ID, true)
+		return showPanel(ctx, r, b.ID)
 	},
 	"aud": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return showAudience(ctx, r, b)
@@ -497,7 +552,7 @@ var panelActions = map[string]panelAction{
 		if !slices.Contains(i18n.Supported, arg) {
 			return nil // forged
 		}
-		if err := r.SaveConv(ctx, flow, "lang_text", conv{ID: b.ID, Lang: arg}); err != nil {
+		if err := r.SaveConv(ctx, flow, "lang_text", conv{ID: b.ID, Lang: arg, Panel: pressedPanel(r)}); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "bc_ask_text_lang", map[string]any{"Language": i18n.NativeName(arg)}, nil)
@@ -520,13 +575,24 @@ var panelActions = map[string]panelAction{
 		})(ctx, r, b, arg)
 	},
 	"sched": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
-		if err := r.SaveConv(ctx, flow, "schedule", conv{ID: b.ID}); err != nil {
+		if err := r.SaveConv(ctx, flow, "schedule", conv{ID: b.ID, Panel: pressedPanel(r)}); err != nil {
 			return err
 		}
 		return r.Reply(ctx, "bc_ask_schedule", map[string]any{"Now": ui.TimeUTC(r.App.Clock.Now())}, nil)
 	},
 	"prev": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
-		return preview(ctx, r, b)
+		return preview(ctx, r, b, "")
+	},
+	"pv": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
+		if !slices.Contains(i18n.Supported, arg) {
+			return nil // forged
+		}
+		return preview(ctx, r, b, arg)
+	},
+	"hd": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
+		// A heading of the audience chooser: it only explains.
+		r.Answer(ctx, "bc_aud_hint", nil)
+		return nil
 	},
 	"send": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return confirm(ctx, r, b)
@@ -546,10 +612,12 @@ var panelActions = map[string]panelAction{
 	},
 }
 
-// preview shows the broadcast as the author's language's readers will get it, the settings
-// and the exact number of recipients, with the Confirm button. An empty audience is refused
-// here, before anything can be confirmed.
-func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
+// preview shows, in place of the panel, the broadcast as the readers of one language will get
+// it (lang; "" for the author's, or the fallback when the author's has no version), with a
+// button per language version to see another, the settings and the exact number of
+// recipients, and the Confirm button. An empty audience is refused here, before anything can
+// be confirmed.
+func preview(ctx context.Context, r *bot.Request, b *store.Broadcast, lang string) error {
 	a := r.App
 	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
@@ -566,7 +634,14 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	if err != nil {
 		return err
 	}
-	body, _ := compose(a, b, texts, r.Lang, r.Lang)
+	if lang == "" {
+		lang = r.Lang
+		if _, ok := texts[lang]; !ok {
+			lang = b.FallbackLang
+		}
+	}
+	body, _ := compose(a, b, texts, lang, lang)
+	body = r.T("bc_preview_as", map[string]any{"Language": i18n.NativeName(lang)}) + "\n" + body
 	attachment := ""
 	switch {
 	case b.PhotoFileID != "":
@@ -591,8 +666,19 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 		"When":       i18n.HTML(when),
 	})
 	p := panelData(b.ID)
-	kb := (&bot.Keyboard{}).
-		Row(bot.Button{Text: confirm, CallbackData: p("send")}).
+	kb := &bot.Keyboard{}
+	if len(texts) > 1 {
+		var versions []bot.Button
+		for _, code := range i18n.Supported {
+			if _, ok := texts[code]; ok {
+				versions = append(versions, bot.Button{Text: ui.Check(code == lang, i18n.NativeName(code)), CallbackData: p("pv", code)})
+			}
+		}
+		for i := 0; i < len(versions); i += 3 {
+			kb.Row(versions[i:min(i+3, len(versions))]...)
+		}
+	}
+	kb.Row(bot.Button{Text: confirm, CallbackData: p("send")}).
 		Row(bot.Button{Text: r.T("bc_btn_edit", nil), CallbackData: p("main")},
 			bot.Button{Text: r.T("bc_btn_discard", nil), CallbackData: p("drop")})
 	if alert.UTF16Len(text) > 4096 {
@@ -605,8 +691,7 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 			"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
 			"Priority":   i18n.HTML(r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)), "When": i18n.HTML(when)})
 	}
-	_, err = a.Send(ctx, r.ChatID, "reply", text, kb)
-	return err
+	return ui.Show(ctx, r, text, kb)
 }
 
 // panelData builds the data of the buttons of a draft's panel: bc:<id>:<action>[:<arg>].

@@ -76,8 +76,10 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_cancel_scheduled", nil), CallbackData: bot.CB(verbCancel, b.ID)})
 		return ui.Show(ctx, r, r.T("bc_scheduled", map[string]any{"ID": b.ID, "When": ui.TimeUTC(*b.ScheduledFor)}), kb)
 	}
+	// The draft's panel shows the outcome; of its buttons only the report still makes sense.
+	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_details", map[string]any{"ID": b.ID}), CallbackData: bot.CB(verbReport, b.ID)})
 	return ui.Show(ctx, r, r.T("bc_sent", map[string]any{"ID": b.ID,
-		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", sent, nil))}), nil)
+		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", sent, nil))}), kb)
 }
 
 // deliver queues a broadcast for its audience as it is now and records who it went to. It
