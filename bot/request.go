@@ -98,8 +98,17 @@ func IsUserError(err error) (*UserError, bool) {
 }
 
 // SaveConv starts or advances the person's conversation: flow, step and the answers so far.
+// A conversation of another flow that it replaces has its panel closed after the handler.
 func (r *Request) SaveConv(ctx context.Context, flow, step string, data any) error {
-	return store.SaveConversation(ctx, r.App.Store.DB, r.From.ID, flow, step, data)
+	if err := store.SaveConversation(ctx, r.App.Store.DB, r.From.ID, flow, step, data); err != nil {
+		return err
+	}
+	if p := r.panelState(); p.id != 0 && r.Conv != nil && r.Conv.Flow != flow {
+		r.closeLater(p.id, p.text)
+		p.id, p.text = 0, ""
+		r.savePanel(ctx)
+	}
+	return nil
 }
 
 // EndConv forgets the person's conversation; its panel is closed after the handler, unless

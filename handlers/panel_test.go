@@ -177,3 +177,20 @@ func TestStatusFormSentAgainClosesTheOldOne(t *testing.T) {
 		t.Errorf("%d messages carry the form's buttons, want the new form alone", len(live))
 	}
 }
+
+// A conversation replaced by another (/broadcast typed in the middle of /alert) leaves no
+// live buttons behind: the draft's question loses them.
+func TestReplacedConversationClosesItsPanel(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	T := func(id string) string { return n.plain("en", id, nil) }
+	u := n.users[analystEN]
+	q := n.say(analystEN, "/alert", T("alert_ask_class"))
+	n.say(analystEN, "/broadcast", "Send the text in English")
+	if _, err := u.WaitFor(bottest.Wait, func([]telegramtest.Message) bool { m, _ := u.Message(q.ID); return len(m.Buttons()) == 0 }); err != nil {
+		t.Fatal("the replaced draft's question keeps its buttons")
+	}
+	if live := liveWith(u.Messages(), "ad:"); len(live) != 0 {
+		t.Errorf("%d messages keep the draft's buttons", len(live))
+	}
+}
