@@ -102,8 +102,8 @@ func (r *Request) Data() Data { return ParseData(r.CallbackData()) }
 func (r *Request) Stale(ctx context.Context) error {
 	r.Answer(ctx, "button_stale", nil)
 	q := r.Update.CallbackQuery
-	if q == nil || q.Message.Message == nil {
-		return nil
+	if q == nil || q.Message.Message == nil || q.Message.Message.ID == r.PanelID() {
+		return nil // the conversation's live panel keeps its buttons (a forged press on it)
 	}
 	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, nil); err != nil {
 		r.App.Log.Warn("stale keyboard not removed", "chat_id", r.ChatID, "err", err)

@@ -22,7 +22,12 @@ type Request struct {
 
 	Conv *store.Conversation // the conversation in progress, nil for none
 
-	answered bool // the pressed button was answered already
+	// PanelAnswer is shown under the question of the conversation's panel when it is closed
+	// (panel.go): the answer given, as plain text. Empty: the label of the button pressed on it.
+	PanelAnswer string
+
+	answered bool  // the pressed button was answered already
+	panel    panel // the conversation's panel, and the panels to close after the handler
 }
 
 // Handler handles one kind of update. An error it returns is shown to the person: a *UserError
@@ -93,12 +98,26 @@ func IsUserError(err error) (*UserError, bool) {
 }
 
 // SaveConv starts or advances the person's conversation: flow, step and the answers so far.
+// A conversation of another flow that it replaces has its panel closed after the handler.
 func (r *Request) SaveConv(ctx context.Context, flow, step string, data any) error {
-	return store.SaveConversation(ctx, r.App.Store.DB, r.From.ID, flow, step, data)
+	if err := store.SaveConversation(ctx, r.App.Store.DB, r.From.ID, flow, step, data); err != nil {
+		return err
+	}
+	if p := r.panelState(); p.id != 0 && r.Conv != nil && r.Conv.Flow != flow {
+		r.closeLater(p.id, p.text)
+		p.id, p.text = 0, ""
+		r.savePanel(ctx)
+	}
+	return nil
 }
 
-// EndConv forgets the person's conversation.
+// EndConv forgets the person's conversation; its panel is closed after the handler, unless
+// the handler shows its outcome on it (ui.Show).
 func (r *Request) EndConv(ctx context.Context) error {
+	if p := r.panelState(); p.id != 0 {
+		r.closeLater(p.id, p.text)
+		p.id, p.text = 0, ""
+	}
 	r.Conv = nil
 	return store.EndConversation(ctx, r.App.Store.DB, r.From.ID)
 }

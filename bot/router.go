@@ -170,12 +170,14 @@ func (a *App) finish(ctx context.Context, r *Request, err error) {
 		}
 	}
 	if err == nil {
+		r.closePanels(ctx)
 		return
 	}
 	if ue, ok := IsUserError(err); ok {
 		if err := r.Reply(ctx, ue.ID, ue.Data, nil); err != nil {
 			a.Log.Warn("error message not sent", "chat_id", r.ChatID, "err", err)
 		}
+		r.closePanels(ctx)
 		return
 	}
 	if a.dbUnavailable(ctx, err) {
@@ -189,6 +191,7 @@ func (a *App) finish(ctx context.Context, r *Request, err error) {
 	setOutcome(ctx, "failed")
 	a.Log.Error("handler failed", "chat_id", r.ChatID, "update_id", r.Update.ID, "err", err)
 	_ = r.Reply(ctx, "error_generic", nil, nil)
+	r.closePanels(ctx)
 }
 
 // outcomeUnavailable is the outcome of an update that could not be handled because the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"io/fs"
 	"net"
 	"net/http"
@@ -91,6 +92,25 @@ type personaView struct {
 	Persona
 	Dir      string                 `json:"dir"`      // "rtl" for Pashto, Dari and Urdu
 	Commands []telegramtest.Command `json:"commands"` // the command menu this persona's client shows
+	Words    map[string]string      `json:"words"`    // the page's own words, in the persona's language
+}
+
+// pageWords are the page's own words (the composer, its buttons, the new-messages cue, an
+// empty chat) in a language, by the names app.js uses.
+func (s *Sandbox) pageWords(lang string) map[string]string {
+	tr := s.App.I18n
+	lang = tr.Match(lang)
+	plain := func(id string, data map[string]any) string { return html.UnescapeString(tr.T(lang, id, data)) }
+	return map[string]string{
+		"placeholder":   plain("sandbox_placeholder", nil),
+		"send":          plain("sandbox_send", nil),
+		"commands":      plain("sandbox_commands", nil),
+		"attach":        plain("sandbox_attach", nil),
+		"hint":          plain("sandbox_composer_hint", map[string]any{"Enter": "Enter", "ShiftEnter": "Shift+Enter"}),
+		"newMessages":   plain("sandbox_new_messages", nil),
+		"emptyMember":   plain("sandbox_empty_member", nil),
+		"emptyOutsider": plain("sandbox_empty_outsider", nil),
+	}
 }
 
 // personaViews gives each persona the language the bot now speaks to them in: the one chosen
@@ -104,7 +124,7 @@ func (s *Sandbox) personaViews(ctx context.Context) []personaView {
 				p.Lang = m.Language
 			}
 		}
-		out[i] = personaView{Persona: p, Dir: direction(p.Lang), Commands: cmds}
+		out[i] = personaView{Persona: p, Dir: direction(p.Lang), Commands: cmds, Words: s.pageWords(p.Lang)}
 	}
 	return out
 }

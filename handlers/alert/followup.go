@@ -229,7 +229,7 @@ func amendButton(ctx context.Context, r *bot.Request) error {
 	if err := r.SaveConv(ctx, flowAlertAmend, kind, followupState{AlertID: al.ID, Kind: kind}); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
+	return ui.Ask(ctx, r, r.T("alert_ask_"+kind, map[string]any{"Ref": al.Ref}), promptCancelKeyboard(r, al.ID))
 }
 
 // amendInput publishes an update, or cancels the alert, with the analyst's text.
@@ -240,7 +240,7 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 	}
 	text := r.Text()
 	if text == "" {
-		return r.Reply(ctx, "alert_ask_"+st.Kind, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
+		return ui.Ask(ctx, r, r.T("alert_ask_"+st.Kind, map[string]any{"Ref": ""}), promptCancelKeyboard(r, st.AlertID))
 	}
 	al, err := loadAlert(ctx, r, st.AlertID)
 	if err != nil {

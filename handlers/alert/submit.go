@@ -7,6 +7,7 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -145,8 +146,21 @@ func vocabKeyboard(r *bot.Request, v alert.Vocabulary, action string, marked fun
 	return ui.Grid(buttons, 2)
 }
 
-// prompt asks the question of a step, with its buttons.
+// prompt asks the question of a step, with its buttons: the conversation's panel (ui.Ask),
+// the question before it closed into its answer.
 func prompt(ctx context.Context, r *bot.Request, step string, d *draft) error {
+	if step == stepReview {
+		return review(ctx, r, d)
+	}
+	text, kb, err := question(r, step, d)
+	if err != nil {
+		return err
+	}
+	return ui.Ask(ctx, r, text, kb)
+}
+
+// question is the question of a step and its buttons.
+func question(r *bot.Request, step string, d *draft) (string, *bot.Keyboard, error) {
 	c := &d.Content
 	cancel := button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel"))
 	skip := button(r, "alert_btn_skip", bot.CB(verbDraft, "skip"))
@@ -157,53 +171,48 @@ func prompt(ctx context.Context, r *bot.Request, step string, d *draft) error {
 		for _, code := range alert.Classifications.Codes {
 			kb.Row(bot.Button{Text: r.T(alert.Classifications.ID(code), nil), CallbackData: bot.CB(verbDraft, "cls", code)})
 		}
-		return r.Reply(ctx, "alert_ask_class", nil, kb.Row(cancel))
+		return r.T("alert_ask_class", nil), kb.Row(cancel), nil
 	case stepDrill:
 		kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_real", bot.CB(verbDraft, "drill", "0")), button(r, "alert_btn_drill", bot.CB(verbDraft, "drill", "1")))
-		return r.Reply(ctx, "alert_ask_drill", nil, kb.Row(cancel))
+		return r.T("alert_ask_drill", nil), kb.Row(cancel), nil
 	case stepConveyance:
-		return r.Reply(ctx, "alert_ask_conveyance", nil, vocabKeyboard(r, alert.Conveyances, "conv", nil).Row(cancel))
+		return r.T("alert_ask_conveyance", nil), vocabKeyboard(r, alert.Conveyances, "conv", nil).Row(cancel), nil
 	case stepIdentKind:
 		kb := vocabKeyboard(r, alert.IdentKinds, "ik", nil)
 		if len(c.Identifiers) > 0 { // a valid but wrong number can be typed again
 			kb.Row(button(r, "alert_btn_clear_list", bot.CB(verbDraft, "iclr")))
 		}
 		kb.Row(done("idone"), cancel)
-		return r.Reply(ctx, "alert_ask_ident_kind", map[string]any{"So": i18n.HTML(identsSoFar(r, c))}, kb)
+		return r.T("alert_ask_ident_kind", map[string]any{"So": i18n.HTML(identsSoFar(r, c))}), kb, nil
 	case stepIdentValue:
 		kb := (&bot.Keyboard{}).Row(done("idone"), cancel)
-		return r.Reply(ctx, "alert_ask_ident_value", map[string]any{
-			"Kind": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}, kb)
+		return r.T("alert_ask_ident_value", map[string]any{"Kind": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}), kb, nil
 	case stepRouteRole:
 		kb := vocabKeyboard(r, alert.RouteRoles, "rr", nil)
 		if len(c.Route) > 0 {
 			kb.Row(button(r, "alert_btn_clear_list", bot.CB(verbDraft, "rclr")))
 		}
 		kb.Row(done("rdone"), cancel)
-		return r.Reply(ctx, "alert_ask_route_role", map[string]any{"So": i18n.HTML(routeSoFar(r, c))}, kb)
+		return r.T("alert_ask_route_role", map[string]any{"So": i18n.HTML(routeSoFar(r, c))}), kb, nil
 	case stepRoutePlace:
 		kb := (&bot.Keyboard{}).Row(done("rdone"), cancel)
-		return r.Reply(ctx, "alert_ask_route_place", map[string]any{
-			"Role": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}, kb)
+		return r.T("alert_ask_route_place", map[string]any{"Role": i18n.HTML(r.T(alert.LabelID(d.Kind), nil))}), kb, nil
 	case stepSubstance:
-		return r.Reply(ctx, "alert_ask_substance", nil, vocabKeyboard(r, alert.Substances, "sub", nil).Row(cancel))
+		return r.T("alert_ask_substance", nil), vocabKeyboard(r, alert.Substances, "sub", nil).Row(cancel), nil
 	case stepRisks:
-		return r.Reply(ctx, "alert_ask_risks", nil, risksKeyboard(r, c))
+		return r.T("alert_ask_risks", nil), risksKeyboard(r, c), nil
 	case stepConcealment:
-		return r.Reply(ctx, "alert_ask_concealment", nil, vocabKeyboard(r, alert.Concealments, "con", nil).Row(cancel))
+		return r.T("alert_ask_concealment", nil), vocabKeyboard(r, alert.Concealments, "con", nil).Row(cancel), nil
 	case stepGoods:
-		return r.Reply(ctx, "alert_ask_goods", nil, (&bot.Keyboard{}).Row(skip, cancel))
+		return r.T("alert_ask_goods", nil), (&bot.Keyboard{}).Row(skip, cancel), nil
 	case stepQuantity:
-		return r.Reply(ctx, "alert_ask_quantity", nil, (&bot.Keyboard{}).Row(skip, cancel))
+		return r.T("alert_ask_quantity", nil), (&bot.Keyboard{}).Row(skip, cancel), nil
 	case stepText:
-		return r.Reply(ctx, "alert_ask_text", map[string]any{"Max": alert.MaxText}, (&bot.Keyboard{}).Row(skip, cancel))
+		return r.T("alert_ask_text", map[string]any{"Max": alert.MaxText}), (&bot.Keyboard{}).Row(skip, cancel), nil
 	case stepFiles:
-		return r.Reply(ctx, "alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": len(c.Attachments)},
-			(&bot.Keyboard{}).Row(done("skip"), cancel))
-	case stepReview:
-		return review(ctx, r, d)
+		return r.T("alert_ask_files", map[string]any{"Max": alert.MaxFiles, "Count": len(c.Attachments)}), filesDone(r), nil
 	}
-	return fmt.Errorf("alert draft: unknown step %q", step)
+	return "", nil, fmt.Errorf("alert draft: unknown step %q", step)
 }
 
 func risksKeyboard(r *bot.Request, c *alert.Content) *bot.Keyboard {
@@ -266,10 +275,17 @@ func draftButton(ctx context.Context, r *bot.Request) error {
 	step, action, arg := r.Conv.Step, args.Arg(0), args.Arg(1)
 	switch {
 	case action == "cancel" && arg != "y" && answers(&d.Content) > 2:
-		// A draft with more than two answers is not thrown away by one tap: ask first.
+		// A draft with more than two answers is not thrown away by one tap: ask first. While
+		// the question is asked, the step's panel rests without buttons (one live message).
 		kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_discard_yes", bot.CB(verbDraft, "cancel", "y")),
 			button(r, "alert_btn_keep", bot.CB(verbDraft, "keep")))
-		return r.Reply(ctx, "alert_discard_confirm", map[string]any{"Count": answers(&d.Content)}, kb)
+		if err := r.Reply(ctx, "alert_discard_confirm", map[string]any{"Count": answers(&d.Content)}, kb); err != nil {
+			return err
+		}
+		if id := r.PanelID(); id != 0 {
+			return r.App.EditMarkup(ctx, r.ChatID, id, nil)
+		}
+		return nil
 	case action == "cancel":
 		if err := r.EndConv(ctx); err != nil {
 			return err
@@ -279,7 +295,17 @@ func draftButton(ctx context.Context, r *bot.Request) error {
 		}
 		return r.Reply(ctx, "cancelled", nil, nil)
 	case action == "keep":
-		return ui.Show(ctx, r, r.T("alert_discard_kept", nil), nil) // the question above stays live
+		if err := ui.Show(ctx, r, r.T("alert_discard_kept", nil), nil); err != nil {
+			return err
+		}
+		// The question above gets its buttons back (or is asked again if it cannot be).
+		_, kb, err := question(r, step, &d)
+		if id := r.PanelID(); err == nil && id != 0 && step != stepReview {
+			if err := r.App.EditMarkup(ctx, r.ChatID, id, kb); err == nil {
+				return nil
+			}
+		}
+		return prompt(ctx, r, step, &d)
 	}
 	da, ok := draftActions[action]
 	if !ok || !slices.Contains(da.steps, step) || (da.valid != nil && !da.valid(arg)) {
@@ -349,7 +375,14 @@ var draftActions = map[string]draftAction{
 	"rpl": {steps: []string{stepRoutePlace}, valid: func(arg string) bool { _, ok := alert.LookupLocode(arg); return ok }, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
 		return addRoutePlace(ctx, r, d, arg) // one of the places a name named (addRoutePlace)
 	}},
-	"rkdone": goOn([]string{stepRisks}, nil, stepRisks, "", nil),
+	"rkdone": {steps: []string{stepRisks}, do: func(ctx context.Context, r *bot.Request, d *draft, _, _ string) error {
+		var chosen []string // the panel closes with the indicators chosen, not "Done"
+		for _, code := range d.Content.Risks {
+			chosen = append(chosen, r.T(alert.Risks.ID(code), nil))
+		}
+		r.PanelAnswer = i18n.JoinList(r.Lang, chosen)
+		return advance(ctx, r, stepRisks, d)
+	}},
 	"risk": {steps: []string{stepRisks}, valid: alert.Risks.Has, do: func(ctx context.Context, r *bot.Request, d *draft, _, arg string) error {
 		d.Content.ToggleRisk(arg)
 		if err := r.SaveConv(ctx, flowAlert, stepRisks, d); err != nil {
@@ -425,7 +458,7 @@ func draftInput(ctx context.Context, r *bot.Request) error {
 		if sameAlbum {
 			return nil
 		}
-		return r.Reply(ctx, "alert_file_added", map[string]any{"Count": len(c.Attachments), "Max": alert.MaxFiles}, filesDone(r))
+		return ui.Ask(ctx, r, r.T("alert_file_added", map[string]any{"Count": len(c.Attachments), "Max": alert.MaxFiles}), filesDone(r))
 	}
 	if text == "" {
 		return prompt(ctx, r, step, &d)
@@ -459,6 +492,7 @@ var textSteps = map[string]func(ctx context.Context, r *bot.Request, d *draft, t
 			}
 			return tellProblems(ctx, r, nil, problems...)
 		}
+		typedAnswer(r, text)
 		return goTo(ctx, r, stepIdentKind, d)
 	},
 	stepRoutePlace: func(ctx context.Context, r *bot.Request, d *draft, text string) error {
@@ -471,6 +505,7 @@ var textSteps = map[string]func(ctx context.Context, r *bot.Request, d *draft, t
 			return tellProblems(ctx, r, nil, *p)
 		}
 		d.Content.Text, d.Content.Lang = text, writtenIn(r)
+		typedAnswer(r, text)
 		return advance(ctx, r, stepText, d)
 	},
 }
@@ -492,6 +527,9 @@ func addRoutePlace(ctx context.Context, r *bot.Request, d *draft, typed string) 
 				kb.Row(bot.Button{Text: k.Name + " (" + locode + ")", CallbackData: bot.CB(verbDraft, "rpl", locode)})
 			}
 		}
+		if kb != nil { // the choices become the step's panel, with its way on and out
+			kb.Row(button(r, "alert_btn_done", bot.CB(verbDraft, "rdone")), button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
+		}
 		return tellProblems(ctx, r, kb, *prob)
 	}
 	if p.Unknown {
@@ -499,12 +537,28 @@ func addRoutePlace(ctx context.Context, r *bot.Request, d *draft, typed string) 
 			return err
 		}
 	}
+	if r.PanelAnswer == "" { // typed, not pressed: the place as it was understood
+		r.PanelAnswer = p.Locode
+		if p.Name != "" && p.Locode != "" {
+			r.PanelAnswer = p.Name + " (" + p.Locode + ")"
+		} else if p.Locode == "" {
+			r.PanelAnswer = strings.TrimSpace(p.Country + " " + p.Name)
+		}
+	}
 	return goTo(ctx, r, stepRouteRole, d)
 }
 
-// filesDone is the Done button of the files step.
+// filesDone is the Done and Cancel buttons of the files step.
 func filesDone(r *bot.Request) *bot.Keyboard {
-	return (&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip")))
+	return (&bot.Keyboard{}).Row(button(r, "alert_btn_done", bot.CB(verbDraft, "skip")), button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
+}
+
+// typedAnswer shows a typed answer under its question when the panel closes: one line, short
+// enough to read there (a longer text is right below, as typed).
+func typedAnswer(r *bot.Request, text string) {
+	if !strings.Contains(text, "\n") && utf8.RuneCountInString(text) <= 200 {
+		r.PanelAnswer = text
+	}
 }
 
 // shortText takes the one-line answer of a step (set stores it) and goes on.
@@ -514,13 +568,20 @@ func shortText(step string, set func(c *alert.Content, text string)) func(contex
 			return tellProblems(ctx, r, nil, *p)
 		}
 		set(&d.Content, text)
+		typedAnswer(r, text)
 		return advance(ctx, r, step, d)
 	}
 }
 
 // tellProblems lists what is wrong with what was typed or sent, in the reader's language.
+// With buttons, the list is the conversation's new panel.
 func tellProblems(ctx context.Context, r *bot.Request, kb *bot.Keyboard, problems ...alert.Problem) error {
-	return r.Reply(ctx, "alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, problems))}, kb)
+	text := r.T("alert_problems", map[string]any{"List": i18n.HTML(problemsText(r, problems))})
+	if kb == nil {
+		_, err := r.App.Send(ctx, r.ChatID, "reply", text, nil)
+		return err
+	}
+	return ui.Ask(ctx, r, text, kb)
 }
 
 // pastedForm parses a whole alert, reports every problem at once (the draft is kept as it
@@ -561,7 +622,7 @@ func review(ctx context.Context, r *bot.Request, d *draft) error {
 	kb.Row(editField(r, "quantity", stepQuantity), editField(r, "drill", stepDrill))
 	kb.Row(button(r, "alert_btn_edit_text", bot.CB(verbDraft, "edit", stepText)), button(r, "alert_btn_edit_files", bot.CB(verbDraft, "edit", stepFiles)))
 	kb.Row(button(r, "alert_btn_cancel", bot.CB(verbDraft, "cancel")))
-	return ui.SendLong(ctx, r, text, kb)
+	return ui.AskLong(ctx, r, text, kb)
 }
 
 // editField is a review button going back to a step, named by its field's label (the pencil
@@ -613,6 +674,7 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 		}
 		return err
 	}
+	r.ClosePanel(ctx) // the review, once the outcome is sent: its buttons no longer apply
 	r.Conv = nil
 	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_withdraw", bot.CB(verbWithdraw, al.ID, al.Revision)))
 	return r.Reply(ctx, "alert_submitted", map[string]any{"Ref": al.Ref}, kb)
@@ -643,6 +705,7 @@ func withdraw(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
+	r.ClosePressed() // Withdraw, once done
 	return r.Reply(ctx, "alert_withdrawn", map[string]any{"Ref": done.Ref}, nil)
 }
 

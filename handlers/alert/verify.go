@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-telegram/bot/models"
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
@@ -64,12 +65,7 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, err
 		}
 		head := a.I18n.T(lang, "alert_verify_head", map[string]any{"Author": ui.MemberName(a, lang, author), "Revision": al.Revision})
-		id, rev := al.ID, al.Revision
-		decide := func(kb *bot.Keyboard) *bot.Keyboard {
-			return kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_approve", nil), CallbackData: bot.CB(verbVerify, id, rev, "a")}).
-				Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_return", nil), CallbackData: bot.CB(verbVerify, id, rev, "r")},
-					bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: bot.CB(verbVerify, id, rev, "x")})
-		}
+		decide := func(kb *bot.Keyboard) *bot.Keyboard { return decideKeyboard(a, lang, kb, al.ID, al.Revision, true) }
 		if confidential(a) {
 			// The content, and the identifiers of earlier alerts it shares, are read in the Mini App.
 			kb := decide((&bot.Keyboard{}).Row(appButton(a, al, lang)))
@@ -90,6 +86,16 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 		}
 		return delivery.Message{Text: text, ReplyMarkup: decide(&bot.Keyboard{})}, nil
 	}
+}
+
+// decideKeyboard adds an analyst's decisions on a submitted alert to kb: Approve (when
+// approve), Return for changes and Reject.
+func decideKeyboard(a *bot.App, lang string, kb *bot.Keyboard, id int64, rev int, approve bool) *bot.Keyboard {
+	if approve {
+		kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_approve", nil), CallbackData: bot.CB(verbVerify, id, rev, "a")})
+	}
+	return kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_return", nil), CallbackData: bot.CB(verbVerify, id, rev, "r")},
+		bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: bot.CB(verbVerify, id, rev, "x")})
 }
 
 // renderAlertFile sends one attachment by file_id, captioned with the reference.
@@ -188,8 +194,11 @@ func verifyButton(ctx context.Context, r *bot.Request) error {
 	}
 	al, err := checkSubmitted(ctx, r, args.ID(0), int(args.ID(1)))
 	if err != nil {
+		r.ClosePressed() // decided, withdrawn or superseded: its buttons no longer apply
 		return err
 	}
+	// The decision moves on to another message (the audience, the reason's prompt), which
+	// carries the buttons that still apply: the pressed one loses its own.
 	switch args.Arg(2) {
 	case "a":
 		mask := defaultAudience(al)
@@ -197,17 +206,26 @@ func verifyButton(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		_, err = r.App.Send(ctx, r.ChatID, "reply", text, kb)
-		return err
+		if _, err = r.App.Send(ctx, r.ChatID, "reply", text, kb); err != nil {
+			return err
+		}
+		r.ClosePressed()
+		return nil
 	case "r", "x":
 		state := store.AlertReturned
 		if args.Arg(2) == "x" {
 			state = store.AlertRejected
 		}
-		if err := r.SaveConv(ctx, flowAlertReason, "reason", reasonState{AlertID: al.ID, Revision: al.Revision, State: state}); err != nil {
+		st := reasonState{AlertID: al.ID, Revision: al.Revision, State: state}
+		if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
+			// Where the decision's buttons were: they come back there if the prompt is cancelled.
+			st.From, st.FromAudience = q.Message.Message.ID, hasButton(q.Message.Message.ReplyMarkup, verbPublish+":")
+		}
+		if err := r.SaveConv(ctx, flowAlertReason, "reason", st); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}, promptCancelKeyboard(r, al.ID))
+		r.ClosePressed()
+		return ui.Ask(ctx, r, r.T("alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}), promptCancelKeyboard(r, al.ID))
 	}
 	return bot.Tell("alert_not_found", nil)
 }
@@ -280,7 +298,9 @@ func audienceScreen(ctx context.Context, r *bot.Request, al *store.Alert, mask i
 		kb.Row(bot.Button{Text: r.T("alert_btn_whole_network", nil), CallbackData: bot.CB(verbAudience, id, rev, mask|allBit)})
 	}
 	kb.Row(bot.Button{Text: r.T("alert_btn_publish", map[string]any{"Count": len(members)}), CallbackData: bot.CB(verbPublish, id, rev, mask)})
-	return text, kb, nil
+	// Approving opened this screen and took the buttons off the alert: the other decisions
+	// stay at hand here.
+	return text, decideKeyboard(r.App, r.Lang, kb, id, rev, false), nil
 }
 
 // parseMask reads an audience mask from a button; a forged one outside the range is refused.
@@ -301,6 +321,9 @@ func audiencePress(ctx context.Context, r *bot.Request) (*store.Alert, int, erro
 		return nil, 0, bot.Tell("alert_not_found", nil)
 	}
 	al, err := checkSubmitted(ctx, r, args.ID(0), int(args.ID(1)))
+	if err != nil {
+		r.ClosePressed() // decided, withdrawn or superseded: the screen's buttons no longer apply
+	}
 	return al, mask, err
 }
 
@@ -368,6 +391,7 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 	})
 	if isNotFound(err) {
 		// Another analyst decided between the check and this transaction.
+		r.ClosePressed()
 		if al, lerr := loadAlert(ctx, r, al.ID); lerr == nil {
 			return stateError(ctx, r, al)
 		}
@@ -375,6 +399,7 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
+	r.ClosePressed()                        // the audience screen: the published alert's buttons come with the outcome
 	return showPublished(ctx, r, published) // the analyst's card, kept current (cards.go)
 }
 
@@ -423,6 +448,25 @@ type reasonState struct {
 	AlertID  int64  `json:"alert_id"`
 	Revision int    `json:"revision"`
 	State    string `json:"state"`
+	// The message whose Return or Reject opened the prompt (the alert, or its audience
+	// screen): its buttons come back if the prompt is cancelled.
+	From         int  `json:"from,omitempty"`
+	FromAudience bool `json:"from_audience,omitempty"`
+}
+
+// hasButton reports whether a keyboard has a button whose data starts with prefix.
+func hasButton(kb *models.InlineKeyboardMarkup, prefix string) bool {
+	if kb == nil {
+		return false
+	}
+	for _, row := range kb.InlineKeyboard {
+		for _, b := range row {
+			if strings.HasPrefix(b.CallbackData, prefix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reasonInput takes the reason and records the decision, unless another analyst decided
@@ -434,7 +478,7 @@ func reasonInput(ctx context.Context, r *bot.Request) error {
 	}
 	reason := strings.TrimSpace(r.Text())
 	if reason == "" {
-		return r.Reply(ctx, "alert_ask_reason_"+st.State, map[string]any{"Ref": ""}, promptCancelKeyboard(r, st.AlertID))
+		return ui.Ask(ctx, r, r.T("alert_ask_reason_"+st.State, map[string]any{"Ref": ""}), promptCancelKeyboard(r, st.AlertID))
 	}
 	if n := utf8.RuneCountInString(reason); n > maxReason {
 		return bot.Tell("alert_err_too_long", map[string]any{"Max": maxReason, "Length": n})
@@ -481,15 +525,14 @@ func promptCancel(ctx context.Context, r *bot.Request) error {
 	if r.Conv == nil || (r.Conv.Flow != flowAlertReason && r.Conv.Flow != flowAlertAmend) {
 		return r.Stale(ctx)
 	}
-	var st struct {
-		AlertID int64 `json:"alert_id"`
-	}
+	var st reasonState // of an amendment too: its alert_id
 	if err := r.ConvData(&st); err != nil {
 		return err
 	}
 	if st.AlertID != id {
 		return r.Stale(ctx)
 	}
+	reason := r.Conv.Flow == flowAlertReason
 	if err := r.EndConv(ctx); err != nil {
 		return err
 	}
@@ -497,5 +540,30 @@ func promptCancel(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, "alert_prompt_cancelled", map[string]any{"Ref": al.Ref}, nil)
+	// A decision left untaken: its buttons come back where they were (the prompt took them),
+	// or with the answer when that message cannot be edited.
+	var kb *bot.Keyboard
+	if reason && al.State == store.AlertSubmitted && al.Revision == st.Revision {
+		if err := restoreDecision(ctx, r, al, st); err != nil {
+			r.App.Log.Warn("decision buttons not restored", "chat_id", r.ChatID, "err", err)
+			kb = decideKeyboard(r.App, r.Lang, &bot.Keyboard{}, al.ID, al.Revision, true)
+		}
+	}
+	return r.Reply(ctx, "alert_prompt_cancelled", map[string]any{"Ref": al.Ref}, kb)
+}
+
+// restoreDecision gives the message a reason's prompt came from its buttons back: the
+// decisions on the alert, or its audience screen (at the default audience).
+func restoreDecision(ctx context.Context, r *bot.Request, al *store.Alert, st reasonState) error {
+	if st.From == 0 {
+		return fmt.Errorf("no message to restore")
+	}
+	if st.FromAudience {
+		text, kb, err := audienceScreen(ctx, r, al, defaultAudience(al))
+		if err != nil {
+			return err
+		}
+		return r.App.Edit(ctx, r.ChatID, st.From, text, kb)
+	}
+	return r.App.EditMarkup(ctx, r.ChatID, st.From, decideKeyboard(r.App, r.Lang, &bot.Keyboard{}, al.ID, al.Revision, true))
 }

@@ -58,7 +58,7 @@ func ask(ctx context.Context, r *bot.Request) error {
 	if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, &d))
+	return ui.Ask(ctx, r, r.T("rfi_ask_target", nil), targetKeyboard(r, &d))
 }
 
 // targetKeyboard shows the network's countries (a tick on those chosen), CARICC, the
@@ -157,11 +157,19 @@ func askButton(ctx context.Context, r *bot.Request) error {
 		if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, &d))
+		return ui.Ask(ctx, r, r.T("rfi_ask_target", nil), targetKeyboard(r, &d))
 	case "next":
 		if len(d.Countries) == 0 && !d.CARICC {
 			return bot.Tell("rfi_no_target", nil)
 		}
+		var chosen []string // the targets panel closes with the targets chosen
+		for _, c := range d.Countries {
+			chosen = append(chosen, i18n.CountryName(r.Lang, c))
+		}
+		if d.CARICC {
+			chosen = append(chosen, "CARICC")
+		}
+		r.PanelAnswer = i18n.JoinList(r.Lang, chosen)
 		missing, err := missingCountries(ctx, r.App.Store.DB, r.Member.ID, d.Countries)
 		if err != nil {
 			return err
@@ -184,7 +192,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 		kb := (&bot.Keyboard{}).Row(
 			bot.Button{Text: r.T("rfi_urgency_routine", nil), CallbackData: bot.CB(verbAsk, "u", "routine")},
 			bot.Button{Text: r.T("rfi_urgency_urgent", nil), CallbackData: bot.CB(verbAsk, "u", "urgent")})
-		return r.Reply(ctx, "rfi_ask_urgency", nil, kb)
+		return ui.Ask(ctx, r, r.T("rfi_ask_urgency", nil), kb)
 	case "u":
 		if arg != store.RFIRoutine && arg != store.RFIUrgent {
 			return r.Stale(ctx)
@@ -197,7 +205,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 			bot.Button{Text: r.T("rfi_btn_2h", nil), CallbackData: bot.CB(verbAsk, "by", "2h")},
 			bot.Button{Text: r.T("rfi_btn_24h", nil), CallbackData: bot.CB(verbAsk, "by", "24h")},
 			bot.Button{Text: r.T("rfi_btn_3d", nil), CallbackData: bot.CB(verbAsk, "by", "72h")})
-		return r.Reply(ctx, "rfi_ask_reply_by", nil, kb)
+		return ui.Ask(ctx, r, r.T("rfi_ask_reply_by", nil), kb)
 	case "by":
 		dur, err := time.ParseDuration(arg)
 		if err != nil || (dur != 2*time.Hour && dur != 24*time.Hour && dur != 72*time.Hour) {
@@ -220,11 +228,11 @@ func saveAndEditTargets(ctx context.Context, r *bot.Request, d *draft) error {
 	}
 	q := r.Update.CallbackQuery
 	if q == nil || q.Message.Message == nil {
-		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, d))
+		return ui.Ask(ctx, r, r.T("rfi_ask_target", nil), targetKeyboard(r, d))
 	}
 	if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, targetKeyboard(r, d)); err != nil {
 		// An old message may no longer be editable: show the choice anew instead.
-		return r.Reply(ctx, "rfi_ask_target", nil, targetKeyboard(r, d))
+		return ui.Ask(ctx, r, r.T("rfi_ask_target", nil), targetKeyboard(r, d))
 	}
 	return nil
 }
@@ -253,7 +261,7 @@ func showMembers(ctx context.Context, r *bot.Request, d *draft) error {
 	if err := r.SaveConv(ctx, askFlow, "member", d); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_ask_member", nil, kb)
+	return ui.Ask(ctx, r, r.T("rfi_ask_member", nil), kb)
 }
 
 // missingCountries returns the chosen countries where no active focal point (other than
@@ -290,14 +298,14 @@ func offerCARICC(ctx context.Context, r *bot.Request, d *draft, missing []string
 		Row(bot.Button{Text: r.T("rfi_btn_instead", nil), CallbackData: bot.CB(verbAsk, "instead")}).
 		Row(bot.Button{Text: r.T("rfi_btn_back", nil), CallbackData: bot.CB(verbAsk, "back")},
 			bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
-	return r.Reply(ctx, "rfi_no_focal_point", map[string]any{"Countries": i18n.JoinList(r.Lang, names)}, kb)
+	return ui.Ask(ctx, r, r.T("rfi_no_focal_point", map[string]any{"Countries": i18n.JoinList(r.Lang, names)}), kb)
 }
 
 func toBody(ctx context.Context, r *bot.Request, d *draft) error {
 	if err := r.SaveConv(ctx, askFlow, "body", d); err != nil {
 		return err
 	}
-	return r.Reply(ctx, "rfi_ask_body", map[string]any{"Max": maxBody}, doneKeyboard(r))
+	return ui.Ask(ctx, r, r.T("rfi_ask_body", map[string]any{"Max": maxBody}), doneKeyboard(r))
 }
 
 func doneKeyboard(r *bot.Request) *bot.Keyboard {
@@ -312,7 +320,7 @@ func setReplyBy(ctx context.Context, r *bot.Request, d *draft, t time.Time) erro
 	}
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_skip", nil), CallbackData: bot.CB(verbAsk, "skip")},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
-	return r.Reply(ctx, "rfi_ask_alert", nil, kb)
+	return ui.Ask(ctx, r, r.T("rfi_ask_alert", nil), kb)
 }
 
 func toReview(ctx context.Context, r *bot.Request, d *draft) error {
@@ -336,7 +344,7 @@ func toReview(ctx context.Context, r *bot.Request, d *draft) error {
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: bot.CB(verbAsk, "send")},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
 	text := r.T("rfi_ask_review", nil) + "\n\n" + sum + "\n\n" + r.T("rfi_body", map[string]any{"Body": body(r.App, r.Lang, r.Lang, d.Body)})
-	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
+	err := ui.Ask(ctx, r, text, kb)
 	return err
 }
 
@@ -361,7 +369,7 @@ func askInput(ctx context.Context, r *bot.Request) error {
 		if sameAlbum {
 			return nil
 		}
-		return r.Reply(ctx, "rfi_added", nil, doneKeyboard(r))
+		return ui.Ask(ctx, r, r.T("rfi_added", nil), doneKeyboard(r))
 	case "reply_by":
 		t, errID := parseReplyBy(r.Text(), r.App.Clock.Now())
 		if errID != "" {

@@ -108,7 +108,11 @@ func postForPress(ctx context.Context, r *bot.Request) error {
 	if p == nil {
 		return err
 	}
-	return openForm(ctx, r, p)
+	if err := openForm(ctx, r, p); err != nil {
+		return err
+	}
+	r.ClosePressed() // the places offered: one was chosen
+	return nil
 }
 
 func openForm(ctx context.Context, r *bot.Request, p *store.Place) error {
@@ -190,8 +194,8 @@ func showForm(ctx context.Context, r *bot.Request, d draft, edit bool) error {
 	if edit {
 		return ui.Show(ctx, r, text, kb)
 	}
-	_, err = a.Send(ctx, r.ChatID, "reply", text, kb)
-	return err
+	// Sent anew (after a typed note, say): the conversation's panel, the old form closed.
+	return ui.Ask(ctx, r, text, kb)
 }
 
 // panelPress handles the form's buttons. They act only on an open form.

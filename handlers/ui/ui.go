@@ -27,18 +27,47 @@ func CleanLine(s string) (string, bool) {
 }
 
 // Show shows a panel or menu: it replaces the message whose button was pressed (menus that
-// page or step in place), or is sent anew after typed input, or when the old message cannot be
-// edited (too old, gone, or a photo or document).
+// page or step in place, an outcome shown on the panel that led to it), or is sent anew after
+// typed input, or when the old message cannot be edited (too old, gone, or a photo or
+// document) — then the old one loses its buttons, and a conversation's panel moves to the new.
 func Show(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
-	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil && len(q.Message.Message.Photo) == 0 && q.Message.Message.Document == nil {
-		err := r.App.Edit(ctx, r.ChatID, q.Message.Message.ID, text, kb)
-		if err == nil {
-			return nil
+	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
+		id := q.Message.Message.ID
+		if len(q.Message.Message.Photo) == 0 && q.Message.Message.Document == nil {
+			err := r.App.Edit(ctx, r.ChatID, id, text, kb)
+			if err == nil {
+				r.PanelShown(ctx, id, text, kb)
+				return nil
+			}
+			r.App.Log.Warn("panel not edited, sending it anew", "chat_id", r.ChatID, "err", err)
 		}
-		r.App.Log.Warn("panel not edited, sending it anew", "chat_id", r.ChatID, "err", err)
+		if id == r.PanelID() {
+			_, err := r.SendPanel(ctx, text, kb)
+			return err
+		}
+		r.ClosePressed()
 	}
 	_, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
 	return err
+}
+
+// Ask asks a conversation's question: text and kb become its panel, a new message at the
+// bottom of the chat, and the question before it is closed into its answer (bot/panel.go).
+func Ask(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
+	_, err := r.SendPanel(ctx, text, kb)
+	return err
+}
+
+// AskLong is Ask for a text that may exceed Telegram's limit: split at line ends as SendLong
+// does, the last part the panel.
+func AskLong(ctx context.Context, r *bot.Request, text string, kb *bot.Keyboard) error {
+	chunks := alert.Split(text, alert.MaxMessage)
+	for _, c := range chunks[:len(chunks)-1] {
+		if _, err := r.App.Send(ctx, r.ChatID, "reply", c, nil); err != nil {
+			return err
+		}
+	}
+	return Ask(ctx, r, chunks[len(chunks)-1], kb)
 }
 
 // LanguagePicker offers every language we have, each in its own name, two to a row; the

@@ -12,6 +12,7 @@
     chats: new Map(),      // persona id -> Map(message id -> message)
     seen: new Map(),       // persona id -> newest event the person has looked at
     pressing: new Set(),   // "chat:message" of buttons waiting for the bot
+    drawn: { chat: null, newest: 0 }, // the chat on screen and its newest message, when last drawn
   };
 
   // Errors are shown, not swallowed: the browser test fails on any.
@@ -192,6 +193,28 @@
     return wrap;
   }
 
+  // The page's own words in the persona's language (from the server, out of the locales).
+  function word(name, fallback) {
+    const p = persona(state.current);
+    return (p && p.words && p.words[name]) || fallback;
+  }
+
+  function renderWords() {
+    const t = $("text");
+    t.placeholder = word("placeholder", "Message");
+    t.setAttribute("aria-label", t.placeholder);
+    t.title = word("hint", "Enter sends; Shift+Enter starts a new line");
+    for (const [id, name, fallback] of [["send", "send", "Send"], ["menu-button", "commands", "Commands"], ["attach", "attach", "Send a photo or a document"]]) {
+      $(id).title = word(name, fallback);
+      $(id).setAttribute("aria-label", $(id).title);
+    }
+    $("new-cue").textContent = "↓ " + word("newMessages", "New messages");
+  }
+
+  // The new-messages cue shows while messages that arrived are below what is on screen.
+  const atBottom = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  function showCue(on) { $("new-cue").hidden = !on; }
+
   function renderChat(jump, freshIds) {
     const p = persona(state.current);
     const box = $("messages");
@@ -199,18 +222,30 @@
     const chatEl = $("chat");
     chatEl.dir = p.dir;
     chatEl.lang = p.lang;
+    renderWords();
     $("chat-sub").textContent = "you are " + p.name + " · " + p.title + " · " + p.lang;
-    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    const nearBottom = atBottom(box);
+    const top = box.scrollTop;
     box.textContent = "";
     const msgs = Array.from(chat(state.current).values()).sort((a, b) => a.id - b.id);
     if (!msgs.length) {
       const e = document.createElement("div");
       e.className = "empty";
-      e.textContent = p.member ? "Send /start or /help to begin." : "Not a member: try /start to see what outsiders get.";
+      e.textContent = p.member ? word("emptyMember", "Send /start or /help to begin.") : word("emptyOutsider", "Not a member: try /start to see what outsiders get.");
       box.appendChild(e);
     }
     for (const m of msgs) box.appendChild(messageNode(m, freshIds && freshIds.has(m.id)));
-    if (jump || nearBottom) box.scrollTop = box.scrollHeight;
+    // New messages, not edits of those already there: the chat grew since it was last drawn.
+    const newest = msgs.length ? msgs[msgs.length - 1].id : 0;
+    const grew = state.drawn.chat === state.current && newest > state.drawn.newest;
+    state.drawn = { chat: state.current, newest: newest };
+    if (jump || nearBottom) {
+      box.scrollTop = box.scrollHeight;
+      showCue(false);
+    } else {
+      box.scrollTop = top; // reading further up: stay there, and say when more came below
+      if (grew) showCue(true);
+    }
     renderMenu();
   }
 
@@ -377,6 +412,12 @@
       fit();
     });
     $("attach").addEventListener("click", () => $("file").click());
+    $("new-cue").addEventListener("click", () => {
+      const box = $("messages");
+      box.scrollTop = box.scrollHeight;
+      showCue(false);
+    });
+    $("messages").addEventListener("scroll", () => { if (atBottom($("messages"))) showCue(false); });
     $("file").addEventListener("change", () => {
       const f = $("file").files[0];
       if (f) sendFile(f);
