@@ -9,7 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
-	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/delivery"
 	"focalbot/bot/store"
@@ -72,13 +71,13 @@ func renderAlertMark(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: %s sent %s ago, past Telegram's edit window", delivery.ErrSkip, al.Ref, time.Since(sentAt).Round(time.Minute))
 		}
 		lang := ui.MemberLang(a, to)
-		when := alert.FormatTime(f.CreatedAt, alert.ZoneFor(to.Country))
+		when := ui.Time(to, f.CreatedAt)
 		t := al.SubmittedAt
 		if al.PublishedAt != nil {
 			t = *al.PublishedAt
 		}
 		body := alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
-			Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(to.Country)})
+			Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: ui.Zone(to)})
 		msg := delivery.Message{EditMessageID: msgID}
 		if f.Kind == "cancel" {
 			msg.Text = a.I18n.T(lang, "alert_mark_cancelled", map[string]any{
