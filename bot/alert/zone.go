@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 	_ "time/tzdata" // the zones of the network's countries, whatever the host has installed
 )
@@ -77,11 +78,19 @@ func ZoneCountries(t time.Time) []string {
 	return cs
 }
 
+// loaded caches the zones by name: time.LoadLocation reads the tz database each time, and a
+// zone is looked up for every time rendered.
+var loaded sync.Map // string → *time.Location
+
 func load(name string) *time.Location {
+	if loc, ok := loaded.Load(name); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return time.UTC
 	}
+	loaded.Store(name, loc)
 	return loc
 }
 
