@@ -355,7 +355,7 @@ func TestAlertLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zones := map[int64]string{uzbekFP: "UTC+05:00", afghanFP: "UTC+04:30", englishFP: "UTC+05:00"}
+	zones := map[int64]string{uzbekFP: "UTC+5", afghanFP: "UTC+4:30", englishFP: "UTC+5"}
 	received := map[int64]telegramtest.Message{}
 	for _, id := range []int64{uzbekFP, afghanFP, englishFP, kazakhRU, russianFP} {
 		lang := n.pushLang(id)

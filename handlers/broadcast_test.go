@@ -262,9 +262,9 @@ func TestScheduledBroadcastCancelledBeforeItGoes(t *testing.T) {
 
 	// A time in the past is refused, a later one accepted.
 	id, _ := schedule("Учения в среду", "2026-03-02 08:00")
-	a.WaitText("Это время уже прошло (сейчас 2026-03-02 09:00 UTC)")
+	a.WaitText("Это время уже прошло (сейчас 2026-03-02 14:00 UTC+5)")
 	a.SendText("3ч")
-	confirm(id, "2026-03-02 12:00 UTC")
+	confirm(id, "2026-03-02 17:00 UTC+5")
 
 	h.Advance(time.Hour) // not yet due
 	if n := len(kz.Messages()) + len(obs.Messages()); n != 0 {
@@ -278,7 +278,7 @@ func TestScheduledBroadcastCancelledBeforeItGoes(t *testing.T) {
 
 	// A second one, not cancelled, goes out when due and its author is told.
 	id2, _ := schedule("Совещание в пятницу", "1h")
-	confirm(id2, "2026-03-02 11:00 UTC")
+	confirm(id2, "2026-03-02 16:00 UTC+5")
 	h.Advance(30 * time.Minute) // 10:30: not yet
 	h.Advance(4 * time.Hour)    // past both times: only the second goes
 	kz.WaitText("Совещание в пятницу")

@@ -85,6 +85,27 @@ func next(t *testing.T, u *bottest.Person, do func()) telegramtest.Message {
 	return msgs[len(msgs)-1]
 }
 
+// askAccess presses the Request access button (its label in the person's language), is asked
+// who they are (one line of at most 200 characters, no buttons), and answers with line: the
+// request is on record, with the line.
+func askAccess(t *testing.T, h *bottest.Harness, u *bottest.Person, button, line string) {
+	t.Helper()
+	before := len(u.Messages())
+	u.Click(button)
+	msgs, err := u.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return len(ms) > before })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ask := msgs[len(msgs)-1]; len(ask.Buttons()) != 0 || !strings.Contains(ask.Plain(), "200") {
+		t.Fatalf("after %q: %q %+v", button, ask.Plain(), ask.Buttons())
+	}
+	next(t, u, func() { u.Say(line) }) // "your request was sent"
+	m, err := store.MemberByTelegramID(context.Background(), h.Store.DB, u.ID())
+	if err != nil || m.State != store.StatePending || m.AccessNote != line {
+		t.Fatalf("after %q: request on record %+v, %v", line, m, err)
+	}
+}
+
 func auditCount(t *testing.T, h *bottest.Harness, action string, subject *int64) int {
 	t.Helper()
 	var n int
@@ -299,13 +320,24 @@ func TestRequestAccessApproveAndReject(t *testing.T) {
 		t.Fatalf("outsider /start: %q", m.Plain())
 	}
 	out.Click("Запросить доступ")
-	out.WaitText("запрос передан администраторам")
-	out.Click("Запросить доступ")
+	if q := out.WaitNew("кто вы"); len(q.Buttons()) != 0 {
+		t.Errorf("the question has buttons: %+v", q.Buttons())
+	}
+	if mm, _ := out.Message(m.ID); len(mm.Buttons()) != 0 {
+		t.Errorf("the pressed Request access button is still there: %+v", mm.Buttons())
+	}
+	out.Say("Олжас Сериков, инспектор, таможенный пост <Нур Жолы>")
+	out.WaitNew("запрос передан администраторам")
+	out.ClickData(m.ID, "join") // a second press, on a copy of the button
 	out.WaitToast("уже передан")
 	req1 := admin1.WaitText("Request for access")
 	admin2.WaitText("Запрос доступа")
 	if !strings.Contains(req1.Plain(), "732") {
 		t.Errorf("request lacks the Telegram ID: %q", req1.Plain())
+	}
+	if !strings.Contains(req1.Plain(), "Who and which unit (in their words): Олжас Сериков, инспектор, таможенный пост <Нур Жолы>") ||
+		!strings.Contains(req1.Text, "&lt;Нур Жолы&gt;") {
+		t.Errorf("request lacks what the visitor wrote, escaped: %q", req1.Text)
 	}
 	admin1.Click("Approve")
 	admin1.WaitText("Olzhas is now a member")
@@ -319,9 +351,8 @@ func TestRequestAccessApproveAndReject(t *testing.T) {
 
 	rej := h.Person(733, "Eve", "en")
 	rej.SendText("/start")
-	rej.WaitText("closed network")
-	rej.Click("Request access")
-	rej.WaitText("Your request was sent")
+	closed := rej.WaitText("closed network")
+	askAccess(t, h, rej, "Request access", "Eve, port control unit Poti")
 	admin1.WaitText("Eve")
 	admin1.Click("Reject")
 	admin1.WaitText("The request of Eve was rejected")
@@ -332,7 +363,7 @@ func TestRequestAccessApproveAndReject(t *testing.T) {
 		t.Errorf("rejected /start: %q %+v", after.Plain(), after.Buttons())
 	}
 	h.Advance(outsiderQuiet)
-	if m := next(t, rej, func() { rej.Click("Request access") }); !strings.Contains(m.Plain(), "closed network") {
+	if m := next(t, rej, func() { rej.ClickData(closed.ID, "join") }); !strings.Contains(m.Plain(), "closed network") {
 		t.Errorf("rejected person asking again: %q", m.Plain())
 	}
 	if id := memberID(t, h, 733); auditCount(t, h, "access_refused", &id) != 1 {
@@ -352,8 +383,7 @@ func TestTwoAdminsApproveAtOnce(t *testing.T) {
 		u := h.Person(750+i, fmt.Sprint("Person", i), "en")
 		u.SendText("/start")
 		u.WaitText("closed network")
-		u.Click("Request access")
-		u.WaitText("Your request was sent")
+		askAccess(t, h, u, "Request access", fmt.Sprint("Person", i, ", customs"))
 		id := memberID(t, h, 750+i)
 		data := fmt.Sprintf("acc:ok:%d", id)
 		find := func(a *bottest.Person) telegramtest.Message {
@@ -932,8 +962,8 @@ func TestOutsiderHelpAndFreeTextOfferAccess(t *testing.T) {
 		if _, ok := m.Button(tt.btn); !ok {
 			t.Fatalf("%d %q: no %q button: %+v", tt.uid, tt.text, tt.btn, m.Buttons())
 		}
-		next(t, u, func() { u.Click(tt.btn) }) // "your request was sent"
-		admin.WaitText(fmt.Sprint(tt.uid))     // the request reached the admins
+		askAccess(t, h, u, tt.btn, "Officer, customs post")
+		admin.WaitText(fmt.Sprint(tt.uid)) // the request reached the admins
 		pending, err := store.MemberByTelegramID(context.Background(), h.Store.DB, tt.uid)
 		if err != nil || pending.State != store.StatePending {
 			t.Fatalf("%d: member %+v %v", tt.uid, pending, err)

@@ -105,8 +105,8 @@ func TestButtonLabelsFitAPhone(t *testing.T) {
 	budget := bot.RowBudget(1)
 	for _, lang := range b.Languages() {
 		sample := map[string]any{"Country": i18n.CountryName(lang, "KZ"), "Name": "Almaty", "Ref": "KZ-2026-0042",
-			"Count": 12, "N": 12, "ID": 42, "Recipients": b.N(lang, "bc_recipients", 120, nil), "When": ui.TimeUTC(time.Now()),
-			"State": b.T(lang, "st_word_restricted", nil), "Language": i18n.NativeName("ru")}
+			"Count": 12, "N": 12, "ID": 42, "Recipients": b.N(lang, "bc_recipients", 120, nil), "When": ui.Time(nil, time.Now()),
+			"State": b.T(lang, "st_word_restricted", nil), "Language": i18n.NativeName("ru"), "Zone": "UTC+4:30"}
 		for id, mark := range labelIDs(t) {
 			label := telegramtest.StripHTML(b.T(lang, id, sample))
 			if w := bot.LabelWidth(label) + mark; w > budget {

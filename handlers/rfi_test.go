@@ -110,7 +110,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	pk.SayWait("ALR-12", "looks like ALR-2026-000123")
 	pk.SayWait("alr-2026-000123", "Check your request")
 	review, _ := pk.LastMessage()
-	for _, want := range []string{"Uzbekistan, Kazakhstan", "Urgent", "2026-03-03 09:00 UTC", "ALR-2026-000123", "1 file attached",
+	for _, want := range []string{"Uzbekistan, Kazakhstan", "Urgent", "2026-03-03 14:00 UTC+5", "ALR-2026-000123", "1 file attached",
 		"was it released <and> to whom?\nseal on arrival"} {
 		if !strings.Contains(review.Plain(), want) {
 			t.Errorf("review %q lacks %q", review.Plain(), want)
@@ -232,7 +232,7 @@ func TestRFIAskTakeReplyAnswerClose(t *testing.T) {
 	pk.WaitText("RFI-2026-000001 — late answer (after the request was closed) from Aigerim")
 
 	// The thread: the requester, the targets and analysts see it; nobody else does.
-	pk.SayWait("/request rfi-2026-000001", "State: closed 2026-03-02 09:00 UTC")
+	pk.SayWait("/request rfi-2026-000001", "State: closed 2026-03-02 14:00 UTC+5")
 	thread, _ := pk.LastMessage()
 	for _, want := range []string{"Imran, PCU Karachi (Pakistan) asked", "Dilshod, Tashkent customs (Uzbekistan) took it",
 		"replied:\n(written in Russian)\nКонтейнер выпущен", "📎 manifest.pdf", "📎 photo", "closed it", "replied after closing (late answer)",
@@ -286,14 +286,14 @@ func TestRFIReminderAndEscalation(t *testing.T) {
 	if r, e := steps(); !r || e {
 		t.Fatalf("at the reply-by time: reminded %v escalated %v", r, e)
 	}
-	n.uz2.WaitText("Reminder: a reply to RFI-2026-000001 was needed by 2026-03-02 11:00 UTC")
-	n.uz1.WaitText("Напоминание: ответ на RFI-2026-000001 требовался до 2026-03-02 11:00 UTC")
+	n.uz2.WaitText("Reminder: a reply to RFI-2026-000001 was needed by 2026-03-02 16:00 UTC+5")
+	n.uz1.WaitText("Напоминание: ответ на RFI-2026-000001 требовался до 2026-03-02 16:00 UTC+5")
 	h.Advance(59 * time.Minute)
 	if _, e := steps(); e {
 		t.Fatal("escalated too early")
 	}
 	h.Advance(time.Minute)
-	m := n.analyst.WaitText("Escalation: RFI-2026-000001 was due by 2026-03-02 11:00 UTC")
+	m := n.analyst.WaitText("Escalation: RFI-2026-000001 was due by 2026-03-02 16:00 UTC+5")
 	for _, want := range []string{"From: Imran, PCU Karachi (Pakistan)", "Dilshod, Tashkent customs (Uzbekistan) — no response",
 		"Aziza, Termez post (Uzbekistan) — no response", "Bekzod (Uzbekistan) — no response"} {
 		if !strings.Contains(m.Plain(), want) {
@@ -364,7 +364,7 @@ func TestRFIBadInputs(t *testing.T) {
 	pk.SayWait("2026-03-04 18:30", "Is this about an alert?")
 	pk.ClickWait("Skip", "Check your request")
 	review, _ := pk.LastMessage()
-	if !strings.Contains(review.Plain(), "To: CARICC") || !strings.Contains(review.Plain(), "2026-03-04 18:30 UTC") {
+	if !strings.Contains(review.Plain(), "To: CARICC") || !strings.Contains(review.Plain(), "2026-03-04 18:30 UTC+5") {
 		t.Errorf("review %q", review.Plain())
 	}
 	pk.ClickWait("Send", "Request RFI-2026-000001 sent")

@@ -86,7 +86,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 		}
 	}
 	tj.SendText("3")
-	form = tj.WaitAfter(n+2, "2026-03-05 09:00 UTC")
+	form = tj.WaitAfter(n+2, "2026-03-05 14:00 UTC+5")
 	tj.ClickOn(form.ID, "sp:pub")
 	tj.WaitOn(form.ID, "✅")
 	if m, _ := tj.Message(form.ID); len(m.Buttons()) != 0 {
@@ -127,7 +127,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 	en.Click("Khujand (TJKHU)")
 	place := en.WaitText("Quarantine of 14 days")
 	for _, want := range []string{"PCR or other test required", "Note (Tajik): Навбати мошинҳо то 2 км <дар марз>",
-		"by Firuz", "Valid until 2026-03-05 09:00 UTC", "Tajikistan · dry port"} {
+		"by Firuz", "Valid until 2026-03-05 14:00 UTC+5", "Tajikistan · dry port"} {
 		if !strings.Contains(place.Plain(), want) {
 			t.Errorf("place view lacks %q:\n%s", want, place.Plain())
 		}
@@ -160,7 +160,7 @@ func TestStatusPostedSeenPushedExpiredAndConfirmed(t *testing.T) {
 		t.Errorf("author got %d messages at expiry, want one prompt", got)
 	}
 	tj.ClickOn(prompt.ID, stv)
-	tj.WaitAfter(before+1, "2026-03-12 11:01 UTC")
+	tj.WaitAfter(before+1, "2026-03-12 16:01 UTC+5")
 	tj.PressForged(prompt.ID, stv) // pressed again: a newer status exists now
 	if _, err := tj.WaitForCount(before+3, bottest.Wait); err != nil {
 		t.Fatal(err)
@@ -199,7 +199,7 @@ func TestExpiredStatusOfGoneAuthorAsksCountryFocalPoints(t *testing.T) {
 	a.WaitOn(form.ID, "Пассажиры: 🟢 открыт")
 	// Publishing without a validity takes the default: seven days.
 	a.ClickOn(form.ID, "sp:pub")
-	a.WaitOn(form.ID, "Действует до 2026-03-09 09:00 UTC")
+	a.WaitOn(form.ID, "Действует до 2026-03-09 14:00 UTC+5")
 	if _, err := h.Store.DB.Exec(`UPDATE members SET state = 'suspended' WHERE id = $1`, ids[author]); err != nil {
 		t.Fatal(err)
 	}

@@ -155,7 +155,7 @@ func (s *Server) appSubmit(w http.ResponseWriter, r *http.Request, v *appViewer)
 	}
 	s.o.Log.Info("alert submitted in the mini app", "ref", al.Ref, "member_id", v.member.ID)
 	s.render(w, r, http.StatusOK, "message", v.lang, nil, map[string]any{"Message": "alert_submitted", "Ref": al.Ref,
-		"Zone": alert.ZoneFor(v.member.Country)})
+		"Zone": v.member.Zone()})
 }
 
 // writtenIn is the language a member writes in (a Kazakh officer writes Kazakh even where we
@@ -208,7 +208,7 @@ func (s *Server) appForm(w http.ResponseWriter, r *http.Request, v *appViewer, v
 		return
 	}
 	s.render(w, r, http.StatusOK, "appform", lang, nil, map[string]any{"Fields": fields, "Problems": general,
-		"CSRF": v.csrf, "Zone": alert.ZoneFor(v.member.Country), "Files": files, "MaxFiles": alert.MaxFiles})
+		"CSRF": v.csrf, "Zone": v.member.Zone(), "Files": files, "MaxFiles": alert.MaxFiles})
 }
 
 func containsString(list []string, s string) bool {

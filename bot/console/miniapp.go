@@ -20,7 +20,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/alert/submission"
 	"focalbot/bot/store"
@@ -257,7 +256,7 @@ func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewe
 // appPage renders the alert's Mini App page, with notice (a message ID, and its data) above it.
 func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any) {
 	ctx := r.Context()
-	zone := alert.ZoneFor(v.member.Country)
+	zone := v.member.Zone()
 	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt, Zone: zone,
 		Cancelled: al.State == store.AlertCancelled}
 	if al.PublishedAt != nil {

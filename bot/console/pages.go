@@ -167,7 +167,7 @@ func alertFilter(q url.Values, zone *time.Location) store.AlertFilter {
 func (s *Server) alerts(w http.ResponseWriter, r *http.Request, v *viewer) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	zone := alert.ZoneFor(v.member.Country)
+	zone := v.member.Zone()
 	f := alertFilter(q, zone)
 	if q.Get("format") == "csv" {
 		rows, _, err := store.ConsoleAlerts(ctx, s.o.Store.DB, f, 0, 0)
@@ -291,7 +291,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt,
-		Zone: alert.ZoneFor(v.member.Country), Cancelled: al.State == store.AlertCancelled}
+		Zone: v.member.Zone(), Cancelled: al.State == store.AlertCancelled}
 	if al.PublishedAt != nil {
 		meta.Time = *al.PublishedAt
 	}
@@ -355,7 +355,7 @@ func (s *Server) alertFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 func (s *Server) requests(w http.ResponseWriter, r *http.Request, v *viewer) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	from, to := period(q, alert.ZoneFor(v.member.Country))
+	from, to := period(q, v.member.Zone())
 	state := q.Get("state")
 	if state != store.RFIOpen && state != store.RFIClosed {
 		state = ""
@@ -466,7 +466,7 @@ func (s *Server) requestFile(w http.ResponseWriter, r *http.Request, v *viewer) 
 func (s *Server) broadcasts(w http.ResponseWriter, r *http.Request, v *viewer) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	from, to := period(q, alert.ZoneFor(v.member.Country))
+	from, to := period(q, v.member.Zone())
 	if q.Get("format") == "csv" {
 		rows, _, err := store.ConsoleBroadcasts(ctx, s.o.Store.DB, from, to, 0, 0)
 		if err != nil {

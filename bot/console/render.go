@@ -76,7 +76,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Dir = "rtl"
 	}
 	if v != nil {
-		p.zone = alert.ZoneFor(v.member.Country)
+		p.zone = v.member.Zone()
 	}
 	if z, ok := data["Zone"].(*time.Location); ok { // a Mini App page: a member without a session
 		p.zone = z
@@ -146,7 +146,7 @@ func (p *page) Time(t any) template.HTML {
 }
 
 // Zone names the viewer's zone, shown once per page beside the times.
-func (p *page) Zone() string { return "UTC" + time.Now().In(p.zone).Format("-07:00") }
+func (p *page) Zone() string { return alert.ZoneName(time.Now(), p.zone) }
 
 // Duration shows seconds as hours and minutes.
 func (p *page) Duration(sec *float64) string {

@@ -18,7 +18,8 @@ var ErrStillActive = errors.New("the member is still active: suspend them first"
 const forgottenMarker = "[former member]"
 
 // ForgetMember erases a former (not active) member's personal data: their name (replaced by
-// formerName, which renders as "a former member (KZ)"), unit and its UN/LOCODE and language;
+// formerName, which renders as "a former member (KZ)"), unit and its UN/LOCODE, language,
+// time zone and what they wrote when they asked for access;
 // their conversation and language choice as an outsider; the content of their updates and the
 // texts of the messages sent to them; their name, unit and Telegram username wherever the
 // audit log or the texts of messages sent to others hold them. Their alerts, requests and
@@ -38,7 +39,7 @@ func (s *Store) ForgetMember(ctx context.Context, id int64, formerName string, n
 			q    string
 			args []any
 		}{
-			{`UPDATE members SET display_name = $2, unit = '', unit_locode = NULL, language = '', forgotten_at = $3, updated_at = $3
+			{`UPDATE members SET display_name = $2, unit = '', unit_locode = NULL, language = '', access_note = '', time_zone = NULL, forgotten_at = $3, updated_at = $3
 				WHERE id = $1`, []any{id, formerName, now}},
 			{`DELETE FROM conversations WHERE telegram_user_id = $1`, []any{tid}},
 			{`DELETE FROM outsider_languages WHERE telegram_user_id = $1`, []any{tid}},
@@ -48,7 +49,7 @@ func (s *Store) ForgetMember(ctx context.Context, id int64, formerName string, n
 			{`UPDATE audit_log SET after = jsonb_set(after, '{username}', '""')
 				WHERE after ? 'username' AND after->>'telegram_user_id' = $1`, []any{strconv.FormatInt(tid, 10)}},
 		}
-		for _, text := range []string{m.DisplayName, m.Unit} {
+		for _, text := range []string{m.DisplayName, m.Unit, m.AccessNote} {
 			if len([]rune(text)) < 2 {
 				continue // a one-letter "name" would rub out text everywhere
 			}

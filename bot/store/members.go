@@ -7,6 +7,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"focalbot/bot/alert"
 )
 
 // Member is one person of the closed network.
@@ -26,6 +28,8 @@ type Member struct {
 	ApprovedAt     *time.Time `db:"approved_at"`
 	CreatedAt      time.Time  `db:"created_at"`
 	UpdatedAt      time.Time  `db:"updated_at"`
+	TimeZone       *string    `db:"time_zone"`   // chosen in /language; nil: the country's (alert.Zone)
+	AccessNote     string     `db:"access_note"` // who and which unit, as typed when asking for access
 }
 
 // Roles and states, as the members table constrains them.
@@ -50,6 +54,9 @@ var (
 	States   = []string{StateActive, StatePending, StateSuspended, StateUnreachable}
 )
 
+// Zone is the time zone the member reads times in: their choice, else their country's.
+func (m *Member) Zone() *time.Location { return alert.Zone(m.Country, m.TimeZone) }
+
 // Active reports whether the member may see network content.
 func (m *Member) Active() bool { return m.State == StateActive }
 
@@ -58,7 +65,7 @@ func (m *Member) Active() bool { return m.State == StateActive }
 func (m *Member) IsAnalyst() bool { return m != nil && (m.Role == RoleAnalyst || m.Role == RoleAdmin) }
 
 const memberColumns = `id, telegram_user_id, chat_id, display_name, country, agency, unit, unit_locode,
-	role, language, state, approved_by, approved_at, created_at, updated_at`
+	role, language, state, approved_by, approved_at, created_at, updated_at, time_zone, access_note`
 
 // EnsureAdmins makes each listed Telegram user an active admin. Run at every start-up, so it is
 // idempotent: an existing admin is left as is, an existing member of another role or state is
@@ -188,15 +195,15 @@ func RegisterMember(ctx context.Context, q Querier, m Member) (int64, error) {
 	return id, nil
 }
 
-// RequestAccess adds a pending member for someone who asked to join; ErrNotFound if they are
-// known already (pending, refused, suspended or a member).
+// RequestAccess adds a pending member for someone who asked to join, with what they wrote
+// about themselves (m.AccessNote); ErrNotFound if they are known already (pending, refused, suspended or a member).
 func RequestAccess(ctx context.Context, q Querier, m Member) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
-		INSERT INTO members (telegram_user_id, chat_id, display_name, role, language, state)
-		VALUES ($1, $2, $3, 'observer', $4, 'pending')
+		INSERT INTO members (telegram_user_id, chat_id, display_name, role, language, state, access_note)
+		VALUES ($1, $2, $3, 'observer', $4, 'pending', $5)
 		ON CONFLICT (telegram_user_id) DO NOTHING
-		RETURNING id`, m.TelegramUserID, m.ChatID, m.DisplayName, m.Language)
+		RETURNING id`, m.TelegramUserID, m.ChatID, m.DisplayName, m.Language, m.AccessNote)
 	if err != nil {
 		return 0, fmt.Errorf("request access %d: %w", m.TelegramUserID, notFound(err))
 	}
@@ -234,6 +241,12 @@ func SetCountry(ctx context.Context, q Querier, id int64, country *string) error
 // SetLanguage changes the language a member is spoken to in.
 func SetLanguage(ctx context.Context, q Querier, id int64, lang string) error {
 	return setField(ctx, q, id, "language", lang)
+}
+
+// SetTimeZone records the member's choice of time zone (an IANA name); nil returns them to
+// their country's.
+func SetTimeZone(ctx context.Context, q Querier, id int64, zone *string) error {
+	return setField(ctx, q, id, "time_zone", zone)
 }
 
 // setField updates one column of a member; column is one of ours, never user input.

@@ -125,15 +125,14 @@ func showAcked(ctx context.Context, r *bot.Request, al *store.Alert) error {
 // and when (or Acknowledge), whether it was updated since, the alert in the reader's language
 // and time zone, and Follow up.
 func recipientCopy(ctx context.Context, a *bot.App, al *store.Alert, to *store.Member, lang string) (string, *bot.Keyboard, error) {
-	zone := alert.ZoneFor(to.Country)
-	text := renderAlertFor(a, al, lang, to.Country)
+	text := renderAlertFor(a, al, lang, to)
 	fs, err := store.Followups(ctx, a.Store.DB, al.ID, false)
 	if err != nil {
 		return "", nil, err
 	}
 	for i := len(fs) - 1; i >= 0; i-- {
 		if fs[i].Kind == "update" {
-			text = a.I18n.T(lang, "alert_mark_updated", map[string]any{"Time": alert.FormatTime(fs[i].CreatedAt, zone)}) + "\n\n" + text
+			text = a.I18n.T(lang, "alert_mark_updated", map[string]any{"Time": ui.Time(to, fs[i].CreatedAt)}) + "\n\n" + text
 			break
 		}
 	}
@@ -149,10 +148,10 @@ func recipientCopy(ctx context.Context, a *bot.App, al *store.Alert, to *store.M
 	return ackedLine(a, lang, to, *at) + "\n\n" + text, (&bot.Keyboard{}).Row(followup), nil
 }
 
-// ackedLine: "✅ Acknowledged by Dilshod, Termez customs post at 2026-03-02 14:02 UTC+05:00".
+// ackedLine: "✅ Acknowledged by Dilshod, Termez customs post, 2026-03-02 14:02 UTC+5".
 func ackedLine(a *bot.App, lang string, m *store.Member, at time.Time) string {
 	name, _ := ui.MemberParts(a, lang, m)
-	return a.I18n.T(lang, "alert_acked_by", map[string]any{"Name": name, "Time": alert.FormatTime(at, alert.ZoneFor(m.Country))})
+	return a.I18n.T(lang, "alert_acked_by", map[string]any{"Name": name, "Time": ui.Time(m, at)})
 }
 
 // ackStatusButton: aas:<id>, for the author and the analysts. The answer lists everyone who

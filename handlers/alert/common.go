@@ -29,13 +29,13 @@ func writtenIn(r *bot.Request) string {
 }
 
 // renderAlertFor renders an alert for a reader: in their language and time zone.
-func renderAlertFor(a *bot.App, al *store.Alert, lang string, zone *string) string {
+func renderAlertFor(a *bot.App, al *store.Alert, lang string, reader *store.Member) string {
 	t := al.SubmittedAt
 	if al.PublishedAt != nil {
 		t = *al.PublishedAt
 	}
 	return alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
-		Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(zone),
+		Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: ui.Zone(reader),
 		Cancelled: al.State == store.AlertCancelled, FilesBelow: al.State != store.AlertCancelled,
 	})
 }

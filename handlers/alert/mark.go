@@ -9,7 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
-	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/delivery"
 	"focalbot/bot/store"
@@ -79,9 +78,9 @@ func renderAlertMark(a *bot.App) delivery.Renderer {
 				t = *al.PublishedAt
 			}
 			body := alerttext.Render(a.I18n, lang, &al.Content, alerttext.Meta{
-				Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: alert.ZoneFor(to.Country)})
+				Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: t, Zone: ui.Zone(to)})
 			msg.Text = a.I18n.T(lang, "alert_mark_cancelled", map[string]any{
-				"By": ui.AgencyLabel(a, lang, "caricc"), "Time": alert.FormatTime(f.CreatedAt, alert.ZoneFor(to.Country)),
+				"By": ui.AgencyLabel(a, lang, "caricc"), "Time": ui.Time(to, f.CreatedAt),
 				"Reason": f.Text}) + "\n\n" + body
 			return msg, nil // no buttons: the alert is over
 		}

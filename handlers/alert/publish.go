@@ -35,7 +35,7 @@ func renderAlert(a *bot.App) delivery.Renderer {
 		if secret {
 			text = confidentialHead(a, al, lang)
 		} else {
-			text = renderAlertFor(a, al, lang, to.Country)
+			text = renderAlertFor(a, al, lang, to)
 		}
 		if row.Variant == variantReminder {
 			acked, err := store.Acked(ctx, a.Store.DB, al.ID, to.ID)

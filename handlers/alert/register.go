@@ -93,7 +93,7 @@ func openButton(ctx context.Context, r *bot.Request) error {
 // summaryLine: "ALR-2026-000001 · 2026-03-02 · Urgent alert · KZ → UZ → AF · Heroin · published".
 func summaryLine(r *bot.Request, al *store.Alert) string {
 	parts := []string{"<b>" + html.EscapeString(al.Ref) + "</b>",
-		al.SubmittedAt.In(alert.ZoneFor(r.Member.Country)).Format("2006-01-02"),
+		ui.Date(r.Member, al.SubmittedAt),
 		html.EscapeString(r.T(alert.Classifications.ID(al.Classification), nil))}
 	if cs := al.Content.Countries(); len(cs) > 0 {
 		parts = append(parts, strings.Join(cs, " → "))
@@ -156,7 +156,7 @@ func showAlertTo(ctx context.Context, r *bot.Request, al *store.Alert) error {
 // reader's own acknowledgement, and the follow-ups.
 func viewText(ctx context.Context, r *bot.Request, al *store.Alert) (string, error) {
 	analyst := r.Member.IsAnalyst()
-	text := renderAlertFor(r.App, al, r.Lang, r.Member.Country)
+	text := renderAlertFor(r.App, al, r.Lang, r.Member)
 	text += "\n\n" + r.T("alert_state_line", map[string]any{"State": i18n.HTML(html.EscapeString(r.T("alert_state_"+al.State, nil)))})
 	if al.Reason != nil && (analyst || al.AuthorID == r.Member.ID || al.State == store.AlertCancelled) {
 		text += "\n" + r.T("alert_reason_line", map[string]any{"Reason": *al.Reason})
@@ -184,7 +184,7 @@ func viewText(ctx context.Context, r *bot.Request, al *store.Alert) (string, err
 			return "", err
 		}
 		line := r.T("alert_register_followup", map[string]any{
-			"Time": alert.FormatTime(f.CreatedAt, alert.ZoneFor(r.Member.Country)), "By": ui.MemberName(r.App, r.Lang, writer),
+			"Time": ui.Time(r.Member, f.CreatedAt), "By": ui.MemberName(r.App, r.Lang, writer),
 			"Kind": i18n.HTML(html.EscapeString(r.T("alert_followup_kind_"+f.Kind, nil))),
 			"Lang": i18n.TextLanguage(r.App.I18n.T, r.Lang, f.Lang, f.Text), "File": f.FileID != nil})
 		text += "\n\n" + line

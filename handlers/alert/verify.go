@@ -71,7 +71,7 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 			kb := decide((&bot.Keyboard{}).Row(appButton(a, al, lang)))
 			return delivery.Message{Text: head + "\n\n" + confidentialHead(a, al, lang), ReplyMarkup: kb}, nil
 		}
-		text := head + "\n\n" + renderAlertFor(a, al, lang, to.Country)
+		text := head + "\n\n" + renderAlertFor(a, al, lang, to)
 		linked, err := store.LinkedAlerts(ctx, a.Store.DB, al.ID)
 		if err != nil {
 			return delivery.Message{}, err
@@ -82,7 +82,7 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 				country = i18n.CountryName(lang, *l.AuthorCountry)
 			}
 			text += "\n" + a.I18n.T(lang, "alert_linked", map[string]any{"Ref": l.Ref, "Country": country,
-				"Date": l.SubmittedAt.In(alert.ZoneFor(to.Country)).Format("2006-01-02"), "Identifiers": l.Norms})
+				"Date": ui.Date(to, l.SubmittedAt), "Identifiers": l.Norms})
 		}
 		return delivery.Message{Text: text, ReplyMarkup: decide(&bot.Keyboard{})}, nil
 	}

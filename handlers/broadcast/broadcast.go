@@ -170,12 +170,12 @@ func takeSchedule(ctx context.Context, r *bot.Request, c conv) error {
 		return err
 	}
 	now := r.App.Clock.Now()
-	when, ok := ui.ParseWhen(r.Text(), now)
+	when, ok := ui.ParseWhen(r.Text(), now, ui.Zone(r.Member))
 	switch {
 	case !ok:
-		return bot.Tell("bc_schedule_invalid", nil)
+		return bot.Tell("bc_schedule_invalid_zone", map[string]any{"Zone": ui.ZoneName(r.Member, now)})
 	case !when.After(now):
-		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
+		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.Time(r.Member, now)})
 	case when.Sub(now) > maxSchedule:
 		return bot.Tell("bc_schedule_too_far", nil)
 	}
@@ -342,7 +342,7 @@ func panel(ctx context.Context, r *bot.Request, id int64) (string, *bot.Keyboard
 	}
 	when := r.T("bc_when_now", nil)
 	if b.ScheduledFor != nil {
-		when = r.T("bc_when_at", map[string]any{"When": ui.TimeUTC(*b.ScheduledFor)})
+		when = r.T("bc_when_at", map[string]any{"When": ui.Time(r.Member, *b.ScheduledFor)})
 	}
 	text := r.T("bc_panel", map[string]any{
 		"ID":         b.ID,
@@ -578,7 +578,7 @@ var panelActions = map[string]panelAction{
 		if err := r.SaveConv(ctx, flow, "schedule", conv{ID: b.ID, Panel: pressedPanel(r)}); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "bc_ask_schedule", map[string]any{"Now": ui.TimeUTC(r.App.Clock.Now())}, nil)
+		return r.Reply(ctx, "bc_ask_schedule_zone", map[string]any{"Now": ui.Time(r.Member, r.App.Clock.Now()), "Zone": ui.ZoneName(r.Member, r.App.Clock.Now())}, nil)
 	},
 	"prev": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return preview(ctx, r, b, "")
@@ -628,7 +628,7 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast, lang strin
 	}
 	now := a.Clock.Now()
 	if b.ScheduledFor != nil && !b.ScheduledFor.After(now) {
-		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
+		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.Time(r.Member, now)})
 	}
 	texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
 	if err != nil {
@@ -652,8 +652,8 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast, lang strin
 	confirm := r.T("bc_btn_confirm_send", map[string]any{"Recipients": a.I18n.N(r.Lang, "bc_recipients", n, nil)})
 	when := r.T("bc_when_now", nil)
 	if b.ScheduledFor != nil {
-		when = r.T("bc_when_at", map[string]any{"When": ui.TimeUTC(*b.ScheduledFor)})
-		confirm = r.T("bc_btn_confirm_schedule", map[string]any{"When": ui.TimeUTC(*b.ScheduledFor)})
+		when = r.T("bc_when_at", map[string]any{"When": ui.Time(r.Member, *b.ScheduledFor)})
+		confirm = r.T("bc_btn_confirm_schedule", map[string]any{"When": ui.Time(r.Member, *b.ScheduledFor)})
 	}
 	text := r.T("bc_preview", map[string]any{
 		"ID":         b.ID,

@@ -72,7 +72,7 @@ func summaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (strin
 	data := map[string]any{"ID": b.ID, "Snippet": snippet, "Audience": i18n.HTML(audienceText(a, r.Lang, b))}
 	switch b.State {
 	case store.BroadcastScheduled:
-		data["When"] = ui.TimeUTC(*b.ScheduledFor)
+		data["When"] = ui.Time(r.Member, *b.ScheduledFor)
 		return r.T("bc_line_scheduled", data), nil
 	case store.BroadcastCancelled:
 		return r.T("bc_line_cancelled", data), nil
@@ -81,7 +81,7 @@ func summaryLine(ctx context.Context, r *bot.Request, b *store.Broadcast) (strin
 	if err != nil {
 		return "", err
 	}
-	data["When"] = ui.TimeUTC(*b.SentAt)
+	data["When"] = ui.Time(r.Member, *b.SentAt)
 	data["Recipients"] = b.Recipients
 	data["Delivered"] = c.Sent
 	data["Failed"] = c.Failed + c.Cancelled

@@ -31,7 +31,7 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		if scheduled {
 			if !b.ScheduledFor.After(now) {
-				return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.TimeUTC(now)})
+				return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.Time(r.Member, now)})
 			}
 			n, err := store.CountBroadcastAudience(ctx, tx, b)
 			if err != nil {
@@ -74,7 +74,7 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	}
 	if scheduled {
 		kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_cancel_scheduled", nil), CallbackData: bot.CB(verbCancel, b.ID)})
-		return ui.Show(ctx, r, r.T("bc_scheduled", map[string]any{"ID": b.ID, "When": ui.TimeUTC(*b.ScheduledFor)}), kb)
+		return ui.Show(ctx, r, r.T("bc_scheduled", map[string]any{"ID": b.ID, "When": ui.Time(r.Member, *b.ScheduledFor)}), kb)
 	}
 	// The draft's panel shows the outcome; of its buttons only the report still makes sense.
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("bc_btn_details", map[string]any{"ID": b.ID}), CallbackData: bot.CB(verbReport, b.ID)})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -16,11 +17,19 @@ import (
 	"focalbot/handlers/ui"
 )
 
-// Access requests: an outsider presses "Request access" under the closed-network answer, becomes
-// a pending member, and the admins get Approve / Reject buttons. Of two admins deciding at once
-// exactly one wins (a conditional update); the other is told who decided.
+// Access requests: an outsider presses "Request access" under the closed-network answer, is
+// asked who they are and which unit (one line), and with that line becomes a pending member;
+// the admins get it with Approve / Reject buttons. Of two admins deciding at once exactly one
+// wins (a conditional update); the other is told who decided.
 
-// requestAccess handles the "join" button.
+const (
+	flowJoin = "join"
+	// maxAccessNote bounds the visitor's line about themselves: a name, a position, an agency
+	// and a post fit in it.
+	maxAccessNote = 200
+)
+
+// requestAccess handles the "join" button: it asks the visitor who they are.
 func requestAccess(ctx context.Context, r *bot.Request) error {
 	switch m := r.Member; {
 	case m != nil && m.Active():
@@ -32,25 +41,74 @@ func requestAccess(ctx context.Context, r *bot.Request) error {
 	case m != nil:
 		return closedNetwork(ctx, r) // suspended, refused or unreachable
 	}
+	if err := r.SaveConv(ctx, flowJoin, "who", nil); err != nil {
+		return err
+	}
+	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
+		// The button has been pressed: it goes, so that the question is the one thing to answer.
+		if err := r.App.EditMarkup(ctx, r.ChatID, q.Message.Message.ID, nil); err != nil {
+			r.App.Log.Warn("request access button not removed", "chat_id", r.ChatID, "err", err)
+		}
+	}
+	return r.Reply(bot.Solicited(ctx), "join_ask_who", map[string]any{"Max": maxAccessNote}, nil)
+}
+
+// accessNote makes the visitor's typed text one line, without the direction controls that
+// could reorder the admins' message around it (the text is escaped and isolated where it is
+// shown), and reports whether it is acceptable: not empty, at most maxAccessNote characters.
+func accessNote(s string) (string, bool) {
+	s = strings.Map(func(r rune) rune {
+		if (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	n := utf8.RuneCountInString(s)
+	return s, n > 0 && n <= maxAccessNote
+}
+
+// joinText takes the visitor's line about themselves and files the request: a pending member,
+// its audit entry and the admins' messages, in one transaction with the end of the
+// conversation.
+func joinText(ctx context.Context, r *bot.Request) error {
+	if r.Member != nil { // known meanwhile (a second request, an invitation): as for a press
+		if err := r.EndConv(ctx); err != nil {
+			return err
+		}
+		if r.Member.Active() {
+			return r.Reply(ctx, "reg_already_member", nil, nil)
+		}
+		return closedNetwork(ctx, r)
+	}
+	note, ok := accessNote(r.Text())
+	if !ok || r.Update.Message.Text == "" {
+		return bot.Tell("reg_text_invalid", map[string]any{"Max": maxAccessNote})
+	}
 	st := r.App.Store
 	name := strings.TrimSpace(r.From.FirstName + " " + r.From.LastName)
 	if name, _ = ui.CleanLine(name); len([]rune(name)) > ui.MaxNameLen {
 		name = string([]rune(name)[:ui.MaxNameLen]) // Telegram's own name, for the admins' eyes only
 	}
 	err := st.InTx(ctx, func(tx *sqlx.Tx) error {
-		id, err := store.RequestAccess(ctx, tx, store.Member{TelegramUserID: r.From.ID, ChatID: r.ChatID, DisplayName: name, Language: r.Lang})
+		id, err := store.RequestAccess(ctx, tx, store.Member{TelegramUserID: r.From.ID, ChatID: r.ChatID, DisplayName: name,
+			Language: r.Lang, AccessNote: note})
 		if err != nil {
 			return err
 		}
 		if err := store.Audit(ctx, tx, store.AuditEntry{ActorID: &id, Action: "access_requested", SubjectID: &id,
-			After: map[string]any{"telegram_user_id": r.From.ID, "username": r.From.Username, "display_name": name, "state": store.StatePending}}); err != nil {
+			After: map[string]any{"telegram_user_id": r.From.ID, "username": r.From.Username, "display_name": name,
+				"access_note": note, "state": store.StatePending}}); err != nil {
+			return err
+		}
+		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
 			return err
 		}
 		return tellAdmins(ctx, tx, st, "access_request", id)
 	})
-	if errors.Is(err, store.ErrNotFound) { // a second press raced the first
-		r.Answer(ctx, "join_already", nil)
-		return nil
+	if errors.Is(err, store.ErrNotFound) { // a request filed meanwhile
+		_ = r.EndConv(ctx)
+		return r.Reply(ctx, "join_already", nil, nil)
 	}
 	if err != nil {
 		return err
@@ -153,7 +211,11 @@ func renderAccessRequest(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("request of #%d decided: %w", m.ID, delivery.ErrSkip)
 		}
 		lang := ui.MemberLang(a, to)
-		text := a.I18n.T(lang, "admin_access_request", map[string]any{
+		who := m.AccessNote
+		if who == "" {
+			who = "—" // a request filed before visitors were asked
+		}
+		text := a.I18n.T(lang, "admin_access_request_who", map[string]any{"Who": who,
 			"Name": m.DisplayName, "TelegramID": strconv.FormatInt(m.TelegramUserID, 10), "Language": ui.LanguageName(m.Language),
 		})
 		kb := (&bot.Keyboard{}).Row(

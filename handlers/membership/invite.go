@@ -94,7 +94,7 @@ func inviteButton(ctx context.Context, r *bot.Request) error {
 		ctx = store.WithSecrets(ctx, code) // what is recorded of the message keeps a marker instead
 		return ui.Show(ctx, r, r.T("inv_created", map[string]any{
 			"Country": ui.CountryLabel(r, r.Lang, inv.Country), "Role": ui.RoleLabel(r.App, r.Lang, inv.Role),
-			"Agency": ui.AgencyLabel(r.App, r.Lang, inv.Agency), "Expires": inv.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),
+			"Agency": ui.AgencyLabel(r.App, r.Lang, inv.Agency), "Expires": ui.Time(r.Member, inv.ExpiresAt),
 			"Code": code, "Link": members.DeepLink(r.App.Me.Username, code),
 		}), nil)
 	}

@@ -41,7 +41,7 @@ func openInvitesPanel(ctx context.Context, r *bot.Request) (string, *bot.Keyboar
 		id := strconv.FormatInt(inv.ID, 10)
 		lines = append(lines, r.T("invites_item", map[string]any{
 			"ID": id, "Country": ui.CountryLabel(r, r.Lang, inv.Country), "Role": ui.RoleLabel(r.App, r.Lang, inv.Role),
-			"Agency": ui.AgencyLabel(r.App, r.Lang, inv.Agency), "By": by, "Expires": inv.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),
+			"Agency": ui.AgencyLabel(r.App, r.Lang, inv.Agency), "By": by, "Expires": ui.Time(r.Member, inv.ExpiresAt),
 		}))
 		bs = append(bs, bot.Button{Text: r.T("btn_invite_revoke", map[string]any{"ID": id}), CallbackData: bot.CB(verbInviteRevoke, inv.ID)})
 	}

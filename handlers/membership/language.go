@@ -10,13 +10,14 @@ import (
 )
 
 // /language: anyone but a barred member may switch language at any time. A member's choice is
-// kept in members.language, an outsider's in outsider_languages.
+// kept in members.language, an outsider's in outsider_languages. Under the languages a member
+// finds their time zone (timezone.go).
 
 func chooseLanguage(ctx context.Context, r *bot.Request) error {
 	if barred(r.Member) {
 		return closedNetwork(ctx, r)
 	}
-	return r.Reply(ctx, "lang_choose", nil, ui.LanguagePicker(r, r.Lang, verbLanguage))
+	return r.Reply(ctx, "lang_choose", nil, zoneRow(r, ui.LanguagePicker(r, r.Lang, verbLanguage)))
 }
 
 func languageButton(ctx context.Context, r *bot.Request) error {

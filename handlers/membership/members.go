@@ -220,7 +220,7 @@ func membersButton(ctx context.Context, r *bot.Request) error {
 func showMemberCard(ctx context.Context, r *bot.Request, m *store.Member) error {
 	approved := "—"
 	if m.ApprovedAt != nil {
-		approved = m.ApprovedAt.UTC().Format("2006-01-02")
+		approved = ui.Date(r.Member, *m.ApprovedAt)
 	}
 	text := r.T("member_card", map[string]any{
 		"Name": m.DisplayName, "Country": ui.CountryLabel(r, r.Lang, m.Country), "Agency": ui.AgencyLabel(r.App, r.Lang, m.Agency),

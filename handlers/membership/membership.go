@@ -1,5 +1,5 @@
 // Package membership is who is in the network: /start and registration with an invitation,
-// access requests and their decision, /help, /language, /cancel, the closed-network answer,
+// access requests and their decision, /help, /language (and a member's time zone), /cancel, the closed-network answer,
 // leaving groups, and the admins' /invite and /members. The changes themselves (invite, set
 // role, suspend, reactivate) are in bot/members, which the CLI calls too.
 package membership
@@ -19,7 +19,9 @@ func Register(a *bot.App) {
 	a.Flow(flowRegister, bot.Anyone, registrationText)
 	a.Callback(verbRegister, bot.Anyone, registrationButton)
 	a.Callback(verbJoin, bot.Anyone, requestAccess)
+	a.Flow(flowJoin, bot.Anyone, joinText)
 	a.Callback(verbLanguage, bot.Anyone, languageButton)
+	a.Callback(verbZone, bot.Members, zoneButton)
 	a.On(addedToGroup, bot.Anyone, leaveGroup)
 	a.Renderer("member_joined", renderMemberJoined(a))
 	a.Renderer("access_request", renderAccessRequest(a))

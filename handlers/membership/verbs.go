@@ -11,4 +11,5 @@ const (
 	verbAccess       = "acc"
 	verbMembers      = "mem"
 	verbInviteRevoke = "ivr"
+	verbZone         = "tz"
 )

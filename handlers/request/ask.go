@@ -205,7 +205,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 			bot.Button{Text: r.T("rfi_btn_2h", nil), CallbackData: bot.CB(verbAsk, "by", "2h")},
 			bot.Button{Text: r.T("rfi_btn_24h", nil), CallbackData: bot.CB(verbAsk, "by", "24h")},
 			bot.Button{Text: r.T("rfi_btn_3d", nil), CallbackData: bot.CB(verbAsk, "by", "72h")})
-		return ui.Ask(ctx, r, r.T("rfi_ask_reply_by", nil), kb)
+		return ui.Ask(ctx, r, r.T("rfi_ask_reply_by_zone", map[string]any{"Zone": ui.ZoneName(r.Member, r.App.Clock.Now())}), kb)
 	case "by":
 		dur, err := time.ParseDuration(arg)
 		if err != nil || (dur != 2*time.Hour && dur != 24*time.Hour && dur != 72*time.Hour) {
@@ -339,7 +339,7 @@ func toReview(ctx context.Context, r *bot.Request, d *draft) error {
 	if d.AlertRef != "" {
 		alert = &d.AlertRef
 	}
-	sum := summaryText(r.App, r.Lang, summaryData{Urgency: d.Urgency, Countries: d.Countries, Member: member,
+	sum := summaryText(r.App, r.Lang, summaryData{Reader: r.Member, Urgency: d.Urgency, Countries: d.Countries, Member: member,
 		CARICC: d.CARICC, ReplyBy: d.ReplyBy, AlertRef: alert, Files: len(d.Files)})
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_send", nil), CallbackData: bot.CB(verbAsk, "send")},
 		bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbAsk, "cancel")})
@@ -371,9 +371,9 @@ func askInput(ctx context.Context, r *bot.Request) error {
 		}
 		return ui.Ask(ctx, r, r.T("rfi_added", nil), doneKeyboard(r))
 	case "reply_by":
-		t, errID := parseReplyBy(r.Text(), r.App.Clock.Now())
+		t, errID := parseReplyBy(r.Text(), r.App.Clock.Now(), ui.Zone(r.Member))
 		if errID != "" {
-			return bot.Tell(errID, nil)
+			return bot.Tell(errID, map[string]any{"Zone": ui.ZoneName(r.Member, r.App.Clock.Now())})
 		}
 		return setReplyBy(ctx, r, &d, t)
 	case "alert":
@@ -449,12 +449,13 @@ func collect(r *bot.Request, body *string, files *[]rfi.File) error {
 }
 
 // parseReplyBy reads a typed reply-by time: a delay (36h, 5d; in Russian 36ч, 5д) or a
-// UTC date and time (2026-03-05 14:00; a date alone means its end). It returns a message ID
-// when the time cannot be used: unreadable, not in the future, or more than 30 days ahead.
-func parseReplyBy(s string, now time.Time) (time.Time, string) {
-	t, ok := ui.ParseWhen(s, now)
+// date and time in the typer's zone loc (2026-03-05 14:00; a date alone means its end). It
+// returns a message ID when the time cannot be used: unreadable, not in the future, or more
+// than 30 days ahead.
+func parseReplyBy(s string, now time.Time, loc *time.Location) (time.Time, string) {
+	t, ok := ui.ParseWhen(s, now, loc)
 	if !ok {
-		return time.Time{}, "rfi_reply_by_bad"
+		return time.Time{}, "rfi_reply_by_bad_zone"
 	}
 	switch {
 	case !t.After(now):

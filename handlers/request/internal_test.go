@@ -27,13 +27,13 @@ func TestRFIParseReplyBy(t *testing.T) {
 		{"2026-03-02 09:00", time.Time{}, "rfi_reply_by_past"},
 		{"2026-03-01", time.Time{}, "rfi_reply_by_past"},
 		{"31d", time.Time{}, "rfi_reply_by_far"},
-		{"tomorrow", time.Time{}, "rfi_reply_by_bad"},
-		{"", time.Time{}, "rfi_reply_by_bad"},
-		{"2026-02-30 10:00", time.Time{}, "rfi_reply_by_bad"},
-		{"-5h", time.Time{}, "rfi_reply_by_bad"},
+		{"tomorrow", time.Time{}, "rfi_reply_by_bad_zone"},
+		{"", time.Time{}, "rfi_reply_by_bad_zone"},
+		{"2026-02-30 10:00", time.Time{}, "rfi_reply_by_bad_zone"},
+		{"-5h", time.Time{}, "rfi_reply_by_bad_zone"},
 	}
 	for _, tt := range tests {
-		got, errID := parseReplyBy(tt.in, now)
+		got, errID := parseReplyBy(tt.in, now, time.UTC)
 		if errID != tt.wantErr || !got.Equal(tt.want) {
 			t.Errorf("%q: got %v %q, want %v %q", tt.in, got, errID, tt.want, tt.wantErr)
 		}

@@ -31,7 +31,7 @@ func renderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 		return delivery.Message{}, err
 	}
 	lang := ui.MemberLang(a, to)
-	sum, err := summary(ctx, a, lang, r, files)
+	sum, err := summary(ctx, a, lang, to, r, files)
 	if err != nil {
 		return delivery.Message{}, err
 	}
@@ -141,11 +141,11 @@ func renderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *store
 		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
 	}
 	lang := ui.MemberLang(a, to)
-	sum, err := summary(ctx, a, lang, r, 0)
+	sum, err := summary(ctx, a, lang, to, r, 0)
 	if err != nil {
 		return delivery.Message{}, err
 	}
-	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": timeText(r.ReplyBy)}) +
+	text := a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": ui.Time(to, r.ReplyBy)}) +
 		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": body(a, lang, msgs[0].Lang, msgs[0].Body)})
 	return delivery.Message{Text: text, ReplyMarkup: targetButtons(a, lang, r.ID, rc)}, nil
 }
@@ -156,7 +156,7 @@ func renderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 		return delivery.Message{}, err
 	}
 	lang := ui.MemberLang(a, to)
-	sum, err := summary(ctx, a, lang, r, 0)
+	sum, err := summary(ctx, a, lang, to, r, 0)
 	if err != nil {
 		return delivery.Message{}, err
 	}
@@ -168,7 +168,7 @@ func renderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 		more := a.I18n.T(lang, "rfi_recipients_more", map[string]any{"Count": len(lines) - escalationListMax, "Ref": r.Ref})
 		lines = append(lines[:escalationListMax], more)
 	}
-	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": timeText(r.ReplyBy)}) +
+	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": ui.Time(to, r.ReplyBy)}) +
 		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_received_by", nil) + "\n" + strings.Join(lines, "\n")
 	return delivery.Message{Text: text}, nil
 }

@@ -85,10 +85,6 @@ func who(a *bot.App, lang string, m *store.Member) string {
 	return ui.MemberName(a, lang, m)
 }
 
-// timeText shows a time of the domain: all members read UTC, so nobody converts time zones
-// wrongly across the network.
-func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
-
 // targetsText lists whom a request went to, in lang: countries, a member, CARICC.
 func targetsText(a *bot.App, lang string, countries []string, member *store.Member, toCARICC bool) string {
 	var parts []string
@@ -127,7 +123,7 @@ func cARICC(members []store.Member) []store.Member {
 
 // summary is the head of a request as every view shows it: reference, urgency, from, to,
 // reply-by, alert and number of files.
-func summary(ctx context.Context, a *bot.App, lang string, r *store.RFI, files int) (string, error) {
+func summary(ctx context.Context, a *bot.App, lang string, reader *store.Member, r *store.RFI, files int) (string, error) {
 	ids := []int64{r.RequesterID}
 	if r.TargetMemberID != nil {
 		ids = append(ids, *r.TargetMemberID)
@@ -140,12 +136,13 @@ func summary(ctx context.Context, a *bot.App, lang string, r *store.RFI, files i
 	if r.TargetMemberID != nil {
 		target = ms[*r.TargetMemberID]
 	}
-	return summaryText(a, lang, summaryData{Ref: r.Ref, Urgency: r.Urgency, From: ms[r.RequesterID],
+	return summaryText(a, lang, summaryData{Reader: reader, Ref: r.Ref, Urgency: r.Urgency, From: ms[r.RequesterID],
 		Countries: r.TargetCountries, Member: target, CARICC: r.ToCARICC, ReplyBy: r.ReplyBy, AlertRef: r.AlertRef, Files: files}), nil
 }
 
 type summaryData struct {
-	Ref       string // empty in the review of a draft
+	Reader    *store.Member // whose zone the reply-by time is shown in
+	Ref       string        // empty in the review of a draft
 	Urgency   string
 	From      *store.Member
 	Countries []string
@@ -172,7 +169,7 @@ func summaryText(a *bot.App, lang string, d summaryData) string {
 	lines = append(lines,
 		T("rfi_sum_to", map[string]any{"To": targetsText(a, lang, d.Countries, d.Member, d.CARICC)}),
 		T("rfi_sum_urgency", map[string]any{"Urgency": i18n.HTML(T("rfi_urgency_"+d.Urgency, nil))}),
-		T("rfi_sum_reply_by", map[string]any{"Time": timeText(d.ReplyBy)}))
+		T("rfi_sum_reply_by", map[string]any{"Time": ui.Time(d.Reader, d.ReplyBy)}))
 	if d.AlertRef != nil {
 		lines = append(lines, T("rfi_sum_alert", map[string]any{"Ref": *d.AlertRef}))
 	}
@@ -251,7 +248,7 @@ func list(ctx context.Context, r *bot.Request) error {
 	kb := &bot.Keyboard{}
 	for i := range rs {
 		x := &rs[i]
-		line := r.T("rfi_list_line", map[string]any{"Ref": x.Ref, "Time": timeText(x.ReplyBy)})
+		line := r.T("rfi_list_line", map[string]any{"Ref": x.Ref, "Time": ui.Time(r.Member, x.ReplyBy)})
 		if x.Urgency == store.RFIUrgent {
 			line += " · " + r.T("rfi_urgent_mark", nil)
 		}
@@ -357,13 +354,13 @@ func showThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 	if err != nil {
 		return err
 	}
-	sum, err := summary(ctx, a, r.Lang, x, 0)
+	sum, err := summary(ctx, a, r.Lang, r.Member, x, 0)
 	if err != nil {
 		return err
 	}
 	state := r.T("rfi_state_open", nil)
 	if !x.Open() && x.ClosedAt != nil {
-		state = r.T("rfi_state_closed", map[string]any{"Time": timeText(*x.ClosedAt)})
+		state = r.T("rfi_state_closed", map[string]any{"Time": ui.Time(r.Member, *x.ClosedAt)})
 	}
 	parts := []string{sum + "\n" + r.T("rfi_sum_state", map[string]any{"State": i18n.HTML(state)})}
 	for _, m := range msgs {
@@ -375,7 +372,7 @@ func showThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 		if m.Late {
 			id = "rfi_view_reply_late"
 		}
-		entry := r.T(id, map[string]any{"Time": timeText(m.CreatedAt), "Who": who(a, r.Lang, author), "Body": body(a, r.Lang, m.Lang, m.Body)})
+		entry := r.T(id, map[string]any{"Time": ui.Time(r.Member, m.CreatedAt), "Who": who(a, r.Lang, author), "Body": body(a, r.Lang, m.Lang, m.Body)})
 		for _, f := range files {
 			if f.MessageID != m.ID {
 				continue

@@ -157,12 +157,12 @@ func showForm(ctx context.Context, r *bot.Request, d draft, edit bool) error {
 	if d.Note != "" {
 		note = r.T("st_note_draft", map[string]any{"Note": d.Note})
 	}
-	valid := r.T("st_valid_default", map[string]any{"When": ui.TimeUTC(now.Add(defaultValid))})
+	valid := r.T("st_valid_default", map[string]any{"When": ui.Time(r.Member, now.Add(defaultValid))})
 	if d.ValidUntil != nil {
-		valid = ui.TimeUTC(*d.ValidUntil)
+		valid = ui.Time(r.Member, *d.ValidUntil)
 	}
 	text := r.T("st_form", map[string]any{
-		"Place":      i18n.HTML(placeName(p)),
+		"Place":      i18n.HTML(placeName(r.Lang, p)),
 		"Freight":    state(d.Freight),
 		"Passengers": state(d.Passengers),
 		"Measures":   i18n.HTML(strings.Join(measures, "\n")),
@@ -257,7 +257,7 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 		if err := save("valid"); err != nil {
 			return err
 		}
-		return r.Reply(ctx, "st_ask_valid", map[string]any{"Now": ui.TimeUTC(r.App.Clock.Now())}, nil)
+		return r.Reply(ctx, "st_ask_valid_zone", map[string]any{"Now": ui.Time(r.Member, r.App.Clock.Now()), "Zone": ui.ZoneName(r.Member, r.App.Clock.Now())}, nil)
 	case "pub":
 		return publish(ctx, r, d)
 	case "x":
@@ -274,29 +274,29 @@ func panelPress(ctx context.Context, r *bot.Request) error {
 	return showForm(ctx, r, d, true)
 }
 
-// parseValid reads a validity: a number of days, or a date (valid to its end, UTC), or a
-// date and time (UTC).
-func parseValid(s string, now time.Time) (time.Time, bool) {
+// parseValid reads a validity: a number of days, or a date (valid to its end), or a date and
+// time, in the typer's zone loc.
+func parseValid(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.Atoi(s); err == nil {
 		return now.Add(time.Duration(n) * 24 * time.Hour), true
 	}
-	if t, err := time.ParseInLocation("2006-01-02 15:04", s, time.UTC); err == nil {
-		return t, true
+	if t, err := time.ParseInLocation("2006-01-02 15:04", s, loc); err == nil {
+		return t.UTC(), true
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, time.UTC); err == nil {
-		return t.Add(24*time.Hour - time.Minute), true
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 0, 0, loc).UTC(), true
 	}
 	return time.Time{}, false
 }
 
 // checkValid refuses a validity in the past or more than 90 days ahead.
-func checkValid(t, now time.Time) error {
+func checkValid(t, now time.Time, reader *store.Member) error {
 	if !t.After(now) {
-		return bot.Tell("st_valid_past", map[string]any{"Now": ui.TimeUTC(now)})
+		return bot.Tell("st_valid_past", map[string]any{"Now": ui.Time(reader, now)})
 	}
 	if t.Sub(now) > maxValid {
-		return bot.Tell("st_valid_too_far", map[string]any{"Max": ui.TimeUTC(now.Add(maxValid))})
+		return bot.Tell("st_valid_too_far", map[string]any{"Max": ui.Time(reader, now.Add(maxValid))})
 	}
 	return nil
 }
@@ -332,11 +332,11 @@ func postStep(ctx context.Context, r *bot.Request) error {
 		}
 		d.Note = text
 	case "valid":
-		t, ok := parseValid(text, now)
+		t, ok := parseValid(text, now, ui.Zone(r.Member))
 		if !ok {
 			return bot.Tell("st_valid_invalid", nil)
 		}
-		if err := checkValid(t, now); err != nil {
+		if err := checkValid(t, now, r.Member); err != nil {
 			return err
 		}
 		d.ValidUntil = &t
@@ -361,7 +361,7 @@ func publish(ctx context.Context, r *bot.Request, d draft) error {
 	if d.ValidUntil != nil {
 		until = *d.ValidUntil
 	}
-	if err := checkValid(until, now); err != nil {
+	if err := checkValid(until, now, r.Member); err != nil {
 		return err
 	}
 	noteLang := r.Member.Language
@@ -398,8 +398,8 @@ func publish(ctx context.Context, r *bot.Request, d draft) error {
 	if err != nil {
 		return err
 	}
-	return ui.Show(ctx, r, r.T("st_published", map[string]any{"Place": i18n.HTML(placeName(p)),
-		"Status": i18n.HTML(statusBlock(ctx, a, r.Lang, s, now))}), nil)
+	return ui.Show(ctx, r, r.T("st_published", map[string]any{"Place": i18n.HTML(placeName(r.Lang, p)),
+		"Status": i18n.HTML(statusBlock(ctx, a, r.Lang, r.Member, s, now))}), nil)
 }
 
 // notifySubscribers queues the news of a status to those subscribed to its place or country,
@@ -474,8 +474,8 @@ func expiryRenderer(a *bot.App) delivery.Renderer {
 		if to.ID == s.AuthorID {
 			id = "st_expiry_author"
 		}
-		text := a.I18n.T(lang, id, map[string]any{"Place": i18n.HTML(placeName(p)),
-			"Status": i18n.HTML(statusBlock(ctx, a, lang, s, a.Clock.Now()))})
+		text := a.I18n.T(lang, id, map[string]any{"Place": i18n.HTML(placeName(lang, p)),
+			"Status": i18n.HTML(statusBlock(ctx, a, lang, to, s, a.Clock.Now()))})
 		kb := (&bot.Keyboard{}).
 			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_still_valid", nil), CallbackData: bot.CB(verbStillValid, s.ID)}).
 			Row(bot.Button{Text: a.I18n.T(lang, "st_btn_update", nil), CallbackData: bot.CB(verbPostFor, p.ID)})
@@ -527,6 +527,6 @@ func stillValid(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, "st_still_valid_done", map[string]any{"Place": i18n.HTML(placeName(p)),
-		"When": ui.TimeUTC(now.Add(defaultValid))}, nil)
+	return r.Reply(ctx, "st_still_valid_done", map[string]any{"Place": i18n.HTML(placeName(r.Lang, p)),
+		"When": ui.Time(r.Member, now.Add(defaultValid))}, nil)
 }

@@ -39,14 +39,16 @@ func registerBoard(a *bot.App) {
 	a.Renderer(changeKind, changeRenderer(a))
 }
 
-// placeName is a place's names and LOCODE, escaped: "Torkham / طورخم (PKTOR)".
-func placeName(p *store.Place) string {
-	s := "<b>" + html.EscapeString(p.Name) + "</b>"
+// placeName is a place's names and LOCODE, escaped: "Torkham / طورخم (PKTOR)"; for a reader
+// of a right-to-left lang each name and the code is isolated, so that neither the Latin name
+// nor the code is reordered with the Arabic-script name or the text around.
+func placeName(lang string, p *store.Place) string {
+	s := i18n.Isolate(lang, "<b>"+html.EscapeString(p.Name)+"</b>")
 	if p.NameLocal != "" && p.NameLocal != p.Name {
-		s += " / " + html.EscapeString(p.NameLocal)
+		s += " / " + i18n.Isolate(lang, html.EscapeString(p.NameLocal))
 	}
 	if l := p.LocodeOf(); l != "" {
-		s += " (" + l + ")"
+		s += " (" + i18n.Isolate(lang, l) + ")"
 	}
 	return s
 }
@@ -96,8 +98,8 @@ func measureText(a *bot.App, lang string, m store.Measure) string {
 }
 
 // statusBlock is a status in full, in lang: traffic, measures, note (labelled with its
-// author's language), who posted it when, and until when it is valid.
-func statusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceStatus, now time.Time) string {
+// author's language), who posted it when, and until when it is valid (in reader's zone).
+func statusBlock(ctx context.Context, a *bot.App, lang string, reader *store.Member, s *store.PlaceStatus, now time.Time) string {
 	var sb strings.Builder
 	sb.WriteString(traffic(a, lang, s))
 	if len(s.Measures) > 0 {
@@ -113,7 +115,7 @@ func statusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceSta
 	if m, err := store.MemberByID(ctx, a.Store.DB, s.AuthorID); err == nil {
 		author = ui.MemberName(a, lang, m)
 	}
-	sb.WriteString("\n" + a.I18n.T(lang, "st_posted", map[string]any{"When": ui.TimeUTC(s.PostedAt),
+	sb.WriteString("\n" + a.I18n.T(lang, "st_posted", map[string]any{"When": ui.Time(reader, s.PostedAt),
 		"Age": i18n.HTML(age(a, lang, s.PostedAt, now)), "Author": author}))
 	if s.ConfirmsID != nil {
 		sb.WriteString(" " + a.I18n.T(lang, "st_confirmed_mark", nil))
@@ -122,7 +124,7 @@ func statusBlock(ctx context.Context, a *bot.App, lang string, s *store.PlaceSta
 	if !s.ValidUntil.After(now) {
 		valid = "st_valid_expired"
 	}
-	sb.WriteString("\n" + a.I18n.T(lang, valid, map[string]any{"When": ui.TimeUTC(s.ValidUntil)}))
+	sb.WriteString("\n" + a.I18n.T(lang, valid, map[string]any{"When": ui.Time(reader, s.ValidUntil)}))
 	return sb.String()
 }
 
@@ -233,7 +235,7 @@ func showBoard(ctx context.Context, r *bot.Request, cc string) error {
 			id = "st_board_line_expired"
 		}
 		lines = append(lines, r.T(id, map[string]any{
-			"Place":   i18n.HTML(placeName(&places[i])),
+			"Place":   i18n.HTML(placeName(r.Lang, &places[i])),
 			"Traffic": i18n.HTML(traffic(a, r.Lang, s)),
 			"Age":     i18n.HTML(age(a, r.Lang, s.PostedAt, now)),
 		}))
@@ -251,7 +253,7 @@ func showBoard(ctx context.Context, r *bot.Request, cc string) error {
 		label = "st_btn_unsubscribe_country"
 	}
 	kb := (&bot.Keyboard{}).Row(bot.Button{Text: r.T(label, map[string]any{"Country": i18n.CountryName(r.Lang, cc)}), CallbackData: bot.CB(verbSubscribe, "c", cc)})
-	title := r.T("st_board_title", map[string]any{"Country": i18n.CountryName(r.Lang, cc), "Now": ui.TimeUTC(now)})
+	title := r.T("st_board_title", map[string]any{"Country": i18n.CountryName(r.Lang, cc), "Now": ui.Time(r.Member, now)})
 	return ui.SendLines(ctx, r, title, lines, kb)
 }
 
@@ -267,7 +269,7 @@ func showPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 	if len(history) == 0 {
 		lines = append(lines, "", r.T("st_place_no_status", nil))
 	} else {
-		lines = append(lines, "", statusBlock(ctx, a, r.Lang, &history[0], now))
+		lines = append(lines, "", statusBlock(ctx, a, r.Lang, r.Member, &history[0], now))
 		if len(history) > 1 {
 			lines = append(lines, "", r.T("st_history_title", nil))
 			for i := 1; i < len(history); i++ {
@@ -276,7 +278,7 @@ func showPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 				if h.ConfirmsID != nil {
 					mark = " " + r.T("st_confirmed_mark", nil)
 				}
-				lines = append(lines, r.T("st_history_line", map[string]any{"When": ui.TimeUTC(h.PostedAt),
+				lines = append(lines, r.T("st_history_line", map[string]any{"When": ui.Time(r.Member, h.PostedAt),
 					"Traffic": i18n.HTML(traffic(a, r.Lang, h) + mark)}))
 			}
 		}
@@ -294,7 +296,7 @@ func showPlace(ctx context.Context, r *bot.Request, p *store.Place) error {
 		kb.Row(bot.Button{Text: r.T("st_btn_post", nil), CallbackData: bot.CB(verbPostFor, p.ID)})
 	}
 	kb.Row(bot.Button{Text: r.T("st_btn_board", map[string]any{"Country": i18n.CountryName(r.Lang, p.Country)}), CallbackData: bot.CB(verbBoard, p.Country)})
-	return ui.SendLines(ctx, r, placeName(p), lines, kb)
+	return ui.SendLines(ctx, r, placeName(r.Lang, p), lines, kb)
 }
 
 // distance is the Levenshtein distance of two strings, by runes.
@@ -486,7 +488,7 @@ func subscriptionsList(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		lines = append(lines, "• "+placeName(p))
+		lines = append(lines, "• "+placeName(r.Lang, p))
 		kb.Row(bot.Button{Text: r.T("st_btn_unsubscribe_name", map[string]any{"Name": p.Name}), CallbackData: bot.CB(verbSubscribe, "p", p.ID)})
 	}
 	return ui.SendLines(ctx, r, r.T("st_subscriptions_title", nil), lines, kb)
@@ -505,9 +507,9 @@ func changeRenderer(a *bot.App) delivery.Renderer {
 		}
 		lang := ui.MemberLang(a, to)
 		text := a.I18n.T(lang, "st_change", map[string]any{
-			"Place":   i18n.HTML(placeName(p)),
+			"Place":   i18n.HTML(placeName(lang, p)),
 			"Country": i18n.CountryName(lang, p.Country),
-			"Status":  i18n.HTML(statusBlock(ctx, a, lang, s, a.Clock.Now())),
+			"Status":  i18n.HTML(statusBlock(ctx, a, lang, to, s, a.Clock.Now())),
 		})
 		kb := (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "st_btn_view", nil), CallbackData: bot.CB(verbPlace, p.ID)})
 		return delivery.Message{Text: text, ReplyMarkup: kb}, nil

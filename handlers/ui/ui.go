@@ -128,9 +128,26 @@ func LanguageName(code string) string {
 	return i18n.NativeName(code)
 }
 
-// TimeUTC writes a domain time the same way in every language: the network spans four time
-// zones, so times are always UTC.
-func TimeUTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+// Zone is the time zone m reads times in (and types them in): their choice in /language,
+// else their country's; CARICC's for nil or a member without a country (alert.Zone).
+func Zone(m *store.Member) *time.Location {
+	if m == nil {
+		return alert.ZoneFor(nil)
+	}
+	return m.Zone()
+}
+
+// Time writes a time for reader m, the one way every time is shown to a person: in their
+// zone, with the zone named, the same in every language ("2026-03-05 16:47 UTC+5"). An outbox
+// renderer passes its recipient, a handler the person it answers.
+func Time(m *store.Member, t time.Time) string { return alert.FormatTime(t, Zone(m)) }
+
+// Date writes the date of t for reader m, in their zone: "2026-03-05".
+func Date(m *store.Member, t time.Time) string { return alert.FormatDate(t, Zone(m)) }
+
+// ZoneName names m's zone as Time does ("UTC+5"), for prompts that say in which zone a
+// typed time is read.
+func ZoneName(m *store.Member, now time.Time) string { return alert.ZoneName(now, Zone(m)) }
 
 // Toggle adds v to list, or removes it if present.
 func Toggle(list []string, v string) []string {

@@ -61,19 +61,20 @@ var digits = strings.NewReplacer(
 
 // ParseWhen reads a typed point in time, for reply-by times and scheduled broadcasts: a delay
 // from now ("36h", "5d", "90m", "1d12h"; the units of every locale too: 36ч, 5 дн, 36сағ,
-// 5 kun, 36 საათი, 5 روز) or a UTC date and time
-// ("2026-03-05 14:00"; a date alone means its last minute). Callers check past and too far.
-func ParseWhen(s string, now time.Time) (time.Time, bool) {
+// 5 kun, 36 საათი, 5 روز) or a date and time in loc, the typer's zone (Zone)
+// ("2026-03-05 14:00"; a date alone means its last minute). Callers check past and too far,
+// and their prompts name the zone (ZoneName).
+func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 	s = digits.Replace(marks.Replace(strings.ToLower(strings.TrimSpace(s))))
 	if d, ok := parseDelay(s); ok {
 		return now.Add(d), true
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02t15:04", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			if layout == "2006-01-02" {
-				t = t.Add(24*time.Hour - time.Minute)
+				t = time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 0, 0, loc) // a DST day is not 24 hours
 			}
-			return t, true
+			return t.UTC(), true
 		}
 	}
 	return time.Time{}, false

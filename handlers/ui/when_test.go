@@ -54,9 +54,41 @@ func TestParseWhen(t *testing.T) {
 		{"2026-13-40 10:00", time.Time{}, false},
 	}
 	for _, tt := range tests {
-		got, ok := ParseWhen(tt.in, now)
+		got, ok := ParseWhen(tt.in, now, time.UTC)
 		if ok != tt.ok || !got.Equal(tt.want) {
 			t.Errorf("ParseWhen(%q) = %v %v, want %v %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// A typed date and time is read in the typer's zone: "2026-03-05 14:00" is 09:00 UTC for a
+// reader in Almaty (UTC+5), 10:00 UTC in Tbilisi (UTC+4), 09:30 UTC in Kabul (UTC+4:30); a
+// date alone is its last minute there. Delays do not depend on the zone.
+func TestParseWhenInTheTypersZone(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	zone := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	tests := []struct {
+		zone, in string
+		want     time.Time
+	}{
+		{"Asia/Almaty", "2026-03-05 14:00", time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)},
+		{"Asia/Tbilisi", "2026-03-05 14:00", time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC)},
+		{"Asia/Kabul", "2026-03-05 14:00", time.Date(2026, 3, 5, 9, 30, 0, 0, time.UTC)},
+		{"Europe/Kyiv", "2026-07-05 14:00", time.Date(2026, 7, 5, 11, 0, 0, 0, time.UTC)}, // summer time
+		{"Asia/Almaty", "2026-03-05", time.Date(2026, 3, 5, 18, 59, 0, 0, time.UTC)},
+		{"Europe/Kyiv", "2026-03-29", time.Date(2026, 3, 29, 20, 59, 0, 0, time.UTC)}, // a day of 23 hours
+		{"Asia/Almaty", "36h", now.Add(36 * time.Hour)},
+	}
+	for _, tt := range tests {
+		got, ok := ParseWhen(tt.in, now, zone(tt.zone))
+		if !ok || !got.Equal(tt.want) || got.Location() != time.UTC {
+			t.Errorf("%s: ParseWhen(%q) = %v %v, want %v", tt.zone, tt.in, got, ok, tt.want)
 		}
 	}
 }
@@ -89,7 +121,7 @@ func TestParseWhenEveryLocaleUnit(t *testing.T) {
 	for id, en := range files["en"] {
 		want := map[string]time.Duration{} // number → delay
 		for _, m := range englishDelay.FindAllStringSubmatch(en["other"], -1) {
-			at, _ := ParseWhen(m[0], now)
+			at, _ := ParseWhen(m[0], now, time.UTC)
 			want[m[1]] = at.Sub(now)
 		}
 		if len(want) == 0 {
@@ -106,7 +138,7 @@ func TestParseWhenEveryLocaleUnit(t *testing.T) {
 				if m[0][len(m[0])-len(m[1])-len(m[2]):] != typed {
 					typed = m[1] + " " + m[2]
 				}
-				at, ok := ParseWhen(typed, now)
+				at, ok := ParseWhen(typed, now, time.UTC)
 				if !ok || at.Sub(now) != d {
 					t.Errorf("%s.%s suggests %q: ParseWhen reads %v %v, want %v", lang, id, typed, at.Sub(now), ok, d)
 				}
