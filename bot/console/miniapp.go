@@ -157,10 +157,7 @@ func (s *Server) app(change bool, h func(http.ResponseWriter, *http.Request, *ap
 // appShell is the page a web_app button opens: no content, only the script that asks for it
 // with the initData Telegram gave the page.
 func (s *Server) appShell(w http.ResponseWriter, r *http.Request) {
-	view := "/app/new"
-	if ref := r.PathValue("ref"); ref != "" {
-		view = "/app/alerts/" + url.PathEscape(ref)
-	}
+	view := r.URL.EscapedPath() // the content is posted for at the shell's own address
 	s.render(w, r, http.StatusOK, "app", s.browserLang(r), nil, map[string]any{"View": view})
 }
 

@@ -349,7 +349,7 @@ func (s *Server) alertFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.notFound(w, r, v)
 		return
 	}
-	s.proxyFile(w, r, v, fileID, name, al.Ref)
+	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
 }
 
 func (s *Server) requests(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -398,20 +398,28 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		s.notFound(w, r, v)
 		return
 	}
-	msgs, err := store.RFIMessages(ctx, s.o.Store.DB, f.ID)
+	data, err := s.requestData(ctx, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	s.render(w, r, http.StatusOK, "request", v.lang, v, data)
+}
+
+// requestData is what a request's page shows, on the console and in the Mini App: the
+// request, its thread, its recipients, the files of each message and everyone's names.
+func (s *Server) requestData(ctx context.Context, f *store.RFI) (map[string]any, error) {
+	msgs, err := store.RFIMessages(ctx, s.o.Store.DB, f.ID)
+	if err != nil {
+		return nil, err
 	}
 	recips, err := store.RFIRecipients(ctx, s.o.Store.DB, f.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	files, err := store.RFIAttachments(ctx, s.o.Store.DB, f.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	ids := []int64{f.RequesterID}
 	for _, m := range msgs {
@@ -427,15 +435,13 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	}
 	people, err := s.names(ctx, ids)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	byMsg := map[int64][]store.RFIAttachment{}
 	for _, a := range files {
 		byMsg[a.MessageID] = append(byMsg[a.MessageID], a)
 	}
-	s.render(w, r, http.StatusOK, "request", v.lang, v, map[string]any{
-		"R": f, "Messages": msgs, "Recipients": recips, "Files": byMsg, "People": people})
+	return map[string]any{"R": f, "Messages": msgs, "Recipients": recips, "Files": byMsg, "People": people}, nil
 }
 
 func (s *Server) requestFile(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -460,7 +466,7 @@ func (s *Server) requestFile(w http.ResponseWriter, r *http.Request, v *viewer) 
 		s.notFound(w, r, v)
 		return
 	}
-	s.proxyFile(w, r, v, a.FileID, a.FileName, f.Ref)
+	s.proxyFile(w, r, v.member, a.FileID, a.FileName, f.Ref)
 }
 
 func (s *Server) broadcasts(w http.ResponseWriter, r *http.Request, v *viewer) {

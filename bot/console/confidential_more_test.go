@@ -1,0 +1,202 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"focalbot/bot/bottest"
+	"focalbot/bot/rfi"
+	"focalbot/bot/store"
+	"focalbot/handlers"
+)
+
+// confidentialNet starts the bot in confidential mode with its console, and members by
+// Telegram user ID: name, role and country ("" for none).
+func confidentialNet(t *testing.T, people map[int64][3]string) (*bottest.Harness, map[int64]*store.Member) {
+	t.Helper()
+	h := bottest.Start(t, handlers.Register)
+	h.Stop()
+	h.Config.ConsoleAddr = "127.0.0.1:0"
+	h.Config.ConfidentialContent = true
+	runWithConsole(t, h)
+	ctx := context.Background()
+	out := map[int64]*store.Member{}
+	for uid, p := range people {
+		m := store.Member{TelegramUserID: uid, ChatID: uid, DisplayName: p[0], Role: p[1], Agency: "customs", Language: "en", State: store.StateActive}
+		if p[2] != "" {
+			c := p[2]
+			m.Country = &c
+		}
+		id, err := store.InsertMember(ctx, h.Store.DB, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.MemberByID(ctx, h.Store.DB, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[uid] = got
+	}
+	return h, out
+}
+
+// noneSent fails the test for every call the bot made to Telegram so far that carries one
+// of secrets, in any parameter.
+func noneSent(t *testing.T, h *bottest.Harness, secrets ...string) {
+	t.Helper()
+	h.WaitIdle()
+	calls := h.TG.Calls("")
+	if len(calls) == 0 {
+		t.Fatal("no calls recorded")
+	}
+	for _, call := range calls {
+		for k, v := range call.Params {
+			for _, s := range secrets {
+				if strings.Contains(v, s) {
+					t.Errorf("%s sent %q in %s: %q", call.Method, s, k, v)
+				}
+			}
+		}
+	}
+}
+
+// appChange posts a Mini App change with its CSRF token, read from the page at target first.
+func appChange(t *testing.T, page, action, initData string, fields url.Values) (int, string) {
+	t.Helper()
+	code, body := appPost(t, page, initData, "")
+	if code != http.StatusOK {
+		t.Fatalf("%s: %d %s", page, code, body)
+	}
+	fields.Set("init_data", initData)
+	fields.Set("csrf", csrfOf(t, body))
+	resp, err := http.PostForm(page+action, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// With CONFIDENTIAL_CONTENT, a request for information reaches its target as its reference,
+// countries and deadline with Open; its text and file, the reply and the answer are read and
+// written in the Mini App, by the request's parties and CARICC only, and none of them reaches
+// Telegram.
+func TestConfidentialRequestEndToEnd(t *testing.T) {
+	const requesterUID, targetUID, analystUID, outsiderUID = 8401, 8402, 8403, 8404
+	h, ms := confidentialNet(t, map[int64][3]string{
+		requesterUID: {"Aliya", store.RoleFocalPoint, "KZ"}, targetUID: {"Dilshod", store.RoleFocalPoint, "UZ"},
+		analystUID: {"John", store.RoleAnalyst, ""}, outsiderUID: {"Rustam", store.RoleFocalPoint, "TJ"}})
+	ctx := context.Background()
+	now := h.Clock.Now()
+	const body, fileID, reply, answer, decline = "SECRET-BODY container TGHU 765432-1 seal X55", "SECRET-FILE-ID",
+		"SECRET-REPLY consignee is Acme", "SECRET-ANSWER thanks", "SECRET-DECLINE"
+	secrets := []string{"SECRET", "TGHU", "Acme"}
+
+	var ref string
+	err := h.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if ref, err = store.NextRFIRef(ctx, tx, now.Year()); err != nil {
+			return err
+		}
+		x := store.RFI{Ref: ref, RequesterID: ms[requesterUID].ID, TargetCountries: pq.StringArray{"UZ"}, Urgency: store.RFIUrgent,
+			ReplyBy: now.Add(24 * time.Hour), EscalateAt: now.Add(48 * time.Hour), CreatedAt: now}
+		if x.ID, err = store.InsertRFI(ctx, tx, x); err != nil {
+			return err
+		}
+		if err := store.InsertRFIRecipients(ctx, tx, []store.RFIRecipient{
+			{RFIID: x.ID, MemberID: ms[targetUID].ID, Role: store.RFITarget, Pool: "UZ", UpdatedAt: now},
+			{RFIID: x.ID, MemberID: ms[analystUID].ID, Role: store.RFICopy, Pool: store.RFIPoolCARICC, UpdatedAt: now}}); err != nil {
+			return err
+		}
+		requester := ms[requesterUID].ID
+		msgID, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &requester, Kind: store.RFIMsgRequest, Body: body, Lang: "en", CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		fid, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msgID, Kind: "document", FileID: fileID, FileName: "SECRET-manifest.pdf"})
+		if err != nil {
+			return err
+		}
+		return rfi.Enqueue(ctx, tx, &x, []int64{ms[targetUID].ID, ms[analystUID].ID}, rfi.KindRequest, x.ID, []int64{fid})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requester, target, analyst, outsider := h.Person(requesterUID, "Aliya", "en"), h.Person(targetUID, "Dilshod", "en"),
+		h.Person(analystUID, "John", "en"), h.Person(outsiderUID, "Rustam", "en")
+
+	// The target and CARICC's copy get the header and Open.
+	got := target.WaitText("New request for information")
+	for _, want := range []string{ref, "Uzbekistan", "Reply by:"} {
+		if !strings.Contains(got.Plain(), want) {
+			t.Errorf("the header lacks %q: %q", want, got.Plain())
+		}
+	}
+	page := appURL(t, got)
+	if !strings.HasSuffix(page, "/app/requests/"+ref) {
+		t.Fatalf("no Open button to the request: %+v", got.Buttons())
+	}
+	analyst.WaitText("New request for information")
+	noneSent(t, h, secrets...)
+
+	// The target reads the text and its file in the Mini App, and replies there.
+	code, html := appPost(t, page, target.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, "TGHU 765432-1") || !strings.Contains(html, "SECRET-manifest.pdf") {
+		t.Fatalf("the target's Mini App page: %d %s", code, html)
+	}
+	if code, html := appChange(t, page, "/reply", target.InitData(h.Clock.Now()), url.Values{"text": {reply}}); code != http.StatusOK || !strings.Contains(html, `id="app-notice"`) {
+		t.Fatalf("reply in the Mini App: %d %s", code, html)
+	}
+	requester.WaitText("New message in this request")
+	noneSent(t, h, secrets...)
+
+	// The requester reads the reply, answers and closes, all in the Mini App.
+	code, html = appPost(t, page, requester.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, reply) || !strings.Contains(html, `id="app-close"`) {
+		t.Fatalf("the requester's Mini App page: %d %s", code, html)
+	}
+	if code, _ := appChange(t, page, "/reply", requester.InitData(h.Clock.Now()), url.Values{"text": {answer}}); code != http.StatusOK {
+		t.Fatalf("answer in the Mini App: %d", code)
+	}
+	target.WaitText("New message in this request")
+	// A decline is only for a target: the requester's is refused, and changes nothing.
+	if _, html := appChange(t, page, "/decline", requester.InitData(h.Clock.Now()), url.Values{"text": {decline}}); strings.Contains(html, decline) {
+		t.Error("the requester's decline was recorded")
+	}
+	if code, _ := appChange(t, page, "/close", requester.InitData(h.Clock.Now()), url.Values{}); code != http.StatusOK {
+		t.Fatalf("close in the Mini App: %d", code)
+	}
+	target.WaitText("was closed by the requester")
+
+	// CARICC's copy sees the whole thread; someone outside it gets the answer of a request that
+	// does not exist.
+	if _, html := appPost(t, page, analyst.InitData(h.Clock.Now()), ""); !strings.Contains(html, answer) {
+		t.Error("the analyst's Mini App page lacks the answer")
+	}
+	code, html = appPost(t, page, outsider.InitData(h.Clock.Now()), "")
+	if code != http.StatusNotFound || strings.Contains(html, "SECRET") {
+		t.Errorf("an outsider opened the request: %d %s", code, html)
+	}
+	if code, _ := appPost(t, strings.TrimSuffix(page, ref)+"RFI-1999-9999", analyst.InitData(h.Clock.Now()), ""); code != http.StatusNotFound {
+		t.Errorf("a missing request: %d", code)
+	}
+
+	// /request REF in the chat shows the header and Open, not the thread.
+	target.Say("/request " + ref)
+	if m := target.WaitNew(ref); appURL(t, m) == "" {
+		t.Errorf("/request shows no Open: %q", m.Plain())
+	}
+	noneSent(t, h, secrets...)
+}
