@@ -15,6 +15,7 @@ import (
 	"focalbot/bot/bottest"
 	"focalbot/bot/rfi"
 	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
 )
 
@@ -199,4 +200,78 @@ func TestConfidentialRequestEndToEnd(t *testing.T) {
 		t.Errorf("/request shows no Open: %q", m.Plain())
 	}
 	noneSent(t, h, secrets...)
+}
+
+// A broadcast its author marks confidential reaches its recipients as its header and Open;
+// the text is read, and acknowledged, in the Mini App by its recipients (and its author and
+// CARICC), not by a member it did not go to; none of it reaches Telegram.
+func TestConfidentialBroadcast(t *testing.T) {
+	const analystUID, kzUID, tjUID = 8501, 8502, 8503
+	h, ms := confidentialNet(t, map[int64][3]string{
+		analystUID: {"Aida", store.RoleAnalyst, ""}, kzUID: {"Kate", store.RoleFocalPoint, "KZ"}, tjUID: {"Farrukh", store.RoleFocalPoint, "TJ"}})
+	const text = "SECRET-BC controlled delivery through Dostyk on Tuesday"
+	a, kz, tj := h.Person(analystUID, "Aida", "en"), h.Person(kzUID, "Kate", "en"), h.Person(tjUID, "Farrukh", "en")
+
+	a.Say("/broadcast")
+	a.WaitText("Send the text in English")
+	a.Say(text)
+	a.WaitText("Audience: not chosen yet")
+	a.Click("Audience")
+	a.WaitText("Audience of broadcast #")
+	a.Click("Kazakhstan")
+	a.WaitText("Now: Kazakhstan — 1 recipient")
+	a.Click("Done")
+	a.WaitText("Audience: Kazakhstan — 1 recipient")
+	a.Click("Ask to acknowledge")
+	a.WaitText("Acknowledgement: asked for")
+	a.Click("🔒 Confidential")
+	if _, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if _, ok := m.Button("✓ 🔒 Confidential"); ok {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("the draft is not marked confidential: %v", err)
+	}
+	a.Click("Preview")
+	preview := a.WaitText("Preview of broadcast #")
+	if !strings.Contains(preview.Plain(), "not sent through Telegram") {
+		t.Errorf("the preview does not show the recipients' notice: %q", preview.Plain())
+	}
+	a.Click("Send to 1 recipient")
+
+	got := kz.WaitText("The text is not sent through Telegram")
+	page := appURL(t, got)
+	if !strings.Contains(page, "/app/broadcasts/") {
+		t.Fatalf("no Open button: %+v", got.Buttons())
+	}
+	a.Say("/broadcasts")
+	a.WaitNew("Confidential")
+	noneSent(t, h, "SECRET", "Dostyk")
+
+	// The recipient reads it and acknowledges in the Mini App; the count moves.
+	code, html := appPost(t, page, kz.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, text) || !strings.Contains(html, `id="app-ack"`) {
+		t.Fatalf("the recipient's Mini App page: %d %s", code, html)
+	}
+	if code, html := appChange(t, page, "/ack", kz.InitData(h.Clock.Now()), url.Values{}); code != http.StatusOK || strings.Contains(html, `id="app-ack"`) {
+		t.Fatalf("acknowledge in the Mini App: %d %s", code, html)
+	}
+	var acked int
+	if err := h.Store.DB.Get(&acked, `SELECT count(*) FROM broadcast_recipients WHERE member_id = $1 AND acked_at IS NOT NULL`, ms[kzUID].ID); err != nil || acked != 1 {
+		t.Fatalf("acknowledgements: %d, %v", acked, err)
+	}
+	// The author sees it; a member it did not go to does not.
+	if _, html := appPost(t, page, a.InitData(h.Clock.Now()), ""); !strings.Contains(html, text) {
+		t.Error("the author's Mini App page lacks the text")
+	}
+	if code, html := appPost(t, page, tj.InitData(h.Clock.Now()), ""); code != http.StatusNotFound || strings.Contains(html, "SECRET") {
+		t.Errorf("a member outside the audience opened it: %d", code)
+	}
+	if n := len(tj.Messages()); n != 0 {
+		t.Errorf("the Tajik member got %d messages", n)
+	}
+	noneSent(t, h, "SECRET", "Dostyk")
 }

@@ -328,6 +328,9 @@ func showPanel(ctx context.Context, r *bot.Request, id int64, edit bool) error {
 			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p("prio")}).
 		Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p("ack")},
 			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p("lang")})
+	if a.Confidential() {
+		kb.Row(bot.Button{Text: ui.Check(b.Confidential, r.T("bc_btn_confidential", nil)), CallbackData: p("conf")})
+	}
 	if len(texts) > 1 {
 		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": i18n.NativeName(b.FallbackLang)}), CallbackData: p("fb")})
 	}
@@ -490,6 +493,12 @@ var panelActions = map[string]panelAction{
 	"prio":    setting(func(b *store.Broadcast) { b.Priority = (b.Priority + 2) % 3 }), // routine → high → urgent → routine
 	"ack":     setting(func(b *store.Broadcast) { b.AckRequested = !b.AckRequested }),
 	"unsched": setting(func(b *store.Broadcast) { b.ScheduledFor = nil }),
+	"conf": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
+		if !r.App.Confidential() {
+			return nil // not on offer: forged or an old panel
+		}
+		return setting(func(b *store.Broadcast) { b.Confidential = !b.Confidential })(ctx, r, b, arg)
+	},
 	"lang": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return showLanguages(ctx, r, b)
 	},
@@ -567,6 +576,9 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 		return err
 	}
 	body, _ := compose(a, b, texts, r.Lang, r.Lang)
+	if b.Confidential {
+		body = confidentialBody(a, b, r.Lang) // as its recipients will get it
+	}
 	attachment := ""
 	switch {
 	case b.PhotoFileID != "":
