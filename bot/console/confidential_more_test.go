@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,7 +13,9 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
+	"focalbot/bot/delivery"
 	"focalbot/bot/rfi"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
@@ -274,4 +277,80 @@ func TestConfidentialBroadcast(t *testing.T) {
 		t.Errorf("the Tajik member got %d messages", n)
 	}
 	noneSent(t, h, "SECRET", "Dostyk")
+}
+
+// submitted stores an alert from author with a container number and description, as the
+// chat's or the Mini App's form would leave it, and queues its verification to the analyst.
+func submitted(t *testing.T, h *bottest.Harness, author, analyst *store.Member, container, description string) *store.Alert {
+	t.Helper()
+	ctx := context.Background()
+	kz := "KZ"
+	c := alert.Content{Classification: alert.ClassUrgent, Conveyance: "container", Substance: "heroin",
+		Route:       []alert.Place{{Role: "loading", Country: "KZ", Locode: "KZALA", Name: "Almaty"}, {Role: "destination", Country: "UZ", Locode: "UZTAS", Name: "Tashkent"}},
+		Identifiers: []alert.Identifier{{Kind: "container", Value: container, Norm: strings.ReplaceAll(strings.ReplaceAll(container, " ", ""), "-", "")}},
+		Text:        description, Lang: "en"}
+	ref, err := store.NextAlertRef(ctx, h.Store.DB, h.Clock.Now().Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	al := &store.Alert{Ref: ref, AuthorID: author.ID, AuthorCountry: &kz, Classification: c.Classification, Content: c, SubmittedAt: h.Clock.Now()}
+	if al.ID, err = store.InsertAlert(ctx, h.Store.DB, al); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := delivery.Enqueue(ctx, h.Store.DB, []delivery.Item{{MemberID: analyst.ID, ChatID: analyst.ChatID,
+		Kind: "alert_verify", RefID: al.ID, Variant: "r1", Priority: delivery.Urgent}}); err != nil {
+		t.Fatal(err)
+	}
+	return al
+}
+
+// In confidential mode the author learns that an alert was returned or rejected from its
+// reference and Open, and reads the analyst's reason in the Mini App: neither the alert's
+// content nor the reason reaches Telegram in the decision.
+func TestConfidentialDecisionNotice(t *testing.T) {
+	const authorUID, analystUID, otherUID = 8601, 8602, 8603
+	h, ms := confidentialNet(t, map[int64][3]string{
+		authorUID: {"Aliya", store.RoleFocalPoint, "KZ"}, analystUID: {"John", store.RoleAnalyst, ""}, otherUID: {"Dilshod", store.RoleFocalPoint, "UZ"}})
+	author, analyst, other := h.Person(authorUID, "Aliya", "en"), h.Person(analystUID, "John", "en"), h.Person(otherUID, "Dilshod", "en")
+	for _, c := range []struct{ verb, reason, said string }{
+		{"r", "SECRET-REASON-R the seal number is wrong", "returned for changes"},
+		{"x", "SECRET-REASON-X duplicate of an earlier alert", "was not published"},
+	} {
+		al := submitted(t, h, ms[authorUID], ms[analystUID], "MSKU 123456-5", "SECRET-DESC hidden in the evaporator")
+		verify := analyst.WaitText(al.Ref)
+		data := ""
+		for _, b := range verify.Buttons() {
+			if strings.HasPrefix(b.CallbackData, fmt.Sprintf("av:%d:", al.ID)) && strings.HasSuffix(b.CallbackData, ":"+c.verb) {
+				data = b.CallbackData
+			}
+		}
+		analyst.ClickData(verify.ID, data)
+		analyst.WaitMore("Why is ")
+		analyst.Say(c.reason)
+		got := author.WaitText(c.said)
+		if !strings.Contains(got.Plain(), al.Ref) || strings.Contains(got.Plain(), "SECRET") {
+			t.Errorf("decision notice: %q", got.Plain())
+		}
+		page := appURL(t, got)
+		if page == "" {
+			t.Fatalf("the decision has no Open button: %+v", got.Buttons())
+		}
+		// The author reads the reason on the alert's page; a member outside it does not.
+		if code, html := appPost(t, page, author.InitData(h.Clock.Now()), ""); code != http.StatusOK || !strings.Contains(html, c.reason) {
+			t.Errorf("the author's Mini App page lacks the reason: %d %s", code, html)
+		}
+		if code, html := appPost(t, page, other.InitData(h.Clock.Now()), ""); code != http.StatusNotFound || strings.Contains(html, "SECRET") {
+			t.Errorf("a member outside the alert opened it: %d", code)
+		}
+	}
+	// What the analyst typed went through Telegram as they typed it; nothing the bot sent
+	// carries the content or the reason.
+	h.WaitIdle()
+	for _, call := range h.TG.Calls("") {
+		for k, v := range call.Params {
+			if strings.Contains(v, "SECRET") || strings.Contains(v, "MSKU") {
+				t.Errorf("%s sent %s: %q", call.Method, k, v)
+			}
+		}
+	}
 }

@@ -264,10 +264,12 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		s.fail(w, r, err)
 		return
 	}
-	acked, err := store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	acked := false
+	if recipient { // the author and analysts outside the audience have no acknowledgement to read
+		if acked, err = store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	data := map[string]any{"A": al, "Zone": zone, "CSRF": v.csrf,
 		"Rendered": template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta)),
@@ -283,6 +285,9 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 			return
 		}
 		data["Counts"] = &counts
+		if al.Reason != nil && (al.State == store.AlertReturned || al.State == store.AlertRejected) {
+			data["Reason"] = *al.Reason // CARICC's reason, kept off Telegram in confidential mode
+		}
 	}
 	fus, err := store.Followups(ctx, s.o.Store.DB, al.ID, v.member.IsAnalyst())
 	if err != nil {
