@@ -354,3 +354,94 @@ func TestConfidentialDecisionNotice(t *testing.T) {
 		}
 	}
 }
+
+// In confidential mode /alerts and /find list an alert by what its header may carry (no
+// substance); a file its author sent in the chat is listed on the alert's Mini App page and
+// comes from Telegram through the server, to whoever may see the alert only.
+func TestConfidentialListsAndChatFiles(t *testing.T) {
+	const authorUID, analystUID, readerUID, outsiderUID = 8701, 8702, 8703, 8704
+	h, ms := confidentialNet(t, map[int64][3]string{
+		authorUID: {"Aliya", store.RoleFocalPoint, "KZ"}, analystUID: {"John", store.RoleAnalyst, ""},
+		readerUID: {"Dilshod", store.RoleFocalPoint, "UZ"}, outsiderUID: {"Rustam", store.RoleFocalPoint, "TJ"}})
+	ctx := context.Background()
+	author, reader, outsider := h.Person(authorUID, "Aliya", "en"), h.Person(readerUID, "Dilshod", "en"), h.Person(outsiderUID, "Rustam", "en")
+
+	// A document the author sent in the chat, kept by Telegram's file_id.
+	upd := author.SendDocument("seal.pdf", "")
+	var fileID string
+	for _, e := range author.Transcript() {
+		if e.UpdateID == upd {
+			m, _ := author.Message(e.MessageID)
+			fileID = m.FileID
+		}
+	}
+	if fileID == "" {
+		t.Fatal("the emulator has no file for the document sent")
+	}
+	al := submitted(t, h, ms[authorUID], ms[analystUID], "MSKU 123456-5", "hidden in the evaporator")
+	al.Content.Attachments = []alert.Attachment{{Kind: "document", FileID: fileID, Name: "seal.pdf"}}
+	if _, err := h.Store.DB.Exec(`UPDATE alerts SET content = jsonb_set(content, '{attachments}', $1::jsonb) WHERE id = $2`,
+		`[{"kind": "document", "file_id": "`+fileID+`", "name": "seal.pdf"}]`, al.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DecideAlert(ctx, h.Store.DB, al.ID, 1, store.AlertPublished, ms[analystUID].ID, "", "UZ", h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddRecipients(ctx, h.Store.DB, al.ID, []int64{ms[readerUID].ID, ms[analystUID].ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The lists: reference, class, countries, state — no substance.
+	reader.Say("/alerts")
+	line := reader.WaitNew(al.Ref).Plain()
+	if strings.Contains(line, "Heroin") || !strings.Contains(line, "KZ → UZ") {
+		t.Errorf("/alerts line in confidential mode: %q", line)
+	}
+	reader.Say("/find MSKU1234565")
+	if line := reader.WaitNew(al.Ref).Plain(); strings.Contains(line, "Heroin") {
+		t.Errorf("/find line in confidential mode: %q", line)
+	}
+
+	// The chat's file on the Mini App page, downloaded through the server.
+	page := h.App().ConsoleURL() + "/app/alerts/" + al.Ref
+	code, html := appPost(t, page, reader.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, "/app/alerts/"+al.Ref+"/chatfiles/a0") {
+		t.Fatalf("the Mini App page does not list the chat's file: %d %s", code, html)
+	}
+	if code, body := appPost(t, page+"/chatfiles/a0", reader.InitData(h.Clock.Now()), ""); code != http.StatusOK || !strings.Contains(body, fileID) {
+		t.Errorf("the reader's download: %d %q", code, body)
+	}
+	if code, body := appPost(t, page+"/chatfiles/a0", outsider.InitData(h.Clock.Now()), ""); code != http.StatusNotFound || strings.Contains(body, fileID) {
+		t.Errorf("an outsider's download: %d", code)
+	}
+	if code, _ := appPost(t, page+"/chatfiles/a1", reader.InitData(h.Clock.Now()), ""); code != http.StatusNotFound {
+		t.Errorf("a missing file: %d", code)
+	}
+	noneSent(t, h, "Heroin", "evaporator")
+}
+
+// The Mini App's form refuses an alert too long for one message in some language, as the
+// chat's review does (alerttext.LengthProblems), and submits nothing.
+func TestMiniAppFormTooLong(t *testing.T) {
+	n := newNet(t)
+	base := n.h.App().ConsoleURL()
+	initData := telegramtest.SignInitData(n.h.TG.Token(), fpID, "Nurlan", "en", n.h.Clock.Now())
+	en := func(id string) string { return n.h.App().I18n.T("en", id, nil) }
+	_, form := appPost(t, base+"/app/new", initData, "")
+	fields := url.Values{"classification": {en(alert.Classifications.ID(alert.ClassUrgent))},
+		"conveyance": {en(alert.Conveyances.ID("container"))},
+		"container":  {"TGHU 876543-" + string(rune('0'+alert.ContainerCheckDigit("TGHU876543")))},
+		"loading":    {"KZALA"}, "destination": {"UZTAS"},
+		"text": {strings.Repeat("<>", alert.MaxText/2)}} // within MaxText, but each sign is escaped in the message
+	var before, after int
+	if err := n.h.Store.DB.Get(&before, `SELECT count(*) FROM alerts`); err != nil {
+		t.Fatal(err)
+	}
+	code, got := appForm(t, base+"/app/new/submit", initData, csrfOf(t, form), fields)
+	if code != http.StatusOK || !strings.Contains(got, "too long for one message") || !strings.Contains(got, `id="field-text"`) {
+		t.Fatalf("too long an alert: %d %s", code, got)
+	}
+	if err := n.h.Store.DB.Get(&after, `SELECT count(*) FROM alerts`); err != nil || after != before {
+		t.Errorf("alerts: %d before, %d after, %v", before, after, err)
+	}
+}

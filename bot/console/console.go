@@ -129,6 +129,7 @@ func New(o Options) (*Server, error) {
 	mux.Handle("POST /app/new/submit", s.app(true, s.appSubmit))
 	mux.Handle("POST /app/new/file", s.app(true, s.appFile))
 	mux.Handle("POST /app/alerts/{ref}/files/{id}", s.app(false, s.appAlertFile))
+	mux.Handle("POST /app/alerts/{ref}/chatfiles/{n}", s.app(false, s.appChatFile))
 	s.mux = mux
 	return s, nil
 }

@@ -301,7 +301,41 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		return
 	}
 	data["Files"] = files
+	// The files sent with the alert and its follow-ups in the chat, kept by Telegram: passed on
+	// from there (appChatFile), as the console does.
+	type chatFile struct{ Key, Name string }
+	var chat []chatFile
+	fileName := func(kind, name string) string {
+		if name != "" {
+			return name
+		}
+		return plainText(s.o.I18n.T(v.lang, "console_file_"+kind, nil))
+	}
+	for i, att := range al.Content.Attachments {
+		chat = append(chat, chatFile{Key: "a" + strconv.Itoa(i), Name: fileName(att.Kind, att.Name)})
+	}
+	for _, f := range fus {
+		if f.FileID != nil && f.FileKind != nil {
+			chat = append(chat, chatFile{Key: "f" + strconv.FormatInt(f.ID, 10), Name: fileName(*f.FileKind, "")})
+		}
+	}
+	data["ChatFiles"] = chat
 	s.render(w, r, http.StatusOK, "appalert", v.lang, nil, data)
+}
+
+// appChatFile passes on a file sent with the alert or a follow-up in the chat (see chatFile)
+// from Telegram, to whoever may see the alert.
+func (s *Server) appChatFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	fileID, name, ok := s.chatFile(r.Context(), al, r.PathValue("n"))
+	if !ok {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
 }
 
 // stateNotice tells why an alert no longer takes an acknowledgement or a follow-up: cancelled;

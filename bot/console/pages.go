@@ -323,33 +323,37 @@ func (s *Server) alertFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.notFound(w, r, v)
 		return
 	}
-	key := r.PathValue("n")
-	fileID, name := "", ""
-	switch {
-	case strings.HasPrefix(key, "a"):
-		i, err := strconv.Atoi(key[1:])
-		if err != nil || i < 0 || i >= len(al.Content.Attachments) {
-			s.notFound(w, r, v)
-			return
-		}
-		fileID, name = al.Content.Attachments[i].FileID, al.Content.Attachments[i].Name
-	case strings.HasPrefix(key, "f"):
-		id, err := strconv.ParseInt(key[1:], 10, 64)
-		if err != nil {
-			s.notFound(w, r, v)
-			return
-		}
-		f, err := store.FollowupByID(ctx, s.o.Store.DB, id)
-		if err != nil || f.AlertID != al.ID || f.FileID == nil {
-			s.notFound(w, r, v)
-			return
-		}
-		fileID = *f.FileID
-	default:
+	fileID, name, ok := s.chatFile(ctx, al, r.PathValue("n"))
+	if !ok {
 		s.notFound(w, r, v)
 		return
 	}
 	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
+}
+
+// chatFile finds a file sent with an alert in the chat, kept by Telegram's file_id: key "a<n>"
+// is the alert's attachment n, "f<id>" the file of its follow-up id. ok is false for anything
+// else.
+func (s *Server) chatFile(ctx context.Context, al *store.Alert, key string) (fileID, name string, ok bool) {
+	switch {
+	case strings.HasPrefix(key, "a"):
+		i, err := strconv.Atoi(key[1:])
+		if err != nil || i < 0 || i >= len(al.Content.Attachments) {
+			return "", "", false
+		}
+		return al.Content.Attachments[i].FileID, al.Content.Attachments[i].Name, true
+	case strings.HasPrefix(key, "f"):
+		id, err := strconv.ParseInt(key[1:], 10, 64)
+		if err != nil {
+			return "", "", false
+		}
+		f, err := store.FollowupByID(ctx, s.o.Store.DB, id)
+		if err != nil || f.AlertID != al.ID || f.FileID == nil {
+			return "", "", false
+		}
+		return *f.FileID, "", true
+	}
+	return "", "", false
 }
 
 func (s *Server) requests(w http.ResponseWriter, r *http.Request, v *viewer) {
