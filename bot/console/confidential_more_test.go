@@ -153,6 +153,9 @@ func TestConfidentialRequestEndToEnd(t *testing.T) {
 		t.Fatalf("no Open button to the request: %+v", got.Buttons())
 	}
 	analyst.WaitText("New request for information")
+	// Taking it stays a button of the chat: it carries nothing of the request.
+	target.Click("I am handling it")
+	requester.WaitText("is handling this request")
 	noneSent(t, h, secrets...)
 
 	// The target reads the text and its file in the Mini App, and replies there.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"strconv"
 	"strings"
 
 	"focalbot/bot"
@@ -40,7 +41,7 @@ func renderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 		if rc.Role == store.RFICopy {
 			out.Text = a.I18n.T(lang, "rfi_copy_note", nil) + "\n" + out.Text
 		}
-		return out, nil
+		return withTake(a, lang, r, rc, out), nil
 	}
 	sum, err := summary(ctx, a, lang, r, files)
 	if err != nil {
@@ -84,12 +85,18 @@ func renderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 	}
 	lang := ui.MemberLang(a, to)
 	if a.Confidential() {
+		event := a.I18n.T(lang, "rfi_conf_entry", nil)
 		switch m.Kind {
 		case store.RFIMsgTaken, store.RFIMsgReleased, store.RFIMsgClosed: // no text of anyone's: who and what only
-			event := a.I18n.T(lang, "rfi_msg_"+m.Kind, map[string]any{"Ref": r.Ref, "Who": who(a, lang, author)})
-			return confidentialMessage(a, lang, r, event), nil
+			event = a.I18n.T(lang, "rfi_msg_"+m.Kind, map[string]any{"Ref": r.Ref, "Who": who(a, lang, author)})
 		}
-		return confidentialMessage(a, lang, r, a.I18n.T(lang, "rfi_conf_entry", nil)), nil
+		out := confidentialMessage(a, lang, r, event)
+		if m.Kind == store.RFIMsgAnswer || m.Kind == store.RFIMsgReleased {
+			if rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID); err == nil {
+				out = withTake(a, lang, r, rc, out)
+			}
+		}
+		return out, nil
 	}
 	id := "rfi_msg_" + m.Kind
 	if m.Late {
@@ -161,7 +168,7 @@ func renderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *store
 	}
 	lang := ui.MemberLang(a, to)
 	if a.Confidential() {
-		return confidentialMessage(a, lang, r, a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": timeText(r.ReplyBy)})), nil
+		return withTake(a, lang, r, rc, confidentialMessage(a, lang, r, a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": timeText(r.ReplyBy)}))), nil
 	}
 	sum, err := summary(ctx, a, lang, r, 0)
 	if err != nil {
@@ -246,6 +253,21 @@ func body(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
 func confidentialMessage(a *bot.App, lang string, r *store.RFI, event string) delivery.Message {
 	return delivery.Message{Text: event + "\n\n" + confidentialHead(a, lang, r),
 		ReplyMarkup: (&bot.Keyboard{}).Row(a.AppButton(lang, "/app/requests/"+r.Ref))}
+}
+
+// withTake adds "I am handling it" under a confidential message for a target who may still
+// take the request (a press that carries nothing of its content); replying and declining are in
+// the Mini App.
+func withTake(a *bot.App, lang string, r *store.RFI, rc *store.RFIRecipient, out delivery.Message) delivery.Message {
+	if rc == nil || rc.Role != store.RFITarget || !r.Open() || rc.State == store.RFIHandling || rc.State == store.RFIDeclined || rc.State == store.RFIReplied {
+		return out
+	}
+	kb, _ := out.ReplyMarkup.(*bot.Keyboard)
+	if kb == nil {
+		kb = &bot.Keyboard{}
+	}
+	out.ReplyMarkup = kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: bot.CB(verbTake, strconv.FormatInt(r.ID, 10))})
+	return out
 }
 
 // confidentialHead is a request's reference, the countries it went to (not a named member:
