@@ -161,15 +161,15 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 // confidentialDecision is the outcome in confidential mode: the reference and Open, never the
 // analyst's reason (it is on the alert's Mini App page).
 func confidentialDecision(a *bot.App, al *store.Alert, lang, state string, data map[string]any, kb *bot.Keyboard) delivery.Message {
-	id := "alert_decision_" + state // published: no reason to keep off
+	text := a.I18n.T(lang, "alert_decision_"+state, data) // published: no reason to keep off
 	if state == store.AlertReturned || state == store.AlertRejected {
-		id = "alert_conf_decision_" + state
+		text = a.I18n.T(lang, "alert_conf_decision_"+state, data)
 	}
 	out := (&bot.Keyboard{}).Row(appButton(a, al, lang))
 	if kb != nil {
 		out.InlineKeyboard = append(out.InlineKeyboard, kb.InlineKeyboard...)
 	}
-	return delivery.Message{Text: a.I18n.T(lang, id, data), ReplyMarkup: out}
+	return delivery.Message{Text: text, ReplyMarkup: out}
 }
 
 // reasonLang is the language an analyst's reason was written in: the deciding analyst's own
