@@ -53,3 +53,16 @@ func (a *App) ConsoleURL() string {
 	s, _ := a.consoleURL.Load().(string)
 	return s
 }
+
+// Confidential reports whether content stays off Telegram (CONFIDENTIAL_CONTENT with the
+// console serving): messages carry a short header and an Open button (AppButton), and the
+// content is read in the Mini App.
+func (a *App) Confidential() bool {
+	return a.Config.ConfidentialContent && a.ConsoleURL() != ""
+}
+
+// AppButton is a web_app button labelled Open that opens path (such as "/app/requests/RFI-…")
+// in the Mini App, from the console's server.
+func (a *App) AppButton(lang, path string) Button {
+	return Button{Text: a.I18n.T(lang, "alert_btn_open", nil), WebApp: &WebApp{URL: a.ConsoleURL() + path}}
+}

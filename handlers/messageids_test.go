@@ -98,6 +98,7 @@ func runTimeIDs() map[string][]string {
 		"alert_state_*":         alertStates,
 		"alert_decision_*":      {store.AlertPublished, store.AlertReturned, store.AlertRejected},
 		"alert_decided_*":       decided,
+		"alert_conf_decision_*": decided,
 		"alert_ask_reason_*":    decided,
 		"alert_ask_*":           amendments,
 		"alert_amended_*":       amendments,
@@ -110,10 +111,12 @@ func runTimeIDs() map[string][]string {
 		"st_mbtn_*":             status.MeasureCodes,
 		"rfi_state_*": {store.RFIReceived, store.RFIHandling, store.RFIReplied, store.RFIDeclined,
 			store.RFIOpen, store.RFIClosed},
-		"rfi_urgency_*": {store.RFIRoutine, store.RFIUrgent},
-		"bc_priority_*": priorities,
-		"bc_header_*":   priorities,
-		"bc_delivery_*": {"sent", "pending", "failed", "cancelled"}, // a recipient's outbox row, as the report groups it
+		"rfi_urgency_*":  {store.RFIRoutine, store.RFIUrgent},
+		"rfi_msg_*":      {store.RFIMsgTaken, store.RFIMsgReleased, store.RFIMsgClosed}, // confidential mode: the entries without text
+		"console_file_*": {"photo", "document"},                                         // a file's kind, when it has no name
+		"bc_priority_*":  priorities,
+		"bc_header_*":    priorities,
+		"bc_delivery_*":  {"sent", "pending", "failed", "cancelled"}, // a recipient's outbox row, as the report groups it
 	}
 }
 

@@ -82,6 +82,7 @@ func labelIDs(t *testing.T) map[string]int {
 		}
 	}
 	ids["bc_btn_ack_request"] = 2
+	ids["bc_btn_confidential"] = 2
 	for _, id := range vocabularyIDs() {
 		ids[id] = 0
 	}

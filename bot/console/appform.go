@@ -130,6 +130,13 @@ func (s *Server) appSubmit(w http.ResponseWriter, r *http.Request, v *appViewer)
 	}
 	fields := formValues(r)
 	c, problems := s.parseFields(s.writtenIn(v), fields)
+	if len(problems) == 0 {
+		// Too long for one message in some language: refused as the chat refuses it, beside the
+		// description, which is what can be shortened.
+		if ps := alerttext.LengthProblems(s.o.I18n, s.o.I18n.Languages(), &c); len(ps) > 0 {
+			problems = map[string][]alert.Problem{"text": ps}
+		}
+	}
 	if len(problems) > 0 {
 		if err := store.SaveAppDraft(ctx, s.o.Store.DB, v.member.ID, fields, s.o.Now()); err != nil {
 			s.fail(w, r, err)

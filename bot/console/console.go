@@ -113,12 +113,23 @@ func New(o Options) (*Server, error) {
 	mux.Handle("POST /app/alerts/{ref}", s.app(false, s.appView))
 	mux.Handle("POST /app/alerts/{ref}/ack", s.app(true, s.appAck))
 	mux.Handle("POST /app/alerts/{ref}/followup", s.app(true, s.appFollowup))
+	mux.HandleFunc("GET /app/requests/{ref}", s.appShell)
+	mux.Handle("POST /app/requests/{ref}", s.app(false, s.appRequestView))
+	mux.Handle("POST /app/requests/{ref}/reply", s.app(true, s.appRequestWrite("reply")))
+	mux.Handle("POST /app/requests/{ref}/decline", s.app(true, s.appRequestWrite("decline")))
+	mux.Handle("POST /app/requests/{ref}/close", s.app(true, s.appRequestClose))
+	mux.Handle("POST /app/requests/{ref}/files/{id}", s.app(false, s.appRequestFile))
+	mux.HandleFunc("GET /app/broadcasts/{id}", s.appShell)
+	mux.Handle("POST /app/broadcasts/{id}", s.app(false, s.appBroadcastView))
+	mux.Handle("POST /app/broadcasts/{id}/ack", s.app(true, s.appBroadcastAck))
+	mux.Handle("POST /app/broadcasts/{id}/file", s.app(false, s.appBroadcastFile))
 	mux.HandleFunc("GET /app/new", s.appShell)
 	mux.Handle("POST /app/new", s.app(false, s.appNew))
 	mux.Handle("POST /app/new/draft", s.app(true, s.appDraft))
 	mux.Handle("POST /app/new/submit", s.app(true, s.appSubmit))
 	mux.Handle("POST /app/new/file", s.app(true, s.appFile))
 	mux.Handle("POST /app/alerts/{ref}/files/{id}", s.app(false, s.appAlertFile))
+	mux.Handle("POST /app/alerts/{ref}/chatfiles/{n}", s.app(false, s.appChatFile))
 	s.mux = mux
 	return s, nil
 }

@@ -18,11 +18,11 @@ const maxFile = 20 << 20
 
 // proxyFile downloads a file from Telegram by the bot's file_id (getFile, then the file's URL)
 // and passes it on as a download. The file is not kept: it goes from Telegram to the browser.
-// The download is audited like an export.
-func (s *Server) proxyFile(w http.ResponseWriter, r *http.Request, v *viewer, fileID, name, ref string) {
+// The download is audited like an export, as actor's. The console and the Mini App use it.
+func (s *Server) proxyFile(w http.ResponseWriter, r *http.Request, actor *store.Member, fileID, name, ref string) {
 	ctx := r.Context()
 	if s.o.TG == nil {
-		s.notFound(w, r, v)
+		http.NotFound(w, r)
 		return
 	}
 	f, err := s.o.TG.GetFile(ctx, &tg.GetFileParams{FileID: fileID})
@@ -52,7 +52,7 @@ func (s *Server) proxyFile(w http.ResponseWriter, r *http.Request, v *viewer, fi
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	err = store.Audit(ctx, s.o.Store.DB, store.AuditEntry{ActorID: &v.member.ID, Action: "console_download",
+	err = store.Audit(ctx, s.o.Store.DB, store.AuditEntry{ActorID: &actor.ID, Action: "console_download",
 		After: map[string]any{"ref": ref, "file": name}})
 	if err != nil {
 		s.fail(w, r, err)

@@ -156,10 +156,7 @@ func (s *Server) app(change bool, h func(http.ResponseWriter, *http.Request, *ap
 // appShell is the page a web_app button opens: no content, only the script that asks for it
 // with the initData Telegram gave the page.
 func (s *Server) appShell(w http.ResponseWriter, r *http.Request) {
-	view := "/app/new"
-	if ref := r.PathValue("ref"); ref != "" {
-		view = "/app/alerts/" + url.PathEscape(ref)
-	}
+	view := r.URL.EscapedPath() // the content is posted for at the shell's own address
 	s.render(w, r, http.StatusOK, "app", s.browserLang(r), nil, map[string]any{"View": view})
 }
 
@@ -268,7 +265,7 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		return
 	}
 	acked := false
-	if recipient { // an analyst who approved it, say, is not one
+	if recipient { // the author and analysts outside the audience have no acknowledgement to read
 		if acked, err = store.Acked(ctx, s.o.Store.DB, al.ID, v.member.ID); err != nil {
 			s.fail(w, r, err)
 			return
@@ -288,6 +285,9 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 			return
 		}
 		data["Counts"] = &counts
+		if al.Reason != nil && (al.State == store.AlertReturned || al.State == store.AlertRejected) {
+			data["Reason"] = *al.Reason // CARICC's reason, kept off Telegram in confidential mode
+		}
 	}
 	fus, err := store.Followups(ctx, s.o.Store.DB, al.ID, v.member.IsAnalyst())
 	if err != nil {
@@ -301,7 +301,41 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 		return
 	}
 	data["Files"] = files
+	// The files sent with the alert and its follow-ups in the chat, kept by Telegram: passed on
+	// from there (appChatFile), as the console does.
+	type chatFile struct{ Key, Name string }
+	var chat []chatFile
+	fileName := func(kind, name string) string {
+		if name != "" {
+			return name
+		}
+		return plainText(s.o.I18n.T(v.lang, "console_file_"+kind, nil))
+	}
+	for i, att := range al.Content.Attachments {
+		chat = append(chat, chatFile{Key: "a" + strconv.Itoa(i), Name: fileName(att.Kind, att.Name)})
+	}
+	for _, f := range fus {
+		if f.FileID != nil && f.FileKind != nil {
+			chat = append(chat, chatFile{Key: "f" + strconv.FormatInt(f.ID, 10), Name: fileName(*f.FileKind, "")})
+		}
+	}
+	data["ChatFiles"] = chat
 	s.render(w, r, http.StatusOK, "appalert", v.lang, nil, data)
+}
+
+// appChatFile passes on a file sent with the alert or a follow-up in the chat (see chatFile)
+// from Telegram, to whoever may see the alert.
+func (s *Server) appChatFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	fileID, name, ok := s.chatFile(r.Context(), al, r.PathValue("n"))
+	if !ok {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
 }
 
 // stateNotice tells why an alert no longer takes an acknowledgement or a follow-up: cancelled;

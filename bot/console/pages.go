@@ -323,33 +323,37 @@ func (s *Server) alertFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.notFound(w, r, v)
 		return
 	}
-	key := r.PathValue("n")
-	fileID, name := "", ""
+	fileID, name, ok := s.chatFile(ctx, al, r.PathValue("n"))
+	if !ok {
+		s.notFound(w, r, v)
+		return
+	}
+	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
+}
+
+// chatFile finds a file sent with an alert in the chat, kept by Telegram's file_id: key "a<n>"
+// is the alert's attachment n, "f<id>" the file of its follow-up id. ok is false for anything
+// else.
+func (s *Server) chatFile(ctx context.Context, al *store.Alert, key string) (fileID, name string, ok bool) {
 	switch {
 	case strings.HasPrefix(key, "a"):
 		i, err := strconv.Atoi(key[1:])
 		if err != nil || i < 0 || i >= len(al.Content.Attachments) {
-			s.notFound(w, r, v)
-			return
+			return "", "", false
 		}
-		fileID, name = al.Content.Attachments[i].FileID, al.Content.Attachments[i].Name
+		return al.Content.Attachments[i].FileID, al.Content.Attachments[i].Name, true
 	case strings.HasPrefix(key, "f"):
 		id, err := strconv.ParseInt(key[1:], 10, 64)
 		if err != nil {
-			s.notFound(w, r, v)
-			return
+			return "", "", false
 		}
 		f, err := store.FollowupByID(ctx, s.o.Store.DB, id)
 		if err != nil || f.AlertID != al.ID || f.FileID == nil {
-			s.notFound(w, r, v)
-			return
+			return "", "", false
 		}
-		fileID = *f.FileID
-	default:
-		s.notFound(w, r, v)
-		return
+		return *f.FileID, "", true
 	}
-	s.proxyFile(w, r, v, fileID, name, al.Ref)
+	return "", "", false
 }
 
 func (s *Server) requests(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -398,20 +402,28 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		s.notFound(w, r, v)
 		return
 	}
-	msgs, err := store.RFIMessages(ctx, s.o.Store.DB, f.ID)
+	data, err := s.requestData(ctx, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	s.render(w, r, http.StatusOK, "request", v.lang, v, data)
+}
+
+// requestData is what a request's page shows, on the console and in the Mini App: the
+// request, its thread, its recipients, the files of each message and everyone's names.
+func (s *Server) requestData(ctx context.Context, f *store.RFI) (map[string]any, error) {
+	msgs, err := store.RFIMessages(ctx, s.o.Store.DB, f.ID)
+	if err != nil {
+		return nil, err
 	}
 	recips, err := store.RFIRecipients(ctx, s.o.Store.DB, f.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	files, err := store.RFIAttachments(ctx, s.o.Store.DB, f.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	ids := []int64{f.RequesterID}
 	for _, m := range msgs {
@@ -427,15 +439,13 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	}
 	people, err := s.names(ctx, ids)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	byMsg := map[int64][]store.RFIAttachment{}
 	for _, a := range files {
 		byMsg[a.MessageID] = append(byMsg[a.MessageID], a)
 	}
-	s.render(w, r, http.StatusOK, "request", v.lang, v, map[string]any{
-		"R": f, "Messages": msgs, "Recipients": recips, "Files": byMsg, "People": people})
+	return map[string]any{"R": f, "Messages": msgs, "Recipients": recips, "Files": byMsg, "People": people}, nil
 }
 
 func (s *Server) requestFile(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -460,7 +470,7 @@ func (s *Server) requestFile(w http.ResponseWriter, r *http.Request, v *viewer) 
 		s.notFound(w, r, v)
 		return
 	}
-	s.proxyFile(w, r, v, a.FileID, a.FileName, f.Ref)
+	s.proxyFile(w, r, v.member, a.FileID, a.FileName, f.Ref)
 }
 
 func (s *Server) broadcasts(w http.ResponseWriter, r *http.Request, v *viewer) {

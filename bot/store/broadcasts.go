@@ -26,6 +26,7 @@ type Broadcast struct {
 	SentAt         *time.Time     `db:"sent_at"`
 	Recipients     int            `db:"recipients"`
 	CreatedAt      time.Time      `db:"created_at"`
+	Confidential   bool           `db:"confidential"` // read in the Mini App (CONFIDENTIAL_CONTENT)
 }
 
 // Broadcast states.
@@ -42,7 +43,7 @@ func (b *Broadcast) AudienceChosen() bool {
 }
 
 const broadcastColumns = `id, author_id, state, priority, audience_all, countries, roles, agencies,
-	ack_requested, fallback_lang, photo_file_id, document_file_id, scheduled_for, sent_at, recipients, created_at`
+	ack_requested, fallback_lang, photo_file_id, document_file_id, scheduled_for, sent_at, recipients, created_at, confidential`
 
 // CreateBroadcastDraft starts a draft with its first language version; that language is the
 // fallback until the author picks another.
@@ -102,10 +103,10 @@ func BroadcastTexts(ctx context.Context, q Querier, id int64) (map[string]string
 func UpdateBroadcastDraft(ctx context.Context, q Querier, b *Broadcast) error {
 	res, err := q.ExecContext(ctx, `
 		UPDATE broadcasts SET priority = $3, audience_all = $4, countries = $5, roles = $6, agencies = $7,
-		       ack_requested = $8, fallback_lang = $9, scheduled_for = $10
+		       ack_requested = $8, fallback_lang = $9, scheduled_for = $10, confidential = $11
 		WHERE id = $1 AND author_id = $2 AND state = 'draft'`,
 		b.ID, b.AuthorID, b.Priority, b.AudienceAll, nonNilStrings(b.Countries), nonNilStrings(b.Roles), nonNilStrings(b.Agencies),
-		b.AckRequested, b.FallbackLang, b.ScheduledFor)
+		b.AckRequested, b.FallbackLang, b.ScheduledFor, b.Confidential)
 	if err != nil {
 		return fmt.Errorf("update broadcast #%d: %w", b.ID, err)
 	}
@@ -225,6 +226,17 @@ func AckBroadcast(ctx context.Context, q Querier, id, memberID int64, at time.Ti
 		return false, fmt.Errorf("acknowledge broadcast #%d: %w", id, notFound(err))
 	}
 	return acked != nil, nil
+}
+
+// BroadcastRecipient reports whether a member is a recipient of a sent broadcast, and whether
+// they acknowledged it.
+func BroadcastRecipient(ctx context.Context, q Querier, id, memberID int64) (recipient, acked bool, err error) {
+	var ackedRows []bool
+	if err := q.SelectContext(ctx, &ackedRows, `
+		SELECT acked_at IS NOT NULL FROM broadcast_recipients WHERE broadcast_id = $1 AND member_id = $2`, id, memberID); err != nil {
+		return false, false, fmt.Errorf("broadcast #%d recipient %d: %w", id, memberID, err)
+	}
+	return len(ackedRows) > 0, len(ackedRows) > 0 && ackedRows[0], nil
 }
 
 // BroadcastsByAuthor lists an author's latest broadcasts, drafts excepted, newest first.

@@ -90,7 +90,8 @@ func openButton(ctx context.Context, r *bot.Request) error {
 	return showAlertTo(ctx, r, al)
 }
 
-// summaryLine: "ALR-2026-000001 · 2026-03-02 · Urgent alert · KZ → UZ → AF · Heroin · published".
+// summaryLine: "ALR-2026-000001 · 2026-03-02 · Urgent alert · KZ → UZ → AF · Heroin · published";
+// in confidential mode without the substance (the countries are in the alert's header too).
 func summaryLine(r *bot.Request, al *store.Alert) string {
 	parts := []string{"<b>" + html.EscapeString(al.Ref) + "</b>",
 		ui.Date(r.Member, al.SubmittedAt),
@@ -98,7 +99,7 @@ func summaryLine(r *bot.Request, al *store.Alert) string {
 	if cs := al.Content.Countries(); len(cs) > 0 {
 		parts = append(parts, strings.Join(cs, " → "))
 	}
-	if alert.Substances.Has(al.Content.Substance) {
+	if alert.Substances.Has(al.Content.Substance) && !confidential(r.App) { // confidential: the header's fields only
 		parts = append(parts, html.EscapeString(r.T(alert.Substances.ID(al.Content.Substance), nil)))
 	}
 	parts = append(parts, html.EscapeString(r.T("alert_state_"+al.State, nil)))

@@ -632,16 +632,9 @@ func editField(r *bot.Request, field, step string) bot.Button {
 }
 
 // lengthProblems refuses an alert that would not fit in one Telegram message in some
-// language (with room for the header and notes around it): it is never cut.
+// language (alerttext.LengthProblems, which the Mini App's form checks too).
 func lengthProblems(a *bot.App, c *alert.Content) []alert.Problem {
-	const room = 600
-	for _, lang := range a.I18n.Languages() {
-		n := alert.UTF16Len(alerttext.Render(a.I18n, lang, c, alerttext.Meta{Ref: "ALR-0000-000000"}))
-		if n > alert.MaxMessage-room {
-			return []alert.Problem{{ID: "alert_err_alert_too_long", Data: map[string]any{"Over": n - (alert.MaxMessage - room)}}}
-		}
-	}
-	return nil
+	return alerttext.LengthProblems(a.I18n, a.I18n.Languages(), c)
 }
 
 // submitDraft stores the alert (or the revision of a returned one), ends the conversation and

@@ -154,8 +154,25 @@ func renderAlertDecision(a *bot.App) delivery.Renderer {
 				kb = (&bot.Keyboard{}).Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_revise", nil), CallbackData: bot.CB(verbRevise, al.ID)})
 			}
 		}
+		if confidential(a) {
+			return confidentialDecision(a, al, lang, state, data, kb), nil
+		}
 		return delivery.Message{Text: a.I18n.T(lang, "alert_decision_"+state, data), ReplyMarkup: kb}, nil
 	}
+}
+
+// confidentialDecision is the outcome in confidential mode: the reference and Open, never the
+// analyst's reason (it is on the alert's Mini App page).
+func confidentialDecision(a *bot.App, al *store.Alert, lang, state string, data map[string]any, kb *bot.Keyboard) delivery.Message {
+	text := a.I18n.T(lang, "alert_decision_"+state, data) // published: no reason to keep off
+	if state == store.AlertReturned || state == store.AlertRejected {
+		text = a.I18n.T(lang, "alert_conf_decision_"+state, data)
+	}
+	out := (&bot.Keyboard{}).Row(appButton(a, al, lang))
+	if kb != nil {
+		out.InlineKeyboard = append(out.InlineKeyboard, kb.InlineKeyboard...)
+	}
+	return delivery.Message{Text: text, ReplyMarkup: out}
 }
 
 // reasonLang is the language an analyst's reason was written in: the deciding analyst's own

@@ -360,6 +360,9 @@ func panel(ctx context.Context, r *bot.Request, id int64) (string, *bot.Keyboard
 			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p("prio")}).
 		Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p("ack")},
 			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p("lang")})
+	if a.Confidential() {
+		kb.Row(bot.Button{Text: ui.Check(b.Confidential, r.T("bc_btn_confidential", nil)), CallbackData: p("conf")})
+	}
 	if len(texts) > 1 {
 		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": i18n.NativeName(b.FallbackLang)}), CallbackData: p("fb")})
 	}
@@ -545,6 +548,12 @@ var panelActions = map[string]panelAction{
 	"prio":    setting(func(b *store.Broadcast) { b.Priority = (b.Priority + 2) % 3 }), // routine → high → urgent → routine
 	"ack":     setting(func(b *store.Broadcast) { b.AckRequested = !b.AckRequested }),
 	"unsched": setting(func(b *store.Broadcast) { b.ScheduledFor = nil }),
+	"conf": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
+		if !r.App.Confidential() {
+			return nil // not on offer: forged or an old panel
+		}
+		return setting(func(b *store.Broadcast) { b.Confidential = !b.Confidential })(ctx, r, b, arg)
+	},
 	"lang": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
 		return showLanguages(ctx, r, b)
 	},
@@ -641,6 +650,9 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast, lang strin
 		}
 	}
 	body, _ := compose(a, b, texts, lang, lang)
+	if b.Confidential {
+		body = confidentialBody(a, b, lang) // as its recipients will get it
+	}
 	body = r.T("bc_preview_as", map[string]any{"Language": i18n.NativeName(lang)}) + "\n" + body
 	attachment := ""
 	switch {

@@ -51,6 +51,9 @@ func list(ctx context.Context, r *bot.Request) error {
 
 // snippet is the beginning of the broadcast's fallback text, so the author knows which it is.
 func snippet(ctx context.Context, r *bot.Request, b *store.Broadcast) (string, error) {
+	if b.Confidential {
+		return r.T("bc_btn_confidential", nil), nil // its text stays off Telegram
+	}
 	texts, err := store.BroadcastTexts(ctx, r.App.Store.DB, b.ID)
 	if err != nil {
 		return "", err

@@ -162,6 +162,12 @@ func compose(a *bot.App, b *store.Broadcast, texts map[string]string, readerLang
 	return sb.String(), lang
 }
 
+// confidentialBody is all of a confidential broadcast that goes through Telegram: its header
+// (the priority) and a line saying that the text is read with Open.
+func confidentialBody(a *bot.App, b *store.Broadcast, lang string) string {
+	return a.I18n.T(lang, fmt.Sprintf("bc_header_%d", b.Priority), nil) + "\n\n" + a.I18n.T(lang, "bc_conf_body", nil)
+}
+
 // renderer renders a broadcast for one recipient at send time, in their language.
 func renderer(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
@@ -177,6 +183,16 @@ func renderer(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, err
 		}
 		lang := ui.MemberLang(a, to)
+		if b.Confidential {
+			// The header and Open; the text and the file are read, and the broadcast
+			// acknowledged, in the Mini App. Never the text, even with the console away (then
+			// without Open).
+			msg := delivery.Message{Text: confidentialBody(a, b, lang)}
+			if a.ConsoleURL() != "" {
+				msg.ReplyMarkup = (&bot.Keyboard{}).Row(a.AppButton(lang, fmt.Sprintf("/app/broadcasts/%d", b.ID)))
+			}
+			return msg, nil
+		}
 		body, _ := compose(a, b, texts, lang, lang)
 		msg := delivery.Message{Text: body, PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID}
 		if b.AckRequested {

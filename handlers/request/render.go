@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"strconv"
 	"strings"
 
 	"focalbot/bot"
@@ -31,15 +32,22 @@ func renderRequest(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 		return delivery.Message{}, err
 	}
 	lang := ui.MemberLang(a, to)
+	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	if a.Confidential() {
+		out := confidentialMessage(a, lang, to, r, a.I18n.T(lang, "rfi_conf_request", nil))
+		if rc.Role == store.RFICopy {
+			out.Text = a.I18n.T(lang, "rfi_copy_note", nil) + "\n" + out.Text
+		}
+		return withTake(a, lang, r, rc, out), nil
+	}
 	sum, err := summary(ctx, a, lang, to, r, files)
 	if err != nil {
 		return delivery.Message{}, err
 	}
 	text := sum + "\n\n" + a.I18n.T(lang, "rfi_body", map[string]any{"Body": body(a, lang, msgs[0].Lang, msgs[0].Body)})
-	rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID)
-	if err != nil {
-		return delivery.Message{}, err
-	}
 	out := delivery.Message{Text: text}
 	switch {
 	case rc.Role == store.RFICopy:
@@ -76,6 +84,20 @@ func renderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 		return delivery.Message{}, err
 	}
 	lang := ui.MemberLang(a, to)
+	if a.Confidential() {
+		event := a.I18n.T(lang, "rfi_conf_entry", nil)
+		switch m.Kind {
+		case store.RFIMsgTaken, store.RFIMsgReleased, store.RFIMsgClosed: // no text of anyone's: who and what only
+			event = a.I18n.T(lang, "rfi_msg_"+m.Kind, map[string]any{"Ref": r.Ref, "Who": who(a, lang, author)})
+		}
+		out := confidentialMessage(a, lang, to, r, event)
+		if m.Kind == store.RFIMsgAnswer || m.Kind == store.RFIMsgReleased {
+			if rc, err := store.RFIRecipientOf(ctx, a.Store.DB, r.ID, to.ID); err == nil {
+				out = withTake(a, lang, r, rc, out)
+			}
+		}
+		return out, nil
+	}
 	id := "rfi_msg_" + m.Kind
 	if m.Late {
 		id = "rfi_msg_reply_late"
@@ -105,6 +127,10 @@ func renderMessage(ctx context.Context, a *bot.App, row delivery.Row, to *store.
 }
 
 func renderFile(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	if a.Confidential() {
+		// Listed under its message in the Mini App, and downloaded from there.
+		return delivery.Message{}, fmt.Errorf("rfi file #%d in confidential mode: %w", row.RefID, delivery.ErrSkip)
+	}
 	f, err := store.RFIAttachmentByID(ctx, a.Store.DB, row.RefID)
 	if err != nil {
 		return delivery.Message{}, err
@@ -141,6 +167,9 @@ func renderReminder(ctx context.Context, a *bot.App, row delivery.Row, to *store
 		return delivery.Message{}, fmt.Errorf("rfi #%d has no request message: %v", r.ID, err)
 	}
 	lang := ui.MemberLang(a, to)
+	if a.Confidential() {
+		return withTake(a, lang, r, rc, confidentialMessage(a, lang, to, r, a.I18n.T(lang, "rfi_reminder", map[string]any{"Ref": r.Ref, "Time": ui.Time(to, r.ReplyBy)}))), nil
+	}
 	sum, err := summary(ctx, a, lang, to, r, 0)
 	if err != nil {
 		return delivery.Message{}, err
@@ -168,8 +197,14 @@ func renderEscalation(ctx context.Context, a *bot.App, row delivery.Row, to *sto
 		more := a.I18n.T(lang, "rfi_recipients_more", map[string]any{"Count": len(lines) - escalationListMax, "Ref": r.Ref})
 		lines = append(lines[:escalationListMax], more)
 	}
+	received := a.I18n.T(lang, "rfi_received_by", nil) + "\n" + strings.Join(lines, "\n")
+	if a.Confidential() {
+		out := confidentialMessage(a, lang, to, r, a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": ui.Time(to, r.ReplyBy)}))
+		out.Text += "\n\n" + received
+		return out, nil
+	}
 	text := a.I18n.T(lang, "rfi_escalation", map[string]any{"Ref": r.Ref, "Time": ui.Time(to, r.ReplyBy)}) +
-		"\n\n" + sum + "\n\n" + a.I18n.T(lang, "rfi_received_by", nil) + "\n" + strings.Join(lines, "\n")
+		"\n\n" + sum + "\n\n" + received
 	return delivery.Message{Text: text}, nil
 }
 
@@ -209,4 +244,40 @@ func body(a *bot.App, readerLang, authorLang, body string) i18n.HTML {
 		return i18n.HTML(text)
 	}
 	return i18n.HTML(a.I18n.T(readerLang, "rfi_written_in", map[string]any{"Language": i18n.TextLanguage(a.I18n.T, readerLang, authorLang, body)}) + "\n" + text)
+}
+
+// confidentialMessage is all of a request that goes through Telegram in confidential mode
+// (CONFIDENTIAL_CONTENT): what happened (event, without anyone's text), the reference, the
+// countries it went to and its deadline, with an Open button; its text, thread and files are
+// read, and replies written, in the Mini App (bot/console).
+func confidentialMessage(a *bot.App, lang string, to *store.Member, r *store.RFI, event string) delivery.Message {
+	return delivery.Message{Text: event + "\n\n" + confidentialHead(a, lang, to, r),
+		ReplyMarkup: (&bot.Keyboard{}).Row(a.AppButton(lang, "/app/requests/"+r.Ref))}
+}
+
+// withTake adds "I am handling it" under a confidential message for a target who may still
+// take the request (a press that carries nothing of its content); replying and declining are in
+// the Mini App.
+func withTake(a *bot.App, lang string, r *store.RFI, rc *store.RFIRecipient, out delivery.Message) delivery.Message {
+	if rc == nil || rc.Role != store.RFITarget || !r.Open() || rc.State == store.RFIHandling || rc.State == store.RFIDeclined || rc.State == store.RFIReplied {
+		return out
+	}
+	kb, _ := out.ReplyMarkup.(*bot.Keyboard)
+	if kb == nil {
+		kb = &bot.Keyboard{}
+	}
+	out.ReplyMarkup = kb.Row(bot.Button{Text: a.I18n.T(lang, "rfi_btn_take", nil), CallbackData: bot.CB(verbTake, strconv.FormatInt(r.ID, 10))})
+	return out
+}
+
+// confidentialHead is a request's reference, the countries it went to (not a named member:
+// CARICC or "—") and its deadline, in reader's time zone.
+func confidentialHead(a *bot.App, lang string, reader *store.Member, r *store.RFI) string {
+	to := targetsText(a, lang, r.TargetCountries, nil, r.ToCARICC)
+	if to == "" {
+		to = "—"
+	}
+	return a.I18n.T(lang, "rfi_request_head", map[string]any{"Ref": r.Ref}) + "\n" +
+		a.I18n.T(lang, "rfi_sum_to", map[string]any{"To": to}) + "\n" +
+		a.I18n.T(lang, "rfi_sum_reply_by", map[string]any{"Time": ui.Time(reader, r.ReplyBy)})
 }

@@ -233,14 +233,8 @@ func reply(ctx context.Context, r *bot.Request, w *write) error {
 		if _, err := asTarget(ctx, r, tx, x); err != nil {
 			return err
 		}
-		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIReplied, now); err != nil {
-			return err
-		}
-		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReply, Body: w.Body, Lang: r.Lang, Late: !x.Open(), CreatedAt: now}
-		if err := post(ctx, tx, x, "watchers", msg, w.Files); err != nil {
-			return err
-		}
-		return audit(ctx, tx, me, "rfi_replied", x, map[string]any{"ref": x.Ref, "late": msg.Late, "files": len(w.Files)})
+		_, err = rfi.Reply(ctx, tx, x, me, w.Body, r.Lang, w.Files, now)
+		return err
 	})
 	if err != nil {
 		return err
@@ -271,8 +265,7 @@ func answer(ctx context.Context, r *bot.Request, w *write) error {
 		if !x.Open() {
 			return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 		}
-		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgAnswer, Body: w.Body, Lang: r.Lang, CreatedAt: now}
-		return post(ctx, tx, x, "targets", msg, w.Files)
+		return rfi.Answer(ctx, tx, x, me, w.Body, r.Lang, w.Files, now)
 	})
 	if err != nil {
 		if _, ok := bot.IsUserError(err); ok {
@@ -304,18 +297,7 @@ func decline(ctx context.Context, r *bot.Request, rfiID int64, reason string) er
 		if !x.Open() {
 			return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 		}
-		if err := store.SetRFIRecipientState(ctx, tx, x.ID, me.ID, store.RFIDeclined, now); err != nil {
-			return err
-		}
-		if err := post(ctx, tx, x, "watchers", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgDecline, Body: reason, Lang: r.Lang, CreatedAt: now}, nil); err != nil {
-			return err
-		}
-		if rc.State == store.RFIHandling {
-			if err := post(ctx, tx, x, "pool:"+rc.Pool, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgReleased, CreatedAt: now}, nil); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, me, "rfi_declined", x, map[string]any{"ref": x.Ref})
+		return rfi.Decline(ctx, tx, x, rc, me, reason, r.Lang, now)
 	})
 	if err != nil {
 		if _, ok := bot.IsUserError(err); ok {
@@ -392,17 +374,14 @@ func closeButton(ctx context.Context, r *bot.Request) error {
 	a, me := r.App, r.Member
 	now := a.Clock.Now()
 	err = a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		closed, err := store.CloseRFI(ctx, tx, x.ID, me.ID, now)
+		closed, err := rfi.Close(ctx, tx, x, me, now)
 		if err != nil {
 			return err
 		}
 		if !closed {
 			return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
 		}
-		if err := post(ctx, tx, x, "targets", store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgClosed, CreatedAt: now}, nil); err != nil {
-			return err
-		}
-		return audit(ctx, tx, me, "rfi_closed", x, map[string]any{"ref": x.Ref})
+		return nil
 	})
 	if err != nil {
 		return err

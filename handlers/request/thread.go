@@ -24,10 +24,8 @@ import (
 // members who are no longer active. The conversation that writes a request is rfi_ask.go; the
 // buttons of recipients and requester are rfi_reply.go.
 
-// maxBody is how long the free text of one request or reply may be, in UTF-16 code units
-// as Telegram counts: with the header it stays under the 4096 of one message. Longer text is
-// refused, never cut.
-const maxBody = 3000
+// maxBody is how long the free text of one request or reply may be (rfi.MaxBody).
+const maxBody = rfi.MaxBody
 
 // maxFiles is how many photos and documents one request or reply may carry.
 const maxFiles = 10
@@ -209,22 +207,14 @@ const escalationListMax = 30
 
 // ---- who receives what ----
 
-// post relays a thread message to a group of the request (see Audience), its author
-// left out, plus any extra recipients, in the caller's transaction.
+// post relays a thread message to a group of the request (rfi.Post).
 func post(ctx context.Context, tx *sqlx.Tx, x *store.RFI, who string, msg store.RFIMessage, files []rfi.File, extra ...int64) error {
-	to, err := rfi.Audience(ctx, tx, x, who, *msg.AuthorID)
-	if err != nil {
-		return err
-	}
-	_, err = rfi.Relay(ctx, tx, x, msg, files, append(to, extra...))
-	return err
+	return rfi.Post(ctx, tx, x, who, msg, files, extra...)
 }
 
-// audit records what a member did to a request in the audit log, in the caller's
-// transaction.
+// audit records what a member did to a request (rfi.Audit).
 func audit(ctx context.Context, tx *sqlx.Tx, me *store.Member, action string, x *store.RFI, after map[string]any) error {
-	subject := x.ID
-	return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: action, SubjectID: &subject, After: after})
+	return rfi.Audit(ctx, tx, me, action, x, after)
 }
 
 // ---- member leaves: release what they held ----
@@ -312,16 +302,9 @@ func viewButton(ctx context.Context, r *bot.Request) error {
 	return showThread(ctx, r, x)
 }
 
-// canSee: a member sees only the threads they are part of; analysts see all.
+// canSee: a member sees only the threads they are part of; analysts see all (rfi.CanSee).
 func canSee(ctx context.Context, q store.Querier, m *store.Member, x *store.RFI) (bool, error) {
-	if m.IsAnalyst() || x.RequesterID == m.ID {
-		return true, nil
-	}
-	_, err := store.RFIRecipientOf(ctx, q, x.ID, m.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	return rfi.CanSee(ctx, q, m, x)
 }
 
 // showThread shows a whole thread to someone allowed to see it, split into as many
@@ -335,6 +318,10 @@ func showThread(ctx context.Context, r *bot.Request, x *store.RFI) error {
 	if !ok {
 		// The same answer as for a reference that does not exist: no leak of what exists.
 		return bot.Tell("rfi_not_found", map[string]any{"Ref": x.Ref})
+	}
+	if a.Confidential() {
+		// The thread is read in the Mini App; the chat shows its header and Open.
+		return sendParts(ctx, r, []string{confidentialHead(a, r.Lang, r.Member, x)}, (&bot.Keyboard{}).Row(a.AppButton(r.Lang, "/app/requests/"+x.Ref)))
 	}
 	msgs, err := store.RFIMessages(ctx, a.Store.DB, x.ID)
 	if err != nil {

@@ -148,3 +148,17 @@ func ProblemMessage(tr alert.Translator, lang string, p alert.Problem) string {
 	}
 	return msg
 }
+
+// LengthProblems refuses an alert that would not fit in one Telegram message in one of langs
+// (with room for the header and notes around it): it is never cut. The chat's review and the
+// Mini App's form both check it before submitting.
+func LengthProblems(tr alert.Translator, langs []string, c *alert.Content) []alert.Problem {
+	const room = 600
+	for _, lang := range langs {
+		n := alert.UTF16Len(Render(tr, lang, c, Meta{Ref: "ALR-0000-000000"}))
+		if n > alert.MaxMessage-room {
+			return []alert.Problem{{ID: "alert_err_alert_too_long", Data: map[string]any{"Over": n - (alert.MaxMessage - room)}}}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,450 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"focalbot/bot/alert"
+	"focalbot/bot/bottest"
+	"focalbot/bot/delivery"
+	"focalbot/bot/rfi"
+	"focalbot/bot/store"
+	"focalbot/bot/telegramtest"
+	"focalbot/handlers"
+)
+
+// confidentialNet starts the bot in confidential mode with its console, and members by
+// Telegram user ID: name, role and country ("" for none).
+func confidentialNet(t *testing.T, people map[int64][3]string) (*bottest.Harness, map[int64]*store.Member) {
+	t.Helper()
+	h := bottest.Start(t, handlers.Register)
+	h.Stop()
+	h.Config.ConsoleAddr = "127.0.0.1:0"
+	h.Config.ConfidentialContent = true
+	runWithConsole(t, h)
+	ctx := context.Background()
+	out := map[int64]*store.Member{}
+	for uid, p := range people {
+		m := store.Member{TelegramUserID: uid, ChatID: uid, DisplayName: p[0], Role: p[1], Agency: "customs", Language: "en", State: store.StateActive}
+		if p[2] != "" {
+			c := p[2]
+			m.Country = &c
+		}
+		id, err := store.InsertMember(ctx, h.Store.DB, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.MemberByID(ctx, h.Store.DB, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[uid] = got
+	}
+	return h, out
+}
+
+// noneSent fails the test for every call the bot made to Telegram so far that carries one
+// of secrets, in any parameter.
+func noneSent(t *testing.T, h *bottest.Harness, secrets ...string) {
+	t.Helper()
+	h.WaitIdle()
+	calls := h.TG.Calls("")
+	if len(calls) == 0 {
+		t.Fatal("no calls recorded")
+	}
+	for _, call := range calls {
+		for k, v := range call.Params {
+			for _, s := range secrets {
+				if strings.Contains(v, s) {
+					t.Errorf("%s sent %q in %s: %q", call.Method, s, k, v)
+				}
+			}
+		}
+	}
+}
+
+// appChange posts a Mini App change with its CSRF token, read from the page at target first.
+func appChange(t *testing.T, page, action, initData string, fields url.Values) (int, string) {
+	t.Helper()
+	code, body := appPost(t, page, initData, "")
+	if code != http.StatusOK {
+		t.Fatalf("%s: %d %s", page, code, body)
+	}
+	fields.Set("init_data", initData)
+	fields.Set("csrf", csrfOf(t, body))
+	resp, err := http.PostForm(page+action, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// With CONFIDENTIAL_CONTENT, a request for information reaches its target as its reference,
+// countries and deadline with Open; its text and file, the reply and the answer are read and
+// written in the Mini App, by the request's parties and CARICC only, and none of them reaches
+// Telegram.
+func TestConfidentialRequestEndToEnd(t *testing.T) {
+	const requesterUID, targetUID, analystUID, outsiderUID = 8401, 8402, 8403, 8404
+	h, ms := confidentialNet(t, map[int64][3]string{
+		requesterUID: {"Aliya", store.RoleFocalPoint, "KZ"}, targetUID: {"Dilshod", store.RoleFocalPoint, "UZ"},
+		analystUID: {"John", store.RoleAnalyst, ""}, outsiderUID: {"Rustam", store.RoleFocalPoint, "TJ"}})
+	ctx := context.Background()
+	now := h.Clock.Now()
+	const body, fileID, reply, answer, decline = "SECRET-BODY container TGHU 765432-1 seal X55", "SECRET-FILE-ID",
+		"SECRET-REPLY consignee is Acme", "SECRET-ANSWER thanks", "SECRET-DECLINE"
+	secrets := []string{"SECRET", "TGHU", "Acme"}
+
+	var ref string
+	err := h.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if ref, err = store.NextRFIRef(ctx, tx, now.Year()); err != nil {
+			return err
+		}
+		x := store.RFI{Ref: ref, RequesterID: ms[requesterUID].ID, TargetCountries: pq.StringArray{"UZ"}, Urgency: store.RFIUrgent,
+			ReplyBy: now.Add(24 * time.Hour), EscalateAt: now.Add(48 * time.Hour), CreatedAt: now}
+		if x.ID, err = store.InsertRFI(ctx, tx, x); err != nil {
+			return err
+		}
+		if err := store.InsertRFIRecipients(ctx, tx, []store.RFIRecipient{
+			{RFIID: x.ID, MemberID: ms[targetUID].ID, Role: store.RFITarget, Pool: "UZ", UpdatedAt: now},
+			{RFIID: x.ID, MemberID: ms[analystUID].ID, Role: store.RFICopy, Pool: store.RFIPoolCARICC, UpdatedAt: now}}); err != nil {
+			return err
+		}
+		requester := ms[requesterUID].ID
+		msgID, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &requester, Kind: store.RFIMsgRequest, Body: body, Lang: "en", CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		fid, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msgID, Kind: "document", FileID: fileID, FileName: "SECRET-manifest.pdf"})
+		if err != nil {
+			return err
+		}
+		return rfi.Enqueue(ctx, tx, &x, []int64{ms[targetUID].ID, ms[analystUID].ID}, rfi.KindRequest, x.ID, []int64{fid})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requester, target, analyst, outsider := h.Person(requesterUID, "Aliya", "en"), h.Person(targetUID, "Dilshod", "en"),
+		h.Person(analystUID, "John", "en"), h.Person(outsiderUID, "Rustam", "en")
+
+	// The target and CARICC's copy get the header and Open.
+	got := target.WaitText("New request for information")
+	for _, want := range []string{ref, "Uzbekistan", "Reply by:"} {
+		if !strings.Contains(got.Plain(), want) {
+			t.Errorf("the header lacks %q: %q", want, got.Plain())
+		}
+	}
+	page := appURL(t, got)
+	if !strings.HasSuffix(page, "/app/requests/"+ref) {
+		t.Fatalf("no Open button to the request: %+v", got.Buttons())
+	}
+	analyst.WaitText("New request for information")
+	// Taking it stays a button of the chat: it carries nothing of the request.
+	target.Click("I am handling it")
+	requester.WaitText("is handling this request")
+	noneSent(t, h, secrets...)
+
+	// The target reads the text and its file in the Mini App, and replies there.
+	code, html := appPost(t, page, target.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, "TGHU 765432-1") || !strings.Contains(html, "SECRET-manifest.pdf") {
+		t.Fatalf("the target's Mini App page: %d %s", code, html)
+	}
+	if code, html := appChange(t, page, "/reply", target.InitData(h.Clock.Now()), url.Values{"text": {reply}}); code != http.StatusOK || !strings.Contains(html, `id="app-notice"`) {
+		t.Fatalf("reply in the Mini App: %d %s", code, html)
+	}
+	requester.WaitText("New message in this request")
+	noneSent(t, h, secrets...)
+
+	// The requester reads the reply, answers and closes, all in the Mini App.
+	code, html = appPost(t, page, requester.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, reply) || !strings.Contains(html, `id="app-close"`) {
+		t.Fatalf("the requester's Mini App page: %d %s", code, html)
+	}
+	if code, _ := appChange(t, page, "/reply", requester.InitData(h.Clock.Now()), url.Values{"text": {answer}}); code != http.StatusOK {
+		t.Fatalf("answer in the Mini App: %d", code)
+	}
+	target.WaitText("New message in this request")
+	// A decline is only for a target: the requester's is refused, and changes nothing.
+	if _, html := appChange(t, page, "/decline", requester.InitData(h.Clock.Now()), url.Values{"text": {decline}}); strings.Contains(html, decline) {
+		t.Error("the requester's decline was recorded")
+	}
+	if code, _ := appChange(t, page, "/close", requester.InitData(h.Clock.Now()), url.Values{}); code != http.StatusOK {
+		t.Fatalf("close in the Mini App: %d", code)
+	}
+	target.WaitText("was closed by the requester")
+
+	// CARICC's copy sees the whole thread; someone outside it gets the answer of a request that
+	// does not exist.
+	if _, html := appPost(t, page, analyst.InitData(h.Clock.Now()), ""); !strings.Contains(html, answer) {
+		t.Error("the analyst's Mini App page lacks the answer")
+	}
+	code, html = appPost(t, page, outsider.InitData(h.Clock.Now()), "")
+	if code != http.StatusNotFound || strings.Contains(html, "SECRET") {
+		t.Errorf("an outsider opened the request: %d %s", code, html)
+	}
+	if code, _ := appPost(t, strings.TrimSuffix(page, ref)+"RFI-1999-9999", analyst.InitData(h.Clock.Now()), ""); code != http.StatusNotFound {
+		t.Errorf("a missing request: %d", code)
+	}
+
+	// /request REF in the chat shows the header and Open, not the thread.
+	target.Say("/request " + ref)
+	if m := target.WaitNew(ref); appURL(t, m) == "" {
+		t.Errorf("/request shows no Open: %q", m.Plain())
+	}
+	noneSent(t, h, secrets...)
+}
+
+// A broadcast its author marks confidential reaches its recipients as its header and Open;
+// the text is read, and acknowledged, in the Mini App by its recipients (and its author and
+// CARICC), not by a member it did not go to; none of it reaches Telegram.
+func TestConfidentialBroadcast(t *testing.T) {
+	const analystUID, kzUID, tjUID = 8501, 8502, 8503
+	h, ms := confidentialNet(t, map[int64][3]string{
+		analystUID: {"Aida", store.RoleAnalyst, ""}, kzUID: {"Kate", store.RoleFocalPoint, "KZ"}, tjUID: {"Farrukh", store.RoleFocalPoint, "TJ"}})
+	const text = "SECRET-BC controlled delivery through Dostyk on Tuesday"
+	a, kz, tj := h.Person(analystUID, "Aida", "en"), h.Person(kzUID, "Kate", "en"), h.Person(tjUID, "Farrukh", "en")
+
+	a.Say("/broadcast")
+	a.WaitText("Send the text in English")
+	a.Say(text)
+	a.WaitText("Audience: not chosen yet")
+	a.Click("Audience")
+	a.WaitText("Audience of broadcast #")
+	a.Click("Kazakhstan")
+	a.WaitText("Now: Kazakhstan — 1 recipient")
+	a.Click("Done")
+	a.WaitText("Audience: Kazakhstan — 1 recipient")
+	a.Click("Ask to acknowledge")
+	a.WaitText("Acknowledgement: asked for")
+	a.Click("🔒 Confidential")
+	if _, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
+		for _, m := range ms {
+			if _, ok := m.Button("✓ 🔒 Confidential"); ok {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("the draft is not marked confidential: %v", err)
+	}
+	a.Click("Preview")
+	preview := a.WaitText("Preview of broadcast #")
+	if !strings.Contains(preview.Plain(), "not sent through Telegram") {
+		t.Errorf("the preview does not show the recipients' notice: %q", preview.Plain())
+	}
+	a.Click("Send to 1 recipient")
+
+	got := kz.WaitText("The text is not sent through Telegram")
+	page := appURL(t, got)
+	if !strings.Contains(page, "/app/broadcasts/") {
+		t.Fatalf("no Open button: %+v", got.Buttons())
+	}
+	a.Say("/broadcasts")
+	a.WaitNew("Confidential")
+	noneSent(t, h, "SECRET", "Dostyk")
+
+	// The recipient reads it and acknowledges in the Mini App; the count moves.
+	code, html := appPost(t, page, kz.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, text) || !strings.Contains(html, `id="app-ack"`) {
+		t.Fatalf("the recipient's Mini App page: %d %s", code, html)
+	}
+	if code, html := appChange(t, page, "/ack", kz.InitData(h.Clock.Now()), url.Values{}); code != http.StatusOK || strings.Contains(html, `id="app-ack"`) {
+		t.Fatalf("acknowledge in the Mini App: %d %s", code, html)
+	}
+	var acked int
+	if err := h.Store.DB.Get(&acked, `SELECT count(*) FROM broadcast_recipients WHERE member_id = $1 AND acked_at IS NOT NULL`, ms[kzUID].ID); err != nil || acked != 1 {
+		t.Fatalf("acknowledgements: %d, %v", acked, err)
+	}
+	// The author sees it; a member it did not go to does not.
+	if _, html := appPost(t, page, a.InitData(h.Clock.Now()), ""); !strings.Contains(html, text) {
+		t.Error("the author's Mini App page lacks the text")
+	}
+	if code, html := appPost(t, page, tj.InitData(h.Clock.Now()), ""); code != http.StatusNotFound || strings.Contains(html, "SECRET") {
+		t.Errorf("a member outside the audience opened it: %d", code)
+	}
+	if n := len(tj.Messages()); n != 0 {
+		t.Errorf("the Tajik member got %d messages", n)
+	}
+	noneSent(t, h, "SECRET", "Dostyk")
+}
+
+// submitted stores an alert from author with a container number and description, as the
+// chat's or the Mini App's form would leave it, and queues its verification to the analyst.
+func submitted(t *testing.T, h *bottest.Harness, author, analyst *store.Member, container, description string) *store.Alert {
+	t.Helper()
+	ctx := context.Background()
+	kz := "KZ"
+	c := alert.Content{Classification: alert.ClassUrgent, Conveyance: "container", Substance: "heroin",
+		Route:       []alert.Place{{Role: "loading", Country: "KZ", Locode: "KZALA", Name: "Almaty"}, {Role: "destination", Country: "UZ", Locode: "UZTAS", Name: "Tashkent"}},
+		Identifiers: []alert.Identifier{{Kind: "container", Value: container, Norm: strings.ReplaceAll(strings.ReplaceAll(container, " ", ""), "-", "")}},
+		Text:        description, Lang: "en"}
+	ref, err := store.NextAlertRef(ctx, h.Store.DB, h.Clock.Now().Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	al := &store.Alert{Ref: ref, AuthorID: author.ID, AuthorCountry: &kz, Classification: c.Classification, Content: c, SubmittedAt: h.Clock.Now()}
+	if al.ID, err = store.InsertAlert(ctx, h.Store.DB, al); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := delivery.Enqueue(ctx, h.Store.DB, []delivery.Item{{MemberID: analyst.ID, ChatID: analyst.ChatID,
+		Kind: "alert_verify", RefID: al.ID, Variant: "r1", Priority: delivery.Urgent}}); err != nil {
+		t.Fatal(err)
+	}
+	return al
+}
+
+// In confidential mode the author learns that an alert was returned or rejected from its
+// reference and Open, and reads the analyst's reason in the Mini App: neither the alert's
+// content nor the reason reaches Telegram in the decision.
+func TestConfidentialDecisionNotice(t *testing.T) {
+	const authorUID, analystUID, otherUID = 8601, 8602, 8603
+	h, ms := confidentialNet(t, map[int64][3]string{
+		authorUID: {"Aliya", store.RoleFocalPoint, "KZ"}, analystUID: {"John", store.RoleAnalyst, ""}, otherUID: {"Dilshod", store.RoleFocalPoint, "UZ"}})
+	author, analyst, other := h.Person(authorUID, "Aliya", "en"), h.Person(analystUID, "John", "en"), h.Person(otherUID, "Dilshod", "en")
+	for _, c := range []struct{ verb, reason, said string }{
+		{"r", "SECRET-REASON-R the seal number is wrong", "returned for changes"},
+		{"x", "SECRET-REASON-X duplicate of an earlier alert", "was not published"},
+	} {
+		al := submitted(t, h, ms[authorUID], ms[analystUID], "MSKU 123456-5", "SECRET-DESC hidden in the evaporator")
+		verify := analyst.WaitText(al.Ref)
+		data := ""
+		for _, b := range verify.Buttons() {
+			if strings.HasPrefix(b.CallbackData, fmt.Sprintf("av:%d:", al.ID)) && strings.HasSuffix(b.CallbackData, ":"+c.verb) {
+				data = b.CallbackData
+			}
+		}
+		analyst.ClickData(verify.ID, data)
+		analyst.WaitMore("Why is ")
+		analyst.Say(c.reason)
+		got := author.WaitText(c.said)
+		if !strings.Contains(got.Plain(), al.Ref) || strings.Contains(got.Plain(), "SECRET") {
+			t.Errorf("decision notice: %q", got.Plain())
+		}
+		page := appURL(t, got)
+		if page == "" {
+			t.Fatalf("the decision has no Open button: %+v", got.Buttons())
+		}
+		// The author reads the reason on the alert's page; a member outside it does not.
+		if code, html := appPost(t, page, author.InitData(h.Clock.Now()), ""); code != http.StatusOK || !strings.Contains(html, c.reason) {
+			t.Errorf("the author's Mini App page lacks the reason: %d %s", code, html)
+		}
+		if code, html := appPost(t, page, other.InitData(h.Clock.Now()), ""); code != http.StatusNotFound || strings.Contains(html, "SECRET") {
+			t.Errorf("a member outside the alert opened it: %d", code)
+		}
+	}
+	// What the analyst typed went through Telegram as they typed it; nothing the bot sent
+	// carries the content or the reason.
+	h.WaitIdle()
+	for _, call := range h.TG.Calls("") {
+		for k, v := range call.Params {
+			if strings.Contains(v, "SECRET") || strings.Contains(v, "MSKU") {
+				t.Errorf("%s sent %s: %q", call.Method, k, v)
+			}
+		}
+	}
+}
+
+// In confidential mode /alerts and /find list an alert by what its header may carry (no
+// substance); a file its author sent in the chat is listed on the alert's Mini App page and
+// comes from Telegram through the server, to whoever may see the alert only.
+func TestConfidentialListsAndChatFiles(t *testing.T) {
+	const authorUID, analystUID, readerUID, outsiderUID = 8701, 8702, 8703, 8704
+	h, ms := confidentialNet(t, map[int64][3]string{
+		authorUID: {"Aliya", store.RoleFocalPoint, "KZ"}, analystUID: {"John", store.RoleAnalyst, ""},
+		readerUID: {"Dilshod", store.RoleFocalPoint, "UZ"}, outsiderUID: {"Rustam", store.RoleFocalPoint, "TJ"}})
+	ctx := context.Background()
+	author, reader, outsider := h.Person(authorUID, "Aliya", "en"), h.Person(readerUID, "Dilshod", "en"), h.Person(outsiderUID, "Rustam", "en")
+
+	// A document the author sent in the chat, kept by Telegram's file_id.
+	upd := author.SendDocument("seal.pdf", "")
+	var fileID string
+	for _, e := range author.Transcript() {
+		if e.UpdateID == upd {
+			m, _ := author.Message(e.MessageID)
+			fileID = m.FileID
+		}
+	}
+	if fileID == "" {
+		t.Fatal("the emulator has no file for the document sent")
+	}
+	al := submitted(t, h, ms[authorUID], ms[analystUID], "MSKU 123456-5", "hidden in the evaporator")
+	al.Content.Attachments = []alert.Attachment{{Kind: "document", FileID: fileID, Name: "seal.pdf"}}
+	if _, err := h.Store.DB.Exec(`UPDATE alerts SET content = jsonb_set(content, '{attachments}', $1::jsonb) WHERE id = $2`,
+		`[{"kind": "document", "file_id": "`+fileID+`", "name": "seal.pdf"}]`, al.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DecideAlert(ctx, h.Store.DB, al.ID, 1, store.AlertPublished, ms[analystUID].ID, "", "UZ", h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddRecipients(ctx, h.Store.DB, al.ID, []int64{ms[readerUID].ID, ms[analystUID].ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The lists: reference, class, countries, state — no substance.
+	reader.Say("/alerts")
+	line := reader.WaitNew(al.Ref).Plain()
+	if strings.Contains(line, "Heroin") || !strings.Contains(line, "KZ → UZ") {
+		t.Errorf("/alerts line in confidential mode: %q", line)
+	}
+	reader.Say("/find MSKU1234565")
+	if line := reader.WaitNew(al.Ref).Plain(); strings.Contains(line, "Heroin") {
+		t.Errorf("/find line in confidential mode: %q", line)
+	}
+
+	// The chat's file on the Mini App page, downloaded through the server.
+	page := h.App().ConsoleURL() + "/app/alerts/" + al.Ref
+	code, html := appPost(t, page, reader.InitData(h.Clock.Now()), "")
+	if code != http.StatusOK || !strings.Contains(html, "/app/alerts/"+al.Ref+"/chatfiles/a0") {
+		t.Fatalf("the Mini App page does not list the chat's file: %d %s", code, html)
+	}
+	if code, body := appPost(t, page+"/chatfiles/a0", reader.InitData(h.Clock.Now()), ""); code != http.StatusOK || !strings.Contains(body, fileID) {
+		t.Errorf("the reader's download: %d %q", code, body)
+	}
+	if code, body := appPost(t, page+"/chatfiles/a0", outsider.InitData(h.Clock.Now()), ""); code != http.StatusNotFound || strings.Contains(body, fileID) {
+		t.Errorf("an outsider's download: %d", code)
+	}
+	if code, _ := appPost(t, page+"/chatfiles/a1", reader.InitData(h.Clock.Now()), ""); code != http.StatusNotFound {
+		t.Errorf("a missing file: %d", code)
+	}
+	noneSent(t, h, "Heroin", "evaporator")
+}
+
+// The Mini App's form refuses an alert too long for one message in some language, as the
+// chat's review does (alerttext.LengthProblems), and submits nothing.
+func TestMiniAppFormTooLong(t *testing.T) {
+	n := newNet(t)
+	base := n.h.App().ConsoleURL()
+	initData := telegramtest.SignInitData(n.h.TG.Token(), fpID, "Nurlan", "en", n.h.Clock.Now())
+	en := func(id string) string { return n.h.App().I18n.T("en", id, nil) }
+	_, form := appPost(t, base+"/app/new", initData, "")
+	fields := url.Values{"classification": {en(alert.Classifications.ID(alert.ClassUrgent))},
+		"conveyance": {en(alert.Conveyances.ID("container"))},
+		"container":  {"TGHU 876543-" + string(rune('0'+alert.ContainerCheckDigit("TGHU876543")))},
+		"loading":    {"KZALA"}, "destination": {"UZTAS"},
+		"text": {strings.Repeat("<>", alert.MaxText/2)}} // within MaxText, but each sign is escaped in the message
+	var before, after int
+	if err := n.h.Store.DB.Get(&before, `SELECT count(*) FROM alerts`); err != nil {
+		t.Fatal(err)
+	}
+	code, got := appForm(t, base+"/app/new/submit", initData, csrfOf(t, form), fields)
+	if code != http.StatusOK || !strings.Contains(got, "too long for one message") || !strings.Contains(got, `id="field-text"`) {
+		t.Fatalf("too long an alert: %d %s", code, got)
+	}
+	if err := n.h.Store.DB.Get(&after, `SELECT count(*) FROM alerts`); err != nil || after != before {
+		t.Errorf("alerts: %d before, %d after, %v", before, after, err)
+	}
+}
