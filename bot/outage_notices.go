@@ -81,12 +81,21 @@ func (a *App) writeOutageMemos(ctx context.Context) {
 	}
 }
 
-// loadOwed marks which of the updates about to be handled are owed the notice.
+// loadOwed marks which of the updates about to be handled are owed the notice. When some are,
+// it first waits outageGrace, once for the batch (only right after an outage), for the other
+// instances to write what they told.
 func (a *App) loadOwed(ctx context.Context, ids []int64) {
 	owed, err := store.OwedOutageNotices(ctx, a.Store.DB, ids)
 	if err != nil {
 		a.Log.Warn("owed outage notices not read", "err", err)
 		return
+	}
+	if len(owed) == 0 {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(outageGrace):
 	}
 	for _, id := range owed {
 		a.owed.Store(id, true)
@@ -94,14 +103,9 @@ func (a *App) loadOwed(ctx context.Context, ids []int64) {
 }
 
 // tellBack tells the sender of an update owed the notice, before it is handled, that the
-// database was away when they wrote and is back; unless another instance recorded telling them
-// within outageGrace.
+// database was away when they wrote and is back; unless another instance has recorded telling
+// them (loadOwed gave them outageGrace to).
 func (a *App) tellBack(ctx context.Context, id int64) {
-	select {
-	case <-ctx.Done():
-		return
-	case <-time.After(outageGrace):
-	}
 	chatID, lang, ok, err := store.ClaimOutageNotice(ctx, a.Store.DB, id)
 	if err != nil || !ok {
 		return
