@@ -434,18 +434,10 @@ type claimRow struct {
 // rather collect and sort every pending row on each claim: tens of milliseconds per claim. SET
 // LOCAL lasts until the end of the implicit transaction, that is of this query.
 //
-// The claim's commit does not wait for its WAL to reach the disk (synchronous_commit off: most
-// of a claim's time on a busy disk). That weakens no guarantee: a claim lost in a crash of
-// PostgreSQL leaves its rows 'pending', exactly as taking back an expired claim does; and the
-// outcome of a claimed row is written with a synchronous commit, whose flush includes the claim
-// before it in the WAL. A message sent but not recorded is sent again either way (the crash
-// window of the README).
-//
 // outbox.member_id references members (NOT NULL, no cascade), so the join loses no row: a row
 // claimed is a row returned.
 func claimQuery(n int, lease time.Duration, term int64) string {
 	return `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off;
-		SET LOCAL synchronous_commit = off;
 		WITH c AS (
 			SELECT id FROM outbox o
 			WHERE state = 'pending' AND NOT parked AND not_before <= now()
