@@ -49,6 +49,8 @@ type App struct {
 	fallback    Handler
 	refuse      Handler
 	told        sync.Map // update ID → true: its sender was told the database is out of reach
+	outageMemos sync.Map // update ID → outageMemo: told or owed while the database was away, not yet written
+	owed        sync.Map // update ID → true: owed the notice that the database is back (outage_notices.go)
 	queued      sync.Map // update ID → true: waiting in the sequencer or being handled
 	outsiders   outsiderGate
 	inbound     inboundBudget
@@ -112,11 +114,13 @@ func New(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*
 	a.poller.handle = a.enqueue
 	a.poller.leftOver = a.handleLeftOver
 	a.poller.beforeRelease = func() { a.seq.close(cfg.ShutdownTimeout) }
-	a.poller.notSaved = a.notSaved
+	a.poller.notSaved = a.notSavedPolled
+	a.poller.owed = a.loadOwed
 	if cfg.WebhookURL != "" {
 		a.poller.consume = a.consumeStored
 	}
 	a.lease.Unreachable = a.poller.peek // peek does nothing in webhook mode
+	a.lease.BeforeTry = a.writeOutageMemos
 	a.ops = newOpsMetrics(a)
 	a.registerDeliveryNotices()
 	a.Job("retention", time.Hour, a.retain)
@@ -187,6 +191,9 @@ func (a *App) submit(u *models.Update, id int64, recheck bool) {
 				return true
 			}
 		}
+		if _, owed := a.owed.LoadAndDelete(id); owed {
+			a.tellBack(ctx, id)
+		}
 		done := a.handle(ctx, u)
 		if done {
 			a.queued.Delete(id)
@@ -210,6 +217,11 @@ func (a *App) handleLeftOver(ctx context.Context) {
 		a.Log.Warn("updates left over not read", "err", err)
 		return
 	}
+	ids := make([]int64, len(left))
+	for i, row := range left {
+		ids[i] = row.UpdateID
+	}
+	a.loadOwed(ctx, ids)
 	for _, row := range left {
 		var u models.Update
 		if err := json.Unmarshal(row.Payload, &u); err != nil {

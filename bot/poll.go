@@ -35,7 +35,10 @@ type poller struct {
 	// notSaved is told of the updates of a batch the database did not take (it is out of
 	// reach): they are not confirmed, and come again with the next poll.
 	notSaved func(ctx context.Context, us []*models.Update)
-	log      interface {
+	// owed is told of the new updates of a saved batch before they are handled: which are owed
+	// the notice that the database is back (outage_notices.go).
+	owed func(ctx context.Context, ids []int64)
+	log  interface {
 		Warn(string, ...any)
 		Error(string, ...any)
 	}
@@ -123,6 +126,9 @@ func (p *poller) store_(ctx context.Context, raws []json.RawMessage) (int64, err
 	}
 	p.metrics.updatesReceived.Add(float64(len(fresh)))
 	p.metrics.updatesDuplicate.Add(float64(len(batch) - len(fresh)))
+	if p.owed != nil && len(fresh) > 0 {
+		p.owed(ctx, fresh)
+	}
 	for _, id := range fresh {
 		p.handle(parsed[id], id)
 	}

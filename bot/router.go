@@ -229,7 +229,9 @@ func (a *App) tellUnavailable(ctx context.Context, u *models.Update, lang string
 		// queue) tells them.
 		a.told.Delete(u.ID)
 		a.Log.Warn("unavailability notice not sent", "chat_id", *c, "err", err)
+		return
 	}
+	a.rememberTold(u, *c, lang) // written once the database is back (outage_notices.go)
 }
 
 // notSaved is the poller's hook for a batch the database did not take: the updates are not
@@ -401,6 +403,7 @@ func (a *App) handle(ctx context.Context, u *models.Update) bool {
 		return false
 	}
 	a.told.Delete(u.ID)
+	a.outageMemos.Delete(u.ID) // handled here: no other instance will need to know
 	a.markHandled(ctx, u.ID, outcome)
 	a.Log.Debug("update handled", slog.Int64("update_id", u.ID), slog.String("outcome", outcome), slog.Duration("took", time.Since(start)))
 	return true

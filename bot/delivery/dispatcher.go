@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +16,6 @@ import (
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"focalbot/bot/lease"
@@ -312,9 +312,14 @@ func (d *Dispatcher) lead(ctx context.Context, t *lease.Term, wake chan struct{}
 	lastSweep, lastUnpark := time.Now(), time.Time{}
 	woke := true
 	for leadCtx.Err() == nil && t.Valid() {
-		room := window - held.n()
+		inHand := held.n()
+		room := window - inHand
 		if room >= minClaim || (woke && room > 0) {
-			jobs, err := d.claim(leadCtx, t, rec, room)
+			// With little in hand, a small claim first: the sends start after a claim of a few
+			// rows instead of one of a whole window (1,000 rows at 1,000/s: ~0.1 s), and the
+			// claims grow (doubling) while those are sent.
+			n := min(room, d.Batch, max(minClaim, 2*inHand))
+			jobs, err := d.claim(leadCtx, t, n)
 			if err != nil && leadCtx.Err() == nil {
 				d.Log.Warn("claim failed", "err", err)
 			}
@@ -325,7 +330,7 @@ func (d *Dispatcher) lead(ctx context.Context, t *lease.Term, wake chan struct{}
 				wg.Add(1)
 				go d.deliver(leadCtx, t, j, held, rec, &wg)
 			}
-			if err == nil && len(jobs) == room {
+			if err == nil && len(jobs) == n {
 				woke = false
 				continue // the queue may hold more
 			}
@@ -382,36 +387,23 @@ func (d *Dispatcher) lead(ctx context.Context, t *lease.Term, wake chan struct{}
 // sent, due, or being retried): messages to one person arrive in the order they were queued,
 // even across retries, while an urgent one may overtake routine ones. Scheduled rows (not yet
 // due, never tried) hold nothing up.
-func (d *Dispatcher) claim(ctx context.Context, t *lease.Term, rec *recorder, n int) ([]*claimed, error) {
-	var rows []*claimed
-	err := d.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		// The only good plan walks outbox_due in order and stops after n rows. Right after a
-		// large fan-out, before autovacuum has analysed the table, the planner would rather
-		// collect and sort every pending row on each claim: tens of milliseconds per claim.
-		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off;
-			SET LOCAL enable_sort = off`); err != nil {
-			return err
-		}
-		return tx.SelectContext(ctx, &rows, `
-			WITH c AS (
-				SELECT id FROM outbox o
-				WHERE state = 'pending' AND NOT parked AND not_before <= now()
-				  AND NOT EXISTS (
-					SELECT 1 FROM outbox p
-					WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.priority <= o.priority
-					  AND p.state IN ('pending', 'sending')
-					  AND (p.state = 'sending' OR p.not_before <= now() OR p.attempts > 0))
-				ORDER BY priority, not_before, id
-				LIMIT $1
-				FOR UPDATE SKIP LOCKED)
-			UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1,
-			       lease_until = now() + $2 * interval '1 second', lease_owner = $3
-			WHERE o.id = ANY (ARRAY(SELECT id FROM c))
-			RETURNING o.id, o.member_id, o.chat_id, o.kind, o.ref_id, o.variant, o.priority, o.attempts,
-			          o.created_at, o.not_before`, n, d.Lease.Seconds(), t.ID)
-	})
-	if err != nil || len(rows) == 0 {
+//
+// It is one round trip: one simple-protocol query (its three numbers written into the text, so
+// no prepare and bind), whose statements PostgreSQL runs as one implicit transaction: the
+// planner settings, then the claim itself (select with FOR UPDATE SKIP LOCKED, mark 'sending'
+// under this term's lease, return the rows with their members). Either all of it happens or
+// none: a failed claim has claimed nothing.
+func (d *Dispatcher) claim(ctx context.Context, t *lease.Term, n int) ([]*claimed, error) {
+	var got []claimRow
+	err := d.Store.DB.SelectContext(ctx, &got, claimQuery(n, d.Lease, t.ID))
+	if err != nil || len(got) == 0 {
 		return nil, wrap("claim", err)
+	}
+	rows := make([]*claimed, len(got))
+	for i := range got {
+		c := &got[i].claimed
+		c.member = &got[i].M
+		rows[i] = c
 	}
 	slices.SortFunc(rows, func(a, b *claimed) int {
 		if a.Priority != b.Priority {
@@ -422,27 +414,53 @@ func (d *Dispatcher) claim(ctx context.Context, t *lease.Term, rec *recorder, n 
 		}
 		return int(a.ID - b.ID)
 	})
-	ids := make([]int64, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.MemberID)
-	}
-	byID, err := d.Store.MembersByIDs(ctx, ids)
-	if err != nil {
-		// The rows are claimed: hand them back untried (the recorder retries until the
-		// database takes it), else they would wait for the end of the term or of their lease.
-		for _, r := range rows {
-			rec.add(result{row: r, term: t.ID, state: "pending", delta: -1})
-		}
-		return nil, wrap("claim", err)
-	}
 	// Queue at the limiter here, in claim order, so the order of sends is the claim's.
 	for _, r := range rows {
-		r.member = byID[r.MemberID]
-		if r.member != nil && (r.member.Active() || r.Kind == KindMenu) {
+		if r.member.Active() || r.Kind == KindMenu {
 			r.res = d.Limiter.Reserve(r.ChatID, ClassOf(Priority(r.Priority)))
 		}
 	}
 	return rows, nil
+}
+
+// claimRow is a claimed row and its member, as the claim returns them (members."col" AS "m.col").
+type claimRow struct {
+	claimed
+	M store.Member `db:"m"`
+}
+
+// claimQuery is the claim's text for up to n rows, leased to term for lease. Only integers are
+// written into it.
+//
+// The planner settings: the only good plan walks outbox_due in order and stops after n rows.
+// Right after a large fan-out, before autovacuum has analysed the table, the planner would
+// rather collect and sort every pending row on each claim: tens of milliseconds per claim. SET
+// LOCAL lasts until the end of the implicit transaction, that is of this query.
+//
+// outbox.member_id references members (NOT NULL, no cascade), so the join loses no row: a row
+// claimed is a row returned.
+func claimQuery(n int, lease time.Duration, term int64) string {
+	return `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off;
+		WITH c AS (
+			SELECT id FROM outbox o
+			WHERE state = 'pending' AND NOT parked AND not_before <= now()
+			  AND NOT EXISTS (
+				SELECT 1 FROM outbox p
+				WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.priority <= o.priority
+				  AND p.state IN ('pending', 'sending')
+				  AND (p.state = 'sending' OR p.not_before <= now() OR p.attempts > 0))
+			ORDER BY priority, not_before, id
+			LIMIT ` + strconv.Itoa(n) + `
+			FOR UPDATE SKIP LOCKED
+		), u AS (
+			UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1,
+			       lease_until = now() + ` + strconv.FormatInt(lease.Milliseconds(), 10) + ` * interval '1 millisecond',
+			       lease_owner = ` + strconv.FormatInt(term, 10) + `
+			WHERE o.id = ANY (ARRAY(SELECT id FROM c))
+			RETURNING o.id, o.member_id, o.chat_id, o.kind, o.ref_id, o.variant, o.priority, o.attempts,
+			          o.created_at, o.not_before)
+		SELECT u.*, ` + store.MemberColumnsAs("m", "m.") + `
+		FROM u JOIN members m ON m.id = u.member_id`
 }
 
 // reclaim hands back to the queue rows claimed by earlier terms (whose holders have stopped:

@@ -48,6 +48,9 @@ type Lease struct {
 	// Unreachable, if set, is called while the lease is sought and the database cannot be
 	// reached (the poller looks at Telegram's queue to tell people to wait).
 	Unreachable func(ctx context.Context)
+	// BeforeTry, if set, is called before each try to take the lease (the poller writes what
+	// it told, or left untold, while the database was out of reach).
+	BeforeTry func(ctx context.Context)
 
 	standby atomic.Bool // another instance holds the lease
 
@@ -178,6 +181,9 @@ func (l *Lease) Release(t *Term, clean bool) {
 func (l *Lease) acquire(ctx context.Context) (*Term, error) {
 	logged := false
 	for {
+		if l.BeforeTry != nil {
+			l.BeforeTry(ctx)
+		}
 		t, err := l.tryAcquire(ctx)
 		if t != nil {
 			l.standby.Store(false)

@@ -3,22 +3,19 @@ package store
 import (
 	"context"
 	"fmt"
-
-	"github.com/lib/pq"
+	"strings"
 )
 
-// MembersByIDs loads the members with the given IDs at once (the dispatcher's recipients of a
-// claimed batch); IDs without a member are left out of the map.
-func (s *Store) MembersByIDs(ctx context.Context, ids []int64) (map[int64]*Member, error) {
-	var ms []*Member
-	if err := s.DB.SelectContext(ctx, &ms, `SELECT `+memberColumns+` FROM members WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
-		return nil, fmt.Errorf("members by ids: %w", err)
+// MemberColumnsAs is the members columns of table alias alias, each named prefix + its name
+// ("m.id" …): for a query that returns a member beside other columns into a struct with a
+// store.Member field tagged db:"m" (the dispatcher's claim).
+func MemberColumnsAs(alias, prefix string) string {
+	cols := strings.Split(memberColumns, ",")
+	for i, c := range cols {
+		c = strings.TrimSpace(c)
+		cols[i] = alias + "." + c + ` AS "` + prefix + c + `"`
 	}
-	out := make(map[int64]*Member, len(ms))
-	for _, m := range ms {
-		out[m.ID] = m
-	}
-	return out, nil
+	return strings.Join(cols, ", ")
 }
 
 // MarkUnreachable records that Telegram refused to deliver to an active member (403: the bot

@@ -441,6 +441,9 @@ func collect(r *bot.Request, body *string, files *[]rfi.File) error {
 	if n := alert.UTF16Len(next); n > maxBody {
 		return bot.Tell("rfi_too_long", map[string]any{"Max": maxBody, "Len": n})
 	}
+	if err := fitsRendered(r, next); err != nil {
+		return err
+	}
 	*body = next
 	if f != nil {
 		*files = append(*files, *f)

@@ -137,6 +137,9 @@ func writeInput(ctx context.Context, r *bot.Request) error {
 		if n := alert.UTF16Len(reason); n > maxBody {
 			return bot.Tell("rfi_too_long", map[string]any{"Max": maxBody, "Len": n})
 		}
+		if err := fitsRendered(r, reason); err != nil {
+			return err
+		}
 		return decline(ctx, r, w.RFIID, reason)
 	}
 	if err := collect(r, &w.Body, &w.Files); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -29,7 +30,7 @@ const (
 	expiryKind   = "status_expiry" // outbox rows: "your status expired: still valid?"
 	defaultValid = 7 * 24 * time.Hour
 	maxValid     = 90 * 24 * time.Hour
-	maxNote      = 300 // characters: a short note, read on phones
+	maxNote      = 300 // UTF-16 units as Telegram counts: a short note, read on phones
 	maxHours     = 40
 	maxQuarantDs = 60
 )
@@ -327,7 +328,7 @@ func postStep(ctx context.Context, r *bot.Request) error {
 		}
 		d.Measures = append(d.Measures, store.Measure{Code: "reduced_hours", Hours: text})
 	case "note":
-		if n := utf8.RuneCountInString(text); n > maxNote {
+		if n := alert.UTF16Len(text); n > maxNote { // as Telegram counts: an emoji is two
 			return bot.Tell("st_note_too_long", map[string]any{"Max": maxNote, "Length": n})
 		}
 		d.Note = text
