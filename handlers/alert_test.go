@@ -120,6 +120,12 @@ func (n *network) press(id int64, text, substr string) telegramtest.Message {
 	return n.users[id].WaitNew(substr)
 }
 
+// pressInPlace presses the button labelled text and waits until the message it is on shows
+// substr: an action's panel edited into its outcome (Submit, Publish).
+func (n *network) pressInPlace(id int64, text, substr string) telegramtest.Message {
+	return n.users[id].ClickInPlace(text, substr)
+}
+
 // draft is the stored answers of a member's conversation in progress, as JSON text.
 func (n *network) draft(id int64) string {
 	n.t.Helper()
@@ -234,14 +240,14 @@ func TestAlertLifecycle(t *testing.T) {
 		t.Errorf("review does not say %q alone: %q", want, review.Plain())
 	}
 	// Submit tapped twice: one alert.
+	// The review becomes the outcome in place: the second tap, pressed on the review as the
+	// phone still showed it, is an old press.
 	submit := buttonData(t, review, "ad:submit")
-	before = n.count(kazakhFP)
 	for i := 0; i < 2; i++ {
-		if _, err := n.users[kazakhFP].Press(review.ID, submit); err != nil {
-			t.Fatal(err)
-		}
+		n.users[kazakhFP].PressForged(review.ID, submit) // unchecked: the first may have edited it already
 	}
-	submitted := n.waitNew(kazakhFP, before, "ALR-2026-000001")
+	n.users[kazakhFP].WaitOn(review.ID, "ALR-2026-000001")
+	submitted, _ := n.users[kazakhFP].Message(review.ID)
 	ref1 := refPattern.FindString(submitted.Plain())
 	if ref1 != "ALR-2026-000001" {
 		t.Fatalf("reference %q in %q", ref1, submitted.Plain())
@@ -261,7 +267,7 @@ func TestAlertLifecycle(t *testing.T) {
 		t.Fatalf("the unknown word's answer does not list the accepted words in Russian: %q", problems.Plain())
 	}
 	n.say(kazakhRU, strings.Replace(form, "сахар", "героин", 1), n.plain(rl, "alert_review_head", nil))
-	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000002")
+	n.pressInPlace(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000002")
 
 	// --- Verify: both analysts get both; the second shows the link to the first ---
 	verify := map[int64][]telegramtest.Message{}
@@ -302,8 +308,8 @@ func TestAlertLifecycle(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	published, lost := 0, 0
-	for _, a := range []int64{analystEN, analystRU} {
+	published, lost, winner := 0, 0, int64(0)
+	for i, a := range []int64{analystEN, analystRU} {
 		lang := n.pushLang(a)
 		// Six: the route's and the author's countries and CARICC, less the approving analyst
 		// (who has read it) and the author.
@@ -312,9 +318,14 @@ func TestAlertLifecycle(t *testing.T) {
 		// which the analysts also receive.
 		other, _, _ := strings.Cut(n.plain(lang, "alert_already_decided", map[string]any{"Ref": ref1, "By": "\x00", "Outcome": ""}), "\x00")
 		var got string
+		// The winner's audience screen becomes its card in place; the loser is told anew.
 		if _, err := n.users[a].WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
+			if m, ok := n.users[a].Message(screens[i].ID); ok && strings.Contains(m.Plain(), pub) {
+				got = m.Plain()
+				return true
+			}
 			for _, m := range ms[counts[a]:] {
-				if strings.Contains(m.Plain(), pub) || strings.Contains(m.Plain(), other) {
+				if strings.Contains(m.Plain(), other) {
 					got = m.Plain()
 					return true
 				}
@@ -325,6 +336,7 @@ func TestAlertLifecycle(t *testing.T) {
 		}
 		if strings.Contains(got, pub) {
 			published++
+			winner = a
 		} else {
 			lost++
 			if !strings.Contains(got, "Aliya") && !strings.Contains(got, "Boris") {
@@ -335,6 +347,23 @@ func TestAlertLifecycle(t *testing.T) {
 	if published != 1 || lost != 1 {
 		t.Fatalf("published %d times, refused %d times; want exactly one decision", published, lost)
 	}
+	// The loser's copy of the alert to verify says who published it, in their language, and
+	// offers no decision any more.
+	loser := int64(analystEN)
+	if winner == analystEN {
+		loser = analystRU
+	}
+	ll := n.pushLang(loser)
+	decidedBy, _, _ := strings.Cut(n.plain(ll, "alert_already_decided", map[string]any{"Ref": ref1, "By": "\x00", "Outcome": ""}), "\x00")
+	winnerName := map[int64]string{analystEN: "Aliya", analystRU: "Boris"}[winner]
+	if _, err := n.users[loser].WaitFor(bottest.Wait, func([]telegramtest.Message) bool {
+		m, _ := n.users[loser].Message(verify[loser][0].ID)
+		return strings.Contains(m.Plain(), decidedBy) && strings.Contains(m.Plain(), winnerName) &&
+			strings.Contains(m.Plain(), n.plain(ll, "alert_state_published", nil)) && strings.Contains(m.Plain(), ref1+" · ") && len(m.Buttons()) == 0
+	}); err != nil {
+		m, _ := n.users[loser].Message(verify[loser][0].ID)
+		t.Fatalf("the other analyst's copy reads %q with %v, want %q and no buttons", m.Plain(), m.Buttons(), decidedBy)
+	}
 	// Return the second with a reason; the other analyst's Approve then meets the decision.
 	before = n.count(analystEN)
 	returnData := strings.TrimSuffix(buttonData(t, verify[analystEN][1], "av:"), "a") + "r"
@@ -344,10 +373,20 @@ func TestAlertLifecycle(t *testing.T) {
 	n.waitNew(analystEN, before, "Why is ALR-2026-000002 returned?")
 	n.say(analystEN, "Add the seal number", "ALR-2026-000002 was returned")
 	n.wait(kazakhRU, "Add the seal number")
-	before = n.count(analystRU)
-	if _, err := n.users[analystRU].Press(verify[analystRU][1].ID, buttonData(t, verify[analystRU][1], "av:")); err != nil {
-		t.Fatal(err)
+	// The other analyst's copy says so, in their language, and loses its decisions; an old
+	// press of its Approve (a phone that had not caught up) is told who decided.
+	ru := n.users[analystRU]
+	decided, _, _ := strings.Cut(n.plain(n.pushLang(analystRU), "alert_already_decided", map[string]any{"Ref": "ALR-2026-000002", "By": "\x00", "Outcome": ""}), "\x00")
+	if _, err := ru.WaitFor(bottest.Wait, func([]telegramtest.Message) bool {
+		m, _ := ru.Message(verify[analystRU][1].ID)
+		return strings.Contains(m.Plain(), decided) && strings.Contains(m.Plain(), "Aliya") &&
+			strings.Contains(m.Plain(), n.plain(n.pushLang(analystRU), "alert_state_returned", nil)) && len(m.Buttons()) == 0
+	}); err != nil {
+		m, _ := ru.Message(verify[analystRU][1].ID)
+		t.Fatalf("the other analyst's copy does not show the return, or keeps its buttons: %q %v", m.Plain(), m.Buttons())
 	}
+	before = n.count(analystRU)
+	ru.ClickData(verify[analystRU][1].ID, buttonData(t, verify[analystRU][1], "av:"))
 	n.waitNew(analystRU, before, "Aliya")
 
 	// --- Publish: each recipient reads it in their language ---
@@ -548,7 +587,7 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 	form := "Classification: information for attention\nExercise: yes\nConveyance: road vehicle\n" +
 		"Vehicle plate: 01 A 123 BC\nLoading: TJ\nDestination: PK Karachi\nDescription: Exercise <b>Steppe-26</b>"
 	n.say(englishFP, "/alert\n"+form, "Review your alert")
-	n.press(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
+	n.pressInPlace(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
 	v := n.wait(analystEN, "ALR-2026-000001 · ")
 	if !strings.Contains(v.Plain(), "EXERCISE") {
 		t.Fatalf("drill not marked for the analyst: %q", v.Plain())
@@ -566,7 +605,7 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 	n.press(englishFP, "Vehicle plate", "Vehicle plate")
 	n.say(englishFP, "02 B 456 CD", "02 B 456 CD")
 	n.press(englishFP, "✔ Done", "Review your alert")
-	n.press(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
+	n.pressInPlace(englishFP, "📨 Submit to CARICC", "ALR-2026-000001")
 	v2 := n.waitNew(analystEN, n.count(analystEN)-1, "revision 2")
 	if !strings.Contains(v2.Plain(), "02 B 456 CD") {
 		t.Fatalf("revision 2 lacks the new plate: %q", v2.Plain())
@@ -584,7 +623,7 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 	screen := n.waitNew(analystEN, before, "Audience of ALR-2026-000001")
 	n.press(analystEN, "🌐 Whole network", "")
 	n.wait(analystEN, "the whole network") // the audience screen is edited in place
-	n.press(analystEN, "📢 Publish to 8", "published to 8 recipients")
+	n.pressInPlace(analystEN, "📢 Publish to 8", "published to 8 recipients")
 	_ = screen
 	got := n.wait(pakFP, "ALR-2026-000001 · ")
 	if !strings.Contains(got.Plain(), "EXERCISE") || !strings.Contains(got.Plain(), "Exercise <b>Steppe-26</b>") {
@@ -605,13 +644,22 @@ func TestDrillReviseWithdrawAndWholeNetwork(t *testing.T) {
 	// A withdrawn alert cannot be approved; the analyst is told.
 	n.say(kazakhRU, "/alert\nКлассификация: сообщение об изъятии\nТранспортное средство: авиагруз\n"+
 		"Коносамент (B/L) или AWB: 176-12345675\nОписание: изъято 3 кг", "Проверьте оповещение")
-	n.press(kazakhRU, "📨 Отправить в ЦАРИКЦ", "ALR-2026-000002")
+	n.pressInPlace(kazakhRU, "📨 Отправить в ЦАРИКЦ", "ALR-2026-000002")
 	w := n.wait(analystEN, "ALR-2026-000002 · ")
 	n.press(kazakhRU, "Отозвать", "отозвано")
-	before = n.count(analystEN)
-	if _, err := n.users[analystEN].Press(w.ID, buttonData(t, w, "av:")); err != nil {
-		t.Fatal(err)
+	// The analyst's copy says so and loses its decisions; an old press of Approve (a phone
+	// that had not caught up) is told too.
+	an := n.users[analystEN]
+	if _, err := an.WaitFor(bottest.Wait, func([]telegramtest.Message) bool {
+		m, _ := an.Message(w.ID)
+		return strings.Contains(m.Plain(), "ALR-2026-000002 was withdrawn by its author") && strings.Contains(m.Plain(), "ALR-2026-000002 · ") &&
+			len(m.Buttons()) == 0
+	}); err != nil {
+		m, _ := an.Message(w.ID)
+		t.Fatalf("the analyst's copy of a withdrawn alert reads %q with %v", m.Plain(), m.Buttons())
 	}
+	before = n.count(analystEN)
+	an.ClickData(w.ID, buttonData(t, w, "av:"))
 	n.waitNew(analystEN, before, "withdrawn by its author")
 }
 

@@ -23,7 +23,7 @@ func (n *network) submitPasted(author, analyst int64, form, ref string) telegram
 	n.t.Helper()
 	lang := n.replyLang(author)
 	n.say(author, "/alert\n"+form, n.plain(lang, "alert_review_head", nil))
-	n.press(author, n.plain(lang, "alert_btn_submit", nil), ref)
+	n.pressInPlace(author, n.plain(lang, "alert_btn_submit", nil), ref)
 	return n.wait(analyst, ref+" · ")
 }
 
@@ -86,11 +86,14 @@ func (n *network) publishDefault(analyst int64, v telegramtest.Message, ref stri
 	}
 	lang := n.pushLang(analyst)
 	screen := n.waitNew(analyst, before, prefix(n.plain(lang, "alert_audience", map[string]any{"Ref": ref}), 10))
-	before = n.count(analyst)
-	if _, err := n.users[analyst].Press(screen.ID, buttonData(n.t, screen, "apub:")); err != nil {
-		n.t.Fatal(err)
-	}
-	n.waitNew(analyst, before, ref)
+	n.users[analyst].PressInPlace(screen.ID, buttonData(n.t, screen, "apub:"), publishedPrefix(n, lang, ref))
+}
+
+// publishedPrefix is the analyst's card of a published alert up to its count of recipients:
+// what the audience screen shows once Publish was pressed on it.
+func publishedPrefix(n *network, lang, ref string) string {
+	p, _, _ := strings.Cut(n.plain(lang, "alert_published", map[string]any{"Ref": ref, "Count": "\x00"}), "\x00")
+	return p
 }
 
 // /alerts and /find list alerts with a button each that opens the alert as /alert REF does;
@@ -272,7 +275,7 @@ func TestAttachmentCaptionKept(t *testing.T) {
 	n.users[kazakhRU].SendPhoto(caption)
 	n.waitNew(kazakhRU, before, n.plain(rl, "alert_file_added", map[string]any{"Count": 1, "Max": alert.MaxFiles}))
 	n.press(kazakhRU, n.plain(rl, "alert_btn_done", nil), n.plain(rl, "alert_review_head", nil))
-	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000001")
+	n.pressInPlace(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000001")
 
 	file := n.wait(analystEN, "ALR-2026-000001 · attachment 1/1")
 	want := n.plain("en", "alert_file_caption", map[string]any{"Ref": "ALR-2026-000001", "N": 1, "Of": 1}) + "\n" +
@@ -323,7 +326,7 @@ func TestAlbumAnsweredOnce(t *testing.T) {
 		t.Errorf("%d answers to an album of 4 and one photo, want 2", got)
 	}
 	n.press(kazakhRU, n.plain(rl, "alert_btn_done", nil), n.plain(rl, "alert_review_head", nil))
-	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000001")
+	n.pressInPlace(kazakhRU, n.plain(rl, "alert_btn_submit", nil), "ALR-2026-000001")
 	n.wait(analystEN, "ALR-2026-000001 · attachment 5/5")
 }
 

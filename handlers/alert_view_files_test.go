@@ -29,7 +29,7 @@ func TestAlertViewSendsAttachmentsOncePerLook(t *testing.T) {
 	n.users[kazakhRU].SendAlbum(2, "")
 	n.waitNew(kazakhRU, before, n.plain(rl, "alert_file_added", map[string]any{"Count": 1, "Max": alert.MaxFiles}))
 	n.press(kazakhRU, n.plain(rl, "alert_btn_done", nil), n.plain(rl, "alert_review_head", nil))
-	n.press(kazakhRU, n.plain(rl, "alert_btn_submit", nil), ref)
+	n.pressInPlace(kazakhRU, n.plain(rl, "alert_btn_submit", nil), ref)
 	n.wait(analystEN, ref+" · attachment 2/2") // the copies of the verification
 
 	files := func() [2]int {

@@ -98,19 +98,26 @@ func TestAlertAnsweredStepShowsAnswerWithoutButtons(t *testing.T) {
 
 	n.press(kazakhFP, T("alert_btn_skip"), "")
 	review := n.press(kazakhFP, T("alert_btn_done"), T("alert_review_head"))
-	n.press(kazakhFP, T("alert_btn_submit"), "ALR-2026-000001")
-	u.WaitOn(review.ID, T("alert_btn_submit"))
+	// Submit: the review itself becomes the outcome, the alert as submitted under its reference,
+	// with Withdraw alone.
+	out := u.PressInPlace(review.ID, buttonData(t, review, "ad:submit"), "ALR-2026-000001")
+	if !strings.Contains(out.Plain(), quantity) {
+		t.Errorf("the submitted alert is no longer readable on its panel: %q", out.Plain())
+	}
+	if bs := out.Buttons(); len(bs) != 1 || !strings.HasPrefix(bs[0].CallbackData, "awd:") {
+		t.Errorf("the submitted panel has %v, want Withdraw alone", bs)
+	}
 	if _, err := u.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return len(liveWith(ms, "ad:")) == 0 }); err != nil {
 		t.Fatalf("draft buttons left after Submit: %v", liveWith(u.Messages(), "ad:"))
 	}
-	if live := liveWith(u.Messages(), "awd:"); len(live) != 1 || !strings.Contains(live[0].Plain(), "ALR-2026-000001") {
+	if live := liveWith(u.Messages(), "awd:"); len(live) != 1 || live[0].ID != review.ID {
 		t.Errorf("Withdraw is on %d messages, want the outcome's alone", len(live))
 	}
 }
 
 // The analyst's decision moves on without leaving live buttons behind: Approve takes the
-// buttons off the alert (the audience screen has Return and Reject), Publish takes them off the
-// audience screen (the outcome has what applies to a published alert); a cancelled reason gives
+// buttons off the alert (the audience screen has Return and Reject), Publish turns the audience
+// screen into the outcome (with what applies to a published alert); a cancelled reason gives
 // the alert its buttons back.
 func TestVerificationLeavesOneLivePanel(t *testing.T) {
 	t.Parallel()
@@ -141,13 +148,18 @@ func TestVerificationLeavesOneLivePanel(t *testing.T) {
 	if _, err := u.WaitFor(bottest.Wait, func([]telegramtest.Message) bool { m, _ := u.Message(v.ID); return len(m.Buttons()) == 0 }); err != nil {
 		t.Fatal("the alert keeps its buttons once approved")
 	}
+	// Publish: the audience screen itself becomes the analyst's card of the published alert,
+	// with what applies to it now, and no new message comes.
 	before := n.count(analystEN)
-	if _, err := u.Press(screen.ID, buttonData(t, screen, "apub:")); err != nil {
-		t.Fatal(err)
+	out := u.PressInPlace(screen.ID, buttonData(t, screen, "apub:"), publishedPrefix(n, "en", ref))
+	for _, want := range []string{"alert_btn_update", "alert_btn_cancel_alert", "alert_btn_acks"} {
+		if _, ok := out.Button(T(want)); !ok {
+			t.Errorf("the outcome of Publish has no %s: %v", want, out.Buttons())
+		}
 	}
-	out := n.waitNew(analystEN, before, ref)
-	if _, ok := out.Button(T("alert_btn_update")); !ok {
-		t.Errorf("the outcome of Publish has no Update: %v", out.Buttons())
+	n.h.WaitIdle()
+	if got := n.count(analystEN); got != before {
+		t.Errorf("Publish sent %d new messages to the analyst, want its screen edited", got-before)
 	}
 	if _, err := u.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
 		return len(liveWith(ms, "av:"))+len(liveWith(ms, "aaud:"))+len(liveWith(ms, "apub:")) == 0

@@ -180,7 +180,7 @@ func TestDatabaseOutageMidAlertDraft(t *testing.T) {
 		t.Errorf("draft after the outage: %s", draft)
 	}
 	n.fromDestinationToReview(kazakhFP)
-	n.press(kazakhFP, T("alert_btn_submit"), "ALR-")
+	n.pressInPlace(kazakhFP, T("alert_btn_submit"), "ALR-")
 	n.wait(analystEN, "MSCU1234566")
 	if got := n.users[kazakhFP].Count(T("error_unavailable")); got != 1 {
 		t.Errorf("outage notice shown %d times, want once", got)

@@ -296,3 +296,34 @@ func (p *Person) ClickOn(msgID int, data string) {
 		p.h.T.Fatalf("%s: press %q: %v", p.FirstName(), data, err)
 	}
 }
+
+// ClickInPlace presses the button labelled label on the newest message showing it and waits
+// until that very message shows want (the action's panel edited into its outcome, not a new
+// message); it returns the message as it then reads.
+func (p *Person) ClickInPlace(label, want string) telegramtest.Message {
+	p.h.T.Helper()
+	var id int
+	var data string
+	if _, err := p.WaitFor(Wait, func(ms []telegramtest.Message) bool {
+		for i := len(ms) - 1; i >= 0; i-- {
+			if b, ok := ms[i].Button(label); ok {
+				id, data = ms[i].ID, b.CallbackData
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		p.h.T.Fatalf("%s: no button %q: %v", p.FirstName(), label, err)
+	}
+	return p.PressInPlace(id, data, want)
+}
+
+// PressInPlace presses the button with data on message msgID and waits until that message
+// shows want (edited in place); it returns the message as it then reads.
+func (p *Person) PressInPlace(msgID int, data, want string) telegramtest.Message {
+	p.h.T.Helper()
+	p.ClickOn(msgID, data)
+	p.WaitOn(msgID, want)
+	m, _ := p.Message(msgID)
+	return m
+}

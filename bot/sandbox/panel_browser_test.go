@@ -95,9 +95,14 @@ func TestBrowserGuidedAlertOnAPhone(t *testing.T) {
 	answered("the quantity", quantity)
 	press("no description", `^ad:skip$`, `^ad:skip$`)
 	press("no files", `^ad:skip$`, `^ad:submit$`)
+	reviewed := p.botCount()
 	p.pressOnLast("Submit", `^ad:submit$`)
-	// The outcome with Withdraw; the review keeps no button of the draft.
-	p.waitLastBot("the submitted alert's reference", `/ALR-\d{4}-\d{6}/.test(t) && d.some(x => /^awd:/.test(x))`)
+	// The review itself becomes the outcome, with Withdraw alone (no new message); no button
+	// of the draft is left.
+	p.waitLastBot("the submitted alert's reference", `/ALR-\d{4}-\d{6}/.test(t) && d.length === 1 && /^awd:/.test(d[0])`)
+	if n := p.botCount(); n != reviewed {
+		t.Errorf("Submit added %d messages; want the review edited into the outcome", n-reviewed)
+	}
 	var live int
 	p.waitFor("no draft button left", wait, &live, `var n = Array.from(document.querySelectorAll("#messages .kbtn")).filter(b => /^ad:/.test(b.dataset.data)).length; return n === 0 ? 0 : null`)
 	p.screenshot("alert-submitted")
@@ -106,10 +111,15 @@ func TestBrowserGuidedAlertOnAPhone(t *testing.T) {
 	// Uzbekistan: the route and the author's country).
 	p.as(analyst)
 	p.pressOnLast("Approve", `^av:\d+:\d+:a$`)
+	p.waitLastBot("the audience screen", `d.some(x => /^apub:/.test(x))`)
+	audience := p.botCount()
 	p.pressOnLast("Publish", `^apub:`)
 	p.waitLastBot("the published alert's outcome", `/ALR-\d{4}-\d{6}/.test(t) && d.some(x => /^(aas|aup|acx):/.test(x))`)
-	// The alert to verify and the audience screen lose their buttons: the outcome has those
-	// that still apply.
+	if n := p.botCount(); n != audience {
+		t.Errorf("Publish added %d messages; want the audience screen edited into the card", n-audience)
+	}
+	// The alert to verify loses its buttons and the audience screen becomes the card, with
+	// those that still apply.
 	var analystLive int
 	p.waitFor("no decision button left", wait, &analystLive, `var n = Array.from(document.querySelectorAll("#messages .kbtn")).filter(b => /^(av|aaud|apub):/.test(b.dataset.data)).length; return n === 0 ? 0 : null`)
 	p.screenshot("alert-published")

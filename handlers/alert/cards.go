@@ -131,20 +131,35 @@ func publishedCard(ctx context.Context, a *bot.App, al *store.Alert, lang string
 	return text, analystKeyboard(a, lang, al.ID), nil
 }
 
-// showPublished sends the analyst their card of the published alert and records it, to be kept
-// current. (The audience panel it answers is left to the verification's own panel; a panel
-// edited into the card in place would be recorded the same way, with its message ID.)
+// showPublished turns the audience screen whose Publish was pressed into the analyst's card of
+// the published alert, in place (its buttons become those that still apply: Update, Cancel,
+// Who acknowledged?), and records it, to be kept current. When the screen cannot be edited
+// (too old, gone), the card is sent anew and the screen loses its buttons.
 func showPublished(ctx context.Context, r *bot.Request, al *store.Alert) error {
 	text, kb, err := publishedCard(ctx, r.App, al, r.Lang)
 	if err != nil {
 		return err
 	}
-	m, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
-	if err != nil {
-		return err
+	msgID := 0
+	if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
+		id := q.Message.Message.ID
+		if err := r.App.Edit(ctx, r.ChatID, id, text, kb); err == nil {
+			r.PanelShown(ctx, id, text, kb)
+			msgID = id
+		} else {
+			r.App.Log.Warn("audience screen not edited into the card, sending it anew", "chat_id", r.ChatID, "err", err)
+			r.ClosePressed()
+		}
+	}
+	if msgID == 0 {
+		m, err := r.App.Send(ctx, r.ChatID, "reply", text, kb)
+		if err != nil {
+			return err
+		}
+		msgID = m.ID
 	}
 	return store.AddAlertCard(ctx, r.App.Store.DB, store.AlertCard{AlertID: al.ID, MemberID: r.Member.ID, ChatID: r.ChatID,
-		MessageID: &m.ID, Shape: store.CardPublished})
+		MessageID: &msgID, Shape: store.CardPublished})
 }
 
 // stateLine: "State: cancelled", on a card of an alert no longer live.

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/delivery"
+	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
 )
@@ -46,8 +49,91 @@ func enqueueMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, followupID 
 	return err
 }
 
+// The analysts' copies of a submitted revision (renderAlertVerify) change the same way: once
+// one analyst decides, or the author withdraws it, every other analyst's copy is edited
+// through the outbox (kind alert_mark, ref the alert, variant "verify:r<revision>") to say who
+// decided what, above the alert, without the decision buttons (the Mini App's button of
+// confidential mode stays). A press of an old copy is still told who decided (stateError).
+const verifyMarkPrefix = "verify:"
+
+// enqueueVerifyMarks queues the edit of the analysts' copies of al's revision, but the
+// decider's (0: none), whose copy lost its buttons when they pressed it.
+func enqueueVerifyMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, decider int64) error {
+	analysts, err := store.Analysts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	variant := fmt.Sprintf("%sr%d", verifyMarkPrefix, al.Revision)
+	items := make([]delivery.Item, 0, len(analysts))
+	for _, m := range analysts {
+		if m.ID != decider {
+			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertMark, RefID: al.ID,
+				Variant: variant, Priority: delivery.High})
+		}
+	}
+	_, err = delivery.Enqueue(ctx, tx, items)
+	return err
+}
+
+// renderVerifyMark edits an analyst's copy of a revision into the decision taken on it.
+func renderVerifyMark(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
+	al, err := store.AlertByID(ctx, a.Store.DB, row.RefID)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	rev := strings.TrimPrefix(row.Variant, verifyMarkPrefix)
+	state := al.State
+	if rev != fmt.Sprintf("r%d", al.Revision) {
+		state = store.AlertReturned // only a returned revision is followed by another
+	} else if state == store.AlertSubmitted {
+		return delivery.Message{}, fmt.Errorf("%w: %s still awaits a decision", delivery.ErrSkip, al.Ref)
+	}
+	msgID, sentAt, err := delivery.SentMessage(ctx, a.Store.DB, kindAlertVerify, al.ID, rev, to.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return delivery.Message{}, fmt.Errorf("%w: %s %s never reached them", delivery.ErrSkip, al.Ref, rev)
+	}
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	// Telegram's window runs on its clock, which is the real one.
+	if time.Since(sentAt) > editWindow {
+		return delivery.Message{}, fmt.Errorf("%w: %s sent %s ago, past Telegram's edit window", delivery.ErrSkip, al.Ref, time.Since(sentAt).Round(time.Minute))
+	}
+	lang := ui.MemberLang(a, to)
+	var mark string
+	switch state {
+	case store.AlertWithdrawn:
+		mark = a.I18n.T(lang, "alert_is_withdrawn", map[string]any{"Ref": al.Ref})
+	default:
+		by := ""
+		if al.DecidedBy != nil {
+			if m, err := store.MemberByID(ctx, a.Store.DB, *al.DecidedBy); err == nil {
+				by = ui.MemberName(a, lang, m)
+			}
+		}
+		mark = a.I18n.T(lang, "alert_already_decided", map[string]any{"Ref": al.Ref, "By": by,
+			"Outcome": i18n.HTML(a.I18n.T(lang, "alert_state_"+state, nil))})
+	}
+	text, kb, err := verifyText(ctx, a, al, lang, to, true)
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	if alert.UTF16Len(mark+"\n\n"+text) > alert.MaxMessage {
+		if text, kb, err = verifyText(ctx, a, al, lang, to, false); err != nil { // without the linked alerts
+			return delivery.Message{}, err
+		}
+	}
+	if len(kb.InlineKeyboard) == 0 {
+		kb = nil
+	}
+	return delivery.Message{Text: mark + "\n\n" + text, ReplyMarkup: kb, EditMessageID: msgID}, nil
+}
+
 func renderAlertMark(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		if strings.HasPrefix(row.Variant, verifyMarkPrefix) {
+			return renderVerifyMark(ctx, a, row, to)
+		}
 		f, err := store.FollowupByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err

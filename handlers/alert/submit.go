@@ -667,10 +667,17 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 		}
 		return err
 	}
-	r.ClosePanel(ctx) // the review, once the outcome is sent: its buttons no longer apply
+	r.ClosePanel(ctx) // the review: unless edited into the outcome below, its buttons no longer apply
 	r.Conv = nil
+	// The review becomes the outcome, in place: what was submitted, under which reference,
+	// and the one button that still applies, Withdraw. (Sent anew after typed input or when
+	// the review cannot be edited; then the review loses its buttons.)
 	kb := (&bot.Keyboard{}).Row(button(r, "alert_btn_withdraw", bot.CB(verbWithdraw, al.ID, al.Revision)))
-	return r.Reply(ctx, "alert_submitted", map[string]any{"Ref": al.Ref}, kb)
+	text := r.T("alert_submitted", map[string]any{"Ref": al.Ref})
+	if full := text + "\n\n" + alerttext.Render(r.App.I18n, r.Lang, &c, alerttext.Meta{}); alert.UTF16Len(full) <= alert.MaxMessage {
+		text = full
+	}
+	return ui.Show(ctx, r, text, kb)
 }
 
 // withdraw lets the author take back a submitted alert before an analyst decides.
@@ -688,6 +695,9 @@ func withdraw(ctx context.Context, r *bot.Request) error {
 		var err error
 		done, err = store.WithdrawAlert(ctx, tx, al.ID, r.Member.ID, int(args.ID(1)))
 		if err != nil {
+			return err
+		}
+		if err := enqueueVerifyMarks(ctx, tx, done, 0); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_withdrawn", SubjectID: &al.ID})

@@ -60,32 +60,44 @@ func renderAlertVerify(a *bot.App) delivery.Renderer {
 			return delivery.Message{}, fmt.Errorf("%w: alert %s is %s", delivery.ErrSkip, al.Ref, al.State)
 		}
 		lang := ui.MemberLang(a, to)
-		author, err := store.MemberByID(ctx, a.Store.DB, al.AuthorID)
+		text, kb, err := verifyText(ctx, a, al, lang, to, true)
 		if err != nil {
 			return delivery.Message{}, err
 		}
-		head := a.I18n.T(lang, "alert_verify_head", map[string]any{"Author": ui.MemberName(a, lang, author), "Revision": al.Revision})
-		decide := func(kb *bot.Keyboard) *bot.Keyboard { return decideKeyboard(a, lang, kb, al.ID, al.Revision, true) }
-		if confidential(a) {
-			// The content, and the identifiers of earlier alerts it shares, are read in the Mini App.
-			kb := decide((&bot.Keyboard{}).Row(appButton(a, al, lang)))
-			return delivery.Message{Text: head + "\n\n" + confidentialHead(a, al, lang), ReplyMarkup: kb}, nil
-		}
-		text := head + "\n\n" + renderAlertFor(a, al, lang, to)
-		linked, err := store.LinkedAlerts(ctx, a.Store.DB, al.ID)
-		if err != nil {
-			return delivery.Message{}, err
-		}
-		for _, l := range linked {
-			country := "CARICC"
-			if l.AuthorCountry != nil {
-				country = i18n.CountryName(lang, *l.AuthorCountry)
-			}
-			text += "\n" + a.I18n.T(lang, "alert_linked", map[string]any{"Ref": l.Ref, "Country": country,
-				"Date": ui.Date(to, l.SubmittedAt), "Identifiers": l.Norms})
-		}
-		return delivery.Message{Text: text, ReplyMarkup: decide(&bot.Keyboard{})}, nil
+		return delivery.Message{Text: text, ReplyMarkup: decideKeyboard(a, lang, kb, al.ID, al.Revision, true)}, nil
 	}
+}
+
+// verifyText is an analyst's copy of a submitted alert without its decisions: the head, the
+// alert (or, in confidential mode, its header and the Mini App's button) and, when linked,
+// the earlier alerts it shares an identifier with.
+func verifyText(ctx context.Context, a *bot.App, al *store.Alert, lang string, to *store.Member, linked bool) (string, *bot.Keyboard, error) {
+	author, err := store.MemberByID(ctx, a.Store.DB, al.AuthorID)
+	if err != nil {
+		return "", nil, err
+	}
+	head := a.I18n.T(lang, "alert_verify_head", map[string]any{"Author": ui.MemberName(a, lang, author), "Revision": al.Revision})
+	if confidential(a) {
+		// The content, and the identifiers of earlier alerts it shares, are read in the Mini App.
+		return head + "\n\n" + confidentialHead(a, al, lang), (&bot.Keyboard{}).Row(appButton(a, al, lang)), nil
+	}
+	text := head + "\n\n" + renderAlertFor(a, al, lang, to)
+	if !linked {
+		return text, &bot.Keyboard{}, nil
+	}
+	ls, err := store.LinkedAlerts(ctx, a.Store.DB, al.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, l := range ls {
+		country := "CARICC"
+		if l.AuthorCountry != nil {
+			country = i18n.CountryName(lang, *l.AuthorCountry)
+		}
+		text += "\n" + a.I18n.T(lang, "alert_linked", map[string]any{"Ref": l.Ref, "Country": country,
+			"Date": ui.Date(to, l.SubmittedAt), "Identifiers": l.Norms})
+	}
+	return text, &bot.Keyboard{}, nil
 }
 
 // decideKeyboard adds an analyst's decisions on a submitted alert to kb: Approve (when
@@ -400,6 +412,9 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 		if err := enqueueDecision(ctx, tx, published); err != nil {
 			return err
 		}
+		if err := enqueueVerifyMarks(ctx, tx, published, r.Member.ID); err != nil {
+			return err
+		}
 		if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
 			return err
 		}
@@ -416,8 +431,7 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	r.ClosePressed()                        // the audience screen: the published alert's buttons come with the outcome
-	return showPublished(ctx, r, published) // the analyst's card, kept current (cards.go)
+	return showPublished(ctx, r, published) // the audience screen becomes the analyst's card, kept current (cards.go)
 }
 
 // analystAlertKeyboard: what an analyst can do with a published alert.
@@ -513,6 +527,9 @@ func reasonInput(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		if err := enqueueDecision(ctx, tx, decided); err != nil {
+			return err
+		}
+		if err := enqueueVerifyMarks(ctx, tx, decided, r.Member.ID); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_" + st.State, SubjectID: &al.ID,
