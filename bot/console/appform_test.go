@@ -108,6 +108,37 @@ func TestMiniAppSubmit(t *testing.T) {
 	if code, got := appPost(t, fileURL, telegramtest.SignInitData(n.h.TG.Token(), uzFPID, "x", "en", now), ""); code != http.StatusNotFound || strings.Contains(got, "scanner image") {
 		t.Errorf("a focal point outside the audience: %d", code)
 	}
+	// The console's page of the alert lists the photo beside the chat's attachments and serves
+	// it from the server, audited; under another alert's reference it is missing.
+	token, err := console.NewLink(ctx, n.h.Store.DB, n.members[analystID].ID, n.h.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := base + "/signin/" + token
+	c := newClient(t, link)
+	if code, page := c.signIn(link); code != http.StatusSeeOther {
+		t.Fatalf("console sign-in: %d %s", code, page)
+	}
+	consoleURL := "/alerts/" + al.Ref + "/files/m" + strconv.FormatInt(files[0].ID, 10)
+	if code, page, _ := c.do("GET", "/alerts/"+al.Ref, nil); code != http.StatusOK ||
+		!strings.Contains(page, `href="`+consoleURL+`"`) || !strings.Contains(page, "scan.png") {
+		t.Errorf("the console's alert page (%d) does not list the uploaded file", code)
+	}
+	code, got, hdr := c.do("GET", consoleURL, nil)
+	if code != http.StatusOK || got != string(photo) || !strings.Contains(hdr.Get("Content-Disposition"), "scan.png") ||
+		hdr.Get("Content-Type") != "application/octet-stream" {
+		t.Errorf("the console's download: %d, %d bytes, %v", code, len(got), hdr)
+	}
+	if err := n.h.Store.DB.Get(&count, `SELECT count(*) FROM audit_log WHERE action = 'console_download'
+		AND actor_id = $1 AND after->>'file' = 'scan.png' AND after->>'ref' = $2`, n.members[analystID].ID, al.Ref); err != nil || count != 1 {
+		t.Errorf("console downloads audited: %d, %v", count, err)
+	}
+	if code, got, _ := c.do("GET", "/alerts/"+n.alert.Ref+"/files/m"+strconv.FormatInt(files[0].ID, 10), nil); code != http.StatusNotFound || strings.Contains(got, "scanner image") {
+		t.Errorf("the file under another alert: %d, want 404", code)
+	}
+	if code, _, _ := c.do("GET", "/alerts/"+al.Ref+"/files/mx", nil); code != http.StatusNotFound {
+		t.Errorf("a malformed file key: %d, want 404", code)
+	}
 	// A draft abandoned for AppDraftTTL goes, with the file on it.
 	if code, _ := appUpload(t, base+"/app/new/file", initData, csrf, "left.png", photo); code != http.StatusOK {
 		t.Fatalf("second upload: %d", code)

@@ -400,9 +400,15 @@ func TestConfidentialListsAndChatFiles(t *testing.T) {
 	if strings.Contains(line, "Heroin") || !strings.Contains(line, "KZ → UZ") {
 		t.Errorf("/alerts line in confidential mode: %q", line)
 	}
+	// /find answers without repeating the value searched for: it is content too.
 	reader.Say("/find MSKU1234565")
-	if line := reader.WaitNew(al.Ref).Plain(); strings.Contains(line, "Heroin") {
+	if line := reader.WaitNew("Alerts matching your search").Plain(); strings.Contains(line, "Heroin") || strings.Contains(line, "1234565") ||
+		!strings.Contains(line, al.Ref) {
 		t.Errorf("/find line in confidential mode: %q", line)
+	}
+	reader.Say("/find TGHU 876543-0")
+	if line := reader.WaitNew("matches your search").Plain(); strings.Contains(line, "876543") {
+		t.Errorf("/find without a match in confidential mode: %q", line)
 	}
 
 	// The chat's file on the Mini App page, downloaded through the server.
@@ -420,7 +426,7 @@ func TestConfidentialListsAndChatFiles(t *testing.T) {
 	if code, _ := appPost(t, page+"/chatfiles/a1", reader.InitData(h.Clock.Now()), ""); code != http.StatusNotFound {
 		t.Errorf("a missing file: %d", code)
 	}
-	noneSent(t, h, "Heroin", "evaporator")
+	noneSent(t, h, "Heroin", "evaporator", "1234565", "876543")
 }
 
 // The Mini App's form refuses an alert too long for one message in some language, as the

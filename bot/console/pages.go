@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -302,6 +303,15 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	for i, a := range al.Content.Attachments {
 		files = append(files, fileRef{Key: "a" + strconv.Itoa(i), Kind: a.Kind, Name: a.Name, Caption: a.Caption})
 	}
+	// The files uploaded with the Mini App's form, kept by the server (app_files): "m<id>".
+	uploaded, err := store.AlertAppFiles(ctx, s.o.Store.DB, al.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, f := range uploaded {
+		files = append(files, fileRef{Key: "m" + strconv.FormatInt(f.ID, 10), Kind: "document", Name: f.Name})
+	}
 	acked := 0
 	for _, m := range matrix {
 		if m.AckedAt != nil {
@@ -315,12 +325,18 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
-// alertFile proxies an attachment of an alert ("a<n>") or of a follow-up ("f<id>") from Telegram.
+// alertFile proxies an attachment of an alert ("a<n>") or of a follow-up ("f<id>") from
+// Telegram, or serves a file uploaded with the Mini App's form ("m<id>") from the database;
+// every download is audited as the viewer's.
 func (s *Server) alertFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	ctx := r.Context()
 	al, err := store.AlertByRef(ctx, s.o.Store.DB, r.PathValue("ref"))
 	if err != nil || al.State == store.AlertWithdrawn {
 		s.notFound(w, r, v)
+		return
+	}
+	if key := r.PathValue("n"); strings.HasPrefix(key, "m") {
+		s.uploadedFile(w, r, v, al, key[1:])
 		return
 	}
 	fileID, name, ok := s.chatFile(ctx, al, r.PathValue("n"))
@@ -329,6 +345,37 @@ func (s *Server) alertFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
+}
+
+// uploadedFile serves a file of al uploaded in the Mini App (app_files) as a download, audited
+// like the files passed on from Telegram (console_download). Its bytes go as
+// application/octet-stream: the type sniffed at upload is not trusted to be shown inline.
+func (s *Server) uploadedFile(w http.ResponseWriter, r *http.Request, v *viewer, al *store.Alert, key string) {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(key, 10, 64)
+	if err != nil {
+		s.notFound(w, r, v)
+		return
+	}
+	f, data, err := store.AlertAppFileData(ctx, s.o.Store.DB, al.ID, id)
+	if err != nil {
+		if !isNotFound(err) {
+			s.fail(w, r, err)
+			return
+		}
+		s.notFound(w, r, v)
+		return
+	}
+	err = store.Audit(ctx, s.o.Store.DB, store.AuditEntry{ActorID: &v.member.ID, Action: "console_download",
+		SubjectID: &al.ID, After: map[string]any{"ref": al.Ref, "file": f.Name, "file_id": f.ID}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
 }
 
 // chatFile finds a file sent with an alert in the chat, kept by Telegram's file_id: key "a<n>"

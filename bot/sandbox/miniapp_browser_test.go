@@ -2,13 +2,19 @@ package sandbox_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
 	"focalbot/bot/delivery"
+	"focalbot/bot/rfi"
 	"focalbot/bot/sandbox"
 	"focalbot/bot/store"
 	"focalbot/bot/store/storetest"
@@ -18,7 +24,9 @@ import (
 // With CONFIDENTIAL_CONTENT the Uzbek focal point's alert arrives as a header and Open; Open
 // brings up the Mini App in the page's overlay (initData signed by the emulator), showing the
 // content; the overlay's main button acknowledges; then a new alert is written in the Mini
-// App's form, refused for a wrong container check digit, corrected and submitted. No
+// App's form, refused for a wrong container check digit, corrected and submitted; a
+// confidential request for information and a confidential broadcast open from their Open
+// buttons with their text shown, and the main button acknowledges the broadcast. No
 // JavaScript error in the page or in the Mini App.
 func TestBrowserMiniApp(t *testing.T) {
 	_, dbURL := storetest.New(t)
@@ -123,4 +131,119 @@ func TestBrowserMiniApp(t *testing.T) {
 	if err := st.DB.Get(&n, `SELECT count(*) FROM alerts WHERE author_id = $1 AND state = 'submitted'`, reader.ID); err != nil || n != 1 {
 		t.Errorf("alerts submitted by the Uzbek focal point: %d, %v", n, err)
 	}
+	p.click(p.find("#webapp-close"))
+	p.waitFor("the overlay closed", wait, nil, `return document.getElementById("webapp").hidden`)
+
+	// A confidential request for information to the Uzbek focal point: its Open shows the
+	// request's text in the Mini App.
+	const body = "Who is the consignee of container TGHU 765432-1?"
+	var rfiRef string
+	err = st.InTx(ctx, func(tx *sqlx.Tx) error {
+		if rfiRef, err = store.NextRFIRef(ctx, tx, now.Year()); err != nil {
+			return err
+		}
+		x := store.RFI{Ref: rfiRef, RequesterID: author.ID, TargetCountries: pq.StringArray{"UZ"}, Urgency: store.RFIUrgent,
+			ReplyBy: now.Add(24 * time.Hour), EscalateAt: now.Add(48 * time.Hour), CreatedAt: now}
+		if x.ID, err = store.InsertRFI(ctx, tx, x); err != nil {
+			return err
+		}
+		if err := store.InsertRFIRecipients(ctx, tx, []store.RFIRecipient{
+			{RFIID: x.ID, MemberID: reader.ID, Role: store.RFITarget, Pool: "UZ", UpdatedAt: now}}); err != nil {
+			return err
+		}
+		if _, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &author.ID, Kind: store.RFIMsgRequest,
+			Body: body, Lang: "en", CreatedAt: now}); err != nil {
+			return err
+		}
+		return rfi.Enqueue(ctx, tx, &x, []int64{reader.ID}, rfi.KindRequest, x.ID, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown = p.openWebApp("the request", "/app/requests/"+rfiRef, "app-request")
+	if !strings.Contains(shown, body) {
+		t.Errorf("the request's Mini App shows %q, want its text", shown)
+	}
+	p.noErrors()
+	p.must(p.do("POST", p.path("/frame/parent"), map[string]any{}, nil))
+	p.click(p.find("#webapp-close"))
+	p.waitFor("the overlay closed", wait, nil, `return document.getElementById("webapp").hidden`)
+
+	// A confidential broadcast to Uzbekistan asking for acknowledgement: its Open shows the
+	// text, and the overlay's main button acknowledges it.
+	const text = "Controlled delivery through Termez on Friday"
+	bcID, err := store.CreateBroadcastDraft(ctx, st.DB, analystM.ID, "en", text, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, err := store.BroadcastByID(ctx, st.DB, bcID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc.Countries, bc.AckRequested, bc.Confidential = pq.StringArray{"UZ"}, true, true
+	if err := store.UpdateBroadcastDraft(ctx, st.DB, bc); err != nil {
+		t.Fatal(err)
+	}
+	err = st.InTx(ctx, func(tx *sqlx.Tx) error { // as the broadcast's Send does (handlers/broadcast)
+		if _, err := store.TransitionBroadcast(ctx, tx, bcID, analystM.ID, store.BroadcastDraft, store.BroadcastSent); err != nil {
+			return err
+		}
+		to, err := store.BroadcastAudience(ctx, tx, bc)
+		if err != nil {
+			return err
+		}
+		if err := store.RecordBroadcastSent(ctx, tx, bcID, now, to); err != nil {
+			return err
+		}
+		items := make([]delivery.Item, len(to))
+		for i, m := range to {
+			items[i] = delivery.Item{MemberID: m.MemberID, ChatID: m.ChatID, Kind: "broadcast", RefID: bcID, Priority: delivery.Priority(bc.Priority)}
+		}
+		_, err = delivery.Enqueue(ctx, tx, items)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown = p.openWebApp("the broadcast", "/app/broadcasts/"+strconv.FormatInt(bcID, 10), "app-broadcast-text")
+	if !strings.Contains(shown, text) {
+		t.Errorf("the broadcast's Mini App shows %q, want its text", shown)
+	}
+	p.must(p.do("POST", p.path("/frame/parent"), map[string]any{}, nil))
+	p.waitFor("the main button to acknowledge", wait, nil, `var b = document.getElementById("webapp-main"); return !b.hidden && b.textContent.length > 0`)
+	p.click(p.find("#webapp-main"))
+	p.must(p.do("POST", p.path("/frame"), map[string]any{"id": map[string]string{elementKey: p.find("#webapp-frame")}}, nil))
+	var notice string
+	p.waitFor("the broadcast's acknowledgement", wait, &notice, `var n = document.getElementById("app-notice"); return n ? n.innerText : null`)
+	if notice == "" || p.has("#app-ack") {
+		t.Errorf("after acknowledging: the notice %q, the Acknowledge button still there: %v", notice, p.has("#app-ack"))
+	}
+	if _, acked, err := store.BroadcastRecipient(ctx, st.DB, bcID, reader.ID); err != nil || !acked {
+		t.Errorf("the broadcast is not acknowledged: %v", err)
+	}
+	p.noErrors()
+	p.must(p.do("POST", p.path("/frame/parent"), map[string]any{}, nil))
+	p.waitFor("the main button hidden", wait, nil, `return document.getElementById("webapp-main").hidden`)
+	p.noErrors()
+}
+
+// openWebApp taps the web_app button whose address ends in path, on the bot's message that
+// carries it, and switches into the Mini App's frame; it returns the text of the element
+// with the given id once the Mini App shows it.
+func (p *page) openWebApp(what, path, id string) string {
+	p.t.Helper()
+	p.clickWhere(what+"'s Open", `return Array.from(document.querySelectorAll("#messages .msg.bot button.kbtn[data-web-app]"))
+		.filter(b => b.dataset.webApp.endsWith(arguments[0])).pop() || null`, path)
+	p.waitFor("the overlay", wait, nil, `return !document.getElementById("webapp").hidden`)
+	p.must(p.do("POST", p.path("/frame"), map[string]any{"id": map[string]string{elementKey: p.find("#webapp-frame")}}, nil))
+	var shown string
+	p.waitFor(what+" in the Mini App", wait, &shown, `var a = document.getElementById(arguments[0]); return a ? a.innerText : null`, id)
+	return shown
+}
+
+// has reports whether the current document has an element matching the CSS selector.
+func (p *page) has(selector string) bool {
+	var ok bool
+	p.js(&ok, `return !!document.querySelector(arguments[0])`, selector)
+	return ok
 }

@@ -268,10 +268,16 @@ func findCommand(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 	}
-	if len(found) == 0 {
-		return r.Reply(ctx, "find_none", map[string]any{"Value": arg}, nil)
+	// In confidential mode the value searched for is content (a container, a seal, a plate):
+	// the answer does not send it back through Telegram.
+	none, head := "find_none", "find_head"
+	if confidential(r.App) {
+		none, head = "find_none_private", "find_head_private"
 	}
-	lines := []string{r.T("find_head", map[string]any{"Value": arg, "Count": len(found)})}
+	if len(found) == 0 {
+		return r.Reply(ctx, none, map[string]any{"Value": arg}, nil)
+	}
+	lines := []string{r.T(head, map[string]any{"Value": arg, "Count": len(found)})}
 	for i := range found {
 		lines = append(lines, summaryLine(r, &found[i]))
 	}
