@@ -196,7 +196,31 @@ func (h *Harness) CutDatabase() {
 	h.T.Helper()
 	name := h.dbName()
 	h.adminExec(`ALTER DATABASE ` + pq.QuoteIdentifier(name) + ` ALLOW_CONNECTIONS false`)
-	h.adminExec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ` + pq.QuoteLiteral(name) + ` AND pid <> pg_backend_pid()`)
+	// A connection whose start-up had passed the check before the ALTER may not show in
+	// pg_stat_activity yet when the first terminate runs, and would survive the outage (an
+	// instance holding it took the lease while the others could not reach the database): the
+	// terminate is repeated until no backend of the database is seen three times running.
+	db, err := sql.Open("postgres", storetest.ServerURL(h.T))
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	defer db.Close()
+	for clear, deadline := 0, time.Now().Add(10*time.Second); clear < 3; {
+		if time.Now().After(deadline) {
+			h.T.Fatalf("bottest: connections to %s still open after the cut", name)
+		}
+		var n int
+		if err := db.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = $1 AND pid <> pg_backend_pid()`, name).Scan(&n); err != nil {
+			h.T.Fatalf("bottest: cut %s: %v", name, err)
+		}
+		if n == 0 {
+			clear++
+		} else {
+			clear = 0
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // RestoreDatabase ends an outage begun by CutDatabase.
