@@ -98,26 +98,8 @@ func targetsText(a *bot.App, lang string, countries []string, member *store.Memb
 	return i18n.JoinList(lang, parts)
 }
 
-// cARICC lists who stands for CARICC: the active analysts, or the active admins when
-// there is no analyst (admins can do what analysts do).
-func cARICC(members []store.Member) []store.Member {
-	var analysts, admins []store.Member
-	for _, m := range members {
-		if !m.Active() {
-			continue
-		}
-		switch m.Role {
-		case store.RoleAnalyst:
-			analysts = append(analysts, m)
-		case store.RoleAdmin:
-			admins = append(admins, m)
-		}
-	}
-	if len(analysts) > 0 {
-		return analysts
-	}
-	return admins
-}
+// cARICC lists who stands for CARICC (rfi.CARICC).
+func cARICC(members []store.Member) []store.Member { return rfi.CARICC(members) }
 
 // summary is the head of a request as every view shows it: reference, urgency, from, to,
 // reply-by, alert and number of files.
