@@ -51,6 +51,15 @@ func ask(ctx context.Context, r *bot.Request) error {
 	if r.Member.Role == store.RoleObserver {
 		return bot.Tell("error_not_allowed", nil)
 	}
+	if r.App.Confidential() {
+		// The Mini App's form: the text goes to the network's server, not through Telegram.
+		if r.Conv != nil && r.Conv.Flow == askFlow {
+			if err := r.EndConv(ctx); err != nil {
+				return err
+			}
+		}
+		return r.Reply(ctx, "rfi_ask_form", nil, (&bot.Keyboard{}).Row(r.App.AppButton(r.Lang, "/app/requests/new")))
+	}
 	d := draft{}
 	if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
 		return err

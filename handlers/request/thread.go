@@ -32,6 +32,9 @@ const maxFiles = 10
 
 // Register wires the feature into the app.
 func Register(a *bot.App) {
+	a.RequestFits = func(from *store.Member, writtenLang, text string) (int, bool) {
+		return renderedLength(a, true, from, writtenLang, text)
+	}
 	a.Command("directory", bot.Members, directory)
 	a.Command("ask", bot.Contributors, ask)
 	a.Command("requests", bot.Members, list)
