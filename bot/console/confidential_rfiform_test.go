@@ -16,10 +16,10 @@ import (
 // passes through Telegram — the target receives its header and Open. A change without the
 // CSRF token, and anyone who is not an active member, are refused.
 func TestConfidentialRequestForm(t *testing.T) {
-	const askerUID, targetUID, analystUID, strangerUID = 8501, 8502, 8503, 8509
+	const askerUID, targetUID, analystUID, observerUID, strangerUID = 8501, 8502, 8503, 8504, 8509
 	h, _ := confidentialNet(t, map[int64][3]string{
 		askerUID: {"Aliya", store.RoleFocalPoint, "KZ"}, targetUID: {"Dilshod", store.RoleFocalPoint, "UZ"},
-		analystUID: {"John", store.RoleAnalyst, ""}})
+		analystUID: {"John", store.RoleAnalyst, ""}, observerUID: {"Olga", store.RoleObserver, ""}})
 	const secret = "SECRET-RFIFORM container MSKU 1234565"
 	asker, target, analyst, stranger := h.Person(askerUID, "Aliya", "en"), h.Person(targetUID, "Dilshod", "en"),
 		h.Person(analystUID, "John", "en"), h.Person(strangerUID, "Nobody", "en")
@@ -55,6 +55,10 @@ func TestConfidentialRequestForm(t *testing.T) {
 	} else if resp.Body.Close(); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a non-member's submission: %d", resp.StatusCode)
 	}
+	// An observer asks nothing, in the Mini App as in the chat.
+	if code, _ := appPost(t, page, h.Person(observerUID, "Olga", "en").InitData(h.Clock.Now()), ""); code != http.StatusForbidden {
+		t.Errorf("an observer opened the form: %d", code)
+	}
 	var n int
 	if err := h.Store.DB.GetContext(context.Background(), &n, `SELECT count(*) FROM rfis`); err != nil || n != 0 {
 		t.Fatalf("refused submissions created %d requests (%v)", n, err)
@@ -65,6 +69,13 @@ func TestConfidentialRequestForm(t *testing.T) {
 		t.Errorf("a request without a target: %d %s", code, html)
 	}
 
+	// A country without an active focal point, and a text over the limit, are refused as in the chat.
+	if _, html := appChange(t, page, "/submit", asker.InitData(h.Clock.Now()), url.Values{"country": {"TJ"}, "urgency": {"routine"}, "reply_by": {"2h"}, "text": {secret}}); !strings.Contains(html, "No active focal point in") {
+		t.Errorf("a country without a focal point: %s", html)
+	}
+	if _, html := appChange(t, page, "/submit", asker.InitData(h.Clock.Now()), url.Values{"country": {"UZ"}, "urgency": {"routine"}, "reply_by": {"2h"}, "text": {strings.Repeat("x", 3001)}}); !strings.Contains(html, "3001") {
+		t.Errorf("a text over the limit: %s", html)
+	}
 	code, html = appChange(t, page, "/submit", asker.InitData(h.Clock.Now()),
 		url.Values{"country": {"UZ"}, "urgency": {"urgent"}, "reply_by": {"24h"}, "text": {secret}})
 	if code != http.StatusOK || !strings.Contains(html, "RFI-") {
