@@ -33,6 +33,11 @@ type App struct {
 	Me     *models.User // the bot itself, from getMe
 	Clock  Clock        // the time of the domain; a FakeClock in tests
 
+	// RequestFits is the chat's length check of a request's text written by from in
+	// writtenLang (handlers/request sets it): its longest length and whether it fits one
+	// message. The Mini App's request form refuses by it too.
+	RequestFits func(from *store.Member, writtenLang, text string) (int, bool)
+
 	metrics     *metrics
 	limiter     *delivery.Limiter // every send of this process goes through it
 	delivery    *delivery.Metrics

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"focalbot/bot/console"
+	"focalbot/bot/store"
 )
 
 // startConsole serves the analysts' web console on CONSOLE_ADDR, when set. It listens before
@@ -22,7 +23,13 @@ func (a *App) startConsole(errs chan<- error) (stop func(), err error) {
 	base := a.Config.ConsoleURL
 	c, err := console.New(console.Options{Store: a.Store, I18n: a.I18n, TG: a.TG, Now: a.Clock.Now, Log: a.Log,
 		Secure: strings.HasPrefix(base, "https://"), PublicURL: base,
-		BotToken: a.Config.BotToken, AppFrameAncestors: a.Config.AppFrameAncestors})
+		BotToken: a.Config.BotToken, AppFrameAncestors: a.Config.AppFrameAncestors,
+		RequestFits: func(from *store.Member, writtenLang, text string) (int, bool) {
+			if a.RequestFits == nil {
+				return 0, true
+			}
+			return a.RequestFits(from, writtenLang, text)
+		}})
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,8 @@ type Options struct {
 	// AppFrameAncestors are origins besides Telegram's web client that may frame the Mini App:
 	// the sandbox's page.
 	AppFrameAncestors string
+	// RequestFits is the chat's length check of a request's text (App.RequestFits).
+	RequestFits func(from *store.Member, writtenLang, text string) (int, bool)
 	// HTTPClient downloads files from the Bot API; http.DefaultClient when nil.
 	HTTPClient *http.Client
 }
@@ -113,6 +115,9 @@ func New(o Options) (*Server, error) {
 	mux.Handle("POST /app/alerts/{ref}", s.app(false, s.appView))
 	mux.Handle("POST /app/alerts/{ref}/ack", s.app(true, s.appAck))
 	mux.Handle("POST /app/alerts/{ref}/followup", s.app(true, s.appFollowup))
+	mux.HandleFunc("GET /app/requests/new", s.appShell)
+	mux.Handle("POST /app/requests/new", s.app(false, s.appRequestNew))
+	mux.Handle("POST /app/requests/new/submit", s.app(true, s.appRequestSubmit))
 	mux.HandleFunc("GET /app/requests/{ref}", s.appShell)
 	mux.Handle("POST /app/requests/{ref}", s.app(false, s.appRequestView))
 	mux.Handle("POST /app/requests/{ref}/reply", s.app(true, s.appRequestWrite("reply")))

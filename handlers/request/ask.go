@@ -8,9 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/i18n"
@@ -53,6 +50,15 @@ type draft struct {
 func ask(ctx context.Context, r *bot.Request) error {
 	if r.Member.Role == store.RoleObserver {
 		return bot.Tell("error_not_allowed", nil)
+	}
+	if r.App.Confidential() {
+		// The Mini App's form: the text goes to the network's server, not through Telegram.
+		if r.Conv != nil && r.Conv.Flow == askFlow {
+			if err := r.EndConv(ctx); err != nil {
+				return err
+			}
+		}
+		return r.Reply(ctx, "rfi_ask_form", nil, (&bot.Keyboard{}).Row(r.App.AppButton(r.Lang, "/app/requests/new")))
 	}
 	d := draft{}
 	if err := r.SaveConv(ctx, askFlow, "target", d); err != nil {
@@ -170,7 +176,7 @@ func askButton(ctx context.Context, r *bot.Request) error {
 			chosen = append(chosen, "CARICC")
 		}
 		r.PanelAnswer = i18n.JoinList(r.Lang, chosen)
-		missing, err := missingCountries(ctx, r.App.Store.DB, r.Member.ID, d.Countries)
+		missing, err := rfi.MissingCountries(ctx, r.App.Store.DB, r.Member.ID, d.Countries)
 		if err != nil {
 			return err
 		}
@@ -262,25 +268,6 @@ func showMembers(ctx context.Context, r *bot.Request, d *draft) error {
 		return err
 	}
 	return ui.Ask(ctx, r, r.T("rfi_ask_member", nil), kb)
-}
-
-// missingCountries returns the chosen countries where no active focal point (other than
-// the asker) would receive the request.
-func missingCountries(ctx context.Context, q store.Querier, askerID int64, countries []string) ([]string, error) {
-	if len(countries) == 0 {
-		return nil, nil
-	}
-	have, err := store.CountriesWithFocalPoints(ctx, q, askerID, countries)
-	if err != nil {
-		return nil, err
-	}
-	var missing []string
-	for _, c := range countries {
-		if !slices.Contains(have, c) {
-			missing = append(missing, c)
-		}
-	}
-	return missing, nil
 }
 
 // offerCARICC tells, before anything is sent, that some countries have nobody to
@@ -473,7 +460,7 @@ func parseReplyBy(s string, now time.Time, loc *time.Location) (time.Time, strin
 func send(ctx context.Context, r *bot.Request, d *draft) error {
 	a, me := r.App, r.Member
 	// Someone may have been suspended since the choice: check again, before anything is sent.
-	missing, err := missingCountries(ctx, a.Store.DB, me.ID, d.Countries)
+	missing, err := rfi.MissingCountries(ctx, a.Store.DB, me.ID, d.Countries)
 	if err != nil {
 		return err
 	}
@@ -488,65 +475,13 @@ func send(ctx context.Context, r *bot.Request, d *draft) error {
 		}
 		return bot.Tell("rfi_reply_by_past", nil)
 	}
-	var ref string
-	err = a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		members, err := store.ActiveMembers(ctx, tx)
-		if err != nil {
-			return err
-		}
-		targets, copies, err := chooseRecipients(members, me.ID, d)
-		if err != nil {
-			return err
-		}
-		ref, err = store.NextRFIRef(ctx, tx, now.UTC().Year())
-		if err != nil {
-			return err
-		}
-		x := store.RFI{Ref: ref, RequesterID: me.ID, TargetCountries: d.Countries, ToCARICC: d.CARICC,
-			Urgency: d.Urgency, ReplyBy: d.ReplyBy, EscalateAt: d.ReplyBy.Add(escalateAfter(now, d.ReplyBy)), CreatedAt: now}
-		if x.TargetCountries == nil {
-			x.TargetCountries = pq.StringArray{}
-		}
-		if d.MemberID != 0 {
-			x.TargetMemberID = &d.MemberID
-		}
-		if d.AlertRef != "" {
-			x.AlertRef = &d.AlertRef
-		}
-		if x.ID, err = store.InsertRFI(ctx, tx, x); err != nil {
-			return err
-		}
-		var all []store.RFIRecipient
-		var to []int64
-		for _, rc := range append(targets, copies...) {
-			rc.RFIID, rc.UpdatedAt = x.ID, now
-			all = append(all, rc)
-			to = append(to, rc.MemberID)
-		}
-		if err := store.InsertRFIRecipients(ctx, tx, all); err != nil {
-			return err
-		}
-		msgID, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgRequest, Body: d.Body, Lang: r.Lang, CreatedAt: now})
-		if err != nil {
-			return err
-		}
-		var fileIDs []int64
-		for _, f := range d.Files {
-			id, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msgID, Kind: f.Kind, FileID: f.FileID, FileName: f.Name})
-			if err != nil {
-				return err
-			}
-			fileIDs = append(fileIDs, id)
-		}
-		if err := rfi.Enqueue(ctx, tx, &x, to, rfi.KindRequest, x.ID, fileIDs); err != nil {
-			return err
-		}
-		subject := x.ID
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &me.ID, Action: "rfi_sent", SubjectID: &subject,
-			After: map[string]any{"ref": ref, "countries": d.Countries, "member_id": d.MemberID, "caricc": d.CARICC,
-				"urgency": d.Urgency, "reply_by": d.ReplyBy, "alert_ref": d.AlertRef, "files": len(d.Files), "recipients": to}})
-	})
-	if err != nil {
+	ref, err := rfi.Create(ctx, a.Store, me, r.Lang, d.rfiDraft(), now)
+	switch {
+	case errors.Is(err, rfi.ErrMemberGone):
+		return bot.Tell("rfi_member_gone", nil)
+	case errors.Is(err, rfi.ErrNoRecipients):
+		return bot.Tell("rfi_no_recipients", nil)
+	case err != nil:
 		return err
 	}
 	if err := r.EndConv(ctx); err != nil {
@@ -555,47 +490,8 @@ func send(ctx context.Context, r *bot.Request, d *draft) error {
 	return r.Reply(ctx, "rfi_sent", map[string]any{"Ref": ref}, nil)
 }
 
-// chooseRecipients picks the targets (the chosen countries' active focal points, the named
-// member, or CARICC) and the copies (CARICC, unless they are targets already); never the
-// asker.
-func chooseRecipients(members []store.Member, askerID int64, d *draft) (targets, copies []store.RFIRecipient, err error) {
-	seen := map[int64]bool{askerID: true}
-	add := func(list *[]store.RFIRecipient, m store.Member, role, pool string) {
-		if seen[m.ID] {
-			return
-		}
-		seen[m.ID] = true
-		*list = append(*list, store.RFIRecipient{MemberID: m.ID, Role: role, Pool: pool})
-	}
-	for _, c := range d.Countries {
-		for _, m := range members {
-			if m.Active() && m.Role == store.RoleFocalPoint && m.Country != nil && *m.Country == c {
-				add(&targets, m, store.RFITarget, c)
-			}
-		}
-	}
-	if d.MemberID != 0 {
-		i := slices.IndexFunc(members, func(m store.Member) bool { return m.ID == d.MemberID })
-		if i < 0 || d.MemberID == askerID {
-			return nil, nil, bot.Tell("rfi_member_gone", nil)
-		}
-		pool := store.RFIPoolCARICC
-		if c := members[i].Country; c != nil && *c != "" {
-			pool = *c
-		}
-		add(&targets, members[i], store.RFITarget, pool)
-	}
-	caricc := cARICC(members)
-	if d.CARICC {
-		for _, m := range caricc {
-			add(&targets, m, store.RFITarget, store.RFIPoolCARICC)
-		}
-	}
-	if len(targets) == 0 {
-		return nil, nil, bot.Tell("rfi_no_recipients", nil)
-	}
-	for _, m := range caricc {
-		add(&copies, m, store.RFICopy, "")
-	}
-	return targets, copies, nil
+// rfiDraft is the request as bot/rfi creates it.
+func (d *draft) rfiDraft() *rfi.Draft {
+	return &rfi.Draft{Countries: d.Countries, MemberID: d.MemberID, CARICC: d.CARICC, Body: d.Body, Files: d.Files,
+		Urgency: d.Urgency, ReplyBy: d.ReplyBy, AlertRef: d.AlertRef}
 }

@@ -14,11 +14,9 @@ import (
 	"focalbot/bot/store"
 )
 
-// escalateAfter is how long after the reply-by time (and its reminder) CARICC is told:
-// half the time the requester gave, at least an hour and at most a day.
+// escalateAfter is how long after the reply-by time CARICC is told (rfi.EscalateAfter).
 func escalateAfter(created, replyBy time.Time) time.Duration {
-	d := replyBy.Sub(created) / 2
-	return min(max(d, time.Hour), 24*time.Hour)
+	return rfi.EscalateAfter(created, replyBy)
 }
 
 // owing lists the targets who still owe an answer: not declined, in a pool where nobody

@@ -32,6 +32,9 @@ const maxFiles = 10
 
 // Register wires the feature into the app.
 func Register(a *bot.App) {
+	a.RequestFits = func(from *store.Member, writtenLang, text string) (int, bool) {
+		return renderedLength(a, true, from, writtenLang, text)
+	}
 	a.Command("directory", bot.Members, directory)
 	a.Command("ask", bot.Contributors, ask)
 	a.Command("requests", bot.Members, list)
@@ -98,26 +101,8 @@ func targetsText(a *bot.App, lang string, countries []string, member *store.Memb
 	return i18n.JoinList(lang, parts)
 }
 
-// cARICC lists who stands for CARICC: the active analysts, or the active admins when
-// there is no analyst (admins can do what analysts do).
-func cARICC(members []store.Member) []store.Member {
-	var analysts, admins []store.Member
-	for _, m := range members {
-		if !m.Active() {
-			continue
-		}
-		switch m.Role {
-		case store.RoleAnalyst:
-			analysts = append(analysts, m)
-		case store.RoleAdmin:
-			admins = append(admins, m)
-		}
-	}
-	if len(analysts) > 0 {
-		return analysts
-	}
-	return admins
-}
+// cARICC lists who stands for CARICC (rfi.CARICC).
+func cARICC(members []store.Member) []store.Member { return rfi.CARICC(members) }
 
 // summary is the head of a request as every view shows it: reference, urgency, from, to,
 // reply-by, alert and number of files.
