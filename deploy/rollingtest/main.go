@@ -297,20 +297,7 @@ func run(oldBin, newBin string, recipients int, webhook, toWebhook bool) error {
 		return err
 	}
 
-	lost, dups := 0, 0
-	for i := range recipients {
-		n := 0
-		for _, m := range srv.User(userID(i), "", "en").Messages() {
-			if strings.Contains(m.Plain(), "Rolling Upgrade") {
-				n++
-			}
-		}
-		if n == 0 {
-			lost++
-		} else {
-			dups += n - 1
-		}
-	}
+	lost, dups := broadcastseed.Tally(srv, seedBase, recipients, "Rolling Upgrade")
 	var stored, handled int
 	_ = db.Get(&stored, `SELECT count(*) FROM inbound_updates`)
 	_ = db.Get(&handled, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NOT NULL`)

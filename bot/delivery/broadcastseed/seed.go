@@ -6,6 +6,7 @@ package broadcastseed
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -42,4 +43,23 @@ func Seed(db *sqlx.DB, srv *telegramtest.Server, base int64, variant, subject st
 		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
+}
+
+// Tally counts, for the n recipients seeded from base, those that never received the message
+// about subject (lost) and the copies beyond the first (duplicated).
+func Tally(srv *telegramtest.Server, base int64, n int, subject string) (lost, dups int) {
+	for i := range n {
+		got := 0
+		for _, m := range srv.User(UserID(base, i), "", "en").Messages() {
+			if strings.Contains(m.Plain(), subject) {
+				got++
+			}
+		}
+		if got == 0 {
+			lost++
+		} else {
+			dups += got - 1
+		}
+	}
+	return lost, dups
 }

@@ -27,7 +27,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"time"
 
@@ -150,20 +149,7 @@ func run(bin, fault string, kills, recipients, rate int) error {
 	_ = p.Process.Signal(syscall.SIGTERM)
 	_ = p.Wait()
 
-	lost, dups := 0, 0
-	for i := range recipients {
-		n := 0
-		for _, m := range srv.User(userID(i), "", "en").Messages() {
-			if strings.Contains(m.Plain(), "Crash Test") {
-				n++
-			}
-		}
-		if n == 0 {
-			lost++
-		} else {
-			dups += n - 1
-		}
-	}
+	lost, dups := broadcastseed.Tally(srv, seedBase, recipients, "Crash Test")
 	var failed int
 	if err := db.Get(&failed, `SELECT count(*) FROM outbox WHERE state <> 'sent'`); err != nil {
 		return err
