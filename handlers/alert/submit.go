@@ -649,9 +649,7 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if d.AlertID != 0 {
-			if al, err = store.ResubmitAlert(ctx, tx, d.AlertID, r.Member.ID, c, now); err == nil {
-				err = submission.Queue(ctx, tx, al)
-			}
+			al, err = submission.Resubmit(ctx, tx, d.AlertID, r.Member.ID, c, now)
 		} else {
 			al, err = submission.New(ctx, tx, r.Member, c, now)
 		}
