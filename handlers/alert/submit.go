@@ -722,6 +722,11 @@ func revise(ctx context.Context, r *bot.Request) error {
 	if al.State != store.AlertReturned {
 		return stateError(ctx, r, al)
 	}
+	if confidential(r.App) {
+		// The content stays off Telegram: the alert is revised on its Mini App page.
+		return r.Reply(ctx, "alert_conf_revise", map[string]any{"Ref": al.Ref},
+			(&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
+	}
 	d := &draft{AlertID: al.ID, Content: al.Content}
 	return goTo(ctx, r, stepReview, d)
 }
