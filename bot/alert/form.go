@@ -283,3 +283,52 @@ func Template(tr Translator, lang string) string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// FormValues is c written as the form's fields, in lang (the words of the vocabularies, the
+// identifiers as typed, places by LOCODE or country and name), so that ParseForm reads it
+// back: the Mini App's form pre-filled with a returned alert.
+func FormValues(tr Translator, lang string, c *Content) map[string]string {
+	out := map[string]string{}
+	add := func(field, v string) {
+		if v == "" {
+			return
+		}
+		if out[field] != "" {
+			out[field] += ", "
+		}
+		out[field] += v
+	}
+	word := func(v *Vocabulary, code string) string {
+		if code == "" {
+			return ""
+		}
+		return tr.T(lang, v.ID(code), nil)
+	}
+	add("classification", word(&Classifications, c.Classification))
+	add("conveyance", word(&Conveyances, c.Conveyance))
+	add("substance", word(&Substances, c.Substance))
+	add("concealment", word(&Concealments, c.Concealment))
+	if c.Drill {
+		out["drill"] = "true"
+	}
+	for _, r := range c.Risks {
+		add("risks", word(&Risks, r))
+	}
+	for _, id := range c.Identifiers {
+		add(id.Kind, id.Value)
+	}
+	for _, p := range c.Route {
+		switch {
+		case p.Locode != "":
+			add(p.Role, p.Locode)
+		case p.Name != "":
+			add(p.Role, p.Country+" "+p.Name)
+		default:
+			add(p.Role, p.Country)
+		}
+	}
+	add("goods", c.Goods)
+	add("quantity", c.Quantity)
+	add("text", c.Text)
+	return out
+}

@@ -1,6 +1,8 @@
 package alert_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +276,40 @@ func TestLabelSynonymsUnambiguous(t *testing.T) {
 					t.Errorf("%s: %q: identifiers %+v, problems %v; want one %s", lang, s, c.Identifiers, problems, field)
 				}
 			}
+		}
+	}
+}
+
+// FormValues writes an alert as the form's fields; read back as the form is read, in every
+// language, it gives the same alert (the Mini App's revise form, filled with a returned alert).
+func TestFormValuesRoundTrip(t *testing.T) {
+	b := bundle(t)
+	want, problems := alert.ParseForm(b, russianForm, "ru")
+	if len(problems) > 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	want.Drill = true
+	for _, lang := range b.Languages() {
+		vals := alert.FormValues(b, lang, &want)
+		var lines []string
+		for _, f := range alert.FormFields {
+			if v := vals[f]; v != "" {
+				lines = append(lines, b.T(lang, alert.LabelID(f), nil)+": "+v)
+			}
+		}
+		got, problems := alert.ParseForm(b, strings.Join(lines, "\n"), lang)
+		if len(problems) > 0 {
+			t.Fatalf("%s: problems %v in\n%s", lang, problems, strings.Join(lines, "\n"))
+		}
+		got.Lang = want.Lang
+		// The form lists identifiers by kind, not in the order they were typed.
+		byKind := func(ids []alert.Identifier) {
+			slices.SortStableFunc(ids, func(a, b alert.Identifier) int { return strings.Compare(a.Kind, b.Kind) })
+		}
+		byKind(got.Identifiers)
+		byKind(want.Identifiers)
+		if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
+			t.Errorf("%s:\n got %s\nwant %s", lang, g, w)
 		}
 	}
 }

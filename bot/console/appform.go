@@ -165,6 +165,73 @@ func (s *Server) appSubmit(w http.ResponseWriter, r *http.Request, v *appViewer)
 		"Zone": v.member.Zone()})
 }
 
+// revisable loads the alert of the path for revising: its author's, and returned. Anyone else
+// is answered as for a missing alert; the author of an alert no longer returned is told so on
+// its page.
+func (s *Server) revisable(w http.ResponseWriter, r *http.Request, v *appViewer) (*store.Alert, bool) {
+	al, err := store.AlertByRef(r.Context(), s.o.Store.DB, r.PathValue("ref"))
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if err != nil || al.AuthorID != v.member.ID || al.State == store.AlertWithdrawn || !canSubmit(v.member) {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return nil, false
+	}
+	if al.State != store.AlertReturned {
+		s.appPage(w, r, v, al, "alert_not_returned", map[string]any{"Ref": al.Ref})
+		return nil, false
+	}
+	return al, true
+}
+
+// appRevise shows the form filled with a returned alert, for its author to revise.
+func (s *Server) appRevise(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	if al, ok := s.revisable(w, r, v); ok {
+		s.appFormFor(w, r, v, al.Ref, alert.FormValues(s.o.I18n, v.lang, &al.Content), nil)
+	}
+}
+
+// appReviseSubmit checks the revised form as appSubmit checks a new one and resubmits the
+// alert, the same reference's next revision, through the chat's own resubmission
+// (submission.Resubmit). The alert's attachments stay with it.
+func (s *Server) appReviseSubmit(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	ctx := r.Context()
+	al, ok := s.revisable(w, r, v)
+	if !ok {
+		return
+	}
+	fields := formValues(r)
+	c, problems := s.parseFields(s.writtenIn(v), fields)
+	if len(problems) == 0 {
+		if ps := alerttext.LengthProblems(s.o.I18n, s.o.I18n.Languages(), &c); len(ps) > 0 {
+			problems = map[string][]alert.Problem{"text": ps}
+		}
+	}
+	if len(problems) > 0 {
+		s.appFormFor(w, r, v, al.Ref, fields, problems)
+		return
+	}
+	c.Attachments = al.Content.Attachments
+	var done *store.Alert
+	err := s.o.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		done, err = submission.Resubmit(ctx, tx, al.ID, v.member.ID, c, s.o.Now())
+		return err
+	})
+	if isNotFound(err) { // returned no longer: decided or resubmitted meanwhile
+		s.appPage(w, r, v, al, "alert_not_returned", map[string]any{"Ref": al.Ref})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.o.Log.Info("alert revised in the mini app", "ref", done.Ref, "revision", done.Revision, "member_id", v.member.ID)
+	s.render(w, r, http.StatusOK, "message", v.lang, nil, map[string]any{"Message": "alert_submitted", "Ref": done.Ref,
+		"Zone": v.member.Zone()})
+}
+
 // writtenIn is the language a member writes in (a Kazakh officer writes Kazakh even where we
 // speak Russian to them), as in the chat.
 func (s *Server) writtenIn(v *appViewer) string {
@@ -176,6 +243,11 @@ func (s *Server) writtenIn(v *appViewer) string {
 
 // appForm draws the form with its values and problems.
 func (s *Server) appForm(w http.ResponseWriter, r *http.Request, v *appViewer, values map[string]string, problems map[string][]alert.Problem) {
+	s.appFormFor(w, r, v, "", values, problems)
+}
+
+// appFormFor draws the form, for a new alert (ref "") or for revising the returned alert ref.
+func (s *Server) appFormFor(w http.ResponseWriter, r *http.Request, v *appViewer, ref string, values map[string]string, problems map[string][]alert.Problem) {
 	lang := v.lang
 	msg := func(p alert.Problem) template.HTML {
 		return template.HTML(alerttext.ProblemMessage(s.o.I18n, lang, p))
@@ -209,13 +281,18 @@ func (s *Server) appForm(w http.ResponseWriter, r *http.Request, v *appViewer, v
 	for _, p := range problems[""] {
 		general = append(general, msg(p))
 	}
-	files, err := store.DraftAppFiles(r.Context(), s.o.Store.DB, v.member.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	data := map[string]any{"Fields": fields, "Problems": general, "CSRF": v.csrf, "Zone": v.member.Zone(), "MaxFiles": alert.MaxFiles}
+	if ref != "" {
+		data["Revise"] = ref // the alert's files stay with it; the form takes no new ones
+	} else {
+		files, err := store.DraftAppFiles(r.Context(), s.o.Store.DB, v.member.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Files"] = files
 	}
-	s.render(w, r, http.StatusOK, "appform", lang, nil, map[string]any{"Fields": fields, "Problems": general,
-		"CSRF": v.csrf, "Zone": v.member.Zone(), "Files": files, "MaxFiles": alert.MaxFiles})
+	s.render(w, r, http.StatusOK, "appform", lang, nil, data)
 }
 
 func containsString(list []string, s string) bool {

@@ -285,6 +285,8 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 			return
 		}
 		data["Counts"] = &counts
+		// Revise: the author's, of a returned alert, in the Mini App's form (appRevise).
+		data["CanRevise"] = al.AuthorID == v.member.ID && al.State == store.AlertReturned
 		if al.Reason != nil && (al.State == store.AlertReturned || al.State == store.AlertRejected) {
 			data["Reason"] = *al.Reason // CARICC's reason, kept off Telegram in confidential mode
 		}

@@ -649,9 +649,7 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if d.AlertID != 0 {
-			if al, err = store.ResubmitAlert(ctx, tx, d.AlertID, r.Member.ID, c, now); err == nil {
-				err = submission.Queue(ctx, tx, al)
-			}
+			al, err = submission.Resubmit(ctx, tx, d.AlertID, r.Member.ID, c, now)
 		} else {
 			al, err = submission.New(ctx, tx, r.Member, c, now)
 		}
@@ -723,6 +721,11 @@ func revise(ctx context.Context, r *bot.Request) error {
 	}
 	if al.State != store.AlertReturned {
 		return stateError(ctx, r, al)
+	}
+	if confidential(r.App) {
+		// The content stays off Telegram: the alert is revised on its Mini App page.
+		return r.Reply(ctx, "alert_conf_revise", map[string]any{"Ref": al.Ref},
+			(&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
 	}
 	d := &draft{AlertID: al.ID, Content: al.Content}
 	return goTo(ctx, r, stepReview, d)

@@ -39,6 +39,21 @@ func New(ctx context.Context, tx *sqlx.Tx, author *store.Member, c alert.Content
 	return al, nil
 }
 
+// Resubmit stores the next revision of a returned alert, by its author, under the same
+// reference, and queues it for the analysts as Queue does. The chat's Revise and the Mini
+// App's revise form both resubmit through it; store.ErrNotFound when the alert is not the
+// author's or no longer returned.
+func Resubmit(ctx context.Context, tx *sqlx.Tx, alertID, authorID int64, c alert.Content, now time.Time) (*store.Alert, error) {
+	al, err := store.ResubmitAlert(ctx, tx, alertID, authorID, c, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := Queue(ctx, tx, al); err != nil {
+		return nil, err
+	}
+	return al, nil
+}
+
 // Queue queues a submitted revision, and its attachments, for every analyst, and audits the
 // submission.
 func Queue(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
