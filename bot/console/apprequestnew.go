@@ -52,7 +52,8 @@ func (s *Server) appRequestForm(w http.ResponseWriter, r *http.Request, v *appVi
 		countries = append(countries, country{Code: c, Name: i18n.CountryName(v.lang, c), Checked: slices.Contains(f.Countries, c)})
 	}
 	data := map[string]any{"CSRF": v.csrf, "Form": f, "Countries": countries, "ReplyBy": replyByChoices,
-		"Urgencies": []string{store.RFIRoutine, store.RFIUrgent}, "Max": rfi.MaxBody, "Zone": v.member.Zone()}
+		"Urgencies": []string{store.RFIRoutine, store.RFIUrgent}, "Max": rfi.MaxBody, "Zone": v.member.Zone(),
+		"MaxFiles": rfi.MaxFiles, "MaxFileMB": MaxAppFile >> 20}
 	if notice != "" {
 		data["Notice"] = template.HTML(s.o.I18n.T(v.lang, notice, noticeData))
 	}
@@ -98,6 +99,11 @@ func (s *Server) appRequestSubmit(w http.ResponseWriter, r *http.Request, v *app
 			return
 		}
 	}
+	files, notice, noticeData := formUploads(r) // kept by the server, with the request (appfiles.go)
+	if notice != "" {
+		refuse(notice, noticeData)
+		return
+	}
 	missing, err := rfi.MissingCountries(ctx, s.o.Store.DB, v.member.ID, f.Countries)
 	if err != nil {
 		s.fail(w, r, err)
@@ -113,7 +119,7 @@ func (s *Server) appRequestSubmit(w http.ResponseWriter, r *http.Request, v *app
 	}
 	now := s.o.Now()
 	ref, err := rfi.Create(ctx, s.o.Store, v.member, lang, &rfi.Draft{Countries: f.Countries, CARICC: f.CARICC, Body: f.Text,
-		Urgency: f.Urgency, ReplyBy: now.Add(dur).UTC().Truncate(time.Minute)}, now)
+		Urgency: f.Urgency, ReplyBy: now.Add(dur).UTC().Truncate(time.Minute), Files: files}, now)
 	switch {
 	case errors.Is(err, rfi.ErrNoRecipients):
 		refuse("rfi_no_recipients", nil)
