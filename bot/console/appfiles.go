@@ -23,16 +23,25 @@ import (
 // takes at the largest size, and a megabyte for the fields.
 const appUploadBody = rfi.MaxFiles*MaxAppFile + 1<<20
 
+// appFileBody bounds the body of the alert draft's upload: one file and its fields.
+const appFileBody = MaxAppFile + 1<<20
+
+// formBody bounds the body of every other form the server reads (sign-in, the console's
+// changes, the Mini App's pages and changes): text fields only.
+const formBody = 1 << 20
+
 // appUploadMemory is how much of a form's files is held in memory while it is read; the rest
 // waits in temporary files, removed when the request ends.
 const appUploadMemory = 8 << 20
 
-// appUploads reads a form that may carry files before the Mini App's checks read its fields
-// (app): its body bounded by appUploadBody. A body over it is refused at once (413), as a
-// whole; one that is not multipart is read as a plain form.
-func (s *Server) appUploads(h http.Handler) http.Handler {
+// uploads reads a form that may carry files, its body bounded by limit, before the checks of
+// app read its fields. A body over the limit is refused at once (413), as a whole; one that
+// is not multipart is read as a plain form. Without it, a form is read within formBody
+// (boundedForm): the bound comes before initData is checked, so nobody unknown can make the
+// server store a large body.
+func (s *Server) uploads(limit int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, appUploadBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := r.ParseMultipartForm(appUploadMemory); err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
@@ -44,6 +53,15 @@ func (s *Server) appUploads(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// boundedForm bounds the body of a request whose form was not read already (by uploads) to
+// formBody: PostFormValue would otherwise read a multipart body of any size into temporary
+// files. A larger body then reads as an empty form, which every check refuses.
+func boundedForm(w http.ResponseWriter, r *http.Request) {
+	if r.Form == nil && r.MultipartForm == nil && r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, formBody)
+	}
 }
 
 // formUploads takes the files of the form's "file" field as uploads for rfi, or the refusal
