@@ -54,6 +54,12 @@ func (s *Server) appRequestView(w http.ResponseWriter, r *http.Request, v *appVi
 // appRequestPage renders the request's Mini App page with the forms that fit the viewer's part
 // in it, and notice (a message ID, and its data) above.
 func (s *Server) appRequestPage(w http.ResponseWriter, r *http.Request, v *appViewer, x *store.RFI, notice string, noticeData map[string]any) {
+	s.appRequestPageTyped(w, r, v, x, notice, noticeData, "")
+}
+
+// appRequestPageTyped is appRequestPage with the reply form holding typed: a reply refused
+// for its files keeps its text.
+func (s *Server) appRequestPageTyped(w http.ResponseWriter, r *http.Request, v *appViewer, x *store.RFI, notice string, noticeData map[string]any, typed string) {
 	ctx := r.Context()
 	data, err := s.requestData(ctx, x)
 	if err != nil {
@@ -63,6 +69,7 @@ func (s *Server) appRequestPage(w http.ResponseWriter, r *http.Request, v *appVi
 	data["Zone"] = v.member.Zone()
 	data["CSRF"] = v.csrf
 	data["Max"] = rfi.MaxBody
+	data["MaxFiles"], data["MaxFileMB"], data["Typed"] = rfi.MaxFiles, MaxAppFile>>20, typed
 	rc, err := store.RFIRecipientOf(ctx, s.o.Store.DB, x.ID, v.member.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.fail(w, r, err)
@@ -90,7 +97,16 @@ func (s *Server) appRequestWrite(mode string) func(http.ResponseWriter, *http.Re
 		}
 		ctx := r.Context()
 		text := strings.TrimSpace(r.PostFormValue("text"))
-		if text == "" {
+		var files []rfi.File // a reply's or an answer's; a decline has none, as in the chat
+		if mode == "reply" {
+			var notice string
+			var noticeData map[string]any
+			if files, notice, noticeData = formUploads(r); notice != "" {
+				s.appRequestPageTyped(w, r, v, x, notice, noticeData, text)
+				return
+			}
+		}
+		if text == "" && len(files) == 0 {
 			s.appRequestPage(w, r, v, x, "rfi_empty_reply", nil)
 			return
 		}
@@ -119,7 +135,7 @@ func (s *Server) appRequestWrite(mode string) func(http.ResponseWriter, *http.Re
 			target := err == nil && rc.Role == store.RFITarget && rc.State != store.RFIDeclined
 			switch {
 			case mode == "reply" && target:
-				late, err := rfi.Reply(ctx, tx, x, v.member, text, lang, nil, now)
+				late, err := rfi.Reply(ctx, tx, x, v.member, text, lang, files, now)
 				notice = "rfi_reply_sent"
 				if late {
 					notice = "rfi_reply_late"
@@ -131,7 +147,7 @@ func (s *Server) appRequestWrite(mode string) func(http.ResponseWriter, *http.Re
 					return nil
 				}
 				notice = "rfi_answer_sent"
-				return rfi.Answer(ctx, tx, x, v.member, text, lang, nil, now)
+				return rfi.Answer(ctx, tx, x, v.member, text, lang, files, now)
 			case mode == "decline" && target:
 				if !x.Open() {
 					notice = "rfi_closed_already"
@@ -180,14 +196,18 @@ func (s *Server) appRequestClose(w http.ResponseWriter, r *http.Request, v *appV
 	s.appRequestPage(w, r, v, x, notice, map[string]any{"Ref": x.Ref})
 }
 
-// appRequestFile passes on a file of the request's thread from Telegram (by its file_id),
-// to whoever may see the request.
+// appRequestFile passes on a file of the request's thread from Telegram (by its file_id), or
+// serves one sent from the Mini App ("m<id>"), to whoever may see the request.
 func (s *Server) appRequestFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	x, ok := s.appRequest(w, r, v)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
+	if key := r.PathValue("id"); strings.HasPrefix(key, "m") { // sent from the Mini App (app_files)
+		s.appRequestAppFile(w, r, v, x, key[1:])
+		return
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var f *store.RFIAttachment
 	var m *store.RFIMessage

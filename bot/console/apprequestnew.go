@@ -66,7 +66,8 @@ func (s *Server) appRequestForm(w http.ResponseWriter, r *http.Request, v *appVi
 		return
 	}
 	data := map[string]any{"CSRF": v.csrf, "Form": f, "Countries": countries, "ReplyBy": replyByChoices, "Members": members,
-		"Urgencies": []string{store.RFIRoutine, store.RFIUrgent}, "Max": rfi.MaxBody, "Zone": v.member.Zone()}
+		"Urgencies": []string{store.RFIRoutine, store.RFIUrgent}, "Max": rfi.MaxBody, "Zone": v.member.Zone(),
+		"MaxFiles": rfi.MaxFiles, "MaxFileMB": MaxAppFile >> 20}
 	if notice != "" {
 		data["Notice"] = template.HTML(s.o.I18n.T(v.lang, notice, noticeData))
 	}
@@ -97,7 +98,7 @@ func (s *Server) appRequestSubmit(w http.ResponseWriter, r *http.Request, v *app
 	}
 	refuse := func(id string, data map[string]any) { s.appRequestForm(w, r, v, f, id, data) }
 	lang := s.writtenIn(v)
-	// The chat's steps, in its order: targets, text, urgency, reply-by, alert.
+	// The chat's steps, in its order: targets, text and files, urgency, reply-by, alert.
 	if len(f.Countries) == 0 && !f.CARICC && f.Member == 0 {
 		refuse("rfi_no_target", nil)
 		return
@@ -137,6 +138,11 @@ func (s *Server) appRequestSubmit(w http.ResponseWriter, r *http.Request, v *app
 			refuse("text_too_long_rendered", map[string]any{"Length": n, "Max": alert.MaxMessage, "Over": n - alert.MaxMessage})
 			return
 		}
+	}
+	files, notice, noticeData := formUploads(r) // with the text, as in the chat; kept by the server, with the request (appfiles.go)
+	if notice != "" {
+		refuse(notice, noticeData)
+		return
 	}
 	if f.Urgency != store.RFIRoutine && f.Urgency != store.RFIUrgent {
 		refuse("rfi_use_buttons", nil)
@@ -179,7 +185,7 @@ func (s *Server) appRequestSubmit(w http.ResponseWriter, r *http.Request, v *app
 			return
 		}
 	}
-	d := &rfi.Draft{Countries: f.Countries, CARICC: f.CARICC, Body: f.Text, Urgency: f.Urgency,
+	d := &rfi.Draft{Countries: f.Countries, CARICC: f.CARICC, Body: f.Text, Files: files, Urgency: f.Urgency,
 		ReplyBy: replyBy.UTC().Truncate(time.Minute), AlertRef: alertRef}
 	if f.Member > 0 {
 		d.MemberID = f.Member

@@ -117,10 +117,10 @@ func New(o Options) (*Server, error) {
 	mux.Handle("POST /app/alerts/{ref}/followup", s.app(true, s.appFollowup))
 	mux.HandleFunc("GET /app/requests/new", s.appShell)
 	mux.Handle("POST /app/requests/new", s.app(false, s.appRequestNew))
-	mux.Handle("POST /app/requests/new/submit", s.app(true, s.appRequestSubmit))
+	mux.Handle("POST /app/requests/new/submit", s.uploads(appUploadBody, s.app(true, s.appRequestSubmit)))
 	mux.HandleFunc("GET /app/requests/{ref}", s.appShell)
 	mux.Handle("POST /app/requests/{ref}", s.app(false, s.appRequestView))
-	mux.Handle("POST /app/requests/{ref}/reply", s.app(true, s.appRequestWrite("reply")))
+	mux.Handle("POST /app/requests/{ref}/reply", s.uploads(appUploadBody, s.app(true, s.appRequestWrite("reply"))))
 	mux.Handle("POST /app/requests/{ref}/decline", s.app(true, s.appRequestWrite("decline")))
 	mux.Handle("POST /app/requests/{ref}/close", s.app(true, s.appRequestClose))
 	mux.Handle("POST /app/requests/{ref}/files/{id}", s.app(false, s.appRequestFile))
@@ -135,7 +135,7 @@ func New(o Options) (*Server, error) {
 	mux.Handle("POST /app/new", s.app(false, s.appNew))
 	mux.Handle("POST /app/new/draft", s.app(true, s.appDraft))
 	mux.Handle("POST /app/new/submit", s.app(true, s.appSubmit))
-	mux.Handle("POST /app/new/file", s.app(true, s.appFile))
+	mux.Handle("POST /app/new/file", s.uploads(appFileBody, s.app(true, s.appFile)))
 	mux.Handle("POST /app/alerts/{ref}/files/{id}", s.app(false, s.appAlertFile))
 	mux.Handle("POST /app/alerts/{ref}/chatfiles/{n}", s.app(false, s.appChatFile))
 	s.mux = mux
@@ -240,6 +240,7 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, *viewer)) http.
 		}
 		v := &viewer{member: m, session: sess, lang: s.langOf(m)}
 		if r.Method == http.MethodPost {
+			boundedForm(w, r)
 			got := r.PostFormValue("csrf")
 			if !s.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
 				s.refuse(w, r, http.StatusForbidden, "console_csrf_refused")
@@ -299,6 +300,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusForbidden, "console_csrf_refused")
 		return
 	}
+	boundedForm(w, r)
 	token := r.PostFormValue("token")
 	now := s.o.Now()
 	var memberID int64

@@ -125,6 +125,7 @@ type appViewer struct {
 func (s *Server) app(change bool, h func(http.ResponseWriter, *http.Request, *appViewer)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		boundedForm(w, r)
 		u, err := VerifyInitData(r.PostFormValue("init_data"), s.o.BotToken, s.o.Now())
 		if err != nil {
 			s.o.Log.Info("mini app request refused", "path", r.URL.Path, "err", err)

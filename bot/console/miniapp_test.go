@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -160,5 +161,20 @@ func TestMiniAppRefusals(t *testing.T) {
 	}
 	if counts, err = store.AlertAckCounts(ctx, n.h.Store.DB, n.alert.ID); err != nil || counts.Acked != 2 {
 		t.Fatalf("acknowledgements after: %+v, %v", counts, err)
+	}
+}
+
+// A Mini App form is read within a bound before initData is checked: a body past it is
+// refused whole, so nobody can make the server store a large body (as temporary files) with a
+// page that takes no files. The same form with a small part is read as usual.
+func TestMiniAppBodyBounded(t *testing.T) {
+	n := newNet(t)
+	page := n.h.App().ConsoleURL() + "/app/alerts/" + n.alert.Ref
+	fields := url.Values{"init_data": {telegramtest.SignInitData(n.h.TG.Token(), uzFPID, "x", "en", n.h.Clock.Now())}}
+	if code, body := appMultipart(t, page, fields, appFile{"small.bin", bytes.Repeat([]byte{'x'}, 1<<10)}); code != http.StatusOK || !strings.Contains(body, "MSKU 123456-5") {
+		t.Fatalf("a small body: %d", code)
+	}
+	if code, body := appMultipart(t, page, fields, appFile{"large.bin", bytes.Repeat([]byte{'x'}, 2<<20)}); code != http.StatusUnauthorized || strings.Contains(body, "MSKU 123456-5") {
+		t.Fatalf("a body past the bound: %d, want 401 and nothing shown", code)
 	}
 }

@@ -492,7 +492,16 @@ func (s *Server) requestData(ctx context.Context, f *store.RFI) (map[string]any,
 	for _, a := range files {
 		byMsg[a.MessageID] = append(byMsg[a.MessageID], a)
 	}
-	return map[string]any{"R": f, "Messages": msgs, "Recipients": recips, "Files": byMsg, "People": people}, nil
+	// The files sent from the Mini App, kept by the server (app_files): "m<id>".
+	uploaded, err := store.RFIAppFiles(ctx, s.o.Store.DB, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	appByMsg := map[int64][]store.AppFile{}
+	for _, a := range uploaded {
+		appByMsg[*a.RFIMessageID] = append(appByMsg[*a.RFIMessageID], a)
+	}
+	return map[string]any{"R": f, "Messages": msgs, "Recipients": recips, "Files": byMsg, "AppFiles": appByMsg, "People": people}, nil
 }
 
 func (s *Server) requestFile(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -500,6 +509,10 @@ func (s *Server) requestFile(w http.ResponseWriter, r *http.Request, v *viewer) 
 	f, err := store.RFIByRef(ctx, s.o.Store.DB, r.PathValue("ref"))
 	if err != nil {
 		s.notFound(w, r, v)
+		return
+	}
+	if key := r.PathValue("id"); strings.HasPrefix(key, "m") { // sent from the Mini App (app_files)
+		s.requestAppFile(w, r, v, f, key[1:])
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)

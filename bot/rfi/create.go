@@ -22,7 +22,7 @@ type Draft struct {
 	MemberID  int64     // or one named member
 	CARICC    bool      // and/or CARICC (its analysts, or admins when there is none)
 	Body      string    // the text
-	Files     []File    // photos and documents (the chat only)
+	Files     []File    // photos and documents (Telegram's from the chat, uploads from the Mini App)
 	Urgency   string    // store.RFIRoutine | store.RFIUrgent
 	ReplyBy   time.Time // in the future
 	AlertRef  string    // an alert the asker may see, or ""
@@ -123,17 +123,13 @@ func Create(ctx context.Context, st *store.Store, me *store.Member, lang string,
 		if err := store.InsertRFIRecipients(ctx, tx, all); err != nil {
 			return err
 		}
-		msgID, err := store.InsertRFIMessage(ctx, tx, store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgRequest, Body: d.Body, Lang: lang, CreatedAt: now})
-		if err != nil {
+		msg := store.RFIMessage{RFIID: x.ID, AuthorID: &me.ID, Kind: store.RFIMsgRequest, Body: d.Body, Lang: lang, CreatedAt: now}
+		if msg.ID, err = store.InsertRFIMessage(ctx, tx, msg); err != nil {
 			return err
 		}
-		var fileIDs []int64
-		for _, f := range d.Files {
-			id, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msgID, Kind: f.Kind, FileID: f.FileID, FileName: f.Name})
-			if err != nil {
-				return err
-			}
-			fileIDs = append(fileIDs, id)
+		fileIDs, err := storeFiles(ctx, tx, &msg, d.Files)
+		if err != nil {
+			return err
 		}
 		if err := Enqueue(ctx, tx, &x, to, KindRequest, x.ID, fileIDs); err != nil {
 			return err

@@ -2,6 +2,7 @@ package rfi
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -48,13 +49,10 @@ func Relay(ctx context.Context, tx *sqlx.Tx, r *store.RFI, msg store.RFIMessage,
 	if err != nil {
 		return 0, err
 	}
-	var fileIDs []int64
-	for _, f := range files {
-		id, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msgID, Kind: f.Kind, FileID: f.FileID, FileName: f.Name})
-		if err != nil {
-			return 0, err
-		}
-		fileIDs = append(fileIDs, id)
+	msg.ID = msgID
+	fileIDs, err := storeFiles(ctx, tx, &msg, files)
+	if err != nil {
+		return 0, err
 	}
 	if err := Enqueue(ctx, tx, r, to, KindMessage, msgID, fileIDs); err != nil {
 		return 0, err
@@ -134,11 +132,53 @@ func Audience(ctx context.Context, q store.Querier, r *store.RFI, who string, ex
 	return out, nil
 }
 
-// File is a photo or document sent in a conversation, kept by Telegram's file_id.
+// MaxFiles is how many photos and documents one request or reply may carry, in the chat and
+// in the Mini App alike.
+const MaxFiles = 10
+
+// File is a photo or document sent in a conversation, kept by Telegram's file_id; or, with
+// Upload, a file sent from the Mini App (confidential mode), kept by the server (app_files)
+// and never by Telegram.
 type File struct {
-	Kind   string `json:"kind"` // photo | document
-	FileID string `json:"file_id"`
-	Name   string `json:"name,omitempty"`
+	Kind   string  `json:"kind"` // photo | document
+	FileID string  `json:"file_id"`
+	Name   string  `json:"name,omitempty"`
+	Upload *Upload `json:"-"`
+}
+
+// Upload is the content of a file sent from the Mini App: Read gives its bytes and their
+// sniffed type when it is stored, one file at a time (the caller has checked its size).
+type Upload struct {
+	Read func() (data []byte, contentType string, err error)
+}
+
+// storeFiles stores the files of a thread's message msg (its ID set), in the caller's
+// transaction: Telegram's as attachments, whose IDs it returns for the outbox; the Mini App's
+// in app_files, which nothing sends.
+func storeFiles(ctx context.Context, tx *sqlx.Tx, msg *store.RFIMessage, files []File) ([]int64, error) {
+	var ids []int64
+	for _, f := range files {
+		if f.Upload != nil {
+			if msg.AuthorID == nil {
+				return nil, fmt.Errorf("upload %q on a message of nobody's", f.Name)
+			}
+			data, ctype, err := f.Upload.Read()
+			if err != nil {
+				return nil, fmt.Errorf("read the upload %q: %w", f.Name, err)
+			}
+			af := &store.AppFile{MemberID: *msg.AuthorID, RFIMessageID: &msg.ID, Name: f.Name, ContentType: ctype, CreatedAt: msg.CreatedAt}
+			if err := store.InsertAppFile(ctx, tx, af, data); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		id, err := store.InsertRFIAttachment(ctx, tx, store.RFIAttachment{MessageID: msg.ID, Kind: f.Kind, FileID: f.FileID, FileName: f.Name})
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // ReleaseHeldBy returns to their country's pool the open requests a member was

@@ -26,8 +26,8 @@ import (
 // content; the overlay's main button acknowledges; then a new alert is written in the Mini
 // App's form, refused for a wrong container check digit, corrected and submitted; a
 // confidential request for information and a confidential broadcast open from their Open
-// buttons with their text shown, and the main button acknowledges the broadcast. No
-// JavaScript error in the page or in the Mini App.
+// buttons with their text shown, the request's target replies there with a file, and the
+// main button acknowledges the broadcast. No JavaScript error in the page or in the Mini App.
 func TestBrowserMiniApp(t *testing.T) {
 	_, dbURL := storetest.New(t)
 	cfg, err := bot.LoadConfig(func(string) string { return "" })
@@ -163,6 +163,18 @@ func TestBrowserMiniApp(t *testing.T) {
 	shown = p.openWebApp("the request", "/app/requests/"+rfiRef, "app-request")
 	if !strings.Contains(shown, body) {
 		t.Errorf("the request's Mini App shows %q, want its text", shown)
+	}
+	// A reply with a file, sent by the page's script as a multipart form: the server keeps the
+	// file with the reply and lists it in the thread.
+	p.js(nil, `var dt = new DataTransfer(); dt.items.add(new File(["bill of lading TGHU 765432-1"], "bl.txt", {type: "text/plain"}));
+		document.getElementById("app-reply-files").files = dt.files;`)
+	p.typeInto(p.find("#app-reply-text"), "A trading company in Almaty")
+	p.click(p.find("#app-reply"))
+	p.waitFor("the reply's file in the thread", wait, nil,
+		`return Array.from(document.querySelectorAll("#app-thread a[data-app-file]")).some(a => a.textContent === "bl.txt")`)
+	if err := st.DB.Get(&n, `SELECT count(*) FROM app_files f JOIN rfi_messages m ON m.id = f.rfi_message_id
+		WHERE m.kind = 'reply' AND f.name = 'bl.txt' AND f.size = 28`); err != nil || n != 1 {
+		t.Errorf("the reply's file kept by the server: %d, %v", n, err)
 	}
 	p.noErrors()
 	p.must(p.do("POST", p.path("/frame/parent"), map[string]any{}, nil))

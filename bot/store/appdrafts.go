@@ -46,24 +46,27 @@ func DeleteAppDraft(ctx context.Context, q Querier, memberID int64) error {
 	return nil
 }
 
-// AppFile is a file uploaded in the Mini App, without its bytes unless read by AppFileData.
+// AppFile is a file uploaded in the Mini App, without its bytes unless read by AppFileData:
+// on its member's alert draft, of an alert, or of a request's thread message (RFIMessageID).
 type AppFile struct {
-	ID          int64     `db:"id"`
-	MemberID    int64     `db:"member_id"`
-	AlertID     *int64    `db:"alert_id"`
-	Name        string    `db:"name"`
-	ContentType string    `db:"content_type"`
-	Size        int       `db:"size"`
-	CreatedAt   time.Time `db:"created_at"`
+	ID           int64     `db:"id"`
+	MemberID     int64     `db:"member_id"`
+	AlertID      *int64    `db:"alert_id"`
+	RFIMessageID *int64    `db:"rfi_message_id"`
+	Name         string    `db:"name"`
+	ContentType  string    `db:"content_type"`
+	Size         int       `db:"size"`
+	CreatedAt    time.Time `db:"created_at"`
 }
 
-const appFileColumns = `id, member_id, alert_id, name, content_type, size, created_at`
+const appFileColumns = `id, member_id, alert_id, rfi_message_id, name, content_type, size, created_at`
 
-// InsertAppFile stores a file on a member's draft.
+// InsertAppFile stores a file on a member's draft, or of a thread's message when
+// f.RFIMessageID is set.
 func InsertAppFile(ctx context.Context, q Querier, f *AppFile, data []byte) error {
 	err := q.GetContext(ctx, &f.ID, `
-		INSERT INTO app_files (member_id, name, content_type, size, data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, f.MemberID, f.Name, f.ContentType, len(data), data, f.CreatedAt)
+		INSERT INTO app_files (member_id, rfi_message_id, name, content_type, size, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, f.MemberID, f.RFIMessageID, f.Name, f.ContentType, len(data), data, f.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store file of member %d: %w", f.MemberID, err)
 	}
@@ -75,7 +78,7 @@ func InsertAppFile(ctx context.Context, q Querier, f *AppFile, data []byte) erro
 func DraftAppFiles(ctx context.Context, q Querier, memberID int64) ([]AppFile, error) {
 	var fs []AppFile
 	if err := q.SelectContext(ctx, &fs, `SELECT `+appFileColumns+` FROM app_files
-		WHERE member_id = $1 AND alert_id IS NULL ORDER BY id`, memberID); err != nil {
+		WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL ORDER BY id`, memberID); err != nil {
 		return nil, fmt.Errorf("draft files of member %d: %w", memberID, err)
 	}
 	return fs, nil
@@ -93,7 +96,7 @@ func AlertAppFiles(ctx context.Context, q Querier, alertID int64) ([]AppFile, er
 
 // AttachDraftFiles gives the files of a member's draft to the alert it became.
 func AttachDraftFiles(ctx context.Context, q Querier, memberID, alertID int64) error {
-	if _, err := q.ExecContext(ctx, `UPDATE app_files SET alert_id = $2 WHERE member_id = $1 AND alert_id IS NULL`,
+	if _, err := q.ExecContext(ctx, `UPDATE app_files SET alert_id = $2 WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL`,
 		memberID, alertID); err != nil {
 		return fmt.Errorf("attach draft files of member %d: %w", memberID, err)
 	}
@@ -115,18 +118,46 @@ func AlertAppFileData(ctx context.Context, q Querier, alertID, fileID int64) (*A
 }
 
 // PurgeAppDrafts deletes the Mini App drafts, and files on drafts, left untouched since
-// before: abandoned, they are content kept for nothing.
+// before: abandoned, they are content kept for nothing. Files of alerts and of requests'
+// messages are kept with them.
 func PurgeAppDrafts(ctx context.Context, q Querier, before time.Time) (drafts, files int64, err error) {
 	res, err := q.ExecContext(ctx, `DELETE FROM app_drafts WHERE updated_at < $1`, before)
 	if err != nil {
 		return 0, 0, fmt.Errorf("purge app drafts: %w", err)
 	}
 	drafts, _ = res.RowsAffected()
-	res, err = q.ExecContext(ctx, `DELETE FROM app_files WHERE alert_id IS NULL AND created_at < $1
+	res, err = q.ExecContext(ctx, `DELETE FROM app_files WHERE alert_id IS NULL AND rfi_message_id IS NULL AND created_at < $1
 		AND NOT EXISTS (SELECT 1 FROM app_drafts d WHERE d.member_id = app_files.member_id)`, before)
 	if err != nil {
 		return drafts, 0, fmt.Errorf("purge app draft files: %w", err)
 	}
 	files, _ = res.RowsAffected()
 	return drafts, files, nil
+}
+
+// RFIAppFiles lists the files uploaded in the Mini App with the messages of a request's
+// thread, oldest first.
+func RFIAppFiles(ctx context.Context, q Querier, rfiID int64) ([]AppFile, error) {
+	var fs []AppFile
+	if err := q.SelectContext(ctx, &fs, `SELECT f.id, f.member_id, f.alert_id, f.rfi_message_id, f.name, f.content_type, f.size, f.created_at
+		FROM app_files f JOIN rfi_messages m ON m.id = f.rfi_message_id
+		WHERE m.rfi_id = $1 ORDER BY f.id`, rfiID); err != nil {
+		return nil, fmt.Errorf("files of request %d: %w", rfiID, err)
+	}
+	return fs, nil
+}
+
+// RFIAppFileData is a file of a request's thread with its bytes; ErrNotFound when the request
+// has no such file.
+func RFIAppFileData(ctx context.Context, q Querier, rfiID, fileID int64) (*AppFile, []byte, error) {
+	var row struct {
+		AppFile
+		Data []byte `db:"data"`
+	}
+	if err := q.GetContext(ctx, &row, `SELECT f.id, f.member_id, f.alert_id, f.rfi_message_id, f.name, f.content_type, f.size, f.created_at, f.data
+		FROM app_files f JOIN rfi_messages m ON m.id = f.rfi_message_id
+		WHERE f.id = $1 AND m.rfi_id = $2`, fileID, rfiID); err != nil {
+		return nil, nil, fmt.Errorf("file %d of request %d: %w", fileID, rfiID, notFound(err))
+	}
+	return &row.AppFile, row.Data, nil
 }

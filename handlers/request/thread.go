@@ -27,8 +27,8 @@ import (
 // maxBody is how long the free text of one request or reply may be (rfi.MaxBody).
 const maxBody = rfi.MaxBody
 
-// maxFiles is how many photos and documents one request or reply may carry.
-const maxFiles = 10
+// maxFiles is how many photos and documents one request or reply may carry (rfi.MaxFiles).
+const maxFiles = rfi.MaxFiles
 
 // Register wires the feature into the app.
 func Register(a *bot.App) {

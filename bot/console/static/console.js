@@ -66,8 +66,9 @@ document.addEventListener("DOMContentLoaded", function () {
       main.hide();
     }
   }
-  function post(url, form) {
-    var body = new URLSearchParams(form);
+  // A form that carries files (enctype multipart/form-data) goes as it is, its files with it.
+  function post(url, form, multipart) {
+    var body = multipart ? form : new URLSearchParams(form);
     body.set("init_data", initData);
     return fetch(url, {method: "POST", body: body, credentials: "omit"})
       .then(function (r) { return r.text(); }).then(show);
@@ -127,7 +128,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!f.matches("form[data-app]")) return;
     e.preventDefault();
     clearTimeout(pending);
-    post(f.getAttribute("action"), new FormData(f));
+    post(f.getAttribute("action"), new FormData(f), f.enctype === "multipart/form-data");
   });
   post(shell.dataset.view, new FormData()).then(function () { app.ready(); });
 })();
