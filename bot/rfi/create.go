@@ -143,8 +143,8 @@ func Create(ctx context.Context, st *store.Store, me *store.Member, lang string,
 }
 
 // ChooseRecipients picks the targets (the chosen countries' active focal points, the named
-// member, or CARICC) and the copies (CARICC, unless they are targets already); never the
-// asker.
+// member — ErrMemberGone unless Addressable —, or CARICC) and the copies (CARICC, unless they
+// are targets already); never the asker.
 func ChooseRecipients(members []store.Member, askerID int64, d *Draft) (targets, copies []store.RFIRecipient, err error) {
 	seen := map[int64]bool{askerID: true}
 	add := func(list *[]store.RFIRecipient, m store.Member, role, pool string) {
@@ -163,7 +163,7 @@ func ChooseRecipients(members []store.Member, askerID int64, d *Draft) (targets,
 	}
 	if d.MemberID != 0 {
 		i := slices.IndexFunc(members, func(m store.Member) bool { return m.ID == d.MemberID })
-		if i < 0 || d.MemberID == askerID {
+		if i < 0 || !Addressable(&members[i], askerID) {
 			return nil, nil, ErrMemberGone
 		}
 		pool := store.RFIPoolCARICC

@@ -152,9 +152,10 @@ func askButton(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return r.Stale(ctx)
 		}
-		m, err := store.MemberByID(ctx, r.App.Store.DB, id)
-		if err != nil || !m.Active() || m.ID == r.Member.ID {
+		if _, err := rfi.NamedMember(ctx, r.App.Store.DB, r.Member.ID, id); errors.Is(err, rfi.ErrMemberGone) {
 			return bot.Tell("rfi_member_gone", nil)
+		} else if err != nil {
+			return err
 		}
 		d.MemberID, d.Countries, d.CARICC = id, nil, false
 		return toBody(ctx, r, &d)
@@ -243,17 +244,14 @@ func saveAndEditTargets(ctx context.Context, r *bot.Request, d *draft) error {
 	return nil
 }
 
-// showMembers offers the active members (not the asker) as buttons.
+// showMembers offers the members a request may name (rfi.AddressableMembers) as buttons.
 func showMembers(ctx context.Context, r *bot.Request, d *draft) error {
 	members, err := store.ActiveMembers(ctx, r.App.Store.DB)
 	if err != nil {
 		return err
 	}
 	kb := &bot.Keyboard{}
-	for _, m := range members {
-		if m.ID == r.Member.ID || m.Role == store.RoleObserver {
-			continue
-		}
+	for _, m := range rfi.AddressableMembers(members, r.Member.ID) {
 		if len(kb.InlineKeyboard) >= 90 { // Telegram allows 100 buttons; keep room for Back
 			break
 		}
@@ -358,46 +356,31 @@ func askInput(ctx context.Context, r *bot.Request) error {
 		}
 		return ui.Ask(ctx, r, r.T("rfi_added", nil), doneKeyboard(r))
 	case "reply_by":
-		t, errID := parseReplyBy(r.Text(), r.App.Clock.Now(), ui.Zone(r.Member))
-		if errID != "" {
-			return bot.Tell(errID, map[string]any{"Zone": ui.ZoneName(r.Member, r.App.Clock.Now())})
+		t, err := rfi.ParseReplyBy(r.Text(), r.App.Clock.Now(), ui.Zone(r.Member))
+		var p *alert.Problem
+		switch {
+		case errors.As(err, &p): // unreadable (naming the zone), past or too far
+			return bot.Tell(p.ID, p.Data)
+		case err != nil:
+			return err
 		}
 		return setReplyBy(ctx, r, &d, t)
 	case "alert":
-		ref, ok := ui.NormaliseRef("ALR", r.Text())
-		if !ok {
+		// Only an alert that exists and that the asker may see (rfi.LinkAlert); the person
+		// stays on the step to type another reference or press Skip.
+		ref, err := rfi.LinkAlert(ctx, r.App.Store.DB, r.Member, r.Text())
+		switch {
+		case errors.Is(err, rfi.ErrAlertRef):
 			return bot.Tell("rfi_alert_bad", nil)
-		}
-		if err := checkAlert(ctx, r, ref); err != nil {
+		case errors.Is(err, rfi.ErrAlertUnseen): // the register's answer, the same for both causes
+			return bot.Tell("alert_not_found", nil)
+		case err != nil:
 			return err
 		}
 		d.AlertRef = ref
 		return toReview(ctx, r, &d)
 	}
 	return bot.Tell("rfi_use_buttons", nil)
-}
-
-// checkAlert lets a request name only an alert that exists and that the asker may see,
-// by the register's rule (store.CanSee): the reference goes to every recipient, so a typo
-// or a guess must not put an unknown or unshared alert in front of them. Either way the
-// answer is the register's alert_not_found, which does not tell the two apart; the person
-// stays on the step to type another reference or press Skip.
-func checkAlert(ctx context.Context, r *bot.Request, ref string) error {
-	al, err := store.AlertByRef(ctx, r.App.Store.DB, ref)
-	if errors.Is(err, store.ErrNotFound) {
-		return bot.Tell("alert_not_found", nil)
-	}
-	if err != nil {
-		return err
-	}
-	ok, err := store.CanSee(ctx, r.App.Store.DB, al.ID, r.Member.ID, r.Member.IsAnalyst())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return bot.Tell("alert_not_found", nil)
-	}
-	return nil
 }
 
 // collect adds a text, photo or document to what is being written. It refuses, without
@@ -436,24 +419,6 @@ func collect(r *bot.Request, body *string, files *[]rfi.File) error {
 		*files = append(*files, *f)
 	}
 	return nil
-}
-
-// parseReplyBy reads a typed reply-by time: a delay (36h, 5d; in Russian 36ч, 5д) or a
-// date and time in the typer's zone loc (2026-03-05 14:00; a date alone means its end). It
-// returns a message ID when the time cannot be used: unreadable, not in the future, or more
-// than 30 days ahead.
-func parseReplyBy(s string, now time.Time, loc *time.Location) (time.Time, string) {
-	t, ok := ui.ParseWhen(s, now, loc)
-	if !ok {
-		return time.Time{}, "rfi_reply_by_bad_zone"
-	}
-	switch {
-	case !t.After(now):
-		return time.Time{}, "rfi_reply_by_past"
-	case t.After(now.Add(30 * 24 * time.Hour)):
-		return time.Time{}, "rfi_reply_by_far"
-	}
-	return t, ""
 }
 
 // send stores the request, its recipients and its outbox rows in one transaction.

@@ -7,39 +7,6 @@ import (
 	"focalbot/handlers/ui"
 )
 
-// Typed reply-by times: delays and UTC dates; the past, the unreadable and the far future are
-// refused with their own message.
-func TestRFIParseReplyBy(t *testing.T) {
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in      string
-		want    time.Time
-		wantErr string
-	}{
-		{"36h", now.Add(36 * time.Hour), ""},
-		{" 5D ", now.Add(5 * 24 * time.Hour), ""},
-		{"12ч", now.Add(12 * time.Hour), ""},
-		{"2д", now.Add(48 * time.Hour), ""},
-		{"2026-03-05 14:00", time.Date(2026, 3, 5, 14, 0, 0, 0, time.UTC), ""},
-		{"2026-03-05T14:00", time.Date(2026, 3, 5, 14, 0, 0, 0, time.UTC), ""},
-		{"2026-03-05", time.Date(2026, 3, 5, 23, 59, 0, 0, time.UTC), ""},
-		{"0h", time.Time{}, "rfi_reply_by_past"},
-		{"2026-03-02 09:00", time.Time{}, "rfi_reply_by_past"},
-		{"2026-03-01", time.Time{}, "rfi_reply_by_past"},
-		{"31d", time.Time{}, "rfi_reply_by_far"},
-		{"tomorrow", time.Time{}, "rfi_reply_by_bad_zone"},
-		{"", time.Time{}, "rfi_reply_by_bad_zone"},
-		{"2026-02-30 10:00", time.Time{}, "rfi_reply_by_bad_zone"},
-		{"-5h", time.Time{}, "rfi_reply_by_bad_zone"},
-	}
-	for _, tt := range tests {
-		got, errID := parseReplyBy(tt.in, now, time.UTC)
-		if errID != tt.wantErr || !got.Equal(tt.want) {
-			t.Errorf("%q: got %v %q, want %v %q", tt.in, got, errID, tt.want, tt.wantErr)
-		}
-	}
-}
-
 // CARICC hears of an unanswered request half the given time after its reply-by time, at
 // least an hour and at most a day later.
 func TestRFIEscalateAfter(t *testing.T) {

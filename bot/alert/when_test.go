@@ -1,4 +1,4 @@
-package ui
+package alert
 
 import (
 	"io/fs"
