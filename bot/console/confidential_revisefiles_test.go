@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -99,9 +100,10 @@ func TestConfidentialReviseFilesAndDraft(t *testing.T) {
 			t.Fatalf("revision draft: %d %s", code, body)
 		}
 	}
-	upload := func(name string) string {
+	upload := func(name string, pad int) string {
 		t.Helper()
-		code, body := appUpload(t, page+"/revise/file", authorInit, csrf, name, []byte("SECRET-BYTES of "+name))
+		data := append([]byte("SECRET-BYTES of "+name), bytes.Repeat([]byte{'x'}, pad)...)
+		code, body := appUpload(t, page+"/revise/file", authorInit, csrf, name, data)
 		if code != http.StatusOK {
 			t.Fatalf("upload %s: %d %s", name, code, body)
 		}
@@ -110,17 +112,17 @@ func TestConfidentialReviseFilesAndDraft(t *testing.T) {
 
 	// Typed, and uploaded up to MaxFiles: three files of the alert, new-secret.pdf and six more.
 	draft()
-	upload("new-secret.pdf")
+	upload("new-secret.pdf", 0)
 	for i := range alert.MaxFiles - 4 {
-		upload(fmt.Sprintf("extra-secret-%d.pdf", i))
+		upload(fmt.Sprintf("extra-secret-%d.pdf", i), i<<20) // up to 5 MB: the upload's bound, not a form's
 	}
 	tooMany := en("alert_err_too_many_files", map[string]any{"Max": alert.MaxFiles})
-	if body := upload("one-too-many.pdf"); !strings.Contains(body, tooMany) || strings.Contains(body, "one-too-many.pdf") {
+	if body := upload("one-too-many.pdf", 0); !strings.Contains(body, tooMany) || strings.Contains(body, "one-too-many.pdf") {
 		t.Errorf("the upload past %d files was not refused as the new alert's is: %s", alert.MaxFiles, body)
 	}
 	// One marked for removal makes room for one more; the draft keeps the mark.
 	draft("a1")
-	upload("eleventh.pdf")
+	upload("eleventh.pdf", 0)
 	var pending []store.AppFile
 	var err error
 	if pending, err = store.RevisionAppFiles(ctx, db, ms[authorUID].ID, al.ID); err != nil || len(pending) != alert.MaxFiles-2 {
