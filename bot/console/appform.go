@@ -185,38 +185,120 @@ func (s *Server) revisable(w http.ResponseWriter, r *http.Request, v *appViewer)
 	return al, true
 }
 
-// appRevise shows the form filled with a returned alert, for its author to revise.
+// appRevise shows the form for revising a returned alert: the author's draft of the revision
+// when there is one, else the alert as it was returned; with the alert's files, those sent in
+// the chat and those kept by the server, and the files uploaded on the draft.
 func (s *Server) appRevise(w http.ResponseWriter, r *http.Request, v *appViewer) {
-	if al, ok := s.revisable(w, r, v); ok {
-		s.appFormFor(w, r, v, al.Ref, alert.FormValues(s.o.I18n, v.lang, &al.Content), nil)
+	al, ok := s.revisable(w, r, v)
+	if !ok {
+		return
 	}
+	fields, err := s.revisionFields(r, v, al)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appFormFor(w, r, v, al, fields, nil)
+}
+
+// revisionFields are the author's draft of the revision of al, or al's own content as the
+// form shows it when there is no draft.
+func (s *Server) revisionFields(r *http.Request, v *appViewer, al *store.Alert) (map[string]string, error) {
+	fields, err := store.RevisionDraft(r.Context(), s.o.Store.DB, v.member.ID, al.ID)
+	if isNotFound(err) {
+		return alert.FormValues(s.o.I18n, v.lang, &al.Content), nil
+	}
+	return fields, err
+}
+
+// appReviseDraft saves the revise form as typed so far, with the files marked for removal: the
+// revision's own draft, apart from the member's draft of a new alert.
+func (s *Server) appReviseDraft(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	al, ok := s.revisable(w, r, v)
+	if !ok {
+		return
+	}
+	if err := store.SaveRevisionDraft(r.Context(), s.o.Store.DB, v.member.ID, al.ID, reviseValues(r), s.o.Now()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// appReviseFile uploads a file to the revision's draft, as appFile does to a new alert's: kept
+// by the server, never sent to Telegram, joining the alert when the revision is resubmitted;
+// at most alert.MaxFiles with the alert's files not marked for removal.
+func (s *Server) appReviseFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	ctx := r.Context()
+	al, ok := s.revisable(w, r, v)
+	if !ok {
+		return
+	}
+	data, name, ok := readAppFile(w, r)
+	if !ok {
+		return
+	}
+	fields, err := s.revisionFields(r, v, al)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	files, err := s.revisionFiles(r, v, al, fields)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p := uploadProblem(len(data), files.kept()); p != nil {
+		s.appFormFor(w, r, v, al, fields, map[string][]alert.Problem{"": {*p}})
+		return
+	}
+	f := &store.AppFile{MemberID: v.member.ID, Name: name, ContentType: http.DetectContentType(data), CreatedAt: s.o.Now()}
+	if err := store.InsertRevisionFile(ctx, s.o.Store.DB, f, al.ID, data); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appFormFor(w, r, v, al, fields, nil)
 }
 
 // appReviseSubmit checks the revised form as appSubmit checks a new one and resubmits the
 // alert, the same reference's next revision, through the chat's own resubmission
-// (submission.Resubmit). The alert's attachments stay with it.
+// (submission.Resubmit), with the files the form left: the chat's attachments not removed go
+// in its content, the server's files removed are deleted and those uploaded join it. Refused,
+// the form is kept as the revision's draft.
 func (s *Server) appReviseSubmit(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	ctx := r.Context()
 	al, ok := s.revisable(w, r, v)
 	if !ok {
 		return
 	}
-	fields := formValues(r)
+	fields := reviseValues(r)
 	c, problems := s.parseFields(s.writtenIn(v), fields)
 	if len(problems) == 0 {
 		if ps := alerttext.LengthProblems(s.o.I18n, s.o.I18n.Languages(), &c); len(ps) > 0 {
 			problems = map[string][]alert.Problem{"text": ps}
 		}
 	}
-	if len(problems) > 0 {
-		s.appFormFor(w, r, v, al.Ref, fields, problems)
+	files, err := s.revisionFiles(r, v, al, fields)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	c.Attachments = al.Content.Attachments
+	if n := files.kept(); n > alert.MaxFiles {
+		problems[""] = append(problems[""], alert.Problem{ID: "alert_err_too_many_files", Data: map[string]any{"Max": alert.MaxFiles}})
+	}
+	if len(problems) > 0 {
+		if err := store.SaveRevisionDraft(ctx, s.o.Store.DB, v.member.ID, al.ID, fields, s.o.Now()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.appFormFor(w, r, v, al, fields, problems)
+		return
+	}
+	c.Attachments = files.attachments(al)
 	var done *store.Alert
-	err := s.o.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.o.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		done, err = submission.Resubmit(ctx, tx, al.ID, v.member.ID, c, s.o.Now())
+		done, err = submission.Resubmit(ctx, tx, al.ID, v.member.ID, c, submission.Files{Remove: files.removed(), Attach: true}, s.o.Now())
 		return err
 	})
 	if isNotFound(err) { // returned no longer: decided or resubmitted meanwhile
@@ -232,6 +314,101 @@ func (s *Server) appReviseSubmit(w http.ResponseWriter, r *http.Request, v *appV
 		"Zone": v.member.Zone()})
 }
 
+// removeField is the revise form's checkboxes of the files to remove, by key: "a<i>" the
+// alert's attachment i (sent in the chat), "m<id>" a file kept by the server (the alert's, or
+// uploaded on the revision's draft). The revision's draft keeps them with the fields, space
+// separated.
+const removeField = "remove"
+
+// reviseValues reads the revise form: its fields as formValues reads them, and the files marked
+// for removal.
+func reviseValues(r *http.Request) map[string]string {
+	out := formValues(r)
+	var keys []string
+	for _, k := range r.PostForm[removeField] {
+		if k = strings.TrimSpace(k); k != "" && !strings.ContainsAny(k, " \t\n") && !containsString(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) > 0 {
+		out[removeField] = strings.Join(keys, " ")
+	}
+	return out
+}
+
+// revisionFile is a file of a revision as the form lists it.
+type revisionFile struct {
+	Key, Name string
+	Removed   bool
+	chat      int   // the alert's attachment (sent in the chat), or -1
+	id        int64 // the file kept by the server (app_files), or 0
+}
+
+type revisionFiles []revisionFile
+
+// revisionFiles lists a revision's files: the alert's attachments sent in the chat, its files
+// kept by the server, then those uploaded on the revision's draft; each marked removed as
+// fields say.
+func (s *Server) revisionFiles(r *http.Request, v *appViewer, al *store.Alert, fields map[string]string) (revisionFiles, error) {
+	ctx := r.Context()
+	removed := strings.Fields(fields[removeField])
+	var out revisionFiles
+	for i, att := range al.Content.Attachments {
+		name := att.Name
+		if name == "" {
+			name = plainText(s.o.I18n.T(v.lang, "console_file_"+att.Kind, nil))
+		}
+		key := "a" + strconv.Itoa(i)
+		out = append(out, revisionFile{Key: key, Name: name, Removed: containsString(removed, key), chat: i})
+	}
+	kept, err := store.AlertAppFiles(ctx, s.o.Store.DB, al.ID)
+	if err != nil {
+		return nil, err
+	}
+	added, err := store.RevisionAppFiles(ctx, s.o.Store.DB, v.member.ID, al.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range append(kept, added...) {
+		key := "m" + strconv.FormatInt(f.ID, 10)
+		out = append(out, revisionFile{Key: key, Name: f.Name, Removed: containsString(removed, key), chat: -1, id: f.ID})
+	}
+	return out, nil
+}
+
+// kept counts the files not marked for removal.
+func (fs revisionFiles) kept() int {
+	n := 0
+	for _, f := range fs {
+		if !f.Removed {
+			n++
+		}
+	}
+	return n
+}
+
+// attachments are al's attachments sent in the chat that the revision keeps, in their order.
+func (fs revisionFiles) attachments(al *store.Alert) []alert.Attachment {
+	var out []alert.Attachment
+	for _, f := range fs {
+		if f.chat >= 0 && !f.Removed {
+			out = append(out, al.Content.Attachments[f.chat])
+		}
+	}
+	return out
+}
+
+// removed are the files kept by the server that the revision removes.
+func (fs revisionFiles) removed() []int64 {
+	var out []int64
+	for _, f := range fs {
+		if f.id != 0 && f.Removed {
+			out = append(out, f.id)
+		}
+	}
+	return out
+}
+
 // writtenIn is the language a member writes in (a Kazakh officer writes Kazakh even where we
 // speak Russian to them), as in the chat.
 func (s *Server) writtenIn(v *appViewer) string {
@@ -243,11 +420,11 @@ func (s *Server) writtenIn(v *appViewer) string {
 
 // appForm draws the form with its values and problems.
 func (s *Server) appForm(w http.ResponseWriter, r *http.Request, v *appViewer, values map[string]string, problems map[string][]alert.Problem) {
-	s.appFormFor(w, r, v, "", values, problems)
+	s.appFormFor(w, r, v, nil, values, problems)
 }
 
-// appFormFor draws the form, for a new alert (ref "") or for revising the returned alert ref.
-func (s *Server) appFormFor(w http.ResponseWriter, r *http.Request, v *appViewer, ref string, values map[string]string, problems map[string][]alert.Problem) {
+// appFormFor draws the form, for a new alert (al nil) or for revising the returned alert al.
+func (s *Server) appFormFor(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, values map[string]string, problems map[string][]alert.Problem) {
 	lang := v.lang
 	msg := func(p alert.Problem) template.HTML {
 		return template.HTML(alerttext.ProblemMessage(s.o.I18n, lang, p))
@@ -282,8 +459,14 @@ func (s *Server) appFormFor(w http.ResponseWriter, r *http.Request, v *appViewer
 		general = append(general, msg(p))
 	}
 	data := map[string]any{"Fields": fields, "Problems": general, "CSRF": v.csrf, "Zone": v.member.Zone(), "MaxFiles": alert.MaxFiles}
-	if ref != "" {
-		data["Revise"] = ref // the alert's files stay with it; the form takes no new ones
+	if al != nil {
+		data["Revise"] = al.Ref
+		files, err := s.revisionFiles(r, v, al, values)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Files"] = files
 	} else {
 		files, err := store.DraftAppFiles(r.Context(), s.o.Store.DB, v.member.ID)
 		if err != nil {
@@ -318,15 +501,8 @@ func (s *Server) appFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
 		s.refuse(w, r, http.StatusForbidden, "console_app_refused")
 		return
 	}
-	file, head, err := r.FormFile("file")
-	if err != nil {
-		http.Error(w, "no file", http.StatusBadRequest)
-		return
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, MaxAppFile+1))
-	if err != nil {
-		s.fail(w, r, err)
+	data, name, ok := readAppFile(w, r)
+	if !ok {
 		return
 	}
 	fields, err := store.AppDraft(ctx, s.o.Store.DB, v.member.ID)
@@ -339,20 +515,44 @@ func (s *Server) appFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
 		s.fail(w, r, err)
 		return
 	}
-	switch {
-	case len(data) > MaxAppFile || len(data) == 0:
-		s.appForm(w, r, v, fields, map[string][]alert.Problem{"": {{ID: "console_app_file_size", Data: map[string]any{"Max": MaxAppFile >> 20}}}})
-		return
-	case len(have) >= alert.MaxFiles:
-		s.appForm(w, r, v, fields, map[string][]alert.Problem{"": {{ID: "alert_err_too_many_files", Data: map[string]any{"Max": alert.MaxFiles}}}})
+	if p := uploadProblem(len(data), len(have)); p != nil {
+		s.appForm(w, r, v, fields, map[string][]alert.Problem{"": {*p}})
 		return
 	}
-	f := &store.AppFile{MemberID: v.member.ID, Name: path.Base(head.Filename), ContentType: http.DetectContentType(data), CreatedAt: s.o.Now()}
+	f := &store.AppFile{MemberID: v.member.ID, Name: name, ContentType: http.DetectContentType(data), CreatedAt: s.o.Now()}
 	if err := store.InsertAppFile(ctx, s.o.Store.DB, f, data); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.appForm(w, r, v, fields, nil)
+}
+
+// readAppFile reads the file posted to the form (field "file"), up to one byte over
+// MaxAppFile; without one it answers 400 (ok false).
+func readAppFile(w http.ResponseWriter, r *http.Request) (data []byte, name string, ok bool) {
+	file, head, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, "no file", http.StatusBadRequest)
+		return nil, "", false
+	}
+	defer file.Close()
+	if data, err = io.ReadAll(io.LimitReader(file, MaxAppFile+1)); err != nil {
+		http.Error(w, "file not read", http.StatusBadRequest)
+		return nil, "", false
+	}
+	return data, path.Base(head.Filename), true
+}
+
+// uploadProblem refuses a file of size bytes on a form that has files already: empty or over
+// MaxAppFile, or one too many.
+func uploadProblem(size, files int) *alert.Problem {
+	switch {
+	case size > MaxAppFile || size == 0:
+		return &alert.Problem{ID: "console_app_file_size", Data: map[string]any{"Max": MaxAppFile >> 20}}
+	case files >= alert.MaxFiles:
+		return &alert.Problem{ID: "alert_err_too_many_files", Data: map[string]any{"Max": alert.MaxFiles}}
+	}
+	return nil
 }
 
 // appAlertFile serves a file of an alert to whoever may see the alert (the same check as its

@@ -131,6 +131,8 @@ func New(o Options) (*Server, error) {
 	mux.HandleFunc("GET /app/alerts/{ref}/revise", s.appShell)
 	mux.Handle("POST /app/alerts/{ref}/revise", s.app(false, s.appRevise))
 	mux.Handle("POST /app/alerts/{ref}/revise/submit", s.app(true, s.appReviseSubmit))
+	mux.Handle("POST /app/alerts/{ref}/revise/draft", s.app(true, s.appReviseDraft))
+	mux.Handle("POST /app/alerts/{ref}/revise/file", s.uploads(appFileBody, s.app(true, s.appReviseFile)))
 	mux.HandleFunc("GET /app/new", s.appShell)
 	mux.Handle("POST /app/new", s.app(false, s.appNew))
 	mux.Handle("POST /app/new/draft", s.app(true, s.appDraft))

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// The Mini App's alert form keeps one draft per member, its fields as typed.
+// The Mini App's alert form keeps one draft per member, its fields as typed; the drafts of
+// revisions of returned alerts (revision_of) are apprevisions.go's.
 
 // SaveAppDraft stores a member's draft, replacing the one before.
 func SaveAppDraft(ctx context.Context, q Querier, memberID int64, fields map[string]string, now time.Time) error {
@@ -17,7 +18,7 @@ func SaveAppDraft(ctx context.Context, q Querier, memberID int64, fields map[str
 	}
 	_, err = q.ExecContext(ctx, `
 		INSERT INTO app_drafts (member_id, fields, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (member_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`,
+		ON CONFLICT (member_id) WHERE revision_of IS NULL DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`,
 		memberID, b, now)
 	if err != nil {
 		return fmt.Errorf("save app draft of member %d: %w", memberID, err)
@@ -28,7 +29,7 @@ func SaveAppDraft(ctx context.Context, q Querier, memberID int64, fields map[str
 // AppDraft is a member's draft; ErrNotFound when they have none.
 func AppDraft(ctx context.Context, q Querier, memberID int64) (map[string]string, error) {
 	var b []byte
-	if err := q.GetContext(ctx, &b, `SELECT fields FROM app_drafts WHERE member_id = $1`, memberID); err != nil {
+	if err := q.GetContext(ctx, &b, `SELECT fields FROM app_drafts WHERE member_id = $1 AND revision_of IS NULL`, memberID); err != nil {
 		return nil, fmt.Errorf("app draft of member %d: %w", memberID, notFound(err))
 	}
 	fields := map[string]string{}
@@ -40,7 +41,7 @@ func AppDraft(ctx context.Context, q Querier, memberID int64) (map[string]string
 
 // DeleteAppDraft removes a member's draft (submitted); none is no error.
 func DeleteAppDraft(ctx context.Context, q Querier, memberID int64) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM app_drafts WHERE member_id = $1`, memberID); err != nil {
+	if _, err := q.ExecContext(ctx, `DELETE FROM app_drafts WHERE member_id = $1 AND revision_of IS NULL`, memberID); err != nil {
 		return fmt.Errorf("delete app draft of member %d: %w", memberID, err)
 	}
 	return nil
@@ -78,7 +79,7 @@ func InsertAppFile(ctx context.Context, q Querier, f *AppFile, data []byte) erro
 func DraftAppFiles(ctx context.Context, q Querier, memberID int64) ([]AppFile, error) {
 	var fs []AppFile
 	if err := q.SelectContext(ctx, &fs, `SELECT `+appFileColumns+` FROM app_files
-		WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL ORDER BY id`, memberID); err != nil {
+		WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL AND revision_of IS NULL ORDER BY id`, memberID); err != nil {
 		return nil, fmt.Errorf("draft files of member %d: %w", memberID, err)
 	}
 	return fs, nil
@@ -96,7 +97,7 @@ func AlertAppFiles(ctx context.Context, q Querier, alertID int64) ([]AppFile, er
 
 // AttachDraftFiles gives the files of a member's draft to the alert it became.
 func AttachDraftFiles(ctx context.Context, q Querier, memberID, alertID int64) error {
-	if _, err := q.ExecContext(ctx, `UPDATE app_files SET alert_id = $2 WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL`,
+	if _, err := q.ExecContext(ctx, `UPDATE app_files SET alert_id = $2 WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL AND revision_of IS NULL`,
 		memberID, alertID); err != nil {
 		return fmt.Errorf("attach draft files of member %d: %w", memberID, err)
 	}
@@ -119,15 +120,19 @@ func AlertAppFileData(ctx context.Context, q Querier, alertID, fileID int64) (*A
 
 // PurgeAppDrafts deletes the Mini App drafts, and files on drafts, left untouched since
 // before: abandoned, they are content kept for nothing. Files of alerts and of requests'
-// messages are kept with them.
+// messages are kept with them. A revision's draft goes too, with its files, once its alert is
+// returned no longer (resubmitted, or gone).
 func PurgeAppDrafts(ctx context.Context, q Querier, before time.Time) (drafts, files int64, err error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM app_drafts WHERE updated_at < $1`, before)
+	res, err := q.ExecContext(ctx, `DELETE FROM app_drafts d WHERE updated_at < $1
+		OR (revision_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = d.revision_of AND a.state = 'returned'))`, before)
 	if err != nil {
 		return 0, 0, fmt.Errorf("purge app drafts: %w", err)
 	}
 	drafts, _ = res.RowsAffected()
-	res, err = q.ExecContext(ctx, `DELETE FROM app_files WHERE alert_id IS NULL AND rfi_message_id IS NULL AND created_at < $1
-		AND NOT EXISTS (SELECT 1 FROM app_drafts d WHERE d.member_id = app_files.member_id)`, before)
+	res, err = q.ExecContext(ctx, `DELETE FROM app_files f WHERE alert_id IS NULL AND rfi_message_id IS NULL
+		AND ((created_at < $1 AND NOT EXISTS (SELECT 1 FROM app_drafts d WHERE d.member_id = f.member_id
+				AND d.revision_of IS NOT DISTINCT FROM f.revision_of))
+			OR (revision_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = f.revision_of AND a.state = 'returned')))`, before)
 	if err != nil {
 		return drafts, 0, fmt.Errorf("purge app draft files: %w", err)
 	}

@@ -59,6 +59,10 @@ type draft struct {
 	Editing bool          `json:"editing,omitempty"` // a step opened from the review: back to it when done
 	Kind    string        `json:"kind,omitempty"`    // the identifier kind or route role being typed
 	Album   string        `json:"album,omitempty"`   // media_group_id of the album whose first photo was answered
+	// InApp: begun in confidential mode, where /alert offers the Mini App's form beside this
+	// conversation and the author chose the chat. One begun before confidential mode was
+	// switched on is ended at its next step (movedToApp).
+	InApp bool `json:"in_app,omitempty"`
 }
 
 func registerSubmit(a *bot.App) {
@@ -80,9 +84,12 @@ func command(ctx context.Context, r *bot.Request) error {
 		return bot.Tell("error_not_allowed", nil)
 	}
 	if arg != "" {
-		var d draft
+		d := draft{InApp: confidential(r.App)}
 		if r.Conv != nil && r.Conv.Flow == flowAlert {
 			_ = r.ConvData(&d)
+			if confidential(r.App) && !d.InApp {
+				return movedToApp(ctx, r, &d)
+			}
 		}
 		return pastedForm(ctx, r, &d, arg)
 	}
@@ -91,12 +98,15 @@ func command(ctx context.Context, r *bot.Request) error {
 		if err := r.ConvData(&d); err != nil {
 			return err
 		}
+		if confidential(r.App) && !d.InApp {
+			return movedToApp(ctx, r, &d)
+		}
 		if err := r.Reply(ctx, "alert_resume", nil, nil); err != nil {
 			return err
 		}
 		return prompt(ctx, r, r.Conv.Step, &d)
 	}
-	d := &draft{Content: alert.Content{Lang: writtenIn(r)}}
+	d := &draft{Content: alert.Content{Lang: writtenIn(r)}, InApp: confidential(r.App)}
 	var form *bot.Keyboard
 	if confidential(r.App) {
 		// The Mini App's form: the content goes to the network's server, not through Telegram.
@@ -272,6 +282,9 @@ func draftButton(ctx context.Context, r *bot.Request) error {
 	if err := r.ConvData(&d); err != nil {
 		return err
 	}
+	if confidential(r.App) && !d.InApp {
+		return movedToApp(ctx, r, &d)
+	}
 	step, action, arg := r.Conv.Step, args.Arg(0), args.Arg(1)
 	switch {
 	case action == "cancel" && arg != "y" && answers(&d.Content) > 2:
@@ -412,6 +425,9 @@ func draftInput(ctx context.Context, r *bot.Request) error {
 	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err
+	}
+	if confidential(r.App) && !d.InApp {
+		return movedToApp(ctx, r, &d)
 	}
 	text := strings.TrimSpace(r.Text())
 	msg := r.Update.Message
@@ -649,7 +665,7 @@ func submitDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if d.AlertID != 0 {
-			al, err = submission.Resubmit(ctx, tx, d.AlertID, r.Member.ID, c, now)
+			al, err = submission.Resubmit(ctx, tx, d.AlertID, r.Member.ID, c, submission.Files{}, now)
 		} else {
 			al, err = submission.New(ctx, tx, r.Member, c, now)
 		}
@@ -729,6 +745,66 @@ func revise(ctx context.Context, r *bot.Request) error {
 	}
 	d := &draft{AlertID: al.ID, Content: al.Content}
 	return goTo(ctx, r, stepReview, d)
+}
+
+// movedToApp ends an /alert conversation (a new alert, or the revision of a returned one) begun
+// in the chat before confidential mode was switched on (the bot restarted with it): from its
+// next step on, the alert is written in the Mini App's form, so that nothing more of it is
+// typed into Telegram. Its panel closes as on any end. The answers so far are copied into the
+// form's draft — the revision's, or the new alert's unless the member has one there already —
+// and the person is told what was copied and what was not (the files sent in the chat: the
+// form takes files kept by the server), under the Open button to the form.
+func movedToApp(ctx context.Context, r *bot.Request, d *draft) error {
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	db, now := r.App.Store.DB, r.App.Clock.Now()
+	fields := alert.FormValues(r.App.I18n, r.Lang, &d.Content)
+	path, copied, files := "/app/new", false, len(d.Content.Attachments)
+	if d.AlertID != 0 {
+		al, err := store.AlertByID(ctx, db, d.AlertID)
+		if err != nil {
+			return err
+		}
+		path = "/app/alerts/" + al.Ref + "/revise"
+		// The revision's form lists the alert's own files; those added in the chat are not copied.
+		files = 0
+		for _, att := range d.Content.Attachments {
+			if !slices.ContainsFunc(al.Content.Attachments, func(a alert.Attachment) bool { return a.FileID == att.FileID }) {
+				files++
+			}
+		}
+		if al.AuthorID != r.Member.ID || al.State != store.AlertReturned {
+			return stateError(ctx, r, al)
+		}
+		_, err = store.RevisionDraft(ctx, db, r.Member.ID, al.ID)
+		if isNotFound(err) {
+			err, copied = store.SaveRevisionDraft(ctx, db, r.Member.ID, al.ID, fields, now), true
+		}
+		if err != nil {
+			return err
+		}
+	} else if len(fields) > 0 {
+		_, err := store.AppDraft(ctx, db, r.Member.ID)
+		if isNotFound(err) {
+			err, copied = store.SaveAppDraft(ctx, db, r.Member.ID, fields, now), true
+		}
+		if err != nil {
+			return err
+		}
+	}
+	text := r.T("alert_conf_moved", nil)
+	switch {
+	case copied:
+		text += "\n\n" + r.T("alert_conf_moved_copied", nil)
+	case len(fields) > 0:
+		text += "\n\n" + r.T("alert_conf_moved_not_copied", nil)
+	}
+	if files > 0 {
+		text += "\n\n" + r.T("alert_conf_moved_files", nil)
+	}
+	_, err := r.App.Send(ctx, r.ChatID, "reply", text, (&bot.Keyboard{}).Row(r.App.AppButton(r.Lang, path)))
+	return err
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

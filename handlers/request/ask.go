@@ -54,9 +54,7 @@ func ask(ctx context.Context, r *bot.Request) error {
 	if r.App.Confidential() {
 		// The Mini App's form: the text goes to the network's server, not through Telegram.
 		if r.Conv != nil && r.Conv.Flow == askFlow {
-			if err := r.EndConv(ctx); err != nil {
-				return err
-			}
+			return movedToApp(ctx, r) // begun before confidential mode: the person is told it was not sent
 		}
 		return r.Reply(ctx, "rfi_ask_form", nil, (&bot.Keyboard{}).Row(r.App.AppButton(r.Lang, "/app/requests/new")))
 	}
@@ -65,6 +63,18 @@ func ask(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	return ui.Ask(ctx, r, r.T("rfi_ask_target", nil), targetKeyboard(r, &d))
+}
+
+// movedToApp ends a /ask conversation begun in the chat before confidential mode was switched
+// on (the bot restarted with it; /ask no longer begins one then): from its next step on, the
+// request is written in the Mini App's form, so that nothing more of it is typed into Telegram.
+// Its panel closes as on any end; the person is told that the request was not sent and is
+// written again in the form, under the Open button to it.
+func movedToApp(ctx context.Context, r *bot.Request) error {
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	return r.Reply(ctx, "rfi_conf_moved", nil, (&bot.Keyboard{}).Row(r.App.AppButton(r.Lang, "/app/requests/new")))
 }
 
 // targetKeyboard shows the network's countries (a tick on those chosen), CARICC, the
@@ -112,6 +122,9 @@ func askButton(ctx context.Context, r *bot.Request) error {
 	}
 	if r.Conv == nil || r.Conv.Flow != askFlow {
 		return r.Stale(ctx)
+	}
+	if r.App.Confidential() {
+		return movedToApp(ctx, r)
 	}
 	var d draft
 	if err := r.ConvData(&d); err != nil {
@@ -335,6 +348,9 @@ func toReview(ctx context.Context, r *bot.Request, d *draft) error {
 
 // askInput takes what the person types or sends during /ask.
 func askInput(ctx context.Context, r *bot.Request) error {
+	if r.App.Confidential() {
+		return movedToApp(ctx, r)
+	}
 	var d draft
 	if err := r.ConvData(&d); err != nil {
 		return err

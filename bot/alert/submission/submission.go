@@ -39,13 +39,30 @@ func New(ctx context.Context, tx *sqlx.Tx, author *store.Member, c alert.Content
 	return al, nil
 }
 
+// Files is what a revision does to the alert's files kept by the server (app_files, uploaded
+// in the Mini App): Remove deletes those files, and Attach gives the alert the files uploaded
+// on its author's revision draft. The files sent in the chat are the content's Attachments.
+// The chat's Revise changes none of them (the zero Files).
+type Files struct {
+	Remove []int64
+	Attach bool
+}
+
 // Resubmit stores the next revision of a returned alert, by its author, under the same
-// reference, and queues it for the analysts as Queue does. The chat's Revise and the Mini
-// App's revise form both resubmit through it; store.ErrNotFound when the alert is not the
-// author's or no longer returned.
-func Resubmit(ctx context.Context, tx *sqlx.Tx, alertID, authorID int64, c alert.Content, now time.Time) (*store.Alert, error) {
+// reference, with its files (c.Attachments, and files for the server's), and queues it for
+// the analysts as Queue does. The Mini App's draft of the revision, and the files left on it,
+// go: the revision is done, whichever way. The chat's Revise and the Mini App's revise form
+// both resubmit through it; store.ErrNotFound when the alert is not the author's or no longer
+// returned.
+func Resubmit(ctx context.Context, tx *sqlx.Tx, alertID, authorID int64, c alert.Content, files Files, now time.Time) (*store.Alert, error) {
 	al, err := store.ResubmitAlert(ctx, tx, alertID, authorID, c, now)
 	if err != nil {
+		return nil, err
+	}
+	if err := store.ReviseAlertAppFiles(ctx, tx, alertID, authorID, files.Remove, files.Attach); err != nil {
+		return nil, err
+	}
+	if err := store.DeleteRevisionDraft(ctx, tx, alertID); err != nil {
 		return nil, err
 	}
 	if err := Queue(ctx, tx, al); err != nil {
