@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"focalbot/bot/alert"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/bottest"
 	"focalbot/bot/delivery"
 	"focalbot/bot/rfi"
@@ -387,6 +388,12 @@ func TestConfidentialListsAndChatFiles(t *testing.T) {
 		`[{"kind": "document", "file_id": "`+fileID+`", "name": "seal.pdf"}]`, al.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Submitted with it: the analysts verify from the header and Open; the chat's file is not
+	// sent to them through Telegram (it is on the Mini App page and the console).
+	if err := h.Store.InTx(ctx, func(tx *sqlx.Tx) error { return submission.Queue(ctx, tx, al) }); err != nil {
+		t.Fatal(err)
+	}
+	noneSent(t, h, fileID, "seal.pdf")
 	if _, err := store.DecideAlert(ctx, h.Store.DB, al.ID, 1, store.AlertPublished, ms[analystUID].ID, "", "UZ", h.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}

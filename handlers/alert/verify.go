@@ -110,9 +110,15 @@ func decideKeyboard(a *bot.App, lang string, kb *bot.Keyboard, id int64, rev int
 		bot.Button{Text: a.I18n.T(lang, "alert_btn_reject", nil), CallbackData: bot.CB(verbVerify, id, rev, "x")})
 }
 
-// renderAlertFile sends one attachment by file_id, captioned with the reference.
+// renderAlertFile sends one attachment by file_id, captioned with the reference. In
+// confidential mode it sends none, to analysts verifying as to recipients: the files are the
+// alert's content, listed on its Mini App page and in the console (rows queued before the
+// switch are skipped as well).
 func renderAlertFile(a *bot.App) delivery.Renderer {
 	return func(ctx context.Context, row delivery.Row, to *store.Member) (delivery.Message, error) {
+		if confidential(a) {
+			return delivery.Message{}, fmt.Errorf("alert file %d/%s in confidential mode: %w", row.RefID, row.Variant, delivery.ErrSkip)
+		}
 		al, err := store.AlertByID(ctx, a.Store.DB, row.RefID)
 		if err != nil {
 			return delivery.Message{}, err
