@@ -20,6 +20,12 @@ import (
 // a follow-up to the whole audience ("seizure confirmed: 120 kg heroin"), and can update or
 // cancel a published alert: recipients get the notice pointing to the original reference, and
 // a cancelled alert's buttons stop working.
+//
+// In confidential mode (CONFIDENTIAL_CONTENT) a follow-up is written on the alert's Mini App
+// page: Follow up (on a message sent before the switch) answers with Open to it, and a
+// follow-up conversation begun before the switch ends at its next step (followupMoved). An
+// update or cancellation is still typed in the chat by the analyst, as a decision's reason is
+// (the Mini App has no form for either); its readers get the heading and Open.
 
 const (
 	kindAlertFollowup = submission.KindFollowup
@@ -69,6 +75,10 @@ func followupButton(ctx context.Context, r *bot.Request) error {
 	if al.State != store.AlertPublished {
 		return stateError(ctx, r, al)
 	}
+	if confidential(r.App) {
+		// No conversation in the chat: the follow-up is written on the alert's Mini App page.
+		return r.Reply(ctx, "alert_conf_followup", map[string]any{"Ref": al.Ref}, (&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
+	}
 	if err := r.SaveConv(ctx, flowAlertFollowup, "input", followupState{AlertID: al.ID}); err != nil {
 		return err
 	}
@@ -81,6 +91,13 @@ func followupDone(ctx context.Context, r *bot.Request) error {
 		r.Answer(ctx, "alert_draft_gone", nil)
 		return nil
 	}
+	if confidential(r.App) {
+		var st followupState
+		if err := r.ConvData(&st); err != nil {
+			return err
+		}
+		return followupMoved(ctx, r, &st)
+	}
 	if err := r.EndConv(ctx); err != nil {
 		return err
 	}
@@ -92,6 +109,9 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 	var st followupState
 	if err := r.ConvData(&st); err != nil {
 		return err
+	}
+	if confidential(r.App) {
+		return followupMoved(ctx, r, &st)
 	}
 	al, err := loadAlert(ctx, r, st.AlertID)
 	if err != nil {
@@ -136,6 +156,22 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 }
 
 func ptr(s string) *string { return &s }
+
+// followupMoved ends a follow-up conversation begun in the chat before confidential mode was
+// switched on (the bot restarted with it), at its next step, typed or pressed: what was sent
+// before the switch was relayed then and stays with the alert; what is sent now is not relayed
+// (and the Mini App's follow-up takes text only). The person is told so, under the Open button
+// to the alert's page, where follow-ups are written from now on.
+func followupMoved(ctx context.Context, r *bot.Request, st *followupState) error {
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	al, err := loadAlert(ctx, r, st.AlertID)
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_conf_followup_moved", map[string]any{"Ref": al.Ref}, (&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
+}
 
 // followupPublish: afp:<followup id> sends a follow-up to the alert's whole audience.
 func followupPublish(ctx context.Context, r *bot.Request) error {

@@ -18,6 +18,11 @@ import (
 // the reason of a decline. Every press re-reads the request and the presser's place in it
 // inside the transaction that changes it (the request's row is locked), so double, late and
 // forged presses find the current state.
+//
+// In confidential mode (CONFIDENTIAL_CONTENT) replies, answers and declines are written on the
+// request's Mini App page, so that their text does not go through Telegram: Reply, Answer and
+// Decline (on messages sent before the switch) answer with Open to it (writeInApp), and a
+// conversation begun before the switch ends at its next step (movedToAppWrite).
 
 const writeFlow = "rfi_write"
 
@@ -58,6 +63,9 @@ func replyButton(ctx context.Context, r *bot.Request) error {
 	if _, err := asTarget(ctx, r, r.App.Store.DB, x); err != nil {
 		return err
 	}
+	if r.App.Confidential() {
+		return writeInApp(ctx, r, x)
+	}
 	if err := r.SaveConv(ctx, writeFlow, "write", write{RFIID: x.ID, Mode: "reply"}); err != nil {
 		return err
 	}
@@ -79,6 +87,9 @@ func answerButton(ctx context.Context, r *bot.Request) error {
 	}
 	if !x.Open() {
 		return bot.Tell("rfi_closed_already", map[string]any{"Ref": x.Ref})
+	}
+	if r.App.Confidential() {
+		return writeInApp(ctx, r, x)
 	}
 	if err := r.SaveConv(ctx, writeFlow, "write", write{RFIID: x.ID, Mode: "answer"}); err != nil {
 		return err
@@ -102,6 +113,9 @@ func declineButton(ctx context.Context, r *bot.Request) error {
 	case rc.State == store.RFIDeclined:
 		return bot.Tell("rfi_declined_already", map[string]any{"Ref": x.Ref})
 	}
+	if r.App.Confidential() {
+		return writeInApp(ctx, r, x)
+	}
 	if err := r.SaveConv(ctx, writeFlow, "reason", write{RFIID: x.ID, Mode: "decline"}); err != nil {
 		return err
 	}
@@ -117,6 +131,32 @@ func notRequester(ctx context.Context, r *bot.Request, x *store.RFI) error {
 	return bot.Tell("rfi_no_such", nil)
 }
 
+// writeInApp answers Reply, Answer or Decline pressed in confidential mode (a button of a
+// message sent before the switch): the text is written on the request's Mini App page, under
+// the Open button to it; no conversation begins in the chat.
+func writeInApp(ctx context.Context, r *bot.Request, x *store.RFI) error {
+	return r.Reply(ctx, "rfi_conf_write", map[string]any{"Ref": x.Ref}, (&bot.Keyboard{}).Row(r.App.AppButton(r.Lang, "/app/requests/"+x.Ref)))
+}
+
+// movedToAppWrite ends a reply, answer or decline begun in the chat before confidential mode
+// was switched on (the bot restarted with it), at its next step, typed or pressed: nothing more
+// of it is typed into Telegram. What was written so far is not sent (the Mini App keeps no
+// draft of it); the person is told so, under the Open button to the request's page, where it is
+// written again.
+func movedToAppWrite(ctx context.Context, r *bot.Request, w *write) error {
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	x, err := store.RFIByID(ctx, r.App.Store.DB, w.RFIID, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Tell("rfi_no_such", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "rfi_conf_write_moved", map[string]any{"Ref": x.Ref}, (&bot.Keyboard{}).Row(r.App.AppButton(r.Lang, "/app/requests/"+x.Ref)))
+}
+
 func writeCancel(r *bot.Request) *bot.Keyboard {
 	return (&bot.Keyboard{}).Row(bot.Button{Text: r.T("rfi_btn_cancel", nil), CallbackData: bot.CB(verbSend, "cancel")})
 }
@@ -127,6 +167,9 @@ func writeInput(ctx context.Context, r *bot.Request) error {
 	var w write
 	if err := r.ConvData(&w); err != nil {
 		return err
+	}
+	if r.App.Confidential() {
+		return movedToAppWrite(ctx, r, &w)
 	}
 	if r.Conv.Step == "reason" {
 		m := r.Update.Message
@@ -171,6 +214,13 @@ func writeSendButton(ctx context.Context, r *bot.Request) error {
 	}
 	if r.Conv == nil || r.Conv.Flow != writeFlow {
 		return sendPressedAgain(ctx, r, pressedID)
+	}
+	if r.App.Confidential() {
+		var w write
+		if err := r.ConvData(&w); err != nil {
+			return err
+		}
+		return movedToAppWrite(ctx, r, &w)
 	}
 	if data.Arg(0) == "cancel" {
 		if err := r.EndConv(ctx); err != nil {
