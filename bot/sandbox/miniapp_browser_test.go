@@ -26,8 +26,10 @@ import (
 // content; the overlay's main button acknowledges; then a new alert is written in the Mini
 // App's form, refused for a wrong container check digit, corrected and submitted; a
 // confidential request for information and a confidential broadcast open from their Open
-// buttons with their text shown, the request's target replies there with a file, and the
-// main button acknowledges the broadcast. No JavaScript error in the page or in the Mini App.
+// buttons with their text shown, the request's target replies there with files, and the
+// main button acknowledges the broadcast. No JavaScript error in the page or in the Mini App,
+// and on a 360 px phone every page of it reads without scrolling sideways, labels above
+// their fields (PhoneLayout; screenshots with FOCALBOT_SCREENSHOTS).
 func TestBrowserMiniApp(t *testing.T) {
 	_, dbURL := storetest.New(t)
 	cfg, err := bot.LoadConfig(func(string) string { return "" })
@@ -60,7 +62,7 @@ func TestBrowserMiniApp(t *testing.T) {
 	now := sb.App.Clock.Now()
 	c := alert.Content{Classification: alert.ClassUrgent, Conveyance: "container",
 		Route:       []alert.Place{{Role: "loading", Country: "KZ", Locode: "KZALA", Name: "Almaty"}, {Role: "destination", Country: "UZ", Locode: "UZTAS", Name: "Tashkent"}},
-		Identifiers: []alert.Identifier{{Kind: "container", Value: container, Norm: "MSKU1234565"}}, Text: "Check the rear wall", Lang: "en"}
+		Identifiers: []alert.Identifier{{Kind: "container", Value: container, Norm: "MSKU1234565"}}, Text: "Check the rear wall, seal " + longSeal, Lang: "en"}
 	ref, err := store.NextAlertRef(ctx, st.DB, now.Year())
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +84,7 @@ func TestBrowserMiniApp(t *testing.T) {
 	}
 
 	p := openPage(t, sb)
-	p.SetWindowSize(1100, 900)
+	p.SetWindowSize(phoneWidth, phoneHeight)
 	p.as(uzbek)
 	p.waitLastBot("the alert's header", `t.indexOf(arguments[0]) >= 0`, ref)
 	p.clickWhere("Open", `return document.querySelector("#messages .msg.bot button.kbtn[data-web-app]")`)
@@ -97,6 +99,7 @@ func TestBrowserMiniApp(t *testing.T) {
 		t.Errorf("the Mini App shows %q, want the container %s", shown, container)
 	}
 	p.noErrors()
+	p.PhoneLayout("alert")
 	p.must(p.do("POST", p.path("/frame/parent"), map[string]any{}, nil))
 
 	// The main button acknowledges.
@@ -110,12 +113,20 @@ func TestBrowserMiniApp(t *testing.T) {
 	// A new alert from the Mini App's form: a wrong check digit, then corrected.
 	p.clickWhere("New alert", `return document.getElementById("app-new")`)
 	p.waitFor("the form", wait, nil, `return !!document.getElementById("in-container")`)
+	p.PhoneLayout("new-alert")
 	p.js(nil, `var s = document.getElementById("in-classification"); s.selectedIndex = 1; s.dispatchEvent(new Event("input", {bubbles: true}));
 		var v = document.getElementById("in-conveyance"); v.selectedIndex = 1; v.dispatchEvent(new Event("input", {bubbles: true}));`)
 	p.typeInto(p.find("#in-container"), "TGHU 876543-2")
 	p.typeInto(p.find("#in-text"), "Seen on the scanner")
 	p.click(p.find("#app-submit"))
 	p.waitFor("the check digit refused", wait, nil, `return !!document.querySelector("#field-container.wrong .problem")`)
+	// Sent from the form's end, the form comes back showing its problem, not its end.
+	var seen bool
+	p.js(&seen, `var r = document.querySelector("#field-container.wrong").getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight`)
+	if !seen {
+		t.Error("the refused form does not show the container's problem on the screen")
+	}
+	p.PhoneLayout("new-alert-refused")
 	p.js(nil, `document.getElementById("in-container").value = ""`)
 	p.typeInto(p.find("#in-container"), "TGHU 876543-"+string(rune('0'+alert.ContainerCheckDigit("TGHU876543")%10)))
 	p.click(p.find("#app-submit"))
@@ -164,10 +175,13 @@ func TestBrowserMiniApp(t *testing.T) {
 	if !strings.Contains(shown, body) {
 		t.Errorf("the request's Mini App shows %q, want its text", shown)
 	}
+	p.PhoneLayout("request")
 	// A reply with a file, sent by the page's script as a multipart form: the server keeps the
 	// file with the reply and lists it in the thread.
+	// A second file's long name, with no break in it, must wrap on the phone.
 	p.js(nil, `var dt = new DataTransfer(); dt.items.add(new File(["bill of lading TGHU 765432-1"], "bl.txt", {type: "text/plain"}));
-		document.getElementById("app-reply-files").files = dt.files;`)
+		dt.items.add(new File(["seal"], arguments[0] + ".pdf", {type: "application/pdf"}));
+		document.getElementById("app-reply-files").files = dt.files;`, longSeal)
 	p.typeInto(p.find("#app-reply-text"), "A trading company in Almaty")
 	p.click(p.find("#app-reply"))
 	p.waitFor("the reply's file in the thread", wait, nil,
@@ -177,6 +191,7 @@ func TestBrowserMiniApp(t *testing.T) {
 		t.Errorf("the reply's file kept by the server: %d, %v", n, err)
 	}
 	p.noErrors()
+	p.PhoneLayout("request-replied")
 	p.must(p.do("POST", p.path("/frame/parent"), map[string]any{}, nil))
 	p.click(p.find("#webapp-close"))
 	p.waitFor("the overlay closed", wait, nil, `return document.getElementById("webapp").hidden`)
@@ -221,6 +236,7 @@ func TestBrowserMiniApp(t *testing.T) {
 	if !strings.Contains(shown, text) {
 		t.Errorf("the broadcast's Mini App shows %q, want its text", shown)
 	}
+	p.PhoneLayout("broadcast")
 	p.must(p.do("POST", p.path("/frame/parent"), map[string]any{}, nil))
 	p.waitFor("the main button to acknowledge", wait, nil, `var b = document.getElementById("webapp-main"); return !b.hidden && b.textContent.length > 0`)
 	p.click(p.find("#webapp-main"))
@@ -252,6 +268,13 @@ func (p *page) openWebApp(what, path, id string) string {
 	p.waitFor(what+" in the Mini App", wait, &shown, `var a = document.getElementById(arguments[0]); return a ? a.innerText : null`, id)
 	return shown
 }
+
+// A phone's window (the narrow end of what members read on), and a seal number with no
+// break in it, which the Mini App must wrap rather than widen the page for.
+const (
+	phoneWidth, phoneHeight = 360, 780
+	longSeal                = "EUSEAL-2026-0000123456789012345678901234567890"
+)
 
 // has reports whether the current document has an element matching the CSS selector.
 func (p *page) has(selector string) bool {

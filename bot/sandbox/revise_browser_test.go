@@ -22,7 +22,8 @@ import (
 // Revise on the alert's page opens the form with the alert's files; ticking Remove beside one
 // and typing are saved as the revision's draft by the page's script, a file chosen goes up at
 // once and the form comes back as it was, and Submit resubmits the alert with the new set of
-// files. No JavaScript error in the page or in the Mini App.
+// files. No JavaScript error in the page or in the Mini App, and on a 360 px phone the alert
+// and the form read without scrolling sideways, labels above their fields.
 func TestBrowserMiniAppRevise(t *testing.T) {
 	_, dbURL := storetest.New(t)
 	cfg, err := bot.LoadConfig(func(string) string { return "" })
@@ -76,12 +77,14 @@ func TestBrowserMiniAppRevise(t *testing.T) {
 	}
 
 	p := openPage(t, sb)
-	p.SetWindowSize(1100, 900)
+	p.SetWindowSize(phoneWidth, phoneHeight)
 	p.as(kazakh)
 	p.send("/alert " + ref)
 	p.openWebApp("the alert", "/app/alerts/"+ref, "app-alert")
+	p.PhoneLayout("returned-alert")
 	p.clickWhere("Revise", `return document.getElementById("app-revise")`)
 	p.waitFor("the revise form", wait, nil, `return !!document.getElementById("in-quantity")`)
+	p.PhoneLayout("revise")
 	oldBox := `input[name=remove][value="m` + strconv.FormatInt(old.ID, 10) + `"]`
 	p.click(p.find(oldBox))
 	p.js(nil, `document.getElementById("in-quantity").value = ""`)
@@ -113,6 +116,7 @@ func TestBrowserMiniAppRevise(t *testing.T) {
 	if !marked || quantity != "12 kg" {
 		t.Errorf("after the upload the form lost the draft: marked %v, quantity %q", marked, quantity)
 	}
+	p.PhoneLayout("revise-uploaded")
 	p.noErrors()
 
 	p.click(p.find("#app-submit"))

@@ -53,7 +53,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var root = document.documentElement.style;
   Object.keys(app.themeParams || {}).forEach(function (k) { root.setProperty("--tg-" + k.replace(/_/g, "-"), app.themeParams[k]); });
 
-  function show(html) {
+  // What comes back is shown from its top, or from what it says went wrong or was done (a
+  // phone's screen holds a few fields: the problems of a form sent from its end are above);
+  // a form that comes back from a file's upload stays where it was.
+  function show(html, stay) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var target = document.querySelector("main"), got = doc.querySelector("main");
     target.innerHTML = got ? got.innerHTML : "";
@@ -65,6 +68,9 @@ document.addEventListener("DOMContentLoaded", function () {
     } else {
       main.hide();
     }
+    var first = document.querySelector("#app-problems, .field.wrong, #app-notice");
+    if (first) first.scrollIntoView({block: "start"});
+    else if (!stay) window.scrollTo(0, 0);
   }
   // A form that carries files (enctype multipart/form-data) goes as it is, its files with it.
   function post(url, form, multipart) {
@@ -99,7 +105,7 @@ document.addEventListener("DOMContentLoaded", function () {
     clearTimeout(pending);
     saveDraft(f).then(function () {
       return fetch(input.dataset.upload, {method: "POST", body: body, credentials: "omit"});
-    }).then(function (r) { return r.text(); }).then(show);
+    }).then(function (r) { return r.text(); }).then(function (html) { show(html, true); });
   });
   document.addEventListener("click", function (e) {
     var file = e.target.closest && e.target.closest("a[data-app-file]");
