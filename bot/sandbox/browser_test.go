@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"focalbot/bot"
+	"focalbot/bot/alert"
 	"focalbot/bot/bottest"
 	"focalbot/bot/sandbox"
+	"focalbot/bot/store"
 	"focalbot/bot/store/storetest"
 	"focalbot/bot/telegramtest"
 	"focalbot/handlers"
@@ -35,16 +37,59 @@ const (
 // startSandbox runs a sandbox with the real handlers on a fresh database, the page on a free
 // port.
 func startSandbox(t *testing.T) *sandbox.Sandbox {
+	return startSandboxWith(t, nil)
+}
+
+// startConfidentialSandbox is startSandbox with CONFIDENTIAL_CONTENT on.
+func startConfidentialSandbox(t *testing.T) *sandbox.Sandbox {
+	t.Helper()
+	cfg, err := bot.LoadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConfidentialContent = true
+	return startSandboxWith(t, cfg)
+}
+
+// startSandboxWith runs a sandbox with cfg (nil: the sandbox's default configuration).
+func startSandboxWith(t *testing.T, cfg *bot.Config) *sandbox.Sandbox {
 	t.Helper()
 	_, dbURL := storetest.New(t)
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{
-		Addr: "127.0.0.1:0", DatabaseURL: dbURL, Register: handlers.Register, Log: bottest.Logger(),
+		Addr: "127.0.0.1:0", DatabaseURL: dbURL, Register: handlers.Register, Log: bottest.Logger(), Config: cfg,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Stop)
 	return sb
+}
+
+// persona is the sandbox's member with the given Telegram user id.
+func persona(t *testing.T, sb *sandbox.Sandbox, telegramID int64) *store.Member {
+	t.Helper()
+	m, err := store.MemberByTelegramID(context.Background(), sb.Store.DB, telegramID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// submittedAlert stores c as an alert submitted by author at now, and returns its id and
+// reference.
+func submittedAlert(t *testing.T, sb *sandbox.Sandbox, author *store.Member, c alert.Content, now time.Time) (int64, string) {
+	t.Helper()
+	ctx := context.Background()
+	ref, err := store.NextAlertRef(ctx, sb.Store.DB, now.Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := store.InsertAlert(ctx, sb.Store.DB, &store.Alert{Ref: ref, AuthorID: author.ID, AuthorCountry: author.Country,
+		Classification: c.Classification, Content: c, SubmittedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, ref
 }
 
 // page is the sandbox page in the browser, with the moves a person makes on it.

@@ -10,15 +10,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"focalbot/bot"
 	"focalbot/bot/alert"
-	"focalbot/bot/bottest"
 	"focalbot/bot/delivery"
 	"focalbot/bot/rfi"
-	"focalbot/bot/sandbox"
 	"focalbot/bot/store"
-	"focalbot/bot/store/storetest"
-	"focalbot/handlers"
 )
 
 // With CONFIDENTIAL_CONTENT the Uzbek focal point's alert arrives as a header and Open; Open
@@ -31,47 +26,16 @@ import (
 // and on a 360 px phone every page of it reads without scrolling sideways, labels above
 // their fields (PhoneLayout; screenshots with FOCALBOT_SCREENSHOTS).
 func TestBrowserMiniApp(t *testing.T) {
-	_, dbURL := storetest.New(t)
-	cfg, err := bot.LoadConfig(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConfidentialContent = true
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{
-		Addr: "127.0.0.1:0", DatabaseURL: dbURL, Register: handlers.Register, Log: bottest.Logger(), Config: cfg,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Stop)
+	sb := startConfidentialSandbox(t)
 	ctx := context.Background()
 	st := sb.Store
-	author, err := store.MemberByTelegramID(ctx, st.DB, kazakh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reader, err := store.MemberByTelegramID(ctx, st.DB, uzbek)
-	if err != nil {
-		t.Fatal(err)
-	}
-	analystM, err := store.MemberByTelegramID(ctx, st.DB, analyst)
-	if err != nil {
-		t.Fatal(err)
-	}
+	author, reader, analystM := persona(t, sb, kazakh), persona(t, sb, uzbek), persona(t, sb, analyst)
 	const container = "MSKU 123456-5"
 	now := sb.App.Clock.Now()
 	c := alert.Content{Classification: alert.ClassUrgent, Conveyance: "container",
 		Route:       []alert.Place{{Role: "loading", Country: "KZ", Locode: "KZALA", Name: "Almaty"}, {Role: "destination", Country: "UZ", Locode: "UZTAS", Name: "Tashkent"}},
 		Identifiers: []alert.Identifier{{Kind: "container", Value: container, Norm: "MSKU1234565"}}, Text: "Check the rear wall, seal " + longSeal, Lang: "en"}
-	ref, err := store.NextAlertRef(ctx, st.DB, now.Year())
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := store.InsertAlert(ctx, st.DB, &store.Alert{Ref: ref, AuthorID: author.ID, AuthorCountry: author.Country,
-		Classification: c.Classification, Content: c, SubmittedAt: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id, ref := submittedAlert(t, sb, author, c, now)
 	if _, err := store.DecideAlert(ctx, st.DB, id, 1, store.AlertPublished, analystM.ID, "", "UZ", now); err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +113,7 @@ func TestBrowserMiniApp(t *testing.T) {
 	// request's text in the Mini App.
 	const body = "Who is the consignee of container TGHU 765432-1?"
 	var rfiRef string
+	var err error
 	err = st.InTx(ctx, func(tx *sqlx.Tx) error {
 		if rfiRef, err = store.NextRFIRef(ctx, tx, now.Year()); err != nil {
 			return err

@@ -9,13 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"focalbot/bot"
 	"focalbot/bot/alert"
-	"focalbot/bot/bottest"
-	"focalbot/bot/sandbox"
 	"focalbot/bot/store"
-	"focalbot/bot/store/storetest"
-	"focalbot/handlers"
 )
 
 // With CONFIDENTIAL_CONTENT a returned alert is revised in the Mini App as a phone does it:
@@ -25,42 +20,15 @@ import (
 // files. No JavaScript error in the page or in the Mini App, and on a 360 px phone the alert
 // and the form read without scrolling sideways, labels above their fields.
 func TestBrowserMiniAppRevise(t *testing.T) {
-	_, dbURL := storetest.New(t)
-	cfg, err := bot.LoadConfig(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConfidentialContent = true
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{
-		Addr: "127.0.0.1:0", DatabaseURL: dbURL, Register: handlers.Register, Log: bottest.Logger(), Config: cfg,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Stop)
+	sb := startConfidentialSandbox(t)
 	ctx := context.Background()
 	st := sb.Store
-	author, err := store.MemberByTelegramID(ctx, st.DB, kazakh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	analystM, err := store.MemberByTelegramID(ctx, st.DB, analyst)
-	if err != nil {
-		t.Fatal(err)
-	}
+	author, analystM := persona(t, sb, kazakh), persona(t, sb, analyst)
 	now := sb.App.Clock.Now()
 	c := alert.Content{Classification: alert.ClassUrgent, Conveyance: "container", Quantity: "40 kg",
 		Route:       []alert.Place{{Role: "loading", Country: "KZ", Locode: "KZALA", Name: "Almaty"}, {Role: "destination", Country: "UZ", Locode: "UZTAS", Name: "Tashkent"}},
 		Identifiers: []alert.Identifier{{Kind: "container", Value: "MSKU 123456-5", Norm: "MSKU1234565"}}, Text: "Check the rear wall", Lang: "en"}
-	ref, err := store.NextAlertRef(ctx, st.DB, now.Year())
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := store.InsertAlert(ctx, st.DB, &store.Alert{Ref: ref, AuthorID: author.ID, AuthorCountry: author.Country,
-		Classification: c.Classification, Content: c, SubmittedAt: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id, ref := submittedAlert(t, sb, author, c, now)
 	old := &store.AppFile{MemberID: author.ID, Name: "scan-old.png", ContentType: "image/png", CreatedAt: now}
 	if err := store.InsertAppFile(ctx, st.DB, old, []byte("old scan")); err != nil {
 		t.Fatal(err)
