@@ -165,6 +165,15 @@ func TestConfidentialFollowupFiles(t *testing.T) {
 			t.Errorf("the other recipient downloads %s before it is published: %d %q", link, code, body)
 		}
 	}
+	// Nor a file sent in the chat with a follow-up not published to them (kept by Telegram).
+	chatFU := &store.Followup{AlertID: al.ID, AuthorID: ms[readerUID].ID, Kind: "followup", Lang: "en",
+		FileKind: ptr("document"), FileID: ptr("SECRET-CHAT-FILE-ID"), CreatedAt: h.Clock.Now()}
+	if _, err := store.InsertFollowup(ctx, h.Store.DB, chatFU); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := appPost(t, fmt.Sprintf("%s/chatfiles/f%d", page, chatFU.ID), other.InitData(h.Clock.Now()), ""); code != missingCode || body != missing {
+		t.Errorf("the other recipient downloads the chat's file of an unpublished follow-up: %d %q", code, body)
+	}
 	outsiderCode, outsiderPage := appPost(t, page, outsider.InitData(h.Clock.Now()), "")
 	if outsiderCode != http.StatusNotFound {
 		t.Fatalf("the outsider opened the alert: %d", outsiderCode)

@@ -379,13 +379,30 @@ func (s *Server) appPageTyped(w http.ResponseWriter, r *http.Request, v *appView
 }
 
 // appChatFile passes on a file sent with the alert or a follow-up in the chat (see chatFile)
-// from Telegram, to whoever may see the alert.
+// from Telegram, to whoever may see the alert — a follow-up's to whoever reads that follow-up
+// on the page (followupVisible).
 func (s *Server) appChatFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	al, ok := s.appAlert(w, r, v)
 	if !ok {
 		return
 	}
-	fileID, name, ok := s.chatFile(r.Context(), al, r.PathValue("n"))
+	key := r.PathValue("n")
+	if strings.HasPrefix(key, "f") {
+		id, err := strconv.ParseInt(key[1:], 10, 64)
+		var f *store.Followup
+		if err == nil {
+			f, err = store.FollowupByID(r.Context(), s.o.Store.DB, id)
+			if err != nil && !isNotFound(err) {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if err != nil || f.AlertID != al.ID || !followupVisible(v, al, f) {
+			s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+			return
+		}
+	}
+	fileID, name, ok := s.chatFile(r.Context(), al, key)
 	if !ok {
 		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
 		return
