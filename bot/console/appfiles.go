@@ -1,7 +1,9 @@
 package console
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -9,6 +11,8 @@ import (
 	"path"
 	"strconv"
 
+	"focalbot/bot/alert"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/rfi"
 	"focalbot/bot/store"
 )
@@ -18,10 +22,16 @@ import (
 // the same initData and CSRF check), checked all together before anything is created, and
 // stored by the server in app_files with the thread's message, in its transaction (rfi.File
 // with Upload) — never sent to Telegram. They are downloaded by whoever may open the request.
+// A follow-up's files go the same way (submission.Upload, stored with the follow-up), and are
+// downloaded by whoever reads the follow-up on the alert's page.
 
 // appUploadBody bounds the body of a form that may carry files: the most files one message
 // takes at the largest size, and a megabyte for the fields.
 const appUploadBody = rfi.MaxFiles*MaxAppFile + 1<<20
+
+// appFollowupBody bounds the body of a follow-up of an alert, which may carry files: the most
+// files one follow-up takes at the largest size, and a megabyte for the fields.
+const appFollowupBody = alert.MaxFiles*MaxAppFile + 1<<20
 
 // appFileBody bounds the body of the alert draft's upload: one file and its fields.
 const appFileBody = MaxAppFile + 1<<20
@@ -64,28 +74,50 @@ func boundedForm(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// formUploads takes the files of the form's "file" field as uploads for rfi, or the refusal
-// (a message ID and its data) when one is empty or too large, or they are too many: then
-// nothing is to be created.
-func formUploads(r *http.Request) (files []rfi.File, notice string, data map[string]any) {
+// formFiles checks the files of the form's "file" field all together, at most max: it gives
+// them, or the refusal (a message ID and its data) when one is empty or too large, or they are
+// too many — then nothing is to be created.
+func formFiles(r *http.Request, max int) (heads []*multipart.FileHeader, notice string, data map[string]any) {
 	if r.MultipartForm == nil {
 		return nil, "", nil
 	}
-	heads := r.MultipartForm.File["file"]
-	if len(heads) > rfi.MaxFiles {
-		return nil, "rfi_app_too_many_files", map[string]any{"Max": rfi.MaxFiles}
+	heads = r.MultipartForm.File["file"]
+	if len(heads) > max {
+		return nil, "rfi_app_too_many_files", map[string]any{"Max": max}
 	}
 	for _, head := range heads {
-		name := path.Base(head.Filename)
 		switch {
 		case head.Size == 0:
-			return nil, "rfi_app_file_empty", map[string]any{"Name": name}
+			return nil, "rfi_app_file_empty", map[string]any{"Name": uploadName(head)}
 		case head.Size > MaxAppFile:
-			return nil, "rfi_app_file_too_large", map[string]any{"Name": name, "Max": MaxAppFile >> 20}
+			return nil, "rfi_app_file_too_large", map[string]any{"Name": uploadName(head), "Max": MaxAppFile >> 20}
 		}
-		files = append(files, rfi.File{Kind: "document", Name: name, Upload: &rfi.Upload{Read: readUpload(head)}})
 	}
-	return files, "", nil
+	return heads, "", nil
+}
+
+// uploadName is the name an uploaded file is kept under: the last element of the name the
+// browser gave.
+func uploadName(head *multipart.FileHeader) string { return path.Base(head.Filename) }
+
+// formUploads takes the files of the form's "file" field as uploads for rfi, or the refusal
+// (formFiles): then nothing is to be created.
+func formUploads(r *http.Request) (files []rfi.File, notice string, data map[string]any) {
+	heads, notice, data := formFiles(r, rfi.MaxFiles)
+	for _, head := range heads {
+		files = append(files, rfi.File{Kind: "document", Name: uploadName(head), Upload: &rfi.Upload{Read: readUpload(head)}})
+	}
+	return files, notice, data
+}
+
+// followupUploads takes the files of a follow-up's form as uploads for submission.Followup,
+// at most alert.MaxFiles, or the refusal (formFiles): then nothing is to be created.
+func followupUploads(r *http.Request) (files []submission.Upload, notice string, data map[string]any) {
+	heads, notice, data := formFiles(r, alert.MaxFiles)
+	for _, head := range heads {
+		files = append(files, submission.Upload{Name: uploadName(head), Read: readUpload(head)})
+	}
+	return files, notice, data
 }
 
 // readUpload reads an uploaded file's bytes, at most MaxAppFile, and sniffs their type.
@@ -132,6 +164,24 @@ func (s *Server) appRequestAppFile(w http.ResponseWriter, r *http.Request, v *ap
 		return
 	}
 	writeAppFile(w, f, data)
+}
+
+// followupAppFile is a file uploaded with a follow-up of al in the Mini App, with its bytes,
+// for a viewer who reads that follow-up on the alert's page (followupVisible);
+// store.ErrNotFound for any other, so that it is answered as missing.
+func (s *Server) followupAppFile(ctx context.Context, v *appViewer, al *store.Alert, id int64) (*store.AppFile, []byte, error) {
+	f, data, err := store.FollowupAppFileData(ctx, s.o.Store.DB, al.ID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	fu, err := store.FollowupByID(ctx, s.o.Store.DB, *f.FollowupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !followupVisible(v, al, fu) {
+		return nil, nil, fmt.Errorf("file %d of follow-up %d: %w", id, fu.ID, store.ErrNotFound)
+	}
+	return f, data, nil
 }
 
 // writeAppFile sends a file kept by the server as a download: application/octet-stream, since

@@ -3,7 +3,6 @@ package console
 import (
 	"html/template"
 	"io"
-	"mime"
 	"net/http"
 	"path"
 	"strconv"
@@ -555,8 +554,8 @@ func uploadProblem(size, files int) *alert.Problem {
 	return nil
 }
 
-// appAlertFile serves a file of an alert to whoever may see the alert (the same check as its
-// page), as a download.
+// appAlertFile serves a file of an alert, or of one of its follow-ups (followupAppFile), to
+// whoever may see the alert (the same check as its page), as a download.
 func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	al, ok := s.appAlert(w, r, v)
 	if !ok {
@@ -568,6 +567,9 @@ func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appView
 		return
 	}
 	f, data, err := store.AlertAppFileData(r.Context(), s.o.Store.DB, al.ID, id)
+	if isNotFound(err) { // not the alert's own: perhaps a follow-up's
+		f, data, err = s.followupAppFile(r.Context(), v, al, id)
+	}
 	if err != nil {
 		if !isNotFound(err) {
 			s.fail(w, r, err)
@@ -576,11 +578,13 @@ func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appView
 		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
 		return
 	}
+	after := map[string]any{"file_id": f.ID}
+	if f.FollowupID != nil {
+		after["followup"] = *f.FollowupID
+	}
 	if err := store.Audit(r.Context(), s.o.Store.DB, store.AuditEntry{ActorID: &v.member.ID, Action: "app_file_download",
-		SubjectID: &al.ID, After: map[string]any{"file_id": f.ID}}); err != nil {
+		SubjectID: &al.ID, After: after}); err != nil {
 		s.o.Log.Error("mini app download not audited", "member_id", v.member.ID, "err", err)
 	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	_, _ = w.Write(data)
+	writeAppFile(w, f, data)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/alert/submission"
 	"focalbot/bot/store"
@@ -223,7 +224,11 @@ func (s *Server) appAck(w http.ResponseWriter, r *http.Request, v *appViewer) {
 }
 
 // appFollowup sends a follow-up from the Mini App: the chat's follow-up (submission.Followup),
-// to the author and the analysts at once, for whoever may see the published alert.
+// to the author and the analysts at once, for whoever may see the published alert. Like the
+// chat's, it is text, files (photos and documents, posted with the form: at most
+// alert.MaxFiles, kept by the server with the follow-up and never sent to Telegram), or both;
+// its files are checked all together before anything is stored, and a follow-up refused keeps
+// its text in the form.
 func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	al, ok := s.appAlert(w, r, v)
 	if !ok {
@@ -234,8 +239,18 @@ func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewe
 		return
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
-	if n := utf8.RuneCountInString(text); n == 0 || n > submission.MaxFollowupText {
-		s.appPage(w, r, v, al, "alert_err_followup_long", map[string]any{"Max": submission.MaxFollowupText, "Length": n})
+	files, notice, noticeData := followupUploads(r)
+	if notice != "" {
+		s.appPageTyped(w, r, v, al, notice, noticeData, text)
+		return
+	}
+	n := utf8.RuneCountInString(text)
+	if n == 0 && len(files) == 0 {
+		s.appPage(w, r, v, al, "rfi_empty_reply", nil)
+		return
+	}
+	if n > submission.MaxFollowupText {
+		s.appPageTyped(w, r, v, al, "alert_err_followup_long", map[string]any{"Max": submission.MaxFollowupText, "Length": n}, text)
 		return
 	}
 	lang := v.member.Language
@@ -243,7 +258,7 @@ func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewe
 		lang = v.lang
 	}
 	f := &store.Followup{AlertID: al.ID, AuthorID: v.member.ID, Kind: "followup", Text: text, Lang: lang, CreatedAt: s.o.Now()}
-	err := s.o.Store.InTx(r.Context(), func(tx *sqlx.Tx) error { return submission.Followup(r.Context(), tx, al, f) })
+	err := s.o.Store.InTx(r.Context(), func(tx *sqlx.Tx) error { return submission.Followup(r.Context(), tx, al, f, files) })
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -253,6 +268,20 @@ func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewe
 
 // appPage renders the alert's Mini App page, with notice (a message ID, and its data) above it.
 func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any) {
+	s.appPageTyped(w, r, v, al, notice, noticeData, "")
+}
+
+// followupVisible tells whether the viewer of an alert's Mini App page reads its follow-up f:
+// an analyst every one, the alert's author and f's writer theirs (submission.Followup told the
+// author), the alert's recipients those an analyst published to them. The files of the others
+// are answered as missing.
+func followupVisible(v *appViewer, al *store.Alert, f *store.Followup) bool {
+	return v.member.IsAnalyst() || f.PublishedAt != nil || al.AuthorID == v.member.ID || f.AuthorID == v.member.ID
+}
+
+// appPageTyped is appPage with the follow-up form holding typed: a follow-up refused for its
+// files or its length keeps its text.
+func (s *Server) appPageTyped(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, typed string) {
 	ctx := r.Context()
 	zone := v.member.Zone()
 	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt, Zone: zone,
@@ -275,7 +304,8 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 	data := map[string]any{"A": al, "Zone": zone, "CSRF": v.csrf,
 		"Rendered": template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta)),
 		"CanAck":   recipient && !acked && al.State == store.AlertPublished, "Acked": recipient && acked,
-		"CanSubmit": canSubmit(v.member), "CanFollowUp": al.State == store.AlertPublished}
+		"CanSubmit": canSubmit(v.member), "CanFollowUp": al.State == store.AlertPublished,
+		"Typed": typed, "MaxFiles": alert.MaxFiles, "MaxFileMB": MaxAppFile >> 20}
 	if notice != "" {
 		data["Notice"] = template.HTML(s.o.I18n.T(v.lang, notice, noticeData))
 	}
@@ -292,12 +322,34 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 			data["Reason"] = *al.Reason // CARICC's reason, kept off Telegram in confidential mode
 		}
 	}
-	fus, err := store.Followups(ctx, s.o.Store.DB, al.ID, v.member.IsAnalyst())
+	all, err := store.Followups(ctx, s.o.Store.DB, al.ID, true)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	var fus []store.Followup
+	visible := map[int64]bool{}
+	for _, f := range all {
+		if followupVisible(v, al, &f) {
+			fus = append(fus, f)
+			visible[f.ID] = true
+		}
+	}
 	data["Followups"] = fus
+	// The files uploaded with the follow-ups in the Mini App, kept by the server, under each
+	// (by follow-up ID); those of follow-ups the viewer does not read are not in it.
+	fuFiles, err := store.FollowupAppFiles(ctx, s.o.Store.DB, al.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	byFollowup := map[int64][]store.AppFile{}
+	for _, f := range fuFiles {
+		if visible[*f.FollowupID] {
+			byFollowup[*f.FollowupID] = append(byFollowup[*f.FollowupID], f)
+		}
+	}
+	data["FollowupFiles"] = byFollowup
 	files, err := store.AlertAppFiles(ctx, s.o.Store.DB, al.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -327,13 +379,30 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, a
 }
 
 // appChatFile passes on a file sent with the alert or a follow-up in the chat (see chatFile)
-// from Telegram, to whoever may see the alert.
+// from Telegram, to whoever may see the alert — a follow-up's to whoever reads that follow-up
+// on the page (followupVisible).
 func (s *Server) appChatFile(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	al, ok := s.appAlert(w, r, v)
 	if !ok {
 		return
 	}
-	fileID, name, ok := s.chatFile(r.Context(), al, r.PathValue("n"))
+	key := r.PathValue("n")
+	if strings.HasPrefix(key, "f") {
+		id, err := strconv.ParseInt(key[1:], 10, 64)
+		var f *store.Followup
+		if err == nil {
+			f, err = store.FollowupByID(r.Context(), s.o.Store.DB, id)
+			if err != nil && !isNotFound(err) {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if err != nil || f.AlertID != al.ID || !followupVisible(v, al, f) {
+			s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+			return
+		}
+	}
+	fileID, name, ok := s.chatFile(r.Context(), al, key)
 	if !ok {
 		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
 		return

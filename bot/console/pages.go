@@ -312,6 +312,17 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	for _, f := range uploaded {
 		files = append(files, fileRef{Key: "m" + strconv.FormatInt(f.ID, 10), Kind: "document", Name: f.Name})
 	}
+	// The files uploaded with the follow-ups in the Mini App, listed under each (by follow-up
+	// ID), served as "m<id>" like the alert's own.
+	fuFiles, err := store.FollowupAppFiles(ctx, s.o.Store.DB, al.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	byFollowup := map[int64][]store.AppFile{}
+	for _, f := range fuFiles {
+		byFollowup[*f.FollowupID] = append(byFollowup[*f.FollowupID], f)
+	}
 	acked := 0
 	for _, m := range matrix {
 		if m.AckedAt != nil {
@@ -319,7 +330,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "alert", v.lang, v, map[string]any{
-		"A": al, "Rendered": rendered, "Files": files, "Followups": fus, "People": people,
+		"A": al, "Rendered": rendered, "Files": files, "Followups": fus, "FollowupFiles": byFollowup, "People": people,
 		"Matrix": matrix, "Acked": acked, "Linked": linked})
 }
 
@@ -347,9 +358,10 @@ func (s *Server) alertFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
 }
 
-// uploadedFile serves a file of al uploaded in the Mini App (app_files) as a download, audited
-// like the files passed on from Telegram (console_download). Its bytes go as
-// application/octet-stream: the type sniffed at upload is not trusted to be shown inline.
+// uploadedFile serves a file of al, or of one of its follow-ups, uploaded in the Mini App
+// (app_files) as a download, audited like the files passed on from Telegram
+// (console_download). Its bytes go as application/octet-stream: the type sniffed at upload is
+// not trusted to be shown inline.
 func (s *Server) uploadedFile(w http.ResponseWriter, r *http.Request, v *viewer, al *store.Alert, key string) {
 	ctx := r.Context()
 	id, err := strconv.ParseInt(key, 10, 64)
@@ -358,6 +370,9 @@ func (s *Server) uploadedFile(w http.ResponseWriter, r *http.Request, v *viewer,
 		return
 	}
 	f, data, err := store.AlertAppFileData(ctx, s.o.Store.DB, al.ID, id)
+	if isNotFound(err) { // not the alert's own: perhaps a follow-up's
+		f, data, err = store.FollowupAppFileData(ctx, s.o.Store.DB, al.ID, id)
+	}
 	if err != nil {
 		if !isNotFound(err) {
 			s.fail(w, r, err)

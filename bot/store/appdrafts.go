@@ -48,26 +48,29 @@ func DeleteAppDraft(ctx context.Context, q Querier, memberID int64) error {
 }
 
 // AppFile is a file uploaded in the Mini App, without its bytes unless read by AppFileData:
-// on its member's alert draft, of an alert, or of a request's thread message (RFIMessageID).
+// on its member's alert draft, of an alert, of a request's thread message (RFIMessageID), or
+// of an alert's follow-up (FollowupID). A file of a message or of a follow-up is never a
+// draft's: every query of draft files leaves them out.
 type AppFile struct {
 	ID           int64     `db:"id"`
 	MemberID     int64     `db:"member_id"`
 	AlertID      *int64    `db:"alert_id"`
 	RFIMessageID *int64    `db:"rfi_message_id"`
+	FollowupID   *int64    `db:"followup_id"`
 	Name         string    `db:"name"`
 	ContentType  string    `db:"content_type"`
 	Size         int       `db:"size"`
 	CreatedAt    time.Time `db:"created_at"`
 }
 
-const appFileColumns = `id, member_id, alert_id, rfi_message_id, name, content_type, size, created_at`
+const appFileColumns = `id, member_id, alert_id, rfi_message_id, followup_id, name, content_type, size, created_at`
 
 // InsertAppFile stores a file on a member's draft, or of a thread's message when
-// f.RFIMessageID is set.
+// f.RFIMessageID is set, or of a follow-up when f.FollowupID is.
 func InsertAppFile(ctx context.Context, q Querier, f *AppFile, data []byte) error {
 	err := q.GetContext(ctx, &f.ID, `
-		INSERT INTO app_files (member_id, rfi_message_id, name, content_type, size, data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, f.MemberID, f.RFIMessageID, f.Name, f.ContentType, len(data), data, f.CreatedAt)
+		INSERT INTO app_files (member_id, rfi_message_id, followup_id, name, content_type, size, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, f.MemberID, f.RFIMessageID, f.FollowupID, f.Name, f.ContentType, len(data), data, f.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store file of member %d: %w", f.MemberID, err)
 	}
@@ -79,7 +82,7 @@ func InsertAppFile(ctx context.Context, q Querier, f *AppFile, data []byte) erro
 func DraftAppFiles(ctx context.Context, q Querier, memberID int64) ([]AppFile, error) {
 	var fs []AppFile
 	if err := q.SelectContext(ctx, &fs, `SELECT `+appFileColumns+` FROM app_files
-		WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL AND revision_of IS NULL ORDER BY id`, memberID); err != nil {
+		WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL AND followup_id IS NULL AND revision_of IS NULL ORDER BY id`, memberID); err != nil {
 		return nil, fmt.Errorf("draft files of member %d: %w", memberID, err)
 	}
 	return fs, nil
@@ -97,7 +100,8 @@ func AlertAppFiles(ctx context.Context, q Querier, alertID int64) ([]AppFile, er
 
 // AttachDraftFiles gives the files of a member's draft to the alert it became.
 func AttachDraftFiles(ctx context.Context, q Querier, memberID, alertID int64) error {
-	if _, err := q.ExecContext(ctx, `UPDATE app_files SET alert_id = $2 WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL AND revision_of IS NULL`,
+	if _, err := q.ExecContext(ctx, `UPDATE app_files SET alert_id = $2
+		WHERE member_id = $1 AND alert_id IS NULL AND rfi_message_id IS NULL AND followup_id IS NULL AND revision_of IS NULL`,
 		memberID, alertID); err != nil {
 		return fmt.Errorf("attach draft files of member %d: %w", memberID, err)
 	}
@@ -119,8 +123,8 @@ func AlertAppFileData(ctx context.Context, q Querier, alertID, fileID int64) (*A
 }
 
 // PurgeAppDrafts deletes the Mini App drafts, and files on drafts, left untouched since
-// before: abandoned, they are content kept for nothing. Files of alerts and of requests'
-// messages are kept with them. A revision's draft goes too, with its files, once its alert is
+// before: abandoned, they are content kept for nothing. Files of alerts, of requests'
+// messages and of follow-ups are kept with them. A revision's draft goes too, with its files, once its alert is
 // returned no longer (resubmitted, or gone).
 func PurgeAppDrafts(ctx context.Context, q Querier, before time.Time) (drafts, files int64, err error) {
 	res, err := q.ExecContext(ctx, `DELETE FROM app_drafts d WHERE updated_at < $1
@@ -129,7 +133,7 @@ func PurgeAppDrafts(ctx context.Context, q Querier, before time.Time) (drafts, f
 		return 0, 0, fmt.Errorf("purge app drafts: %w", err)
 	}
 	drafts, _ = res.RowsAffected()
-	res, err = q.ExecContext(ctx, `DELETE FROM app_files f WHERE alert_id IS NULL AND rfi_message_id IS NULL
+	res, err = q.ExecContext(ctx, `DELETE FROM app_files f WHERE alert_id IS NULL AND rfi_message_id IS NULL AND followup_id IS NULL
 		AND ((created_at < $1 AND NOT EXISTS (SELECT 1 FROM app_drafts d WHERE d.member_id = f.member_id
 				AND d.revision_of IS NOT DISTINCT FROM f.revision_of))
 			OR (revision_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = f.revision_of AND a.state = 'returned')))`, before)
@@ -144,7 +148,7 @@ func PurgeAppDrafts(ctx context.Context, q Querier, before time.Time) (drafts, f
 // thread, oldest first.
 func RFIAppFiles(ctx context.Context, q Querier, rfiID int64) ([]AppFile, error) {
 	var fs []AppFile
-	if err := q.SelectContext(ctx, &fs, `SELECT f.id, f.member_id, f.alert_id, f.rfi_message_id, f.name, f.content_type, f.size, f.created_at
+	if err := q.SelectContext(ctx, &fs, `SELECT `+prefixed("f.", appFileColumns)+`
 		FROM app_files f JOIN rfi_messages m ON m.id = f.rfi_message_id
 		WHERE m.rfi_id = $1 ORDER BY f.id`, rfiID); err != nil {
 		return nil, fmt.Errorf("files of request %d: %w", rfiID, err)
@@ -159,10 +163,37 @@ func RFIAppFileData(ctx context.Context, q Querier, rfiID, fileID int64) (*AppFi
 		AppFile
 		Data []byte `db:"data"`
 	}
-	if err := q.GetContext(ctx, &row, `SELECT f.id, f.member_id, f.alert_id, f.rfi_message_id, f.name, f.content_type, f.size, f.created_at, f.data
+	if err := q.GetContext(ctx, &row, `SELECT `+prefixed("f.", appFileColumns)+`, f.data
 		FROM app_files f JOIN rfi_messages m ON m.id = f.rfi_message_id
 		WHERE f.id = $1 AND m.rfi_id = $2`, fileID, rfiID); err != nil {
 		return nil, nil, fmt.Errorf("file %d of request %d: %w", fileID, rfiID, notFound(err))
+	}
+	return &row.AppFile, row.Data, nil
+}
+
+// FollowupAppFiles lists the files uploaded in the Mini App with the follow-ups of an alert,
+// oldest first.
+func FollowupAppFiles(ctx context.Context, q Querier, alertID int64) ([]AppFile, error) {
+	var fs []AppFile
+	if err := q.SelectContext(ctx, &fs, `SELECT `+prefixed("f.", appFileColumns)+`
+		FROM app_files f JOIN alert_followups fu ON fu.id = f.followup_id
+		WHERE fu.alert_id = $1 ORDER BY f.id`, alertID); err != nil {
+		return nil, fmt.Errorf("follow-up files of alert %d: %w", alertID, err)
+	}
+	return fs, nil
+}
+
+// FollowupAppFileData is a file of a follow-up of an alert with its bytes (FollowupID says
+// which follow-up); ErrNotFound when no follow-up of the alert has such a file.
+func FollowupAppFileData(ctx context.Context, q Querier, alertID, fileID int64) (*AppFile, []byte, error) {
+	var row struct {
+		AppFile
+		Data []byte `db:"data"`
+	}
+	if err := q.GetContext(ctx, &row, `SELECT `+prefixed("f.", appFileColumns)+`, f.data
+		FROM app_files f JOIN alert_followups fu ON fu.id = f.followup_id
+		WHERE f.id = $1 AND fu.alert_id = $2`, fileID, alertID); err != nil {
+		return nil, nil, fmt.Errorf("follow-up file %d of alert %d: %w", fileID, alertID, notFound(err))
 	}
 	return &row.AppFile, row.Data, nil
 }

@@ -13,7 +13,9 @@ import (
 // alert (app_drafts.revision_of), apart from the member's draft of a new alert, and the files
 // uploaded on it (app_files.revision_of, alert_id NULL until resubmitted). Both go when the
 // alert is resubmitted (DeleteRevisionDraft, in the resubmission's transaction), and with the
-// drafts' retention (PurgeAppDrafts) once the alert is returned no longer.
+// drafts' retention (PurgeAppDrafts) once the alert is returned no longer. A follow-up's
+// file is never on a revision's draft (its revision_of is NULL: app_files_one_owner), so these
+// queries never take one.
 
 // SaveRevisionDraft stores a member's draft of the revision of alert alertID, replacing the one
 // before.

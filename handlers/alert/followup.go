@@ -143,7 +143,7 @@ func followupInput(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := submission.Followup(ctx, tx, al, f); err != nil {
+		if err := submission.Followup(ctx, tx, al, f, nil); err != nil {
 			return err
 		}
 		return store.SaveConversation(ctx, tx, r.From.ID, flowAlertFollowup, "input", st)
@@ -160,8 +160,8 @@ func ptr(s string) *string { return &s }
 // followupMoved ends a follow-up conversation begun in the chat before confidential mode was
 // switched on (the bot restarted with it), at its next step, typed or pressed: what was sent
 // before the switch was relayed then and stays with the alert; what is sent now is not relayed
-// (and the Mini App's follow-up takes text only). The person is told so, under the Open button
-// to the alert's page, where follow-ups are written from now on.
+// (the Mini App's follow-up takes text and files, kept by the server). The person is told so,
+// under the Open button to the alert's page, where follow-ups are written from now on.
 func followupMoved(ctx context.Context, r *bot.Request, st *followupState) error {
 	if err := r.EndConv(ctx); err != nil {
 		return err
@@ -351,7 +351,8 @@ func renderAlertFollowup(a *bot.App) delivery.Renderer {
 		lang := ui.MemberLang(a, to)
 		publish := row.Variant == "" && f.Kind == "followup" && to.IsAnalyst() && f.PublishedAt == nil && al.State == store.AlertPublished
 		if confidential(a) {
-			// The text and the file are read in the Mini App, under the alert: the heading alone.
+			// The text and the files (sent in the chat, or uploaded with it in the Mini App and
+			// kept by the server) are read in the Mini App, under the alert: the heading alone.
 			kb := (&bot.Keyboard{}).Row(appButton(a, al, lang))
 			if publish {
 				kb.Row(bot.Button{Text: a.I18n.T(lang, "alert_btn_publish_followup", nil), CallbackData: bot.CB(verbFollowupPublish, f.ID)})

@@ -101,11 +101,35 @@ const (
 	MaxFollowupText = 3500
 )
 
-// Followup stores a follow-up of a published alert and queues it at once to the analysts and
-// the alert's author, except whoever wrote it.
-func Followup(ctx context.Context, tx *sqlx.Tx, al *store.Alert, f *store.Followup) error {
+// Upload is a file sent with a follow-up from the Mini App (confidential mode), kept by the
+// server (app_files) and never by Telegram: Read gives its bytes and their sniffed type when it
+// is stored, one file at a time (the caller has checked its size).
+type Upload struct {
+	Name string
+	Read func() (data []byte, contentType string, err error)
+}
+
+// Followup stores a follow-up of a published alert, with the files uploaded with it in the
+// Mini App (at most alert.MaxFiles; the chat's follow-up passes none, its file is f.FileID), and
+// queues it at once to the analysts and the alert's author, except whoever wrote it. The
+// uploads are stored with the follow-up, in its transaction, and never queued: its readers
+// find them under it on the alert's page.
+func Followup(ctx context.Context, tx *sqlx.Tx, al *store.Alert, f *store.Followup, uploads []Upload) error {
+	if len(uploads) > alert.MaxFiles {
+		return fmt.Errorf("follow-up of %s: %d files, at most %d", al.Ref, len(uploads), alert.MaxFiles)
+	}
 	if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
 		return err
+	}
+	for _, u := range uploads {
+		data, ctype, err := u.Read()
+		if err != nil {
+			return fmt.Errorf("read the upload %q: %w", u.Name, err)
+		}
+		af := &store.AppFile{MemberID: f.AuthorID, FollowupID: &f.ID, Name: u.Name, ContentType: ctype, CreatedAt: f.CreatedAt}
+		if err := store.InsertAppFile(ctx, tx, af, data); err != nil {
+			return err
+		}
 	}
 	to, err := store.Analysts(ctx, tx)
 	if err != nil {
