@@ -144,15 +144,10 @@ func readUpload(head *multipart.FileHeader) func() ([]byte, string, error) {
 // — as a download; every download is audited (app_file_download).
 func (s *Server) appRequestAppFile(w http.ResponseWriter, r *http.Request, v *appViewer, x *store.RFI, key string) {
 	ctx := r.Context()
-	id, err := strconv.ParseInt(key, 10, 64)
-	var f *store.AppFile
-	var data []byte
-	if err == nil {
-		f, data, err = store.RFIAppFileData(ctx, s.o.Store.DB, x.ID, id)
-		if err != nil && !isNotFound(err) {
-			s.fail(w, r, err)
-			return
-		}
+	f, data, err := s.rfiAppFile(ctx, x, key)
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return
 	}
 	if err != nil {
 		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
@@ -164,6 +159,16 @@ func (s *Server) appRequestAppFile(w http.ResponseWriter, r *http.Request, v *ap
 		return
 	}
 	writeAppFile(w, f, data)
+}
+
+// rfiAppFile is the file of request x's thread kept by the server under key (its app_files
+// ID), with its bytes; store.ErrNotFound when the thread has no such file or key is no ID.
+func (s *Server) rfiAppFile(ctx context.Context, x *store.RFI, key string) (*store.AppFile, []byte, error) {
+	id, err := strconv.ParseInt(key, 10, 64)
+	if err != nil {
+		return nil, nil, fmt.Errorf("file %q of request %s: %w", key, x.Ref, store.ErrNotFound)
+	}
+	return store.RFIAppFileData(ctx, s.o.Store.DB, x.ID, id)
 }
 
 // followupAppFile is a file uploaded with a follow-up of al in the Mini App, with its bytes,
@@ -197,15 +202,10 @@ func writeAppFile(w http.ResponseWriter, f *store.AppFile, data []byte) {
 // app_files ID), audited like the files passed on from Telegram (console_download).
 func (s *Server) requestAppFile(w http.ResponseWriter, r *http.Request, v *viewer, x *store.RFI, key string) {
 	ctx := r.Context()
-	id, err := strconv.ParseInt(key, 10, 64)
-	var f *store.AppFile
-	var data []byte
-	if err == nil {
-		f, data, err = store.RFIAppFileData(ctx, s.o.Store.DB, x.ID, id)
-		if err != nil && !isNotFound(err) {
-			s.fail(w, r, err)
-			return
-		}
+	f, data, err := s.rfiAppFile(ctx, x, key)
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return
 	}
 	if err != nil {
 		s.notFound(w, r, v)
