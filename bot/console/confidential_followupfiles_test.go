@@ -19,11 +19,7 @@ import (
 // alertFileLink finds the Mini App's link to the file called name on an alert's page, "" for
 // none.
 func alertFileLink(html, name string) string {
-	m := regexp.MustCompile(`href="(/app/alerts/[^"]+/files/\d+)"[^>]*>` + regexp.QuoteMeta(name) + `<`).FindStringSubmatch(html)
-	if m == nil {
-		return ""
-	}
-	return m[1]
+	return fileLink(html, `/app/alerts/[^"]+/files/\d+`, name)
 }
 
 // With CONFIDENTIAL_CONTENT, a follow-up written on the alert's Mini App page takes photos and

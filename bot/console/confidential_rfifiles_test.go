@@ -57,9 +57,19 @@ func appMultipart(t *testing.T, target string, fields url.Values, files ...appFi
 // appFileLink finds the Mini App's link to the file called name on a request's page.
 func appFileLink(t *testing.T, html, name string) string {
 	t.Helper()
-	m := regexp.MustCompile(`href="(/app/requests/[^"]+/files/m\d+)"[^>]*>` + regexp.QuoteMeta(name) + `<`).FindStringSubmatch(html)
-	if m == nil {
+	link := fileLink(html, `/app/requests/[^"]+/files/m\d+`, name)
+	if link == "" {
 		t.Fatalf("no link to %s on the page: %s", name, html)
+	}
+	return link
+}
+
+// fileLink is the address, matching path, of the page's link to the file called name; ""
+// when there is none.
+func fileLink(html, path, name string) string {
+	m := regexp.MustCompile(`href="(` + path + `)"[^>]*>` + regexp.QuoteMeta(name) + `<`).FindStringSubmatch(html)
+	if m == nil {
+		return ""
 	}
 	return m[1]
 }
