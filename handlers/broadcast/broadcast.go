@@ -158,9 +158,12 @@ func checkText(text string, withFile bool) error {
 
 func takeFirstText(ctx context.Context, r *bot.Request, c conv) error {
 	if r.App.Confidential() {
-		// A conversation begun before confidential mode was switched on: nothing typed is kept.
-		_ = r.EndConv(ctx)
-		return bot.Tell("bc_conf_in_app", nil)
+		// A conversation begun before confidential mode was switched on: nothing typed is
+		// kept; the draft is created as /broadcast now does, its text to be written with Open.
+		if err := r.Reply(ctx, "bc_conf_in_app", nil, nil); err != nil {
+			return err
+		}
+		return startConfidential(ctx, r)
 	}
 	text := strings.TrimSpace(r.Text())
 	photo, doc := fileOf(r)
