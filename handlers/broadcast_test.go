@@ -425,3 +425,112 @@ func TestAbandonedBroadcastDraftPurged(t *testing.T) {
 		t.Error("the cancelled alert draft is still kept")
 	}
 }
+
+// In confidential mode the chat takes no text of a broadcast: /broadcast creates the draft,
+// confidential, whose panel offers Open to the Mini App page of its texts instead of the
+// chat's Add a language and the confidential toggle; a text typed, a photo sent, and forged
+// presses of the buttons no longer offered change nothing, and a draft without text cannot be
+// previewed or sent. (The page itself: bot/console's TestConfidentialBroadcast.)
+func TestConfidentialBroadcastTakesNoTextInTheChat(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, handlers.Register)
+	const analyst, fp = 4051, 4151
+	netSeed(t, h,
+		netPerson{analyst, "Chen", "en", store.RoleAnalyst, "", "caricc"},
+		netPerson{fp, "Gulnara", "en", store.RoleFocalPoint, "KG", "customs"},
+	)
+	a, kg := h.Person(analyst, "Chen", "en"), h.Person(fp, "Gulnara", "en")
+	// A /broadcast begun before the switch: its text, typed after it, is not kept; the draft
+	// is created as /broadcast now does.
+	a.Say("/broadcast")
+	a.WaitText("Send the text in English")
+	h.Stop()
+	h.Config.ConsoleAddr = "127.0.0.1:0"
+	h.Config.ConfidentialContent = true
+	h.Run()
+	netEventually(t, "the console serves", func() bool { return h.App().ConsoleURL() != "" })
+	a.Say("SECRET typed at the switch")
+	a.WaitNew("takes no photo or document")
+	a.WaitNew("written in the app")
+	var n int
+	if err := h.Store.DB.Get(&n, `SELECT count(*) FROM broadcasts b JOIN broadcast_texts t ON t.broadcast_id = b.id WHERE b.confidential`); err != nil || n != 0 {
+		t.Fatalf("texts of confidential drafts after a text typed at the switch: %d (%v)", n, err)
+	}
+
+	a.Say("/broadcast")
+	panel := a.WaitNew("written in the app")
+	id := bcDraftID(t, a)
+	open := ""
+	for _, b := range panel.Buttons() {
+		if b.WebAppURL != "" {
+			open = strings.TrimPrefix(b.WebAppURL, h.App().ConsoleURL())
+		}
+		if strings.HasSuffix(b.CallbackData, ":lang") || strings.HasSuffix(b.CallbackData, ":conf") {
+			t.Errorf("the panel offers %q (%s)", b.Text, b.CallbackData)
+		}
+	}
+	if open != fmt.Sprintf("/app/broadcasts/%d/edit", id) {
+		t.Fatalf("the panel's Open leads to %q", open)
+	}
+	texts := func() int {
+		var n int
+		if err := h.Store.DB.Get(&n, `SELECT count(*) FROM broadcast_texts WHERE broadcast_id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	a.SendPhoto("SECRET caption")
+	a.WaitText("takes no photo or document")
+	// A forged press of the chat's language button would await a text: the text that follows
+	// is still refused.
+	a.PressForged(panel.ID, fmt.Sprintf("bc:%d:l:ru", id))
+	a.PressForged(panel.ID, fmt.Sprintf("bc:%d:conf", id))
+	a.Say("SECRET typed in the chat")
+	a.WaitNew("Use the buttons of the draft")
+	a.Click("Ask to acknowledge")
+	a.WaitText("Acknowledgement: asked for")
+	var confidential bool
+	var photo string
+	if err := h.Store.DB.QueryRow(`SELECT confidential, photo_file_id FROM broadcasts WHERE id = $1`, id).Scan(&confidential, &photo); err != nil {
+		t.Fatal(err)
+	}
+	if !confidential || photo != "" || texts() != 0 {
+		t.Fatalf("after the chat's input: confidential %v, photo %q, %d texts", confidential, photo, texts())
+	}
+
+	// No text yet: Preview and a forged Send are refused; nothing goes out.
+	a.Click("Audience")
+	a.WaitText("Audience of broadcast #")
+	a.Click("Kyrgyzstan")
+	a.WaitText("Now: Kyrgyzstan — 1 recipient")
+	a.Click("Done")
+	a.WaitText("Audience: Kyrgyzstan — 1 recipient")
+	a.Click("Preview")
+	a.WaitNew("has no text yet")
+	a.PressForged(panel.ID, fmt.Sprintf("bc:%d:send", id))
+	if _, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool { return a.Count("has no text yet") >= 2 }); err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	if err := h.Store.DB.Get(&state, `SELECT state FROM broadcasts WHERE id = $1`, id); err != nil || state != "draft" {
+		t.Fatalf("state %q (%v) after a Send without text, want draft", state, err)
+	}
+
+	// Once its text is written (as the Mini App page saves it), it goes out as its header and Open.
+	if err := store.SetBroadcastText(context.Background(), h.Store.DB, id, "en", "SECRET written in the app"); err != nil {
+		t.Fatal(err)
+	}
+	a.Click("Preview")
+	a.WaitText("Preview of broadcast")
+	a.Click("Send to 1 recipient")
+	kg.WaitText("The text is not sent through Telegram")
+	h.WaitIdle()
+	for _, call := range h.TG.Calls("") {
+		for k, v := range call.Params {
+			if strings.Contains(v, "SECRET") {
+				t.Errorf("%s sent %s: %q", call.Method, k, v)
+			}
+		}
+	}
+}

@@ -209,39 +209,100 @@ func TestConfidentialRequestEndToEnd(t *testing.T) {
 	noneSent(t, h, secrets...)
 }
 
-// A broadcast its author marks confidential reaches its recipients as its header and Open;
-// the text is read, and acknowledged, in the Mini App by its recipients (and its author and
-// CARICC), not by a member it did not go to; none of it reaches Telegram.
+// In confidential mode a broadcast's text never passes through Telegram: /broadcast creates
+// the draft, confidential, whose panel's Open leads to the Mini App page where its author — and
+// nobody else — writes its texts (the chat's length rule; CSRF), the chat's panel and preview
+// show of them only languages and lengths, and the broadcast reaches its recipients as its
+// header and Open, to be read and acknowledged in the Mini App.
 func TestConfidentialBroadcast(t *testing.T) {
-	const analystUID, kzUID, tjUID = 8501, 8502, 8503
+	const analystUID, kzUID, tjUID, otherUID = 8501, 8502, 8503, 8504
 	h, ms := confidentialNet(t, map[int64][3]string{
-		analystUID: {"Aida", store.RoleAnalyst, ""}, kzUID: {"Kate", store.RoleFocalPoint, "KZ"}, tjUID: {"Farrukh", store.RoleFocalPoint, "TJ"}})
+		analystUID: {"Aida", store.RoleAnalyst, ""}, kzUID: {"Kate", store.RoleFocalPoint, "KZ"}, tjUID: {"Farrukh", store.RoleFocalPoint, "TJ"},
+		otherUID: {"Bakyt", store.RoleAnalyst, ""}})
 	const text = "SECRET-BC controlled delivery through Dostyk on Tuesday"
-	a, kz, tj := h.Person(analystUID, "Aida", "en"), h.Person(kzUID, "Kate", "en"), h.Person(tjUID, "Farrukh", "en")
+	const textRU = "SECRET-RU контролируемая поставка через Достык во вторник"
+	a, kz, tj, other := h.Person(analystUID, "Aida", "en"), h.Person(kzUID, "Kate", "en"), h.Person(tjUID, "Farrukh", "en"), h.Person(otherUID, "Bakyt", "en")
+	ctx := context.Background()
 
+	// /broadcast asks for no text: the draft's panel, with Open to the page of its texts and
+	// neither the chat's Add a language nor the confidential toggle.
 	a.Say("/broadcast")
-	a.WaitText("Send the text in English")
-	a.Say(text)
-	a.WaitText("Audience: not chosen yet")
+	panel := a.WaitText("written in the app")
+	edit := appURL(t, panel)
+	if !strings.HasSuffix(edit, "/edit") {
+		t.Fatalf("the draft's panel has no Open to its texts: %+v", panel.Buttons())
+	}
+	for _, label := range []string{"🔒 Confidential", "✓ 🔒 Confidential", "Add a language"} {
+		if _, ok := panel.Button(label); ok {
+			t.Errorf("the confidential draft's panel offers %q", label)
+		}
+	}
+	var id int64
+	if _, err := fmt.Sscanf(edit[strings.LastIndex(edit, "/broadcasts/")+len("/broadcasts/"):], "%d/edit", &id); err != nil {
+		t.Fatalf("%s: %v", edit, err)
+	}
+	if b, err := store.BroadcastByID(ctx, h.Store.DB, id); err != nil || !b.Confidential {
+		t.Fatalf("the draft is not confidential: %+v %v", b, err)
+	}
+	a.Click("Preview")
+	a.WaitNew("has no text yet")
+	a.SendPhoto("")
+	a.WaitText("takes no photo or document")
+	texts := func() map[string]string {
+		t.Helper()
+		got, err := store.BroadcastTexts(ctx, h.Store.DB, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	// Another analyst and a focal point get the answer of a broadcast that does not exist.
+	_, missing := appPost(t, strings.Replace(edit, fmt.Sprintf("/%d/", id), "/999999/", 1), a.InitData(h.Clock.Now()), "")
+	for _, p := range []*bottest.Person{other, kz} {
+		if code, html := appPost(t, edit, p.InitData(h.Clock.Now()), ""); code != http.StatusNotFound || html != missing {
+			t.Errorf("%s opened the draft's texts: %d %s", p.FirstName(), code, html)
+		}
+	}
+	// A save with a forged CSRF token is refused and saves nothing.
+	resp, err := http.PostForm(edit+"/save", url.Values{"init_data": {a.InitData(h.Clock.Now())}, "csrf": {"forged"}, "text_en": {text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || len(texts()) != 0 {
+		t.Fatalf("a forged save: %d, texts %d", resp.StatusCode, len(texts()))
+	}
+	// Another analyst's save, with their own token, is answered as a missing broadcast.
+	if code, _ := appPostForm(t, edit+"/save", other.InitData(h.Clock.Now()), url.Values{"text_en": {text}}); code != http.StatusNotFound || len(texts()) != 0 {
+		t.Fatalf("another analyst's save: %d, texts %d", code, len(texts()))
+	}
+	// Too long: the chat's refusal, nothing saved, the page keeps what was typed.
+	long := strings.Repeat("x", 3801)
+	code, html := appChange(t, edit, "/save", a.InitData(h.Clock.Now()), url.Values{"text_en": {text}, "text_ru": {long}})
+	if code != http.StatusOK || !strings.Contains(html, "This text has 3801 characters; at most 3800 fit") || !strings.Contains(html, long) || len(texts()) != 0 {
+		t.Fatalf("a too long text: %d, texts %d: %s", code, len(texts()), html)
+	}
+	code, html = appChange(t, edit, "/save", a.InitData(h.Clock.Now()), url.Values{"text_en": {text}, "text_ru": {textRU}})
+	if code != http.StatusOK || !strings.Contains(html, "Saved.") {
+		t.Fatalf("save: %d %s", code, html)
+	}
+	if got := texts(); got["en"] != text || got["ru"] != textRU || len(got) != 2 {
+		t.Fatalf("saved texts: %q", got)
+	}
+
+	// The chat's panel: languages and lengths, no text.
 	a.Click("Audience")
 	a.WaitText("Audience of broadcast #")
 	a.Click("Kazakhstan")
 	a.WaitText("Now: Kazakhstan — 1 recipient")
 	a.Click("Done")
-	a.WaitText("Audience: Kazakhstan — 1 recipient")
+	shown := a.WaitText("Audience: Kazakhstan — 1 recipient")
+	if !strings.Contains(shown.Plain(), fmt.Sprintf("English (%d/3800)", len(text))) {
+		t.Errorf("the panel does not show the English version's length: %q", shown.Plain())
+	}
 	a.Click("Ask to acknowledge")
 	a.WaitText("Acknowledgement: asked for")
-	a.Click("🔒 Confidential")
-	if _, err := a.WaitFor(bottest.Wait, func(ms []telegramtest.Message) bool {
-		for _, m := range ms {
-			if _, ok := m.Button("✓ 🔒 Confidential"); ok {
-				return true
-			}
-		}
-		return false
-	}); err != nil {
-		t.Fatalf("the draft is not marked confidential: %v", err)
-	}
 	a.Click("Preview")
 	preview := a.WaitText("Preview of broadcast #")
 	if !strings.Contains(preview.Plain(), "not sent through Telegram") {
@@ -256,10 +317,14 @@ func TestConfidentialBroadcast(t *testing.T) {
 	}
 	a.Say("/broadcasts")
 	a.WaitNew("Confidential")
-	noneSent(t, h, "SECRET", "Dostyk")
+	// Once sent, the page of its texts no longer changes them.
+	if code, _ := appPostForm(t, edit+"/save", a.InitData(h.Clock.Now()), url.Values{"text_en": {"changed"}}); code != http.StatusConflict || texts()["en"] != text {
+		t.Errorf("a save after Send: %d %q", code, texts()["en"])
+	}
+	noneSent(t, h, "SECRET", "Dostyk", "Достык", "xxxxxxxxxx")
 
 	// The recipient reads it and acknowledges in the Mini App; the count moves.
-	code, html := appPost(t, page, kz.InitData(h.Clock.Now()), "")
+	code, html = appPost(t, page, kz.InitData(h.Clock.Now()), "")
 	if code != http.StatusOK || !strings.Contains(html, text) || !strings.Contains(html, `id="app-ack"`) {
 		t.Fatalf("the recipient's Mini App page: %d %s", code, html)
 	}
@@ -280,7 +345,30 @@ func TestConfidentialBroadcast(t *testing.T) {
 	if n := len(tj.Messages()); n != 0 {
 		t.Errorf("the Tajik member got %d messages", n)
 	}
-	noneSent(t, h, "SECRET", "Dostyk")
+	noneSent(t, h, "SECRET", "Dostyk", "Достык", "xxxxxxxxxx")
+}
+
+// appPostForm posts a Mini App change with fields and the CSRF token of the viewer's own
+// initData (as their page would carry it), without reading the page first.
+func appPostForm(t *testing.T, target, initData string, fields url.Values) (int, string) {
+	t.Helper()
+	// The token comes with any page the viewer may open: the shell's content of the list.
+	code, body := appPost(t, target[:strings.Index(target, "/app/")]+"/app/requests/new", initData, "")
+	if code != http.StatusOK {
+		t.Fatalf("no page to read the CSRF token from: %d %s", code, body)
+	}
+	fields.Set("init_data", initData)
+	fields.Set("csrf", csrfOf(t, body))
+	resp, err := http.PostForm(target, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
 }
 
 // submitted stores an alert from author with a container number and description, as the

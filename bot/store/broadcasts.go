@@ -46,7 +46,8 @@ const broadcastColumns = `id, author_id, state, priority, audience_all, countrie
 	ack_requested, fallback_lang, photo_file_id, document_file_id, scheduled_for, sent_at, recipients, created_at, confidential`
 
 // CreateBroadcastDraft starts a draft with its first language version; that language is the
-// fallback until the author picks another.
+// fallback until the author picks another. With text "" it has no version yet (a confidential
+// broadcast, whose texts are written in the Mini App).
 func CreateBroadcastDraft(ctx context.Context, q Querier, authorID int64, lang, text, photoFileID, documentFileID string) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `
@@ -54,6 +55,9 @@ func CreateBroadcastDraft(ctx context.Context, q Querier, authorID int64, lang, 
 		VALUES ($1, $2, $3, $4) RETURNING id`, authorID, lang, photoFileID, documentFileID)
 	if err != nil {
 		return 0, fmt.Errorf("create broadcast: %w", err)
+	}
+	if text == "" {
+		return id, nil
 	}
 	if err := SetBroadcastText(ctx, q, id, lang, text); err != nil {
 		return 0, err
@@ -67,6 +71,14 @@ func SetBroadcastText(ctx context.Context, q Querier, id int64, lang, text strin
 		INSERT INTO broadcast_texts (broadcast_id, lang, text) VALUES ($1, $2, $3)
 		ON CONFLICT (broadcast_id, lang) DO UPDATE SET text = excluded.text`, id, lang, text)
 	if err != nil {
+		return fmt.Errorf("broadcast #%d text %s: %w", id, lang, err)
+	}
+	return nil
+}
+
+// DeleteBroadcastText removes one language version of a draft (none: nothing changes).
+func DeleteBroadcastText(ctx context.Context, q Querier, id int64, lang string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM broadcast_texts WHERE broadcast_id = $1 AND lang = $2`, id, lang); err != nil {
 		return fmt.Errorf("broadcast #%d text %s: %w", id, lang, err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"focalbot/bot"
 	"focalbot/bot/alert"
+	bcast "focalbot/bot/broadcast"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 	"focalbot/handlers/ui"
@@ -30,11 +31,6 @@ const (
 
 	kind       = "broadcast"        // outbox rows: the broadcast itself
 	noticeKind = "broadcast_notice" // outbox rows: "your scheduled broadcast went out" to its author
-
-	// Telegram's limits are 4096 characters for a text and 1024 for a caption; the header and
-	// the language label need the rest.
-	maxText    = 3800
-	maxCaption = 900
 
 	maxSchedule = 90 * 24 * time.Hour
 )
@@ -69,8 +65,14 @@ func Register(a *bot.App) {
 	})
 }
 
-// start begins a broadcast: the first text is awaited, in the author's language.
+// start begins a broadcast: the first text is awaited, in the author's language. In
+// confidential mode the text never passes through the chat: the draft is created at once,
+// confidential and without text, and its panel's Open leads to the Mini App page where its
+// author writes it (bot/console, appbroadcastedit.go).
 func start(ctx context.Context, r *bot.Request) error {
+	if r.App.Confidential() {
+		return startConfidential(ctx, r)
+	}
 	if err := r.SaveConv(ctx, flow, "text", conv{Lang: r.Lang}); err != nil {
 		return err
 	}
@@ -92,8 +94,43 @@ func flowStep(ctx context.Context, r *bot.Request) error {
 	case "schedule":
 		return takeSchedule(ctx, r, c)
 	}
+	if photo, doc := fileOf(r); (photo != "" || doc != "") && r.App.Confidential() {
+		return bot.Tell("bc_conf_in_app", nil)
+	}
 	return bot.Tell("bc_use_buttons", nil)
 }
+
+// startConfidential creates the draft at once, confidential and without text, and shows its
+// panel, whose Open leads to the page where its texts are written.
+func startConfidential(ctx context.Context, r *bot.Request) error {
+	var id int64
+	err := r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if id, err = store.CreateBroadcastDraft(ctx, tx, r.Member.ID, r.Lang, "", "", ""); err != nil {
+			return err
+		}
+		b, err := store.BroadcastByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		b.Confidential = true
+		return store.UpdateBroadcastDraft(ctx, tx, b)
+	})
+	if err != nil {
+		return err
+	}
+	return newPanel(ctx, r, id, 0)
+}
+
+// inApp tells whether a draft's texts are written in the Mini App: a confidential one in
+// confidential mode. Such a draft stays confidential (its toggle is not offered), takes no
+// photo or document, and the chat never shows its texts.
+func inApp(a *bot.App, b *store.Broadcast) bool {
+	return a.Confidential() && b.Confidential
+}
+
+// editPath is the Mini App page where the texts of a draft are written.
+func editPath(id int64) string { return fmt.Sprintf("/app/broadcasts/%d/edit", id) }
 
 // fileOf is the photo or document of the message, by file_id.
 func fileOf(r *bot.Request) (photo, document string) {
@@ -110,22 +147,24 @@ func fileOf(r *bot.Request) (photo, document string) {
 	return photo, document
 }
 
-// checkText refuses an empty text and one over Telegram's limits (never cut silently).
+// checkText refuses an empty text and one over Telegram's limits (never cut silently): the
+// rule the Mini App's page applies too (bcast.CheckText).
 func checkText(text string, withFile bool) error {
-	if text == "" {
-		return bot.Tell("bc_empty", nil)
-	}
-	limit := maxText
-	if withFile {
-		limit = maxCaption
-	}
-	if n := alert.UTF16Len(text); n > limit {
-		return bot.Tell("bc_too_long", map[string]any{"Max": limit, "Length": n})
+	if p := bcast.CheckText(text, withFile); p != nil {
+		return bot.Tell(p.ID, p.Data)
 	}
 	return nil
 }
 
 func takeFirstText(ctx context.Context, r *bot.Request, c conv) error {
+	if r.App.Confidential() {
+		// A conversation begun before confidential mode was switched on: nothing typed is
+		// kept; the draft is created as /broadcast now does, its text to be written with Open.
+		if err := r.Reply(ctx, "bc_conf_in_app", nil, nil); err != nil {
+			return err
+		}
+		return startConfidential(ctx, r)
+	}
 	text := strings.TrimSpace(r.Text())
 	photo, doc := fileOf(r)
 	if err := checkText(text, photo != "" || doc != ""); err != nil {
@@ -150,6 +189,9 @@ func takeLangText(ctx context.Context, r *bot.Request, c conv) error {
 	b, err := ownDraft(ctx, r, c.ID)
 	if err != nil {
 		return err
+	}
+	if inApp(r.App, b) {
+		return bot.Tell("bc_conf_in_app", nil) // its texts are written in the Mini App only
 	}
 	if photo, doc := fileOf(r); photo != "" || doc != "" {
 		return bot.Tell("bc_text_only", nil)
@@ -297,6 +339,9 @@ func languagesText(a *bot.App, lang string, b *store.Broadcast, texts map[string
 			continue
 		}
 		n := i18n.NativeName(code)
+		if inApp(a, b) { // the chat shows no text of it: its length tells what was written
+			n = a.I18n.T(lang, "bc_conf_lang_len", map[string]any{"Language": n, "Length": alert.UTF16Len(texts[code]), "Max": bcast.MaxText})
+		}
 		if code == b.FallbackLang {
 			n = a.I18n.T(lang, "bc_fallback_mark", map[string]any{"Language": n})
 		}
@@ -344,9 +389,13 @@ func panel(ctx context.Context, r *bot.Request, id int64) (string, *bot.Keyboard
 	if b.ScheduledFor != nil {
 		when = r.T("bc_when_at", map[string]any{"When": ui.Time(r.Member, *b.ScheduledFor)})
 	}
+	languages := languagesText(a, r.Lang, b, texts)
+	if inApp(a, b) && len(texts) == 0 {
+		languages = "—"
+	}
 	text := r.T("bc_panel", map[string]any{
 		"ID":         b.ID,
-		"Languages":  i18n.HTML(languagesText(a, r.Lang, b, texts)),
+		"Languages":  i18n.HTML(languages),
 		"Attachment": i18n.HTML(attachment),
 		"Audience":   i18n.HTML(audienceText(a, r.Lang, b)),
 		"Recipients": i18n.HTML(a.I18n.N(r.Lang, "bc_recipients", n, nil)),
@@ -357,11 +406,18 @@ func panel(ctx context.Context, r *bot.Request, id int64) (string, *bot.Keyboard
 	p := panelData(b.ID)
 	kb := (&bot.Keyboard{}).
 		Row(bot.Button{Text: r.T("bc_btn_audience", nil), CallbackData: p("aud")},
-			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p("prio")}).
-		Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p("ack")},
+			bot.Button{Text: r.T("bc_btn_priority", map[string]any{"Priority": r.T(fmt.Sprintf("bc_priority_%d", b.Priority), nil)}), CallbackData: p("prio")})
+	if inApp(a, b) {
+		// Its texts are written in the Mini App (Open); it stays confidential.
+		text = r.T("bc_conf_write_hint", nil) + "\n\n" + text
+		kb.Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p("ack")}).
+			Row(a.AppButton(r.Lang, editPath(b.ID)))
+	} else {
+		kb.Row(bot.Button{Text: ui.Check(b.AckRequested, r.T("bc_btn_ack_request", nil)), CallbackData: p("ack")},
 			bot.Button{Text: r.T("bc_btn_add_lang", nil), CallbackData: p("lang")})
-	if a.Confidential() {
-		kb.Row(bot.Button{Text: ui.Check(b.Confidential, r.T("bc_btn_confidential", nil)), CallbackData: p("conf")})
+		if a.Confidential() {
+			kb.Row(bot.Button{Text: ui.Check(b.Confidential, r.T("bc_btn_confidential", nil)), CallbackData: p("conf")})
+		}
 	}
 	if len(texts) > 1 {
 		kb.Row(bot.Button{Text: r.T("bc_btn_fallback", map[string]any{"Language": i18n.NativeName(b.FallbackLang)}), CallbackData: p("fb")})
@@ -549,17 +605,20 @@ var panelActions = map[string]panelAction{
 	"ack":     setting(func(b *store.Broadcast) { b.AckRequested = !b.AckRequested }),
 	"unsched": setting(func(b *store.Broadcast) { b.ScheduledFor = nil }),
 	"conf": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
-		if !r.App.Confidential() {
+		if !r.App.Confidential() || inApp(r.App, b) {
 			return nil // not on offer: forged or an old panel
 		}
 		return setting(func(b *store.Broadcast) { b.Confidential = !b.Confidential })(ctx, r, b, arg)
 	},
 	"lang": func(ctx context.Context, r *bot.Request, b *store.Broadcast, _ string) error {
+		if inApp(r.App, b) {
+			return nil // not on offer: its texts are written in the Mini App
+		}
 		return showLanguages(ctx, r, b)
 	},
 	"l": func(ctx context.Context, r *bot.Request, b *store.Broadcast, arg string) error {
-		if !slices.Contains(i18n.Supported, arg) {
-			return nil // forged
+		if !slices.Contains(i18n.Supported, arg) || inApp(r.App, b) {
+			return nil // forged, or an old panel of a draft whose texts are written in the Mini App
 		}
 		if err := r.SaveConv(ctx, flow, "lang_text", conv{ID: b.ID, Lang: arg, Panel: pressedPanel(r)}); err != nil {
 			return err
@@ -628,6 +687,13 @@ var panelActions = map[string]panelAction{
 // be confirmed.
 func preview(ctx context.Context, r *bot.Request, b *store.Broadcast, lang string) error {
 	a := r.App
+	texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
+	if err != nil {
+		return err
+	}
+	if len(texts) == 0 {
+		return bot.Tell("bc_conf_no_text", nil) // a draft whose texts are written in the Mini App
+	}
 	n, err := store.CountBroadcastAudience(ctx, a.Store.DB, b)
 	if err != nil {
 		return err
@@ -638,10 +704,6 @@ func preview(ctx context.Context, r *bot.Request, b *store.Broadcast, lang strin
 	now := a.Clock.Now()
 	if b.ScheduledFor != nil && !b.ScheduledFor.After(now) {
 		return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.Time(r.Member, now)})
-	}
-	texts, err := store.BroadcastTexts(ctx, a.Store.DB, b.ID)
-	if err != nil {
-		return err
 	}
 	if lang == "" {
 		lang = r.Lang

@@ -29,6 +29,12 @@ func confirm(ctx context.Context, r *bot.Request, b *store.Broadcast) error {
 	var sent int
 	scheduled := b.ScheduledFor != nil
 	err := a.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		// A draft whose texts are written in the Mini App may have none yet (a forged Send).
+		if texts, err := store.BroadcastTexts(ctx, tx, b.ID); err != nil {
+			return err
+		} else if len(texts) == 0 {
+			return bot.Tell("bc_conf_no_text", nil)
+		}
 		if scheduled {
 			if !b.ScheduledFor.After(now) {
 				return bot.Tell("bc_schedule_past", map[string]any{"Now": ui.Time(r.Member, now)})
