@@ -12,6 +12,7 @@ import (
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -27,7 +28,7 @@ import (
 // message for 48 hours: an older one keeps the notice only.
 
 const (
-	kindAlertMark = "alert_mark"
+	kindAlertMark = submission.KindMark
 	// editWindow is Telegram's 48 hours, less a margin for the time the row waits in the queue.
 	editWindow = 47 * time.Hour
 )
@@ -54,26 +55,7 @@ func enqueueMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, followupID 
 // through the outbox (kind alert_mark, ref the alert, variant "verify:r<revision>") to say who
 // decided what, above the alert, without the decision buttons (the Mini App's button of
 // confidential mode stays). A press of an old copy is still told who decided (stateError).
-const verifyMarkPrefix = "verify:"
-
-// enqueueVerifyMarks queues the edit of the analysts' copies of al's revision, but the
-// decider's (0: none), whose copy lost its buttons when they pressed it.
-func enqueueVerifyMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, decider int64) error {
-	analysts, err := store.Analysts(ctx, tx)
-	if err != nil {
-		return err
-	}
-	variant := fmt.Sprintf("%sr%d", verifyMarkPrefix, al.Revision)
-	items := make([]delivery.Item, 0, len(analysts))
-	for _, m := range analysts {
-		if m.ID != decider {
-			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertMark, RefID: al.ID,
-				Variant: variant, Priority: delivery.High})
-		}
-	}
-	_, err = delivery.Enqueue(ctx, tx, items)
-	return err
-}
+const verifyMarkPrefix = submission.VerifyMarkPrefix
 
 // renderVerifyMark edits an analyst's copy of a revision into the decision taken on it.
 func renderVerifyMark(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
