@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"focalbot/bot/bottest"
 	"focalbot/bot/delivery"
 	"focalbot/bot/store"
 	"focalbot/bot/telegramtest"
@@ -179,4 +180,19 @@ func postForm(target string, v url.Values) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// decideInApp returns or rejects al with reason, as analyst, on the alert's Mini App page.
+func decideInApp(t *testing.T, h *bottest.Harness, analyst *bottest.Person, al *store.Alert, state, reason string) {
+	t.Helper()
+	al, err := store.AlertByID(context.Background(), h.Store.DB, al.ID) // its revision as stored
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := h.App().ConsoleURL() + "/app/alerts/" + al.Ref
+	code, html := appChange(t, page, "/decide", analyst.InitData(h.Clock.Now()),
+		url.Values{"state": {state}, "revision": {fmt.Sprint(al.Revision)}, "reason": {reason}})
+	if code != http.StatusOK || !strings.Contains(html, al.Ref) || !strings.Contains(html, "app-notice") {
+		t.Fatalf("%s in the Mini App: %d %s", state, code, html)
+	}
 }
