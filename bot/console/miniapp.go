@@ -327,6 +327,69 @@ func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer)
 	s.appPage(w, r, v, decided, "alert_decided_"+state, map[string]any{"Ref": al.Ref})
 }
 
+// appAmend publishes an update of a published alert, or cancels it, from its Mini App page,
+// with the text typed there: the chat's Update and Cancel (submission.Amend: the follow-up to
+// the recipients and the author, the marks of their alerts, the cards). Analysts and admins
+// only: anyone else is answered as for a missing alert. The text has the Mini App follow-up's
+// bound and keeps its text in the form when refused; an alert no longer published is told as
+// the page tells it (cancelled).
+func (s *Server) appAmend(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	if !v.member.IsAnalyst() {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	kind := r.PostFormValue("kind")
+	if kind != "update" && kind != "cancel" {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	if al.State != store.AlertPublished {
+		s.appPage(w, r, v, al, stateNotice(al), map[string]any{"Ref": al.Ref})
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if text == "" {
+		s.appPageAmend(w, r, v, al, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, "")
+		return
+	}
+	if n := utf8.RuneCountInString(text); n > submission.MaxFollowupText {
+		s.appPageAmend(w, r, v, al, "alert_err_followup_long", map[string]any{"Max": submission.MaxFollowupText, "Length": n}, text)
+		return
+	}
+	lang := v.member.Language
+	if lang == "" {
+		lang = v.lang
+	}
+	var n int
+	err := s.o.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		n, err = submission.Amend(ctx, tx, al, kind, v.member.ID, text, lang, s.o.Now())
+		return err
+	})
+	if isNotFound(err) {
+		// Cancelled by another analyst between the check and this transaction.
+		if al, err = store.AlertByID(ctx, s.o.Store.DB, al.ID); err == nil {
+			s.appPage(w, r, v, al, stateNotice(al), map[string]any{"Ref": al.Ref})
+			return
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.o.Log.Info("alert amended in the mini app", "ref", al.Ref, "kind", kind, "member_id", v.member.ID)
+	if al, err = store.AlertByID(ctx, s.o.Store.DB, al.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appPage(w, r, v, al, "alert_amended_"+kind, map[string]any{"Ref": al.Ref, "Count": n})
+}
+
 // undecidable is why revision rev of al takes no decision, as the chat tells it (checkSubmitted
 // and stateError in handlers/alert): replaced by a newer revision, withdrawn, cancelled, or
 // decided by whom; "" when it awaits one.
@@ -370,19 +433,25 @@ func (s *Server) appMemberName(lang string, m *store.Member) string {
 
 // appPage renders the alert's Mini App page, with notice (a message ID, and its data) above it.
 func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any) {
-	s.appPageWith(w, r, v, al, notice, noticeData, "", "")
+	s.appPageWith(w, r, v, al, notice, noticeData, "", "", "")
 }
 
 // appPageTyped is appPage with the follow-up form holding typed: a follow-up refused for its
 // files or its length keeps its text.
 func (s *Server) appPageTyped(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, typed string) {
-	s.appPageWith(w, r, v, al, notice, noticeData, typed, "")
+	s.appPageWith(w, r, v, al, notice, noticeData, typed, "", "")
 }
 
 // appPageReason is appPage with the decision form holding reason: a reason refused for its
 // length keeps its text.
 func (s *Server) appPageReason(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, reason string) {
-	s.appPageWith(w, r, v, al, notice, noticeData, "", reason)
+	s.appPageWith(w, r, v, al, notice, noticeData, "", reason, "")
+}
+
+// appPageAmend is appPage with the update or cancellation form holding text: a text refused
+// for its length keeps it.
+func (s *Server) appPageAmend(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, text string) {
+	s.appPageWith(w, r, v, al, notice, noticeData, "", "", text)
 }
 
 // followupVisible tells whether the viewer of an alert's Mini App page reads its follow-up f:
@@ -393,9 +462,9 @@ func followupVisible(v *appViewer, al *store.Alert, f *store.Followup) bool {
 	return v.member.IsAnalyst() || f.PublishedAt != nil || al.AuthorID == v.member.ID || f.AuthorID == v.member.ID
 }
 
-// appPageWith renders the alert's page with the follow-up form holding typed and the decision
-// form reason.
-func (s *Server) appPageWith(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, typed, reason string) {
+// appPageWith renders the alert's page with the follow-up form holding typed, the decision
+// form reason and the update or cancellation form amend.
+func (s *Server) appPageWith(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, typed, reason, amend string) {
 	ctx := r.Context()
 	zone := v.member.Zone()
 	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt, Zone: zone,
@@ -422,7 +491,9 @@ func (s *Server) appPageWith(w http.ResponseWriter, r *http.Request, v *appViewe
 		"Typed": typed, "MaxFiles": alert.MaxFiles, "MaxFileMB": MaxAppFile >> 20,
 		// Return for changes or Reject, with the reason typed here (appDecide): an analyst's, of a
 		// submitted alert; Approve stays the chat's button (it carries no text).
-		"CanDecide": v.member.IsAnalyst() && al.State == store.AlertSubmitted, "TypedReason": reason, "MaxReason": submission.MaxReason}
+		"CanDecide": v.member.IsAnalyst() && al.State == store.AlertSubmitted, "TypedReason": reason, "MaxReason": submission.MaxReason,
+		// Update or Cancel, with the text typed here (appAmend): an analyst's, of a published alert.
+		"CanAmend": v.member.IsAnalyst() && al.State == store.AlertPublished, "TypedAmend": amend, "MaxAmend": submission.MaxFollowupText}
 	if notice != "" {
 		data["Notice"] = template.HTML(s.o.I18n.T(v.lang, notice, noticeData))
 	}

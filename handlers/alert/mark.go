@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
@@ -32,23 +30,6 @@ const (
 	// editWindow is Telegram's 48 hours, less a margin for the time the row waits in the queue.
 	editWindow = 47 * time.Hour
 )
-
-// enqueueMarks queues the edit of each recipient's alert for the update or cancellation f.
-func enqueueMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, followupID int64) error {
-	rs, err := store.AlertRecipients(ctx, tx, al.ID)
-	if err != nil {
-		return err
-	}
-	items := make([]delivery.Item, 0, len(rs))
-	for _, rc := range rs {
-		if rc.State == store.StateActive {
-			items = append(items, delivery.Item{MemberID: rc.ID, ChatID: rc.ChatID, Kind: kindAlertMark, RefID: followupID,
-				Priority: delivery.Routine})
-		}
-	}
-	_, err = delivery.Enqueue(ctx, tx, items)
-	return err
-}
 
 // The analysts' copies of a submitted revision (renderAlertVerify) change the same way: once
 // one analyst decides, or the author withdraws it, every other analyst's copy is edited

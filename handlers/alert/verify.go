@@ -461,17 +461,7 @@ func analystKeyboard(a *bot.App, lang string, id int64) *bot.Keyboard {
 }
 
 // priority: an urgent alert overtakes everything; a drill never overtakes real traffic.
-func priority(al *store.Alert) delivery.Priority {
-	switch {
-	case al.Drill:
-		return delivery.Routine
-	case al.Classification == alert.ClassUrgent:
-		return delivery.Urgent
-	case al.Classification == alert.ClassAttention:
-		return delivery.Routine
-	}
-	return delivery.High
-}
+func priority(al *store.Alert) delivery.Priority { return submission.Priority(al) }
 
 // reasonState is the conversation of an analyst typing the reason of a return or rejection.
 type reasonState struct {
