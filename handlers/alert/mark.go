@@ -121,6 +121,17 @@ func renderAlertMark(a *bot.App) delivery.Renderer {
 		}
 		lang := ui.MemberLang(a, to)
 		msg := delivery.Message{EditMessageID: msgID}
+		if confidential(a) {
+			// The alert's header and Open, as it was sent; the cancellation's reason is read on
+			// the alert's page, like the update's text.
+			mark := a.I18n.T(lang, "alert_conf_mark_cancelled", map[string]any{
+				"By": ui.AgencyLabel(a, lang, "caricc"), "Time": ui.Time(to, f.CreatedAt)})
+			if f.Kind != "cancel" {
+				mark = a.I18n.T(lang, "alert_mark_updated", map[string]any{"Time": ui.Time(to, f.CreatedAt)})
+			}
+			msg.Text, msg.ReplyMarkup = mark+"\n\n"+confidentialHead(a, al, lang), (&bot.Keyboard{}).Row(appButton(a, al, lang))
+			return msg, nil
+		}
 		if f.Kind == "cancel" {
 			t := al.SubmittedAt
 			if al.PublishedAt != nil {
