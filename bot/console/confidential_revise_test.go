@@ -50,17 +50,9 @@ func TestConfidentialReviseInMiniApp(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The analyst returns it with a reason.
-	verify := analyst.WaitText("(revision 1)")
-	data := ""
-	for _, b := range verify.Buttons() {
-		if strings.HasPrefix(b.CallbackData, fmt.Sprintf("av:%d:", al.ID)) && strings.HasSuffix(b.CallbackData, ":r") {
-			data = b.CallbackData
-		}
-	}
-	analyst.ClickData(verify.ID, data)
-	analyst.WaitMore("Why is ")
-	analyst.Say("SECRET-REASON the quantity is wrong")
+	// The analyst returns it with a reason, on its Mini App page.
+	analyst.WaitText("(revision 1)")
+	decideInApp(t, h, analyst, al, store.AlertReturned, "SECRET-REASON the quantity is wrong")
 	notice := author.WaitText("returned for changes")
 	page := appURL(t, notice)
 	if page == "" {

@@ -114,6 +114,8 @@ func New(o Options) (*Server, error) {
 	mux.HandleFunc("GET /app/alerts/{ref}", s.appShell)
 	mux.Handle("POST /app/alerts/{ref}", s.app(false, s.appView))
 	mux.Handle("POST /app/alerts/{ref}/ack", s.app(true, s.appAck))
+	mux.Handle("POST /app/alerts/{ref}/decide", s.app(true, s.appDecide))
+	mux.Handle("POST /app/alerts/{ref}/amend", s.app(true, s.appAmend))
 	mux.Handle("POST /app/alerts/{ref}/followup", s.uploads(appFollowupBody, s.app(true, s.appFollowup)))
 	mux.HandleFunc("GET /app/requests/new", s.appShell)
 	mux.Handle("POST /app/requests/new", s.app(false, s.appRequestNew))

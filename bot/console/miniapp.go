@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -23,6 +24,7 @@ import (
 	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
 	"focalbot/bot/alert/submission"
+	"focalbot/bot/i18n"
 	"focalbot/bot/store"
 )
 
@@ -266,9 +268,190 @@ func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewe
 	s.appPage(w, r, v, al, "alert_followup_sent_app", map[string]any{"Ref": al.Ref})
 }
 
+// appDecide returns or rejects a submitted alert from its Mini App page, with the reason typed
+// there: the chat's Return for changes and Reject (submission.Decide, the same decision, the
+// author's notice and the marks of the analysts' copies — the decider's too, whose copy keeps
+// its buttons otherwise). Analysts and admins only: anyone else is answered as for a missing
+// alert. The reason has the chat's bounds and refusals, and keeps its text in the form when
+// refused; a decision on a revision no longer awaiting one is refused as in the chat (replaced
+// by a newer revision, or decided by another analyst, who is named).
+func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	if !v.member.IsAnalyst() {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	state := r.PostFormValue("state")
+	rev, err := strconv.Atoi(r.PostFormValue("revision"))
+	if err != nil || (state != store.AlertReturned && state != store.AlertRejected) {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	if notice, data := s.undecidable(ctx, v, al, rev); notice != "" {
+		s.appPage(w, r, v, al, notice, data)
+		return
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if reason == "" {
+		s.appPageReason(w, r, v, al, "alert_ask_reason_"+state, map[string]any{"Ref": al.Ref}, "")
+		return
+	}
+	if n := utf8.RuneCountInString(reason); n > submission.MaxReason {
+		s.appPageReason(w, r, v, al, "alert_err_too_long", map[string]any{"Max": submission.MaxReason, "Length": n}, reason)
+		return
+	}
+	var decided *store.Alert
+	err = s.o.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		decided, err = submission.Decide(ctx, tx, al, state, v.member.ID, reason, s.o.Now(), 0)
+		return err
+	})
+	if isNotFound(err) {
+		// Another analyst decided (or the author withdrew it) between the check and this
+		// transaction.
+		if al, err = store.AlertByID(ctx, s.o.Store.DB, al.ID); err == nil {
+			notice, data := s.undecidable(ctx, v, al, rev)
+			s.appPage(w, r, v, al, notice, data)
+			return
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.o.Log.Info("alert decided in the mini app", "ref", al.Ref, "state", state, "member_id", v.member.ID)
+	s.appPage(w, r, v, decided, "alert_decided_"+state, map[string]any{"Ref": al.Ref})
+}
+
+// appAmend publishes an update of a published alert, or cancels it, from its Mini App page,
+// with the text typed there: the chat's Update and Cancel (submission.Amend: the follow-up to
+// the recipients and the author, the marks of their alerts, the cards). Analysts and admins
+// only: anyone else is answered as for a missing alert. The text has the Mini App follow-up's
+// bound and keeps its text in the form when refused; an alert no longer published is told as
+// the page tells it (cancelled).
+func (s *Server) appAmend(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	if !v.member.IsAnalyst() {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	al, ok := s.appAlert(w, r, v)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	kind := r.PostFormValue("kind")
+	if kind != "update" && kind != "cancel" {
+		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		return
+	}
+	if al.State != store.AlertPublished {
+		s.appPage(w, r, v, al, stateNotice(al), map[string]any{"Ref": al.Ref})
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if text == "" {
+		s.appPageAmend(w, r, v, al, "alert_ask_"+kind, map[string]any{"Ref": al.Ref}, "")
+		return
+	}
+	if n := utf8.RuneCountInString(text); n > submission.MaxFollowupText {
+		s.appPageAmend(w, r, v, al, "alert_err_followup_long", map[string]any{"Max": submission.MaxFollowupText, "Length": n}, text)
+		return
+	}
+	lang := v.member.Language
+	if lang == "" {
+		lang = v.lang
+	}
+	var n int
+	err := s.o.Store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		n, err = submission.Amend(ctx, tx, al, kind, v.member.ID, text, lang, s.o.Now())
+		return err
+	})
+	if isNotFound(err) {
+		// Cancelled by another analyst between the check and this transaction.
+		if al, err = store.AlertByID(ctx, s.o.Store.DB, al.ID); err == nil {
+			s.appPage(w, r, v, al, stateNotice(al), map[string]any{"Ref": al.Ref})
+			return
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.o.Log.Info("alert amended in the mini app", "ref", al.Ref, "kind", kind, "member_id", v.member.ID)
+	if al, err = store.AlertByID(ctx, s.o.Store.DB, al.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.appPage(w, r, v, al, "alert_amended_"+kind, map[string]any{"Ref": al.Ref, "Count": n})
+}
+
+// undecidable is why revision rev of al takes no decision, as the chat tells it (checkSubmitted
+// and stateError in handlers/alert): replaced by a newer revision, withdrawn, cancelled, or
+// decided by whom; "" when it awaits one.
+func (s *Server) undecidable(ctx context.Context, v *appViewer, al *store.Alert, rev int) (string, map[string]any) {
+	switch {
+	case al.Revision != rev && (al.State == store.AlertSubmitted || al.State == store.AlertReturned):
+		return "alert_superseded", map[string]any{"Ref": al.Ref, "Revision": al.Revision}
+	case al.State == store.AlertSubmitted:
+		return "", nil
+	case al.State == store.AlertCancelled:
+		return "alert_is_cancelled", map[string]any{"Ref": al.Ref}
+	case al.State == store.AlertWithdrawn:
+		return "alert_is_withdrawn", map[string]any{"Ref": al.Ref}
+	}
+	by := ""
+	if al.DecidedBy != nil {
+		if m, err := store.MemberByID(ctx, s.o.Store.DB, *al.DecidedBy); err == nil {
+			by = s.appMemberName(v.lang, m)
+		}
+	}
+	return "alert_already_decided", map[string]any{"Ref": al.Ref, "By": by,
+		"Outcome": i18n.HTML(s.o.I18n.T(v.lang, "alert_state_"+al.State, nil))}
+}
+
+// appMemberName names a member as the chat does (ui.MemberName): their name, or #id, with
+// their country, or their agency when they have none; a former member as forgotten.
+func (s *Server) appMemberName(lang string, m *store.Member) string {
+	if i18n.IsFormerMember(m.DisplayName) {
+		return m.DisplayName
+	}
+	name := m.DisplayName
+	if name == "" {
+		name = "#" + strconv.FormatInt(m.ID, 10)
+	}
+	where := plainText(s.o.I18n.T(lang, "agency_"+m.Agency, nil))
+	if m.Country != nil && *m.Country != "" {
+		where = i18n.CountryName(lang, *m.Country)
+	}
+	return name + " (" + where + ")"
+}
+
 // appPage renders the alert's Mini App page, with notice (a message ID, and its data) above it.
 func (s *Server) appPage(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any) {
-	s.appPageTyped(w, r, v, al, notice, noticeData, "")
+	s.appPageWith(w, r, v, al, notice, noticeData, "", "", "")
+}
+
+// appPageTyped is appPage with the follow-up form holding typed: a follow-up refused for its
+// files or its length keeps its text.
+func (s *Server) appPageTyped(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, typed string) {
+	s.appPageWith(w, r, v, al, notice, noticeData, typed, "", "")
+}
+
+// appPageReason is appPage with the decision form holding reason: a reason refused for its
+// length keeps its text.
+func (s *Server) appPageReason(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, reason string) {
+	s.appPageWith(w, r, v, al, notice, noticeData, "", reason, "")
+}
+
+// appPageAmend is appPage with the update or cancellation form holding text: a text refused
+// for its length keeps it.
+func (s *Server) appPageAmend(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, text string) {
+	s.appPageWith(w, r, v, al, notice, noticeData, "", "", text)
 }
 
 // followupVisible tells whether the viewer of an alert's Mini App page reads its follow-up f:
@@ -279,9 +462,9 @@ func followupVisible(v *appViewer, al *store.Alert, f *store.Followup) bool {
 	return v.member.IsAnalyst() || f.PublishedAt != nil || al.AuthorID == v.member.ID || f.AuthorID == v.member.ID
 }
 
-// appPageTyped is appPage with the follow-up form holding typed: a follow-up refused for its
-// files or its length keeps its text.
-func (s *Server) appPageTyped(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, typed string) {
+// appPageWith renders the alert's page with the follow-up form holding typed, the decision
+// form reason and the update or cancellation form amend.
+func (s *Server) appPageWith(w http.ResponseWriter, r *http.Request, v *appViewer, al *store.Alert, notice string, noticeData map[string]any, typed, reason, amend string) {
 	ctx := r.Context()
 	zone := v.member.Zone()
 	meta := alerttext.Meta{Ref: al.Ref, AuthorCountry: al.AuthorCountry, Time: al.SubmittedAt, Zone: zone,
@@ -305,7 +488,12 @@ func (s *Server) appPageTyped(w http.ResponseWriter, r *http.Request, v *appView
 		"Rendered": template.HTML(alerttext.Render(s.o.I18n, v.lang, &al.Content, meta)),
 		"CanAck":   recipient && !acked && al.State == store.AlertPublished, "Acked": recipient && acked,
 		"CanSubmit": canSubmit(v.member), "CanFollowUp": al.State == store.AlertPublished,
-		"Typed": typed, "MaxFiles": alert.MaxFiles, "MaxFileMB": MaxAppFile >> 20}
+		"Typed": typed, "MaxFiles": alert.MaxFiles, "MaxFileMB": MaxAppFile >> 20,
+		// Return for changes or Reject, with the reason typed here (appDecide): an analyst's, of a
+		// submitted alert; Approve stays the chat's button (it carries no text).
+		"CanDecide": v.member.IsAnalyst() && al.State == store.AlertSubmitted, "TypedReason": reason, "MaxReason": submission.MaxReason,
+		// Update or Cancel, with the text typed here (appAmend): an analyst's, of a published alert.
+		"CanAmend": v.member.IsAnalyst() && al.State == store.AlertPublished, "TypedAmend": amend, "MaxAmend": submission.MaxFollowupText}
 	if notice != "" {
 		data["Notice"] = template.HTML(s.o.I18n.T(v.lang, notice, noticeData))
 	}

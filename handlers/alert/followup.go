@@ -23,13 +23,14 @@ import (
 //
 // In confidential mode (CONFIDENTIAL_CONTENT) a follow-up is written on the alert's Mini App
 // page: Follow up (on a message sent before the switch) answers with Open to it, and a
-// follow-up conversation begun before the switch ends at its next step (followupMoved). An
-// update or cancellation is still typed in the chat by the analyst, as a decision's reason is
-// (the Mini App has no form for either); its readers get the heading and Open.
+// follow-up conversation begun before the switch ends at its next step (followupMoved). So
+// are an analyst's update and cancellation (submission.Amend, from the page's form): Update and
+// Cancel answer with Open, and their text being typed at the switch ends the same way; their
+// readers get the heading and Open.
 
 const (
 	kindAlertFollowup = submission.KindFollowup
-	variantPublished  = "published"
+	variantPublished  = submission.VariantPublished
 	flowAlertFollowup = "alert_followup"
 	flowAlertAmend    = "alert_amend"
 )
@@ -195,7 +196,7 @@ func followupPublish(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		var err error
-		n, err = enqueueToAudience(ctx, tx, al, f.ID, f.AuthorID)
+		n, err = submission.EnqueueToAudience(ctx, tx, al, f.ID, f.AuthorID)
 		if err != nil {
 			return err
 		}
@@ -221,33 +222,6 @@ func followupPublish(ctx context.Context, r *bot.Request) error {
 	return r.Reply(ctx, "alert_followup_published", map[string]any{"Ref": al.Ref, "Count": n}, nil)
 }
 
-// enqueueToAudience queues a published follow-up (or update, or cancellation) for every
-// recipient of the alert and its author, except whoever wrote it.
-func enqueueToAudience(ctx context.Context, tx *sqlx.Tx, al *store.Alert, followupID, writer int64) (int, error) {
-	rs, err := store.AlertRecipients(ctx, tx, al.ID)
-	if err != nil {
-		return 0, err
-	}
-	to := make([]store.Member, 0, len(rs)+1)
-	for _, rc := range rs {
-		to = append(to, rc.Member)
-	}
-	author, err := store.ReadMember(ctx, tx, al.AuthorID)
-	if err != nil {
-		return 0, err
-	}
-	to = append(to, *author)
-	var items []delivery.Item
-	for _, m := range to {
-		if m.ID == writer || m.State != store.StateActive {
-			continue
-		}
-		items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertFollowup, RefID: followupID,
-			Variant: variantPublished, Priority: priority(al)})
-	}
-	return delivery.Enqueue(ctx, tx, items)
-}
-
 // amendButton: aup:<id> (update) and acx:<id> (cancel) ask the analyst for the text.
 func amendButton(ctx context.Context, r *bot.Request) error {
 	data := r.Data()
@@ -262,6 +236,11 @@ func amendButton(ctx context.Context, r *bot.Request) error {
 	if data.Verb == verbCancelAlert {
 		kind = "cancel"
 	}
+	if confidential(r.App) {
+		// No text typed in the chat: the update or cancellation is written on the alert's Mini
+		// App page.
+		return r.Reply(ctx, "alert_conf_amend", map[string]any{"Ref": al.Ref}, (&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
+	}
 	if err := r.SaveConv(ctx, flowAlertAmend, kind, followupState{AlertID: al.ID, Kind: kind}); err != nil {
 		return err
 	}
@@ -274,6 +253,17 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 	if err := r.ConvData(&st); err != nil {
 		return err
 	}
+	if confidential(r.App) {
+		// Begun before the switch: ended, nothing published; written again on the alert's page.
+		if err := r.EndConv(ctx); err != nil {
+			return err
+		}
+		al, err := loadAlert(ctx, r, st.AlertID)
+		if err != nil {
+			return err
+		}
+		return r.Reply(ctx, "alert_conf_amend_moved", map[string]any{"Ref": al.Ref}, (&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
+	}
 	text := r.Text()
 	if text == "" {
 		return ui.Ask(ctx, r, r.T("alert_ask_"+st.Kind, map[string]any{"Ref": ""}), promptCancelKeyboard(r, st.AlertID))
@@ -285,38 +275,13 @@ func amendInput(ctx context.Context, r *bot.Request) error {
 	if err := followupFits(r, al, st.Kind, text, false); err != nil {
 		return err
 	}
-	now := r.App.Clock.Now()
 	var n int
 	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		if st.Kind == "cancel" {
-			if _, err := store.CancelAlert(ctx, tx, al.ID, text, now); err != nil {
-				return err
-			}
-		} else if al.State != store.AlertPublished {
-			return store.ErrNotFound
-		}
-		f := &store.Followup{AlertID: al.ID, AuthorID: r.Member.ID, Kind: st.Kind, Text: text, Lang: writtenIn(r),
-			CreatedAt: now, PublishedBy: &r.Member.ID, PublishedAt: &now}
-		if _, err := store.InsertFollowup(ctx, tx, f); err != nil {
-			return err
-		}
 		var err error
-		if n, err = enqueueToAudience(ctx, tx, al, f.ID, r.Member.ID); err != nil {
+		if n, err = submission.Amend(ctx, tx, al, st.Kind, r.Member.ID, text, writtenIn(r), r.App.Clock.Now()); err != nil {
 			return err
 		}
-		if err := enqueueMarks(ctx, tx, al, f.ID); err != nil {
-			return err
-		}
-		if st.Kind == "cancel" { // the cards say so and lose the buttons of a live alert
-			if err := submission.RefreshCards(ctx, tx, al); err != nil {
-				return err
-			}
-		}
-		if err := store.EndConversation(ctx, tx, r.From.ID); err != nil {
-			return err
-		}
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_" + st.Kind, SubjectID: &al.ID,
-			After: map[string]any{"ref": al.Ref, "text": text}})
+		return store.EndConversation(ctx, tx, r.From.ID)
 	})
 	if isNotFound(err) {
 		_ = r.EndConv(ctx)

@@ -7,11 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"focalbot/bot"
 	"focalbot/bot/alert"
 	"focalbot/bot/alert/alerttext"
+	"focalbot/bot/alert/submission"
 	"focalbot/bot/delivery"
 	"focalbot/bot/i18n"
 	"focalbot/bot/store"
@@ -27,53 +26,17 @@ import (
 // message for 48 hours: an older one keeps the notice only.
 
 const (
-	kindAlertMark = "alert_mark"
+	kindAlertMark = submission.KindMark
 	// editWindow is Telegram's 48 hours, less a margin for the time the row waits in the queue.
 	editWindow = 47 * time.Hour
 )
-
-// enqueueMarks queues the edit of each recipient's alert for the update or cancellation f.
-func enqueueMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, followupID int64) error {
-	rs, err := store.AlertRecipients(ctx, tx, al.ID)
-	if err != nil {
-		return err
-	}
-	items := make([]delivery.Item, 0, len(rs))
-	for _, rc := range rs {
-		if rc.State == store.StateActive {
-			items = append(items, delivery.Item{MemberID: rc.ID, ChatID: rc.ChatID, Kind: kindAlertMark, RefID: followupID,
-				Priority: delivery.Routine})
-		}
-	}
-	_, err = delivery.Enqueue(ctx, tx, items)
-	return err
-}
 
 // The analysts' copies of a submitted revision (renderAlertVerify) change the same way: once
 // one analyst decides, or the author withdraws it, every other analyst's copy is edited
 // through the outbox (kind alert_mark, ref the alert, variant "verify:r<revision>") to say who
 // decided what, above the alert, without the decision buttons (the Mini App's button of
 // confidential mode stays). A press of an old copy is still told who decided (stateError).
-const verifyMarkPrefix = "verify:"
-
-// enqueueVerifyMarks queues the edit of the analysts' copies of al's revision, but the
-// decider's (0: none), whose copy lost its buttons when they pressed it.
-func enqueueVerifyMarks(ctx context.Context, tx *sqlx.Tx, al *store.Alert, decider int64) error {
-	analysts, err := store.Analysts(ctx, tx)
-	if err != nil {
-		return err
-	}
-	variant := fmt.Sprintf("%sr%d", verifyMarkPrefix, al.Revision)
-	items := make([]delivery.Item, 0, len(analysts))
-	for _, m := range analysts {
-		if m.ID != decider {
-			items = append(items, delivery.Item{MemberID: m.ID, ChatID: m.ChatID, Kind: kindAlertMark, RefID: al.ID,
-				Variant: variant, Priority: delivery.High})
-		}
-	}
-	_, err = delivery.Enqueue(ctx, tx, items)
-	return err
-}
+const verifyMarkPrefix = submission.VerifyMarkPrefix
 
 // renderVerifyMark edits an analyst's copy of a revision into the decision taken on it.
 func renderVerifyMark(ctx context.Context, a *bot.App, row delivery.Row, to *store.Member) (delivery.Message, error) {
@@ -158,6 +121,17 @@ func renderAlertMark(a *bot.App) delivery.Renderer {
 		}
 		lang := ui.MemberLang(a, to)
 		msg := delivery.Message{EditMessageID: msgID}
+		if confidential(a) {
+			// The alert's header and Open, as it was sent; the cancellation's reason is read on
+			// the alert's page, like the update's text.
+			mark := a.I18n.T(lang, "alert_conf_mark_cancelled", map[string]any{
+				"By": ui.AgencyLabel(a, lang, "caricc"), "Time": ui.Time(to, f.CreatedAt)})
+			if f.Kind != "cancel" {
+				mark = a.I18n.T(lang, "alert_mark_updated", map[string]any{"Time": ui.Time(to, f.CreatedAt)})
+			}
+			msg.Text, msg.ReplyMarkup = mark+"\n\n"+confidentialHead(a, al, lang), (&bot.Keyboard{}).Row(appButton(a, al, lang))
+			return msg, nil
+		}
 		if f.Kind == "cancel" {
 			t := al.SubmittedAt
 			if al.PublishedAt != nil {

@@ -711,7 +711,7 @@ func withdraw(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		if err := enqueueVerifyMarks(ctx, tx, done, 0); err != nil {
+		if err := submission.EnqueueVerifyMarks(ctx, tx, done, 0); err != nil {
 			return err
 		}
 		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_withdrawn", SubjectID: &al.ID})

@@ -30,9 +30,9 @@ import (
 const (
 	kindAlertVerify   = submission.KindVerify
 	kindAlertFile     = submission.KindFile
-	kindAlertDecision = "alert_decision" // the outcome, to the author
+	kindAlertDecision = submission.KindDecision // the outcome, to the author
 	flowAlertReason   = "alert_reason"
-	maxReason         = 1000
+	maxReason         = submission.MaxReason
 )
 
 // An audience is chosen from the members of store.NetworkCountries; bit i of an audience mask
@@ -251,6 +251,11 @@ func verifyButton(ctx context.Context, r *bot.Request) error {
 		if args.Arg(2) == "x" {
 			state = store.AlertRejected
 		}
+		if confidential(r.App) {
+			// No reason typed in the chat: it is written on the alert's Mini App page, with the
+			// decision (the alert's buttons stay, the decision not taken yet).
+			return r.Reply(ctx, "alert_conf_decide", map[string]any{"Ref": al.Ref}, (&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
+		}
 		st := reasonState{AlertID: al.ID, Revision: al.Revision, State: state}
 		if q := r.Update.CallbackQuery; q != nil && q.Message.Message != nil {
 			// Where the decision's buttons were: they come back there if the prompt is cancelled.
@@ -415,10 +420,10 @@ func publishButton(ctx context.Context, r *bot.Request) error {
 		if err := store.AddRecipients(ctx, tx, al.ID, ids); err != nil {
 			return err
 		}
-		if err := enqueueDecision(ctx, tx, published); err != nil {
+		if err := submission.EnqueueDecision(ctx, tx, published); err != nil {
 			return err
 		}
-		if err := enqueueVerifyMarks(ctx, tx, published, r.Member.ID); err != nil {
+		if err := submission.EnqueueVerifyMarks(ctx, tx, published, r.Member.ID); err != nil {
 			return err
 		}
 		if _, err := delivery.Enqueue(ctx, tx, items); err != nil {
@@ -456,29 +461,7 @@ func analystKeyboard(a *bot.App, lang string, id int64) *bot.Keyboard {
 }
 
 // priority: an urgent alert overtakes everything; a drill never overtakes real traffic.
-func priority(al *store.Alert) delivery.Priority {
-	switch {
-	case al.Drill:
-		return delivery.Routine
-	case al.Classification == alert.ClassUrgent:
-		return delivery.Urgent
-	case al.Classification == alert.ClassAttention:
-		return delivery.Routine
-	}
-	return delivery.High
-}
-
-// enqueueDecision queues the outcome for the author; the variant names the decision and the
-// revision, so a second return after a resubmission is a new message.
-func enqueueDecision(ctx context.Context, tx *sqlx.Tx, al *store.Alert) error {
-	author, err := store.ReadMember(ctx, tx, al.AuthorID)
-	if err != nil {
-		return err
-	}
-	_, err = delivery.Enqueue(ctx, tx, []delivery.Item{{MemberID: author.ID, ChatID: author.ChatID, Kind: kindAlertDecision,
-		RefID: al.ID, Variant: fmt.Sprintf("%s:r%d", al.State, al.Revision), Priority: delivery.High}})
-	return err
-}
+func priority(al *store.Alert) delivery.Priority { return submission.Priority(al) }
 
 // reasonState is the conversation of an analyst typing the reason of a return or rejection.
 type reasonState struct {
@@ -513,6 +496,9 @@ func reasonInput(ctx context.Context, r *bot.Request) error {
 	if err := r.ConvData(&st); err != nil {
 		return err
 	}
+	if confidential(r.App) {
+		return reasonMoved(ctx, r, &st)
+	}
 	reason := strings.TrimSpace(r.Text())
 	if reason == "" {
 		return ui.Ask(ctx, r, r.T("alert_ask_reason_"+st.State, map[string]any{"Ref": ""}), promptCancelKeyboard(r, st.AlertID))
@@ -528,18 +514,8 @@ func reasonInput(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	err = r.App.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		decided, err := store.DecideAlert(ctx, tx, al.ID, al.Revision, st.State, r.Member.ID, reason, "", r.App.Clock.Now())
-		if err != nil {
-			return err
-		}
-		if err := enqueueDecision(ctx, tx, decided); err != nil {
-			return err
-		}
-		if err := enqueueVerifyMarks(ctx, tx, decided, r.Member.ID); err != nil {
-			return err
-		}
-		return store.Audit(ctx, tx, store.AuditEntry{ActorID: &r.Member.ID, Action: "alert_" + st.State, SubjectID: &al.ID,
-			After: map[string]any{"ref": al.Ref, "reason": reason}})
+		_, err := submission.Decide(ctx, tx, al, st.State, r.Member.ID, reason, r.App.Clock.Now(), r.Member.ID)
+		return err
 	})
 	if isNotFound(err) {
 		if al, lerr := loadAlert(ctx, r, al.ID); lerr == nil {
@@ -550,6 +526,21 @@ func reasonInput(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	return r.Reply(ctx, "alert_decided_"+st.State, map[string]any{"Ref": al.Ref}, nil)
+}
+
+// reasonMoved ends a reason conversation begun in the chat before confidential mode was
+// switched on (the bot restarted with it), at its next step: what was typed is not taken as the
+// reason, nothing is decided, and the analyst is told so under the Open button to the alert's
+// page, where the reason and the decision are given from now on.
+func reasonMoved(ctx context.Context, r *bot.Request, st *reasonState) error {
+	if err := r.EndConv(ctx); err != nil {
+		return err
+	}
+	al, err := loadAlert(ctx, r, st.AlertID)
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, "alert_conf_decide_moved", map[string]any{"Ref": al.Ref}, (&bot.Keyboard{}).Row(appButton(r.App, al, r.Lang)))
 }
 
 // promptCancelKeyboard is the way out of an analyst's free-text prompt (the reason of a
