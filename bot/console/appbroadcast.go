@@ -18,7 +18,7 @@ import (
 func (s *Server) appBroadcast(w http.ResponseWriter, r *http.Request, v *appViewer) (*store.Broadcast, bool, bool) {
 	ctx := r.Context()
 	notFound := func() (*store.Broadcast, bool, bool) {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return nil, false, false
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -103,7 +103,7 @@ func (s *Server) appBroadcastFile(w http.ResponseWriter, r *http.Request, v *app
 		fileID, name = b.PhotoFileID, "photo.jpg"
 	}
 	if fileID == "" {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	s.proxyFile(w, r, v.member, fileID, name, "broadcast "+strconv.FormatInt(b.ID, 10))

@@ -44,7 +44,7 @@ func (s *Server) appBroadcastDraft(w http.ResponseWriter, r *http.Request, v *ap
 		}
 	}
 	if err != nil || b.AuthorID != v.member.ID || !v.member.IsAnalyst() || !b.Confidential {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return nil, false
 	}
 	if b.State != store.BroadcastDraft {

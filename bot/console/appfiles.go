@@ -150,7 +150,7 @@ func (s *Server) appRequestAppFile(w http.ResponseWriter, r *http.Request, v *ap
 		return
 	}
 	if err != nil {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	if err := store.Audit(ctx, s.o.Store.DB, store.AuditEntry{ActorID: &v.member.ID, Action: "app_file_download",

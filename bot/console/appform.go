@@ -174,7 +174,7 @@ func (s *Server) revisable(w http.ResponseWriter, r *http.Request, v *appViewer)
 		return nil, false
 	}
 	if err != nil || al.AuthorID != v.member.ID || al.State == store.AlertWithdrawn || !canSubmit(v.member) {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return nil, false
 	}
 	if al.State != store.AlertReturned {
@@ -563,7 +563,7 @@ func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appView
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	f, data, err := store.AlertAppFileData(r.Context(), s.o.Store.DB, al.ID, id)
@@ -575,7 +575,7 @@ func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appView
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	after := map[string]any{"file_id": f.ID}

@@ -38,7 +38,7 @@ func (s *Server) appRequest(w http.ResponseWriter, r *http.Request, v *appViewer
 		}
 	}
 	if !ok {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return nil, false
 	}
 	return x, true
@@ -218,7 +218,7 @@ func (s *Server) appRequestFile(w http.ResponseWriter, r *http.Request, v *appVi
 		m, err = store.RFIMessageByID(ctx, s.o.Store.DB, f.MessageID)
 	}
 	if err != nil || m.RFIID != x.ID {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	s.proxyFile(w, r, v.member, f.FileID, f.FileName, x.Ref)

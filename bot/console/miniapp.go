@@ -157,6 +157,12 @@ func (s *Server) app(change bool, h func(http.ResponseWriter, *http.Request, *ap
 	})
 }
 
+// appNotFound is the Mini App's answer for anything missing or not the viewer's to see: one
+// answer for both, so that a refusal reveals nothing of what exists.
+func (s *Server) appNotFound(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+}
+
 // appShell is the page a web_app button opens: no content, only the script that asks for it
 // with the initData Telegram gave the page.
 func (s *Server) appShell(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +190,7 @@ func (s *Server) appAlert(w http.ResponseWriter, r *http.Request, v *appViewer) 
 		}
 	}
 	if !ok {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return nil, false
 	}
 	return al, true
@@ -277,7 +283,7 @@ func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewe
 // by a newer revision, or decided by another analyst, who is named).
 func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	if !v.member.IsAnalyst() {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	al, ok := s.appAlert(w, r, v)
@@ -288,7 +294,7 @@ func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer)
 	state := r.PostFormValue("state")
 	rev, err := strconv.Atoi(r.PostFormValue("revision"))
 	if err != nil || (state != store.AlertReturned && state != store.AlertRejected) {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	if notice, data := s.undecidable(ctx, v, al, rev); notice != "" {
@@ -335,7 +341,7 @@ func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer)
 // the page tells it (cancelled).
 func (s *Server) appAmend(w http.ResponseWriter, r *http.Request, v *appViewer) {
 	if !v.member.IsAnalyst() {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	al, ok := s.appAlert(w, r, v)
@@ -345,7 +351,7 @@ func (s *Server) appAmend(w http.ResponseWriter, r *http.Request, v *appViewer) 
 	ctx := r.Context()
 	kind := r.PostFormValue("kind")
 	if kind != "update" && kind != "cancel" {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	if al.State != store.AlertPublished {
@@ -586,13 +592,13 @@ func (s *Server) appChatFile(w http.ResponseWriter, r *http.Request, v *appViewe
 			}
 		}
 		if err != nil || f.AlertID != al.ID || !followupVisible(v, al, f) {
-			s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+			s.appNotFound(w, r, v)
 			return
 		}
 	}
 	fileID, name, ok := s.chatFile(r.Context(), al, key)
 	if !ok {
-		s.render(w, r, http.StatusNotFound, "message", v.lang, nil, map[string]any{"Message": "console_not_found"})
+		s.appNotFound(w, r, v)
 		return
 	}
 	s.proxyFile(w, r, v.member, fileID, name, al.Ref)
