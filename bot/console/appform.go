@@ -554,6 +554,29 @@ func uploadProblem(size, files int) *alert.Problem {
 	return nil
 }
 
+// appFileRemove takes a file off the member's draft of a new alert, before it is submitted:
+// the form comes back without it. A file that is not on the member's draft (another member's,
+// or one already submitted) leaves everything as it was, and the form says nothing of it.
+func (s *Server) appFileRemove(w http.ResponseWriter, r *http.Request, v *appViewer) {
+	ctx := r.Context()
+	if !canSubmit(v.member) {
+		s.refuse(w, r, http.StatusForbidden, "console_app_refused")
+		return
+	}
+	if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil {
+		if err := store.DeleteDraftAppFile(ctx, s.o.Store.DB, v.member.ID, id); err != nil && !isNotFound(err) {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	fields, err := store.AppDraft(ctx, s.o.Store.DB, v.member.ID)
+	if err != nil && !isNotFound(err) {
+		s.fail(w, r, err)
+		return
+	}
+	s.appForm(w, r, v, fields, nil)
+}
+
 // appAlertFile serves a file of an alert, or of one of its follow-ups (followupAppFile), to
 // whoever may see the alert (the same check as its page), as a download.
 func (s *Server) appAlertFile(w http.ResponseWriter, r *http.Request, v *appViewer) {

@@ -72,6 +72,31 @@ func TestMiniAppSubmit(t *testing.T) {
 	if code, _ := appUpload(t, base+"/app/new/file", initData, "", "scan.png", photo); code != http.StatusForbidden {
 		t.Errorf("upload without CSRF token: %d, want 403", code)
 	}
+	// A file chosen by mistake comes off the draft with Remove: not with a forged token, not by
+	// another member, and then by its owner.
+	if code, body := appUpload(t, base+"/app/new/file", initData, csrf, "wrong.png", photo); code != http.StatusOK || !strings.Contains(body, "wrong.png") {
+		t.Fatalf("second upload: %d %s", code, body)
+	}
+	var wrongID int64
+	if err := n.h.Store.DB.Get(&wrongID, `SELECT id FROM app_files WHERE name = 'wrong.png'`); err != nil {
+		t.Fatal(err)
+	}
+	remove := base + "/app/new/file/" + strconv.FormatInt(wrongID, 10) + "/remove"
+	if code, _ := appPost(t, remove, initData, "forged"); code != http.StatusForbidden {
+		t.Errorf("remove with a forged token: %d, want 403", code)
+	}
+	otherData := telegramtest.SignInitData(n.h.TG.Token(), uzFPID, "x", "en", now)
+	_, otherForm := appPost(t, base+"/app/new", otherData, "")
+	if code, body := appPost(t, remove, otherData, csrfOf(t, otherForm)); code != http.StatusOK || strings.Contains(body, "wrong.png") {
+		t.Errorf("another member's remove: %d, the file shown: %v", code, strings.Contains(body, "wrong.png"))
+	}
+	var left int
+	if err := n.h.Store.DB.Get(&left, `SELECT count(*) FROM app_files WHERE id = $1`, wrongID); err != nil || left != 1 {
+		t.Fatalf("the file after refused removals: %d, %v", left, err)
+	}
+	if code, body := appPost(t, remove, initData, csrf); code != http.StatusOK || strings.Contains(body, "wrong.png") || !strings.Contains(body, "scan.png") {
+		t.Fatalf("remove: %d, the removed file still shown or the other gone: %s", code, body)
+	}
 
 	// The wrong check digit: refused beside the container field, nothing submitted.
 	_, refused := appForm(t, base+"/app/new/submit", initData, csrf, fields)

@@ -143,6 +143,7 @@ func New(o Options) (*Server, error) {
 	mux.Handle("POST /app/new/draft", s.app(true, s.appDraft))
 	mux.Handle("POST /app/new/submit", s.app(true, s.appSubmit))
 	mux.Handle("POST /app/new/file", s.uploads(appFileBody, s.app(true, s.appFile)))
+	mux.Handle("POST /app/new/file/{id}/remove", s.app(true, s.appFileRemove))
 	mux.Handle("POST /app/alerts/{ref}/files/{id}", s.app(false, s.appAlertFile))
 	mux.Handle("POST /app/alerts/{ref}/chatfiles/{n}", s.app(false, s.appChatFile))
 	s.mux = mux

@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +84,17 @@ func TestBrowserMiniApp(t *testing.T) {
 		var v = document.getElementById("in-conveyance"); v.selectedIndex = 1; v.dispatchEvent(new Event("input", {bubbles: true}));`)
 	p.typeInto(p.find("#in-container"), "TGHU 876543-2")
 	p.typeInto(p.find("#in-text"), "Seen on the scanner")
+	// A file chosen by mistake goes up at once and comes off again with Remove, the form as
+	// typed both times.
+	mistake := filepath.Join(t.TempDir(), "not-this-one.pdf")
+	if err := os.WriteFile(mistake, []byte("%PDF-1.4 wrong scan"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.typeInto(p.find("#in-file"), mistake)
+	p.waitFor("the uploaded file", wait, nil, `var f = document.getElementById("app-files"); return f && f.innerText.indexOf("not-this-one.pdf") >= 0`)
+	p.PhoneLayout("new-alert-file")
+	p.click(p.find("button[data-remove]"))
+	p.waitFor("the file removed", wait, nil, `return !document.getElementById("app-files") && document.getElementById("in-container").value === "TGHU 876543-2"`)
 	p.click(p.find("#app-submit"))
 	p.waitFor("the check digit refused", wait, nil, `return !!document.querySelector("#field-container.wrong .problem")`)
 	// Sent from the form's end, the form comes back showing its problem, not its end.

@@ -108,6 +108,23 @@ func AttachDraftFiles(ctx context.Context, q Querier, memberID, alertID int64) e
 	return nil
 }
 
+// DeleteDraftAppFile deletes a file from a member's draft of a new alert (not one that belongs
+// to an alert, a thread, a follow-up or a revision); ErrNotFound when the draft has no such
+// file.
+func DeleteDraftAppFile(ctx context.Context, q Querier, memberID, fileID int64) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM app_files
+		WHERE id = $2 AND member_id = $1
+		  AND alert_id IS NULL AND rfi_message_id IS NULL AND followup_id IS NULL AND revision_of IS NULL`,
+		memberID, fileID)
+	if err != nil {
+		return fmt.Errorf("delete draft file %d of member %d: %w", fileID, memberID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("draft file %d of member %d: %w", fileID, memberID, ErrNotFound)
+	}
+	return nil
+}
+
 // AlertAppFileData is a file of an alert with its bytes; ErrNotFound when the alert has no
 // such file.
 func AlertAppFileData(ctx context.Context, q Querier, alertID, fileID int64) (*AppFile, []byte, error) {

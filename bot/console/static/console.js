@@ -107,6 +107,21 @@ document.addEventListener("DOMContentLoaded", function () {
       return fetch(input.dataset.upload, {method: "POST", body: body, credentials: "omit"});
     }).then(function (r) { return r.text(); }).then(function (html) { show(html, true); });
   });
+  // Remove beside a file on the new alert's draft takes it off at once, as a chosen file goes
+  // up at once (the draft saved first, so the form comes back as typed).
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button[data-remove]");
+    if (!b) return;
+    e.preventDefault();
+    var f = b.form;
+    var body = new URLSearchParams();
+    body.set("init_data", initData);
+    body.set("csrf", f.querySelector("input[name=csrf]").value);
+    clearTimeout(pending);
+    saveDraft(f).then(function () {
+      return fetch(b.dataset.remove, {method: "POST", body: body, credentials: "omit"});
+    }).then(function (r) { return r.text(); }).then(function (html) { show(html, true); });
+  });
   document.addEventListener("click", function (e) {
     var file = e.target.closest && e.target.closest("a[data-app-file]");
     if (!file) return;
