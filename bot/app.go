@@ -37,6 +37,9 @@ type App struct {
 	// writtenLang (handlers/request sets it): its longest length and whether it fits one
 	// message. The Mini App's request form refuses by it too.
 	RequestFits func(from *store.Member, writtenLang, text string) (int, bool)
+	// BroadcastTextsSaved redraws the chat panel of a broadcast whose texts its author
+	// memberID just saved in the Mini App (handlers/broadcast sets it).
+	BroadcastTextsSaved func(ctx context.Context, memberID, broadcastID int64) error
 
 	metrics     *metrics
 	limiter     *delivery.Limiter // every send of this process goes through it

@@ -29,6 +29,12 @@ func (a *App) startConsole(errs chan<- error) (stop func(), err error) {
 				return 0, true
 			}
 			return a.RequestFits(from, writtenLang, text)
+		},
+		BroadcastTextsSaved: func(ctx context.Context, memberID, broadcastID int64) error {
+			if a.BroadcastTextsSaved == nil {
+				return nil
+			}
+			return a.BroadcastTextsSaved(ctx, memberID, broadcastID)
 		}})
 	if err != nil {
 		return nil, err

@@ -135,6 +135,13 @@ func (s *Server) appBroadcastSave(w http.ResponseWriter, r *http.Request, v *app
 		return
 	}
 	s.o.Log.Info("broadcast texts saved in the mini app", "broadcast_id", b.ID, "languages", len(typed))
+	if s.o.BroadcastTextsSaved != nil {
+		// The chat's panel shows the languages and lengths just saved; a panel that can no
+		// longer be edited is redrawn by the next press.
+		if err := s.o.BroadcastTextsSaved(r.Context(), v.member.ID, b.ID); err != nil {
+			s.o.Log.Warn("broadcast panel not redrawn", "broadcast_id", b.ID, "err", err)
+		}
+	}
 	s.appBroadcastEditPage(w, r, v, b, typed, s.o.I18n.T(v.lang, "bc_app_saved", map[string]any{"ID": b.ID}))
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -283,6 +284,10 @@ func TestConfidentialBroadcast(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(html, "This text has 3801 characters; at most 3800 fit") || !strings.Contains(html, long) || len(texts()) != 0 {
 		t.Fatalf("a too long text: %d, texts %d: %s", code, len(texts()), html)
 	}
+	if m, _ := a.Message(panel.ID); !strings.Contains(m.Plain(), "Languages: —") {
+		t.Fatalf("the panel before the save: %q", m.Plain())
+	}
+	before := len(a.Messages())
 	code, html = appChange(t, edit, "/save", a.InitData(h.Clock.Now()), url.Values{"text_en": {text}, "text_ru": {textRU}})
 	if code != http.StatusOK || !strings.Contains(html, "Saved.") {
 		t.Fatalf("save: %d %s", code, html)
@@ -290,6 +295,18 @@ func TestConfidentialBroadcast(t *testing.T) {
 	if got := texts(); got["en"] != text || got["ru"] != textRU || len(got) != 2 {
 		t.Fatalf("saved texts: %q", got)
 	}
+	// The save has redrawn the chat's panel in place, before answering: the languages and
+	// lengths saved, its buttons kept, no new message.
+	redrawn, _ := a.Message(panel.ID)
+	for _, want := range []string{fmt.Sprintf("English (%d/3800)", len(text)), fmt.Sprintf("Русский (%d/3800)", utf8.RuneCountInString(textRU))} {
+		if !strings.Contains(redrawn.Plain(), want) {
+			t.Errorf("the panel after the save lacks %q: %q", want, redrawn.Plain())
+		}
+	}
+	if appURL(t, redrawn) != edit || len(a.Messages()) != before {
+		t.Errorf("the panel lost its Open (%+v), or %d new messages", redrawn.Buttons(), len(a.Messages())-before)
+	}
+	noneSent(t, h, "SECRET", "Dostyk", "Достык", "xxxxxxxxxx")
 
 	// The chat's panel: languages and lengths, no text.
 	a.Click("Audience")

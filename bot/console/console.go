@@ -67,6 +67,9 @@ type Options struct {
 	AppFrameAncestors string
 	// RequestFits is the chat's length check of a request's text (App.RequestFits).
 	RequestFits func(from *store.Member, writtenLang, text string) (int, bool)
+	// BroadcastTextsSaved redraws the chat panel of the broadcast whose texts were saved on
+	// the Mini App's page (App.BroadcastTextsSaved); its failure does not fail the save.
+	BroadcastTextsSaved func(ctx context.Context, memberID, broadcastID int64) error
 	// HTTPClient downloads files from the Bot API; http.DefaultClient when nil.
 	HTTPClient *http.Client
 }

@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -44,6 +45,7 @@ type conv struct {
 }
 
 func Register(a *bot.App) {
+	a.BroadcastTextsSaved = func(ctx context.Context, memberID, id int64) error { return redrawPanel(ctx, a, memberID, id) }
 	a.Command("broadcast", bot.Analysts, start)
 	a.Command("broadcasts", bot.Analysts, list)
 	a.Flow(flow, bot.Analysts, flowStep)
@@ -245,6 +247,39 @@ func newPanel(ctx context.Context, r *bot.Request, id int64, old int) error {
 		return err
 	}
 	return r.SaveConv(ctx, flow, "panel", conv{ID: id, Panel: m.ID})
+}
+
+// redrawPanel edits the live panel of draft id, when its author memberID's conversation holds
+// one, into the draft's main panel as it now is: after its texts were saved in the Mini App
+// (bot/console, appbroadcastedit.go), the chat shows their languages and lengths at once.
+// Without such a panel nothing is done; one that can no longer be edited (deleted, too old)
+// fails, and the next press redraws it.
+func redrawPanel(ctx context.Context, a *bot.App, memberID, id int64) error {
+	m, err := store.MemberByID(ctx, a.Store.DB, memberID)
+	if err != nil {
+		return err
+	}
+	c, err := store.ConversationOf(ctx, a.Store.DB, m.TelegramUserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var cv conv
+	if c.Flow != flow || json.Unmarshal(c.Data, &cv) != nil || cv.ID != id || cv.Panel == 0 {
+		return nil
+	}
+	lang := i18n.Default
+	if a.I18n.Has(m.Language) {
+		lang = m.Language
+	}
+	r := &bot.Request{App: a, ChatID: m.ChatID, Member: m, Lang: lang}
+	text, kb, err := panel(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	return a.Edit(ctx, m.ChatID, cv.Panel, text, kb)
 }
 
 // pressedPanel is the message of the pressed button: the draft's live panel.
