@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -237,11 +236,11 @@ func TestConfidentialFollowupFiles(t *testing.T) {
 		t.Fatalf("sign-in: %d", code)
 	}
 	code, html, _ = c.do("GET", "/alerts/"+al.Ref, nil)
-	m := regexp.MustCompile(`href="(/alerts/[^"]+/files/m\d+)"[^>]*>` + regexp.QuoteMeta(manifest.name) + `<`).FindStringSubmatch(html)
-	if code != http.StatusOK || m == nil || !strings.Contains(html, photo.name) {
+	download := fileLink(html, `/alerts/[^"]+/files/m\d+`, manifest.name)
+	if code != http.StatusOK || download == "" || !strings.Contains(html, photo.name) {
 		t.Fatalf("the console's alert page: %d %s", code, html)
 	}
-	if code, body, _ := c.do("GET", m[1], nil); code != http.StatusOK || body != string(manifest.data) {
+	if code, body, _ := c.do("GET", download, nil); code != http.StatusOK || body != string(manifest.data) {
 		t.Errorf("the console's download: %d %q", code, body)
 	}
 

@@ -250,11 +250,11 @@ func TestConfidentialRequestFiles(t *testing.T) {
 		t.Fatalf("sign-in: %d", code)
 	}
 	code, html, _ = c.do("GET", "/requests/"+ref, nil)
-	m := regexp.MustCompile(`href="(/requests/[^"]+/files/m\d+)"[^>]*>` + regexp.QuoteMeta(replyFile.name) + `<`).FindStringSubmatch(html)
-	if code != http.StatusOK || m == nil || !strings.Contains(html, plan.name) || !strings.Contains(html, answerFile.name) {
+	download := fileLink(html, `/requests/[^"]+/files/m\d+`, replyFile.name)
+	if code != http.StatusOK || download == "" || !strings.Contains(html, plan.name) || !strings.Contains(html, answerFile.name) {
 		t.Fatalf("the console's request page: %d %s", code, html)
 	}
-	if code, body, _ := c.do("GET", m[1], nil); code != http.StatusOK || body != string(replyFile.data) {
+	if code, body, _ := c.do("GET", download, nil); code != http.StatusOK || body != string(replyFile.data) {
 		t.Errorf("the console's download: %d %q", code, body)
 	}
 

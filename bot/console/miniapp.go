@@ -282,11 +282,7 @@ func (s *Server) appFollowup(w http.ResponseWriter, r *http.Request, v *appViewe
 // refused; a decision on a revision no longer awaiting one is refused as in the chat (replaced
 // by a newer revision, or decided by another analyst, who is named).
 func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer) {
-	if !v.member.IsAnalyst() {
-		s.appNotFound(w, r, v)
-		return
-	}
-	al, ok := s.appAlert(w, r, v)
+	al, ok := s.analystAlert(w, r, v)
 	if !ok {
 		return
 	}
@@ -333,6 +329,16 @@ func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer)
 	s.appPage(w, r, v, decided, "alert_decided_"+state, map[string]any{"Ref": al.Ref})
 }
 
+// analystAlert loads the alert of the path for an analyst's change (a decision, an update):
+// anyone but an analyst or admin is answered as for a missing alert.
+func (s *Server) analystAlert(w http.ResponseWriter, r *http.Request, v *appViewer) (*store.Alert, bool) {
+	if !v.member.IsAnalyst() {
+		s.appNotFound(w, r, v)
+		return nil, false
+	}
+	return s.appAlert(w, r, v)
+}
+
 // appAmend publishes an update of a published alert, or cancels it, from its Mini App page,
 // with the text typed there: the chat's Update and Cancel (submission.Amend: the follow-up to
 // the recipients and the author, the marks of their alerts, the cards). Analysts and admins
@@ -340,11 +346,7 @@ func (s *Server) appDecide(w http.ResponseWriter, r *http.Request, v *appViewer)
 // bound and keeps its text in the form when refused; an alert no longer published is told as
 // the page tells it (cancelled).
 func (s *Server) appAmend(w http.ResponseWriter, r *http.Request, v *appViewer) {
-	if !v.member.IsAnalyst() {
-		s.appNotFound(w, r, v)
-		return
-	}
-	al, ok := s.appAlert(w, r, v)
+	al, ok := s.analystAlert(w, r, v)
 	if !ok {
 		return
 	}
